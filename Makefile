@@ -1,0 +1,92 @@
+# DualSpace: `make run` sets everything up and serves; `make test` sets up and tests.
+# Both work on a fresh Debian/Ubuntu machine with Python >= 3.12 and nothing else.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PORT ?= 8000
+DEMO_PASSWORD ?= dualspace-demo
+export DEMO_PASSWORD
+
+# Debian packages: CJK fonts and HarfBuzz subsetting for the PDF reports,
+# gettext to compile the translations; chromium for the browser tests.
+APT_RUN := fonts-noto-cjk libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0
+APT_TEST := chromium
+
+.PHONY: help check-python venv os-packages os-packages-test setup run test test-fast bench lint messages clean
+
+help:
+	@echo "make run    set up (venv, OS packages, database, reference and demo data) and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up with the test extras and run the whole test suite"
+	@echo "make setup  everything 'make run' does except serving"
+	@echo "make bench  run the benchmarks under tests/benchmarks (not part of 'make test')"
+
+check-python:
+	@command -v $(PYTHON) >/dev/null || { echo "ERROR: $(PYTHON) not found. DualSpace needs Python 3.12 or newer (Django 6)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
+	  echo "ERROR: DualSpace needs Python 3.12 or newer (Django 6); '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "       Install Python 3.12+ and run again, or point to it: make run PYTHON=/path/to/python3.12"; exit 1; }
+
+$(VENV)/.installed-run: pyproject.toml | check-python
+	@test -x $(PY) && $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-run pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.installed-run
+
+# Install missing Debian packages. As root: apt-get. Otherwise print the exact
+# command and go on, so a user without root still gets a running app.
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "NOTE: not Debian/Ubuntu; install the equivalents of:$$missing"; exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then echo "Installing Debian packages:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "NOTE: missing Debian packages:$$missing"; echo "      install them with: sudo apt-get install -y$$missing"; fi
+endef
+
+os-packages:
+	$(call apt_ensure,$(APT_RUN))
+
+os-packages-test:
+	$(call apt_ensure,$(APT_RUN) $(APT_TEST))
+
+setup: check-python os-packages venv
+	$(PY) manage.py compilemessages --ignore '.venv/*' -v0
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_frameworks
+	$(PY) manage.py create_demo_accounts
+	@echo
+	@echo "DualSpace is set up. Demo accounts (password: $(DEMO_PASSWORD), set DEMO_PASSWORD to choose another):"
+	@echo "  consultant, reviewer, manager (city manager of Shanghai 310000), stakeholder, admin"
+
+run: setup
+	@echo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) --skip-checks
+
+test: check-python os-packages-test $(VENV)/.installed-test setup
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-test
+	$(PY) -m pytest -m benchmark tests/benchmarks -p no:randomly -s
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'tests/*'
+
+clean:
+	rm -rf $(VENV) var

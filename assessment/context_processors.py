@@ -1,0 +1,31 @@
+"""Navigation that follows the signed-in user's roles."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from assessment.roles import Role, has_role, user_roles
+
+# (url name, label, roles that see it; empty means every signed-in user)
+NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
+    ("home", _("Home"), ()),
+    ("assessment:framework_list", _("Frameworks"), ()),
+    ("cities:region_list", _("Regions"), ()),
+    ("cities:city_list", _("Cities"), ()),
+    ("admin:index", _("Administration"), (Role.ADMINISTRATOR,)),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": [], "user_role_labels": []}
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
+        for name, label, roles in NAVIGATION
+        if not roles or has_role(user, *roles)
+    ]
+    labels = [Role(role).label for role in Role.values if role in user_roles(user)]
+    return {"nav_items": items, "user_role_labels": labels}

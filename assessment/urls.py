@@ -1,0 +1,8 @@
+from django.urls import path
+
+from assessment import views
+
+app_name = "assessment"
+urlpatterns = [
+    path("frameworks/", views.framework_list, name="framework_list"),
+]

@@ -1,0 +1,292 @@
+"""Reading and checking reference-data CSV files before anything is written.
+
+Each reader returns the rows it could parse and the list of every problem it
+found, each naming the line and the column. Writers in ``cities.services``
+refuse to write anything while one problem remains: imports are
+all-or-nothing.
+"""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from cities.models import City, Region
+
+CITY_COLUMNS = (
+    "code",
+    "name_zh",
+    "name_en",
+    "province_code",
+    "province_zh",
+    "province_en",
+    "level",
+    "latitude",
+    "longitude",
+)
+CITY_OPTIONAL_COLUMNS = ("population", "population_year", "population_source")
+REGION_COLUMNS = ("code", "name_zh", "name_en", "kind", "description_zh", "description_en")
+MEMBER_COLUMNS = ("region_code", "city_code", "joined_on")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.reason
+        if self.column:
+            return _("line %(line)d, column “%(column)s”: %(reason)s") % {
+                "line": self.line,
+                "column": self.column,
+                "reason": self.reason,
+            }
+        return _("line %(line)d: %(reason)s") % {"line": self.line, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CityRow:
+    line: int
+    code: str
+    name_zh: str
+    name_en: str
+    province_code: str
+    province_zh: str
+    province_en: str
+    level: str
+    latitude: Decimal
+    longitude: Decimal
+    population: int | None
+    population_year: int | None
+    population_source: str
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    line: int
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+    description_zh: str
+    description_en: str
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    line: int
+    region_code: str
+    city_code: str
+    joined_on: dt.date | None
+
+
+def read_csv_rows(
+    path: Path, required: tuple[str, ...]
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
+    """Decode a UTF-8 CSV file and check its header; lines are numbered from 1 (the header)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [RowProblem(None, None, _("cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror})]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [
+            RowProblem(
+                None,
+                None,
+                _("the file is not UTF-8 encoded (byte %(position)d); save it as “CSV UTF-8”.")
+                % {"position": exc.start},
+            )
+        ]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in required if name not in header]
+    if missing:
+        return [], [
+            RowProblem(
+                1,
+                None,
+                _("missing columns: %(columns)s (expected %(expected)s)")
+                % {"columns": ", ".join(missing), "expected": ", ".join(required)},
+            )
+        ]
+    reader.fieldnames = header
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[RowProblem] = []
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            problems.append(RowProblem(line, None, _("more cells than columns in the header")))
+            continue
+        cells = {key: (value or "").strip() for key, value in record.items()}
+        if not any(cells.values()):
+            continue
+        rows.append((line, cells))
+    if not rows and not problems:
+        problems.append(RowProblem(None, None, _("the file has a header but no rows")))
+    return rows, problems
+
+
+def _decimal(cells: dict[str, str], column: str, line: int, low: int, high: int, problems: list[RowProblem]) -> Decimal:
+    try:
+        value = Decimal(cells[column])
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        problems.append(RowProblem(line, column, _("“%(value)s” is not a number") % {"value": cells[column]}))
+        return Decimal(0)
+    if not low <= value <= high:
+        problems.append(
+            RowProblem(line, column, _("%(value)s is outside %(low)s to %(high)s") % {"value": value, "low": low, "high": high})
+        )
+    return value.quantize(Decimal("0.0001"))
+
+
+def _optional_int(cells: dict[str, str], column: str, line: int, problems: list[RowProblem]) -> int | None:
+    text = cells.get(column, "")
+    if not text:
+        return None
+    if not text.isdigit():
+        problems.append(RowProblem(line, column, _("“%(value)s” is not a whole number") % {"value": text}))
+        return None
+    return int(text)
+
+
+def _division_code(cells: dict[str, str], column: str, line: int, problems: list[RowProblem]) -> str:
+    code = cells[column]
+    if len(code) != 6 or not code.isdigit() or code[0] == "0":
+        problems.append(
+            RowProblem(line, column, _("“%(value)s” is not a six-digit division code (GB/T 2260)") % {"value": code})
+        )
+    return code
+
+
+def _required_text(cells: dict[str, str], columns: tuple[str, ...], line: int, problems: list[RowProblem]) -> None:
+    for column in columns:
+        if not cells[column]:
+            problems.append(RowProblem(line, column, _("is empty")))
+
+
+def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
+    records, problems = read_csv_rows(path, CITY_COLUMNS)
+    rows: list[CityRow] = []
+    seen: dict[str, int] = {}
+    province_names: dict[str, tuple[str, str, int]] = {}
+    levels = set(City.Level.values)
+    for line, cells in records:
+        before = len(problems)
+        _required_text(cells, ("name_zh", "name_en", "province_zh", "province_en"), line, problems)
+        code = _division_code(cells, "code", line, problems)
+        province_code = _division_code(cells, "province_code", line, problems)
+        if code in seen:
+            problems.append(
+                RowProblem(line, "code", _("%(code)s already appears on line %(first)d") % {"code": code, "first": seen[code]})
+            )
+        seen.setdefault(code, line)
+        if len(province_code) == 6 and not province_code.endswith("0000"):
+            problems.append(RowProblem(line, "province_code", _("a province code ends in 0000")))
+        elif code[:2] != province_code[:2]:
+            problems.append(
+                RowProblem(
+                    line,
+                    "province_code",
+                    _("city %(code)s does not belong to province %(province)s (the first two digits differ)")
+                    % {"code": code, "province": province_code},
+                )
+            )
+        names = (cells["province_zh"], cells["province_en"])
+        earlier = province_names.setdefault(province_code, (*names, line))
+        if earlier[:2] != names:
+            problems.append(
+                RowProblem(
+                    line,
+                    "province_zh",
+                    _("province %(province)s is named differently on line %(first)d")
+                    % {"province": province_code, "first": earlier[2]},
+                )
+            )
+        if cells["level"] not in levels:
+            problems.append(
+                RowProblem(
+                    line,
+                    "level",
+                    _("“%(value)s” is not one of %(choices)s") % {"value": cells["level"], "choices": ", ".join(sorted(levels))},
+                )
+            )
+        latitude = _decimal(cells, "latitude", line, -90, 90, problems)
+        longitude = _decimal(cells, "longitude", line, -180, 180, problems)
+        population = _optional_int(cells, "population", line, problems)
+        population_year = _optional_int(cells, "population_year", line, problems)
+        if population is not None and population_year is None:
+            problems.append(RowProblem(line, "population_year", _("a population needs the year it refers to")))
+        if len(problems) == before:
+            rows.append(
+                CityRow(
+                    line=line,
+                    code=code,
+                    name_zh=cells["name_zh"],
+                    name_en=cells["name_en"],
+                    province_code=province_code,
+                    province_zh=cells["province_zh"],
+                    province_en=cells["province_en"],
+                    level=cells["level"],
+                    latitude=latitude,
+                    longitude=longitude,
+                    population=population,
+                    population_year=population_year,
+                    population_source=cells.get("population_source", ""),
+                )
+            )
+    return rows, problems
+
+
+def read_regions(path: Path) -> tuple[list[RegionRow], list[RowProblem]]:
+    records, problems = read_csv_rows(path, REGION_COLUMNS)
+    rows: list[RegionRow] = []
+    seen: set[str] = set()
+    kinds = set(Region.Kind.values)
+    for line, cells in records:
+        before = len(problems)
+        _required_text(cells, ("code", "name_zh", "name_en"), line, problems)
+        if cells["code"] in seen:
+            problems.append(RowProblem(line, "code", _("%(code)s appears twice") % {"code": cells["code"]}))
+        seen.add(cells["code"])
+        if cells["kind"] not in kinds:
+            problems.append(
+                RowProblem(line, "kind", _("“%(value)s” is not one of %(choices)s") % {"value": cells["kind"], "choices": ", ".join(sorted(kinds))})
+            )
+        if len(problems) == before:
+            rows.append(RegionRow(line=line, **{column: cells[column] for column in REGION_COLUMNS}))
+    return rows, problems
+
+
+def read_members(path: Path) -> tuple[list[MemberRow], list[RowProblem]]:
+    records, problems = read_csv_rows(path, MEMBER_COLUMNS)
+    rows: list[MemberRow] = []
+    seen: set[tuple[str, str]] = set()
+    for line, cells in records:
+        before = len(problems)
+        _required_text(cells, ("region_code", "city_code"), line, problems)
+        key = (cells["region_code"], cells["city_code"])
+        if key in seen:
+            problems.append(RowProblem(line, "city_code", _("this city is listed twice for the region")))
+        seen.add(key)
+        joined_on = None
+        if cells["joined_on"]:
+            try:
+                joined_on = dt.date.fromisoformat(cells["joined_on"])
+            except ValueError:
+                problems.append(
+                    RowProblem(line, "joined_on", _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": cells["joined_on"]})
+                )
+        if len(problems) == before:
+            rows.append(MemberRow(line=line, region_code=key[0], city_code=key[1], joined_on=joined_on))
+    return rows, problems

@@ -1,0 +1,38 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cities import selectors
+from cities.models import City, Province, Region
+
+
+def region_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "cities/region_list.html", {"regions": selectors.region_list()})
+
+
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        region = selectors.region_with_members(code=code)
+    except Region.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "cities/region_detail.html", {"region": region})
+
+
+def city_list(request: HttpRequest) -> HttpResponse:
+    province = request.GET.get("province") or None
+    region = request.GET.get("region") or None
+    context = {
+        "cities": selectors.city_list(province=province, region=region),
+        "provinces": Province.objects.all(),
+        "regions": Region.objects.all(),
+        "selected_province": province,
+        "selected_region": region,
+    }
+    return render(request, "cities/city_list.html", context)
+
+
+def city_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        city = selectors.city_detail(code=code)
+    except City.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "cities/city_detail.html", {"city": city})

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from assessment import views as assessment_views
+
+urlpatterns = [
+    path("", assessment_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    # Anonymous visitors choose the language of the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include("cities.urls")),
+    path("", include("assessment.urls")),
+]
+
+handler403 = "assessment.views.permission_denied"
+handler404 = "assessment.views.page_not_found"
+handler500 = "assessment.views.server_error"
