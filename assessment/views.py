@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from assessment.models import Framework
 from assessment.roles import Role, has_role
+from assessment.selectors.framework import framework_get, framework_tree_rows, framework_versions
 from cities.selectors import cities_managed_by
 
 
@@ -17,7 +19,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def framework_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessment/framework_list.html", {})
+    versions = framework_versions()
+    if not has_role(request.user, Role.ADMINISTRATOR):
+        # Drafts are work in progress of the methodology team.
+        versions = versions.exclude(status=Framework.Status.DRAFT)
+    return render(request, "assessment/framework_list.html", {"frameworks": versions})
+
+
+def framework_detail(request: HttpRequest, code: str, version: str) -> HttpResponse:
+    try:
+        framework = framework_get(code=code, version=version)
+    except Framework.DoesNotExist as exc:
+        raise Http404 from exc
+    if framework.status == Framework.Status.DRAFT and not has_role(request.user, Role.ADMINISTRATOR):
+        raise Http404
+    context = {
+        "framework": framework,
+        "rows": framework_tree_rows(framework),
+        "stages": framework.stages.prefetch_related("requires").order_by("order"),
+    }
+    return render(request, "assessment/framework_detail.html", context)
 
 
 @login_not_required

@@ -1,0 +1,401 @@
+"""The framework exchange document: checking it and reading/writing iMeta.
+
+A framework version travels as one JSON document (described by
+``docs/schemas/framework.schema.json``); the same document is what the
+services write to and read from the database. ``framework_problems`` holds
+every invariant in one place, so that importing a file, cloning a version
+and publishing a draft all refuse the same things, and say where.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+FORMAT_NAME = "dualspace-framework"
+FORMAT_VERSION = 1
+LANGUAGES = ("zh", "en")
+LEVELS = range(6)
+IMETA_COLUMNS = ("Level", "iCode", "iName", "Direction", "Weight", "Parent", "Type")
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+class FrameworkDocumentError(Exception):
+    """Raised with every problem of a framework document; nothing was written."""
+
+    def __init__(self, problems: list[DocumentProblem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+def schema() -> dict[str, Any]:
+    path = Path(settings.BASE_DIR) / "docs" / "schemas" / "framework.schema.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _schema_problems(document: Any) -> list[DocumentProblem]:
+    validator = jsonschema.Draft202012Validator(schema())
+    problems = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        where = _path_label(document, list(error.absolute_path))
+        problems.append(DocumentProblem(where, _schema_message(error)))
+    return problems
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """A translated sentence for the schema rules a person is likely to break."""
+    expected = error.validator_value
+    match error.validator:
+        case "required":
+            missing = [name for name in expected if isinstance(error.instance, dict) and name not in error.instance]
+            return _("missing field(s): %(fields)s") % {"fields": ", ".join(missing)}
+        case "additionalProperties":
+            known = set(error.schema.get("properties", {}))
+            extra = sorted(set(error.instance) - known) if isinstance(error.instance, dict) else []
+            return _("unknown field(s): %(fields)s") % {"fields": ", ".join(extra)}
+        case "type":
+            return _("must be of type %(type)s, not %(value)s") % {"type": expected, "value": json.dumps(error.instance, ensure_ascii=False)[:60]}
+        case "enum" | "const":
+            choices = expected if isinstance(expected, list) else [expected]
+            return _("%(value)s is not one of %(choices)s") % {
+                "value": json.dumps(error.instance, ensure_ascii=False)[:60],
+                "choices": ", ".join(json.dumps(choice, ensure_ascii=False) for choice in choices),
+            }
+        case "exclusiveMinimum":
+            return _("must be greater than %(limit)s (it is %(value)s)") % {"limit": expected, "value": error.instance}
+        case "minimum" | "maximum":
+            return _("%(value)s is out of range") % {"value": error.instance}
+        case "minLength" | "minItems":
+            return _("must not be empty")
+        case "pattern":
+            return _("“%(value)s” is not a valid code (letters, digits, . + _ -)") % {"value": error.instance}
+        case _:
+            return _("does not follow the framework format (%(rule)s)") % {"rule": error.validator}
+
+
+def _path_label(document: Any, path: list[Any]) -> str:
+    """Name a place in the document by node code where possible (“node W1.3 · weight”)."""
+    if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int):
+        try:
+            code = document["nodes"][path[1]].get("code", f"#{path[1] + 1}")
+        except (KeyError, IndexError, AttributeError, TypeError):
+            code = f"#{path[1] + 1}"
+        rest = ".".join(str(part) for part in path[2:])
+        return _("node %(code)s") % {"code": code} + (f" · {rest}" if rest else "")
+    return ".".join(str(part) for part in path) or _("document")
+
+
+def framework_problems(document: Any, *, previous_codes: set[str] | None = None) -> list[DocumentProblem]:
+    """Every reason the document cannot become a framework version (empty when it can)."""
+    problems = _schema_problems(document)
+    try:
+        problems.extend(_tree_problems(document, previous_codes))
+    except (KeyError, TypeError, AttributeError):
+        # The structure is too broken for the tree checks; the schema
+        # problems above already say where.
+        if not problems:
+            raise
+    return problems
+
+
+def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[DocumentProblem]:
+    problems: list[DocumentProblem] = []
+    nodes = document["nodes"]
+    by_code: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        code = node["code"]
+        if code in by_code:
+            problems.append(DocumentProblem(_("node %(code)s") % {"code": code}, _("the code appears more than once")))
+        by_code[code] = node
+    roots = [node["code"] for node in nodes if node["parent"] is None]
+    if len(roots) != 1:
+        problems.append(
+            DocumentProblem(_("nodes"), _("exactly one node must have no parent (found: %(roots)s)") % {"roots": ", ".join(roots) or "—"})
+        )
+    for node in nodes:
+        where = _("node %(code)s") % {"code": node["code"]}
+        parent = node["parent"]
+        if parent is not None and parent not in by_code:
+            problems.append(DocumentProblem(where, _("unknown parent %(parent)s") % {"parent": parent}))
+        is_indicator = node["kind"] == "indicator"
+        if is_indicator != ("indicator" in node and node["indicator"] is not None):
+            problems.append(DocumentProblem(where, _("indicator nodes, and only they, carry indicator details")))
+            continue
+        if is_indicator:
+            problems.extend(_indicator_problems(node["code"], node["indicator"], previous_codes))
+    problems.extend(_cycle_problems(by_code))
+    children = {node["parent"] for node in nodes}
+    for node in nodes:
+        if node["kind"] != "indicator" and node["code"] not in children:
+            problems.append(
+                DocumentProblem(_("node %(code)s") % {"code": node["code"]}, _("an aggregate node needs at least one child"))
+            )
+        if node["parent"] in by_code and by_code[node["parent"]]["kind"] == "indicator":
+            problems.append(
+                DocumentProblem(_("node %(code)s") % {"code": node["code"]}, _("an indicator cannot have children"))
+            )
+    stage_codes: set[str] = set()
+    stage_orders: set[int] = set()
+    for stage in document["stages"]:
+        where = _("stage %(code)s") % {"code": stage["code"]}
+        if stage["code"] in stage_codes:
+            problems.append(DocumentProblem(where, _("the code appears more than once")))
+        if stage["order"] in stage_orders:
+            problems.append(DocumentProblem(where, _("another stage has order %(order)s") % {"order": stage["order"]}))
+        stage_codes.add(stage["code"])
+        stage_orders.add(stage["order"])
+        for required in stage["requires"]:
+            if required not in by_code:
+                problems.append(DocumentProblem(where, _("requires unknown node %(code)s") % {"code": required}))
+    return problems
+
+
+def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: set[str] | None) -> list[DocumentProblem]:
+    where = _("indicator %(code)s") % {"code": code}
+    problems = []
+    lower, upper = indicator.get("lower"), indicator.get("upper")
+    if lower is not None and upper is not None and not lower < upper:
+        problems.append(
+            DocumentProblem(where, _("the lower goalpost (%(lower)s) must be below the upper one (%(upper)s)") % {"lower": lower, "upper": upper})
+        )
+    levels = indicator.get("levels")
+    if indicator["type"] == "level":
+        found = {entry["level"]: entry for entry in levels or []}
+        for level in LEVELS:
+            entry = found.get(level)
+            if entry is None:
+                problems.append(DocumentProblem(where, _("the descriptor for level %(level)d is missing") % {"level": level}))
+                continue
+            for language in LANGUAGES:
+                if not str(entry.get(language, "")).strip():
+                    problems.append(
+                        DocumentProblem(
+                            where,
+                            _("the %(language)s descriptor for level %(level)d is empty") % {"language": language, "level": level},
+                        )
+                    )
+        if len(levels or []) != len(found):
+            problems.append(DocumentProblem(where, _("a level is described more than once")))
+    elif levels:
+        problems.append(DocumentProblem(where, _("only level indicators carry level descriptors")))
+    continues = indicator.get("continues") or []
+    if continues and previous_codes is None:
+        problems.append(DocumentProblem(where, _("continues indicators, but the document names no previous version")))
+    elif previous_codes is not None:
+        for earlier in continues:
+            if earlier not in previous_codes:
+                problems.append(
+                    DocumentProblem(where, _("continues %(code)s, which the previous version does not have") % {"code": earlier})
+                )
+    return problems
+
+
+def _cycle_problems(by_code: dict[str, dict[str, Any]]) -> list[DocumentProblem]:
+    problems = []
+    reported: set[str] = set()
+    for start in by_code:
+        path: list[str] = []
+        code: str | None = start
+        while code is not None and code in by_code and code not in path:
+            path.append(code)
+            code = by_code[code]["parent"]
+        if code is not None and code in path:
+            cycle = path[path.index(code) :]
+            key = min(cycle)
+            if key not in reported:
+                reported.add(key)
+                problems.append(
+                    DocumentProblem(
+                        _("node %(code)s") % {"code": key},
+                        _("the parents form a cycle: %(cycle)s") % {"cycle": " → ".join([*cycle, code])},
+                    )
+                )
+    return problems
+
+
+def document_from_json(text: bytes | str) -> Document:
+    """Parse a framework JSON file; raise FrameworkDocumentError on bad encoding or syntax."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FrameworkDocumentError(
+                [DocumentProblem(_("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start})]
+            ) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FrameworkDocumentError(
+            [DocumentProblem(_("line %(line)d") % {"line": exc.lineno}, _("not valid JSON: %(error)s") % {"error": exc.msg})]
+        ) from exc
+
+
+def document_to_json(document: Document) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def imeta_from_document(document: Document) -> str:
+    """The COINr iMeta table: Level (1 = indicator, counting up), iCode, iName, Direction, Weight, Parent, Type."""
+    by_code = {node["code"]: node for node in document["nodes"]}
+    heights: dict[str, int] = {}
+
+    def height(code: str) -> int:
+        if code not in heights:
+            below = [height(child["code"]) for child in document["nodes"] if child["parent"] == code]
+            heights[code] = 1 + max(below, default=0)
+        return heights[code]
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(IMETA_COLUMNS)
+    ordered = sorted(document["nodes"], key=lambda node: height(node["code"]))
+    for node in ordered:
+        indicator = node.get("indicator")
+        writer.writerow(
+            [
+                height(node["code"]),
+                node["code"],
+                node["name"]["en"],
+                indicator["direction"] if indicator else 1,
+                _number(node["weight"]),
+                node["parent"] or "",
+                "Indicator" if indicator else "Aggregate",
+            ]
+        )
+    assert len(by_code) == len(ordered)
+    return buffer.getvalue()
+
+
+def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
+    """Build a draft document from an iMeta table; every row problem is reported by line."""
+    problems: list[DocumentProblem] = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FrameworkDocumentError(
+            [DocumentProblem(_("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start})]
+        ) from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [column for column in IMETA_COLUMNS if column not in header]
+    if missing:
+        raise FrameworkDocumentError(
+            [DocumentProblem(_("line 1"), _("missing columns: %(columns)s (expected %(expected)s)") % {"columns": ", ".join(missing), "expected": ", ".join(IMETA_COLUMNS)})]
+        )
+    reader.fieldnames = header
+    nodes: list[dict[str, Any]] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    for record in reader:
+        cells = {key: (value or "").strip() for key, value in record.items() if key is not None}
+        if not any(cells.values()):
+            continue
+        rows.append((reader.line_num, cells))
+    kinds_by_height = _kinds_by_height(rows)
+    order_in_parent: dict[str, int] = {}
+    for line, cells in rows:
+        where = _("line %(line)d") % {"line": line}
+        row_type = cells["Type"]
+        if row_type not in {"Indicator", "Aggregate"}:
+            if row_type in {"Group", "Denominator"}:
+                continue
+            problems.append(DocumentProblem(where, _("Type “%(value)s” is not Indicator or Aggregate") % {"value": row_type}))
+            continue
+        try:
+            level = int(cells["Level"])
+            weight = float(cells["Weight"])
+            direction = int(float(cells["Direction"] or 1))
+        except ValueError:
+            problems.append(DocumentProblem(where, _("Level, Weight and Direction must be numbers")))
+            continue
+        if direction not in (1, -1):
+            problems.append(DocumentProblem(where, _("Direction must be 1 or -1")))
+            continue
+        parent = cells["Parent"] or None
+        order_in_parent[parent or ""] = order_in_parent.get(parent or "", 0) + 1
+        name = cells["iName"] or cells["iCode"]
+        node: dict[str, Any] = {
+            "code": cells["iCode"],
+            "parent": parent,
+            "kind": "indicator" if row_type == "Indicator" else kinds_by_height.get(level, "group"),
+            "order": order_in_parent[parent or ""],
+            "weight": _number(weight),
+            "name": {"zh": name, "en": name},
+            "description": {"zh": "", "en": ""},
+        }
+        if row_type == "Indicator":
+            node["indicator"] = _empty_indicator(direction)
+        nodes.append(node)
+    if problems:
+        raise FrameworkDocumentError(problems)
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "code": code,
+        "version": version,
+        "status": "draft",
+        "previous": None,
+        "name": {"zh": code, "en": code},
+        "description": {"zh": "", "en": ""},
+        "methodology": {"zh": "", "en": ""},
+        "normalisation": "minmax",
+        "aggregation": {},
+        "stage_threshold": 60,
+        "critical_floor": 40,
+        "stages": [],
+        "nodes": nodes,
+    }
+
+
+def _kinds_by_height(rows: list[tuple[int, dict[str, str]]]) -> dict[int, str]:
+    """Name iMeta levels: the top one is the index, the one above indicators holds dimensions."""
+    levels = sorted({int(cells["Level"]) for _line, cells in rows if cells["Level"].isdigit()})
+    kinds: dict[int, str] = {}
+    if levels:
+        kinds[levels[-1]] = "index"
+    if len(levels) >= 3:
+        kinds[2] = "dimension"
+    if len(levels) == 4:
+        kinds[3] = "half"
+    return kinds
+
+
+def _empty_indicator(direction: int) -> dict[str, Any]:
+    return {
+        "type": "quantitative",
+        "unit": {"zh": "", "en": ""},
+        "direction": direction,
+        "lower": None,
+        "upper": None,
+        "target": None,
+        "critical": False,
+        "evidence": {"zh": "", "en": ""},
+        "evidence_required": False,
+        "references": {"gbt33356_2022": "", "u4ssc": "", "iso37122": ""},
+        "levels": None,
+        "continues": [],
+        "derived_from": None,
+    }
+
+
+def _number(value: Any) -> int | float | None:
+    """Write whole numbers as integers so that exports compare equal after a round trip."""
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number

@@ -1,0 +1,388 @@
+"""The assessment framework as versioned data.
+
+A framework version is a tree of nodes (index, halves, dimensions,
+indicators; any depth), indicator details, level descriptors and a stage
+ladder. Once published a version never changes, so last year's results keep
+reading correctly; edits go to a new draft cloned from it.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def _in_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+class FrameworkLockedError(ValidationError):
+    """An edit was attempted on a published or retired framework version."""
+
+
+class Framework(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        RETIRED = "retired", _("retired")
+
+    class Normalisation(models.TextChoices):
+        GOALPOSTS = "goalposts", _("goalposts (fixed bounds, 0-100)")
+        MINMAX = "minmax", _("min-max over the compared cities (0-100)")
+        ZSCORE = "zscore", _("z-score over the compared cities")
+
+    code = models.SlugField(_("code"), max_length=20)
+    version = models.CharField(_("version"), max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    description_zh = models.TextField(_("Chinese description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
+    methodology_zh = models.TextField(_("Chinese methodology"), blank=True)
+    methodology_en = models.TextField(_("English methodology"), blank=True)
+    normalisation = models.CharField(
+        _("normalisation"), max_length=20, choices=Normalisation.choices, default=Normalisation.GOALPOSTS
+    )
+    aggregation = models.JSONField(
+        _("aggregation per level"),
+        default=dict,
+        blank=True,
+        help_text=_("Mean used at each kind of node, e.g. {\"dimension\": \"arithmetic\"}."),
+    )
+    stage_threshold = models.DecimalField(
+        _("stage threshold"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(60),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Score (0-100) a required node must reach for a rung of the stage ladder."),
+    )
+    critical_floor = models.DecimalField(
+        _("critical floor"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(40),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Score (0-100) below which a critical indicator blocks the rung."),
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("previous version"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code", "-created_at"]
+        verbose_name = _("framework version")
+        verbose_name_plural = _("framework versions")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="framework_code_version_unique"),
+            models.CheckConstraint(
+                condition=Q(stage_threshold__gte=0) & Q(stage_threshold__lte=100),
+                name="framework_threshold_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(critical_floor__gte=0) & Q(critical_floor__lte=100),
+                name="framework_floor_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="framework_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.version} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:framework_detail", args=[self.code, self.version])
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _in_english() else self.name_zh
+
+    @property
+    def description(self) -> str:
+        return self.description_en if _in_english() else self.description_zh
+
+    @property
+    def methodology(self) -> str:
+        return self.methodology_en if _in_english() else self.methodology_zh
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # A published version may only move on to retired; every other field is frozen.
+        if self.pk is not None:
+            stored = Framework.objects.filter(pk=self.pk).values().first()
+            if stored and stored["status"] != self.Status.DRAFT:
+                changed = {
+                    field.attname
+                    for field in self._meta.concrete_fields
+                    if field.attname not in {"status"} and stored[field.attname] != getattr(self, field.attname)
+                }
+                moves_back = self.status == self.Status.DRAFT
+                if changed or moves_back:
+                    raise FrameworkLockedError(
+                        _("%(framework)s is %(status)s and can no longer change; clone it into a new draft.")
+                        % {"framework": f"{self.code} {self.version}", "status": stored["status"]}
+                    )
+        super().save(*args, **kwargs)
+
+
+class FrameworkPart(models.Model):
+    """Anything that belongs to one framework version and freezes with it."""
+
+    class Meta:
+        abstract = True
+
+    def owning_framework(self) -> Framework:
+        raise NotImplementedError
+
+    def _refuse_if_locked(self) -> None:
+        framework = self.owning_framework()
+        status = Framework.objects.filter(pk=framework.pk).values_list("status", flat=True).first()
+        if status is not None and status != Framework.Status.DRAFT:
+            raise FrameworkLockedError(
+                _("%(framework)s is %(status)s and can no longer change; clone it into a new draft.")
+                % {"framework": f"{framework.code} {framework.version}", "status": status}
+            )
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
+
+class FrameworkNode(FrameworkPart):
+    class Kind(models.TextChoices):
+        INDEX = "index", _("index")
+        HALF = "half", _("half")
+        DIMENSION = "dimension", _("dimension")
+        GROUP = "group", _("group")
+        INDICATOR = "indicator", _("indicator")
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="nodes", verbose_name=_("framework")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    code = models.CharField(_("code"), max_length=30)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=10,
+        decimal_places=6,
+        default=Decimal(1),
+        help_text=_("Relative to its siblings; must be greater than zero."),
+    )
+    name_zh = models.CharField(_("Chinese name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300)
+    description_zh = models.TextField(_("Chinese description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
+
+    class Meta:
+        ordering = ["framework", "order", "code"]
+        verbose_name = _("framework node")
+        verbose_name_plural = _("framework nodes")
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="node_code_unique_in_version"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="node_weight_positive"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="node_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    def owning_framework(self) -> Framework:
+        return self.framework
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _in_english() else self.name_zh
+
+    @property
+    def description(self) -> str:
+        return self.description_en if _in_english() else self.description_zh
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent.framework_id != self.framework_id:
+            raise ValidationError({"parent": _("The parent must belong to the same framework version.")})
+        ancestor, seen = self.parent, {self.pk}
+        while ancestor is not None:
+            if ancestor.pk in seen:
+                raise ValidationError({"parent": _("This parent would make the tree a cycle.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class Indicator(FrameworkPart):
+    class Type(models.TextChoices):
+        LEVEL = "level", _("maturity level 0-5")
+        QUANTITATIVE = "quantitative", _("quantitative")
+        COUNT = "count", _("count")
+        BINARY = "binary", _("yes / no")
+
+    class Direction(models.IntegerChoices):
+        HIGHER_IS_BETTER = 1, _("higher is better")
+        LOWER_IS_BETTER = -1, _("lower is better")
+
+    node = models.OneToOneField(
+        FrameworkNode,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="indicator",
+        verbose_name=_("node"),
+    )
+    type = models.CharField(_("type"), max_length=15, choices=Type.choices)
+    unit_zh = models.CharField(_("Chinese unit"), max_length=50, blank=True)
+    unit_en = models.CharField(_("English unit"), max_length=50, blank=True)
+    direction = models.SmallIntegerField(_("direction"), choices=Direction.choices, default=Direction.HIGHER_IS_BETTER)
+    lower = models.FloatField(_("lower goalpost"), null=True, blank=True)
+    upper = models.FloatField(_("upper goalpost"), null=True, blank=True)
+    target = models.FloatField(_("target"), null=True, blank=True)
+    critical = models.BooleanField(
+        _("critical"), default=False, help_text=_("Below the critical floor it blocks its rung of the stage ladder.")
+    )
+    evidence_zh = models.TextField(_("Chinese evidence requirement"), blank=True)
+    evidence_en = models.TextField(_("English evidence requirement"), blank=True)
+    evidence_required = models.BooleanField(_("evidence required"), default=True)
+    ref_gbt33356 = models.CharField(_("GB/T 33356-2022 reference"), max_length=200, blank=True)
+    ref_u4ssc = models.CharField(_("U4SSC / ITU-T Y.4903 reference"), max_length=200, blank=True)
+    ref_iso37122 = models.CharField(_("ISO 37122 reference"), max_length=200, blank=True)
+    derived_from = models.JSONField(
+        _("derived from"),
+        null=True,
+        blank=True,
+        help_text=_("Agreement domains and modes the value can be derived from."),
+    )
+    continues = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="continued_by",
+        verbose_name=_("continues"),
+        help_text=_("Indicators of the previous version this one continues, so trends run across versions."),
+    )
+
+    class Meta:
+        ordering = ["node__framework", "node__order"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lower__isnull=True) | Q(upper__isnull=True) | Q(lower__lt=F("upper")),
+                name="indicator_goalposts_ordered",
+            ),
+            models.CheckConstraint(condition=Q(direction__in=[1, -1]), name="indicator_direction_sign"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.node)
+
+    def owning_framework(self) -> Framework:
+        return self.node.framework
+
+    @property
+    def unit(self) -> str:
+        return self.unit_en if _in_english() else self.unit_zh
+
+    @property
+    def evidence(self) -> str:
+        return self.evidence_en if _in_english() else self.evidence_zh
+
+
+class LevelDescriptor(FrameworkPart):
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="levels", verbose_name=_("indicator")
+    )
+    level = models.PositiveSmallIntegerField(_("level"), validators=[MaxValueValidator(5)])
+    text_zh = models.TextField(_("Chinese descriptor"))
+    text_en = models.TextField(_("English descriptor"))
+
+    class Meta:
+        ordering = ["indicator", "level"]
+        verbose_name = _("level descriptor")
+        verbose_name_plural = _("level descriptors")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="descriptor_level_once"),
+            models.CheckConstraint(condition=Q(level__gte=0) & Q(level__lte=5), name="descriptor_level_0_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} L{self.level}"
+
+    def owning_framework(self) -> Framework:
+        return self.indicator.node.framework
+
+    @property
+    def text(self) -> str:
+        return self.text_en if _in_english() else self.text_zh
+
+
+class StageRung(FrameworkPart):
+    """One rung of the stage ladder: S0 pre-digital ... S4 dual-space."""
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="stages", verbose_name=_("framework")
+    )
+    code = models.CharField(_("code"), max_length=10)
+    order = models.PositiveSmallIntegerField(_("order"))
+    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    description_zh = models.TextField(_("Chinese description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
+    requires = models.ManyToManyField(
+        FrameworkNode,
+        blank=True,
+        related_name="required_by_stages",
+        verbose_name=_("requires"),
+        help_text=_("Nodes that must reach the threshold, besides every rung below."),
+    )
+
+    class Meta:
+        ordering = ["framework", "order"]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stage ladder")
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="stage_code_unique_in_version"),
+            models.UniqueConstraint(fields=["framework", "order"], name="stage_order_unique_in_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    def owning_framework(self) -> Framework:
+        return self.framework
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _in_english() else self.name_zh
+
+    @property
+    def description(self) -> str:
+        return self.description_en if _in_english() else self.description_zh
