@@ -1,9 +1,9 @@
 from django.urls import path
 
-from assessment import views
+from assessment.views import pages
 
 app_name = "assessment"
 urlpatterns = [
-    path("frameworks/", views.framework_list, name="framework_list"),
-    path("frameworks/<slug:code>/<str:version>/", views.framework_detail, name="framework_detail"),
+    path("frameworks/", pages.framework_list, name="framework_list"),
+    path("frameworks/<slug:code>/<str:version>/", pages.framework_detail, name="framework_detail"),
 ]

@@ -3,10 +3,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from assessment import views as assessment_views
+from assessment.views import pages as assessment_pages
 
 urlpatterns = [
-    path("", assessment_views.home, name="home"),
+    path("", assessment_pages.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Anonymous visitors choose the language of the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
@@ -15,6 +15,6 @@ urlpatterns = [
     path("", include("assessment.urls")),
 ]
 
-handler403 = "assessment.views.permission_denied"
-handler404 = "assessment.views.page_not_found"
-handler500 = "assessment.views.server_error"
+handler403 = "assessment.views.pages.permission_denied"
+handler404 = "assessment.views.pages.page_not_found"
+handler500 = "assessment.views.pages.server_error"

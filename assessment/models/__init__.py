@@ -1,3 +1,10 @@
+from assessment.models.assessment import (
+    Assessment,
+    AssessmentResult,
+    Evidence,
+    ReviewComment,
+    Response,
+)
 from assessment.models.framework import (
     Framework,
     FrameworkLockedError,
@@ -8,6 +15,11 @@ from assessment.models.framework import (
 )
 
 __all__ = [
+    "Assessment",
+    "AssessmentResult",
+    "Evidence",
+    "ReviewComment",
+    "Response",
     "Framework",
     "FrameworkLockedError",
     "FrameworkNode",

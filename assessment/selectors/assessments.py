@@ -1,0 +1,86 @@
+"""Reads of assessments, always through the visibility rules of the roles.
+
+consultants: their assignments · reviewers: their reviews · city managers:
+published results of their cities · stakeholders: no assessment (they read
+published reports) · administrators: everything.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from assessment.models import Assessment, FrameworkNode, LevelDescriptor, Response, ReviewComment
+from assessment.roles import Role, has_role, user_roles
+
+
+def assessments_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assessment]:
+    assessments = Assessment.objects.select_related("city__province", "framework", "reviewer")
+    if not user.is_authenticated:
+        return assessments.none()
+    if has_role(user, Role.ADMINISTRATOR):
+        return assessments
+    roles = user_roles(user)
+    visible = Q(pk__in=[])
+    if Role.CONSULTANT in roles:
+        visible |= Q(consultants=user)
+    if Role.REVIEWER in roles:
+        visible |= Q(reviewer=user)
+    if Role.CITY_MANAGER in roles:
+        visible |= Q(status=Assessment.Status.PUBLISHED, city__managers=user)
+    return assessments.filter(visible).distinct()
+
+
+def assessment_for(user: AbstractBaseUser | AnonymousUser, pk: int) -> Assessment:
+    """The assessment if the user may see it; Assessment.DoesNotExist otherwise (a 404, never data)."""
+    return assessments_visible_to(user).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    node: FrameworkNode
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 100
+
+
+def assessment_dimensions(assessment: Assessment) -> list[DimensionProgress]:
+    """Each dimension (parent of indicators) with how many of its indicators are answered."""
+    responses = list(
+        assessment.responses.select_related("indicator__node__parent").only(
+            "level", "value", "not_applicable", "indicator__type", "indicator__node__parent__id"
+        )
+    )
+    counts: dict[int, list[int]] = {}
+    for response in responses:
+        parent_id = response.indicator.node.parent_id
+        tally = counts.setdefault(parent_id, [0, 0])
+        tally[1] += 1
+        tally[0] += int(response.is_answered)
+    dimensions = FrameworkNode.objects.filter(pk__in=counts).order_by("parent__order", "order")
+    return [DimensionProgress(node, counts[node.pk][0], counts[node.pk][1]) for node in dimensions]
+
+
+def dimension_responses(assessment: Assessment, dimension: FrameworkNode) -> list[Response]:
+    return list(
+        assessment.responses.filter(indicator__node__parent=dimension)
+        .select_related("indicator__node", "updated_by")
+        .prefetch_related(
+            Prefetch("indicator__levels", queryset=LevelDescriptor.objects.order_by("level")),
+            "evidence",
+            Prefetch("comments", queryset=ReviewComment.objects.select_related("author").order_by("created_at")),
+        )
+        .order_by("indicator__node__order")
+    )
+
+
+def open_returned_indicators(assessment: Assessment) -> QuerySet[Response]:
+    return (
+        assessment.responses.filter(comments__returns_indicator=True, comments__resolved=False)
+        .select_related("indicator__node")
+        .annotate(open_returns=Count("comments"))
+        .distinct()
+    )

@@ -1,0 +1,91 @@
+"""Turn stored frameworks and responses into the scoring engine's plain input.
+
+The engine (`assessment.scoring`) knows nothing of the ORM; this module is
+the one adapter between them.
+"""
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from assessment.models import Assessment, Framework, FrameworkNode, Indicator, Response, StageRung
+from assessment.scoring import FrameworkTree, ScoringOptions
+
+# The framework's stored normalisation names, in the engine's notation.
+_ENGINE_NORMALISATION = {
+    Framework.Normalisation.GOALPOSTS: "goalposts",
+    Framework.Normalisation.MINMAX: "minmax:0,100",
+    Framework.Normalisation.ZSCORE: "zscore",
+}
+
+_tree_cache: dict[int, FrameworkTree] = {}
+
+
+def framework_scoring_tree(framework: Framework) -> FrameworkTree:
+    """The engine's tree for a version; published versions never change, so it is cached."""
+    cached = _tree_cache.get(framework.pk)
+    if cached is not None and framework.status != Framework.Status.DRAFT:
+        return cached
+    nodes = list(FrameworkNode.objects.filter(framework=framework).select_related("parent", "indicator"))
+    indicators, aggregates = [], []
+    for node in nodes:
+        parent = node.parent.code if node.parent else None
+        if node.kind == FrameworkNode.Kind.INDICATOR:
+            indicator: Indicator = node.indicator
+            indicators.append(
+                {
+                    "code": node.code,
+                    "parent": parent,
+                    "weight": float(node.weight),
+                    "direction": indicator.direction,
+                    "type": indicator.type,
+                    "lower": indicator.lower,
+                    "upper": indicator.upper,
+                    "target": indicator.target,
+                    "critical": indicator.critical,
+                    "name": node.name_en,
+                }
+            )
+        else:
+            aggregates.append({"code": node.code, "parent": parent, "weight": float(node.weight), "name": node.name_en})
+    stages = list(StageRung.objects.filter(framework=framework).prefetch_related("requires").order_by("order"))
+    base = stages[0].code if stages and not stages[0].requires.all() else "S0"
+    rungs = [
+        {
+            "code": stage.code,
+            "requires": tuple(sorted(node.code for node in stage.requires.all())),
+            "threshold": float(framework.stage_threshold),
+            "critical_floor": float(framework.critical_floor),
+            "name": stage.name_en,
+        }
+        for stage in stages
+        if stage.requires.all()
+    ]
+    tree = FrameworkTree.from_records(indicators, aggregates, rungs or None, base_stage=base)
+    if framework.status != Framework.Status.DRAFT:
+        _tree_cache[framework.pk] = tree
+    return tree
+
+
+def framework_scoring_options(framework: Framework, tree: FrameworkTree) -> ScoringOptions:
+    kinds = dict(FrameworkNode.objects.filter(framework=framework).values_list("code", "kind"))
+    by_level: dict[int, str] = {}
+    for code in tree.aggregate_codes:
+        by_level.setdefault(tree.level_of(code), kinds.get(code, "group"))
+    methods = [framework.aggregation.get(by_level[level], "arithmetic") for level in sorted(by_level)]
+    return ScoringOptions(normalisation=_ENGINE_NORMALISATION[framework.normalisation], aggregation=methods)
+
+
+def assessments_raw_data(assessments: Iterable[Assessment], tree: FrameworkTree) -> pd.DataFrame:
+    """Units (city codes) × indicator codes, raw values; missing and N/A answers are NaN."""
+    assessment_list = list(assessments)
+    frame = pd.DataFrame(
+        float("nan"), index=pd.Index([a.city_id for a in assessment_list], dtype="str", name="uCode"),
+        columns=list(tree.indicator_codes),
+    )
+    responses = Response.objects.filter(assessment__in=assessment_list).select_related("indicator__node", "assessment")
+    for response in responses:
+        value = response.raw_value
+        if value is not None:
+            frame.loc[response.assessment.city_id, response.indicator.node.code] = value
+    return frame

@@ -1,0 +1,322 @@
+"""Writes of assessments: create, answer, submit, review, approve, publish, revise.
+
+Every rule of the workflow lives here, so the form pages, the workbook
+upload, the demo loader and the API all obey the same ones.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment.models import Assessment, Framework, Indicator, Response, ReviewComment
+from assessment.roles import Role, has_role
+from cities.models import City
+
+# Fields a consultant writes on a response, in the order forms show them.
+RESPONSE_FIELDS = (
+    "level",
+    "value",
+    "unit",
+    "value_year",
+    "source",
+    "quality",
+    "confidence",
+    "comment",
+    "not_applicable",
+    "not_applicable_reason",
+)
+
+
+class WorkflowError(ValidationError):
+    """The action does not fit the assessment's state; the message says why."""
+
+
+@dataclass
+class StaleSaveError(Exception):
+    """Someone saved this response since the user loaded it; nothing was written."""
+
+    response: Response
+    theirs: dict[str, Any]
+    yours: dict[str, Any]
+    by: str
+
+    def __str__(self) -> str:
+        return _("%(who)s changed this answer after you opened it; your change was not saved.") % {"who": self.by}
+
+
+def assessment_create(
+    *,
+    city: City,
+    framework: Framework,
+    period: int,
+    consultants: list[AbstractBaseUser],
+    reviewer: AbstractBaseUser | None = None,
+    kind: str = Assessment.Kind.CONSULTANT,
+    is_demo: bool = False,
+) -> Assessment:
+    """Open a draft with one empty response per indicator of the framework version."""
+    if framework.status != Framework.Status.PUBLISHED:
+        raise WorkflowError(_("Assessments use a published framework version."))
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            city=city, framework=framework, period=period, kind=kind, reviewer=reviewer, is_demo=is_demo
+        )
+        assessment.consultants.set(consultants)
+        indicators = Indicator.objects.filter(node__framework=framework)
+        Response.objects.bulk_create(
+            Response(assessment=assessment, indicator=indicator, unit=indicator.unit_zh) for indicator in indicators
+        )
+    return assessment
+
+
+def assessment_start_from_previous(
+    *, previous: Assessment, period: int, consultants: list[AbstractBaseUser], reviewer: AbstractBaseUser | None = None
+) -> Assessment:
+    """A new period that starts from the previous answers, each marked “to confirm”."""
+    assessment = assessment_create(
+        city=previous.city,
+        framework=previous.framework,
+        period=period,
+        consultants=consultants,
+        reviewer=reviewer,
+        kind=previous.kind,
+        is_demo=previous.is_demo,
+    )
+    _copy_answers(source=previous, target=assessment, to_confirm=True)
+    return assessment
+
+
+def _copy_answers(*, source: Assessment, target: Assessment, to_confirm: bool) -> None:
+    earlier = {r.indicator_id: r for r in source.responses.all()}
+    changed = []
+    for response in target.responses.all():
+        old = earlier.get(response.indicator_id)
+        if old is None:
+            continue
+        for name in RESPONSE_FIELDS:
+            setattr(response, name, getattr(old, name))
+        response.to_confirm = to_confirm
+        changed.append(response)
+    Response.objects.bulk_update(changed, [*RESPONSE_FIELDS, "to_confirm"])
+
+
+def can_edit(user: AbstractBaseUser, assessment: Assessment) -> bool:
+    if not assessment.is_editable:
+        return False
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return has_role(user, Role.CONSULTANT) and assessment.consultants.filter(pk=user.pk).exists()
+
+
+def can_review(user: AbstractBaseUser, assessment: Assessment) -> bool:
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return has_role(user, Role.REVIEWER) and assessment.reviewer_id == user.pk
+
+
+def response_values(response: Response) -> dict[str, Any]:
+    return {name: getattr(response, name) for name in RESPONSE_FIELDS}
+
+
+def response_clean(indicator: Indicator, values: dict[str, Any]) -> dict[str, Any]:
+    """Check one answer against its indicator; raise ValidationError naming the field."""
+    errors: dict[str, str] = {}
+    level, value = values.get("level"), values.get("value")
+    if values.get("not_applicable"):
+        if not str(values.get("not_applicable_reason") or "").strip():
+            errors["not_applicable_reason"] = _("Say why the indicator does not apply.")
+    elif indicator.type == Indicator.Type.LEVEL:
+        if value is not None:
+            errors["value"] = _("This indicator takes a level (0-5), not a value.")
+        if level is not None and not 0 <= level <= 5:
+            errors["level"] = _("The level must be between 0 and 5.")
+    else:
+        if level is not None:
+            errors["level"] = _("This indicator takes a value, not a level.")
+        if value is not None and indicator.type == Indicator.Type.BINARY and value not in (0, 1):
+            errors["value"] = _("Answer 1 (yes) or 0 (no).")
+        if value is not None and indicator.type == Indicator.Type.COUNT and (value < 0 or value != int(value)):
+            errors["value"] = _("A count is a whole number of zero or more.")
+        unit = str(values.get("unit") or "").strip()
+        if value is not None and unit and unit not in {indicator.unit_zh, indicator.unit_en}:
+            errors["unit"] = _("The unit must be %(unit)s.") % {"unit": indicator.unit_zh or indicator.unit_en}
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def response_save(
+    *, response: Response, user: AbstractBaseUser, values: dict[str, Any], base_version: int
+) -> Response:
+    """Save one answer unless someone saved it since ``base_version``; never overwrite silently."""
+    values = {name: values[name] for name in RESPONSE_FIELDS if name in values}
+    with transaction.atomic():
+        current = Response.objects.select_for_update().select_related("assessment", "indicator", "updated_by").get(
+            pk=response.pk
+        )
+        assessment = current.assessment
+        if not can_edit(user, assessment):
+            raise PermissionDenied(_("You cannot change this assessment in its current state."))
+        if current.version != base_version:
+            who = current.updated_by.get_username() if current.updated_by else _("someone")
+            raise StaleSaveError(current, response_values(current), values, who)
+        response_clean(current.indicator, {**response_values(current), **values})
+        for name, value in values.items():
+            setattr(current, name, value)
+        if not current.indicator.type == Indicator.Type.LEVEL and not current.unit:
+            current.unit = current.indicator.unit_zh
+        current.to_confirm = False
+        current.version += 1
+        current.updated_by = user
+        current.save()
+        Assessment.objects.filter(pk=assessment.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    return current
+
+
+def missing_answers(assessment: Assessment) -> list[Response]:
+    """Responses that block submission: unanswered, or lacking required evidence."""
+    blocking = []
+    responses = assessment.responses.select_related("indicator__node").prefetch_related("evidence")
+    for response in responses:
+        if not response.is_answered:
+            blocking.append(response)
+        elif (
+            response.indicator.evidence_required
+            and not response.not_applicable
+            and not response.evidence.all()
+        ):
+            blocking.append(response)
+    return blocking
+
+
+def _transition(assessment: Assessment, allowed: tuple[str, ...], target: str, **stamps: Any) -> Assessment:
+    updated = Assessment.objects.filter(pk=assessment.pk, status__in=allowed).update(
+        status=target, version=F("version") + 1, **stamps
+    )
+    if not updated:
+        assessment.refresh_from_db()
+        raise WorkflowError(
+            _("This assessment is %(status)s; the action is not possible now.") % {"status": assessment.get_status_display()}
+        )
+    assessment.refresh_from_db()
+    # Record the transition in the history with who did it.
+    assessment.save(update_fields=["updated_at"])
+    return assessment
+
+
+def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
+    if not can_edit(user, assessment):
+        raise PermissionDenied(_("Only the assigned consultants submit an assessment."))
+    blocking = missing_answers(assessment)
+    if blocking:
+        codes = ", ".join(r.indicator.node.code for r in blocking[:15])
+        more = len(blocking) - 15
+        raise WorkflowError(
+            _("%(count)d indicator(s) still need an answer or evidence: %(codes)s")
+            % {"count": len(blocking), "codes": codes + (f" (+{more})" if more > 0 else "")}
+        )
+    return _transition(assessment, Assessment.EDITABLE_STATUSES, Assessment.Status.SUBMITTED, submitted_at=timezone.now())
+
+
+def assessment_start_review(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
+    if not can_review(user, assessment):
+        raise PermissionDenied(_("Only the assigned reviewer reviews this assessment."))
+    return _transition(assessment, (Assessment.Status.SUBMITTED,), Assessment.Status.IN_REVIEW)
+
+
+def review_comment_add(
+    *, response: Response, user: AbstractBaseUser, body: str, returns_indicator: bool = False, parent: ReviewComment | None = None
+) -> ReviewComment:
+    assessment = response.assessment
+    reviewer = can_review(user, assessment)
+    if not reviewer and not assessment.consultants.filter(pk=user.pk).exists():
+        raise PermissionDenied(_("Only the assessment's consultants and reviewer comment on it."))
+    if returns_indicator and not reviewer:
+        raise PermissionDenied(_("Only the reviewer returns an indicator."))
+    if not body.strip():
+        raise ValidationError({"body": _("Write a comment.")})
+    return ReviewComment.objects.create(
+        response=response, author=user, body=body.strip(), returns_indicator=returns_indicator, parent=parent
+    )
+
+
+def review_comment_resolve(*, comment: ReviewComment, user: AbstractBaseUser) -> ReviewComment:
+    assessment = comment.response.assessment
+    if not (can_review(user, assessment) or comment.author_id == user.pk):
+        raise PermissionDenied(_("Only the reviewer or the comment's author resolves it."))
+    comment.resolved = True
+    comment.resolved_by = user
+    comment.resolved_at = timezone.now()
+    comment.save()
+    return comment
+
+
+def assessment_return(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
+    if not can_review(user, assessment):
+        raise PermissionDenied(_("Only the assigned reviewer returns this assessment."))
+    open_returns = ReviewComment.objects.filter(
+        response__assessment=assessment, returns_indicator=True, resolved=False
+    ).exists()
+    if not open_returns:
+        raise WorkflowError(_("Return at least one indicator with a comment before returning the assessment."))
+    return _transition(
+        assessment, (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW), Assessment.Status.RETURNED
+    )
+
+
+def assessment_approve(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
+    """Approve, score, store the result and freeze the responses, in one transaction."""
+    from assessment.services.results import assessment_result_store
+
+    if not can_review(user, assessment):
+        raise PermissionDenied(_("Only the assigned reviewer approves this assessment."))
+    with transaction.atomic():
+        assessment = _transition(
+            assessment,
+            (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW),
+            Assessment.Status.APPROVED,
+            approved_at=timezone.now(),
+        )
+        assessment_result_store(assessment=assessment)
+    return assessment
+
+
+def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
+    if not (can_review(user, assessment) or has_role(user, Role.ADMINISTRATOR)):
+        raise PermissionDenied(_("Only the reviewer or an administrator publishes an assessment."))
+    return _transition(
+        assessment, (Assessment.Status.APPROVED,), Assessment.Status.PUBLISHED, published_at=timezone.now()
+    )
+
+
+def assessment_revise(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
+    """Start a correction of a published assessment as a new revision; the original stays."""
+    if not (can_review(user, assessment) or has_role(user, Role.ADMINISTRATOR)):
+        raise PermissionDenied(_("Only the reviewer or an administrator starts a revision."))
+    if assessment.status != Assessment.Status.PUBLISHED:
+        raise WorkflowError(_("Only a published assessment is corrected by a revision."))
+    if hasattr(assessment, "replaced_by"):
+        raise WorkflowError(_("This assessment already has a revision."))
+    with transaction.atomic():
+        revision = Assessment.objects.create(
+            city=assessment.city,
+            framework=assessment.framework,
+            period=assessment.period,
+            kind=assessment.kind,
+            reviewer=assessment.reviewer,
+            revision=assessment.revision + 1,
+            replaces=assessment,
+            is_demo=assessment.is_demo,
+        )
+        revision.consultants.set(assessment.consultants.all())
+        Response.objects.bulk_create(
+            Response(assessment=revision, indicator=r.indicator, **response_values(r))
+            for r in assessment.responses.select_related("indicator")
+        )
+    return revision
