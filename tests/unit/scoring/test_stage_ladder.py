@@ -1,0 +1,154 @@
+import math
+
+import numpy as np
+import pytest
+
+from assessment.scoring import Rung, ScoringOptions, StageLadder, score
+
+from .frameworks import LADDER, dual_space_tree, one_city, random_raw
+
+# Levels in normalised points on goalposts 0..5: 0, 20, 40, 60, 80, 100.
+S1_PLUS = {"W1_1": 80, "W1_2": 4, "W1_3": 3, "B1_1": 70, "B1_2": 1, "B1_3": 3, "W2_1": 2, "W2_2": 2}
+
+
+def test_a_unit_reaching_every_rung_up_to_s1_plus_is_at_s1_plus():
+    result = score(dual_space_tree(), one_city(**S1_PLUS))
+    assert result.stages is not None
+    assert result.stages.iloc[0] == "S1+"
+    assert result.gaps["320500"].next_stage == "S2"
+
+
+def test_a_higher_rung_without_the_ones_below_does_not_count():
+    city = one_city(**{**S1_PLUS, "B1_1": 0, "B1_2": 0, "W2_1": 5, "W2_2": 5})
+    result = score(dual_space_tree(), city)
+    assert result.rungs_reached is not None
+    assert result.rungs_reached.loc["320500", "S2"]
+    assert not result.rungs_reached.loc["320500", "S1+"]
+    assert result.stages.iloc[0] == "S1"
+
+
+def test_a_critical_indicator_below_the_floor_blocks_the_rung_and_is_fixed_first():
+    city = one_city(W1_1=100, W1_2=1, W1_3=5)
+    result = score(dual_space_tree(), city)
+    assert result.aggregates.loc["320500", "W1"] == pytest.approx(220 / 3)
+    assert result.stages.iloc[0] == "S0"
+    gap = result.gaps["320500"]
+    first = gap.improvements[0]
+    assert (first.indicator, first.reason, first.from_raw, first.to_raw) == (
+        "W1.2",
+        "critical_floor",
+        1.0,
+        2.0,
+    )
+    assert first.to_normalised == pytest.approx(40.0)
+
+
+def test_a_missing_critical_indicator_blocks_the_rung():
+    result = score(dual_space_tree(), one_city(W1_1=100, W1_2=math.nan, W1_3=5))
+    assert result.stages.iloc[0] == "S0"
+    first = result.gaps["320500"].improvements[0]
+    assert (first.indicator, first.from_raw, first.to_raw, first.effort) == ("W1.2", None, 2.0, 2.0)
+
+
+def test_thresholds_and_floors_come_from_the_ladder_data():
+    lenient = StageLadder(
+        (Rung("S1", ("W1",), threshold=40.0, critical_floor=20.0),), base_stage="S0"
+    )
+    result = score(dual_space_tree(ladder=lenient), one_city(W1_2=1, W1_3=3))
+    assert result.stages.iloc[0] == "S1"
+    assert result.gaps["320500"].next_stage is None
+
+
+def test_gap_moves_levels_in_whole_levels_ordered_by_weight():
+    tree = dual_space_tree(weights={"W1.2": 3.0})
+    gap = score(tree, one_city()).gaps["320500"]
+    assert gap.shortfalls[0].node == "W1" and gap.shortfalls[0].score == pytest.approx(42.0)
+    assert [
+        (item.indicator, item.from_raw, item.to_raw, item.effort) for item in gap.improvements
+    ] == [("W1.2", 2.0, 4.0, 2.0)]
+    assert gap.improvements[0].gain == pytest.approx(18.0)
+
+
+def test_gap_gives_raw_targets_for_quantities_with_effort_in_fifths_of_the_range():
+    gap = score(dual_space_tree(), one_city(W1_1=50)).gaps["320500"]
+    assert [(item.indicator, item.from_raw, item.to_raw) for item in gap.improvements] == [
+        ("W1.1", 50.0, 100.0)
+    ]
+    assert gap.improvements[0].effort == pytest.approx(2.5)
+    assert gap.total_effort == pytest.approx(2.5)
+
+
+def test_gap_shortens_the_last_continuous_step_to_what_is_lacking():
+    gap = score(dual_space_tree(), one_city(W1_1=50, W1_2=3, W1_3=2)).gaps["320500"]
+    item = gap.improvements[0]
+    assert item.indicator == "W1.1"
+    assert item.to_raw == pytest.approx(80.0, abs=0.01)
+    assert item.effort == pytest.approx(1.5, abs=0.001)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_applying_the_gap_reaches_the_next_stage(seed):
+    tree = dual_space_tree(weights={"W1.1": 2.0, "B2": 3.0, "X2.1": 0.5})
+    raw = random_raw(12, seed=seed, missing_share=0.05)
+    result = score(tree, raw)
+    improved = raw.copy()
+    checked = 0
+    for unit, gap in result.gaps.items():
+        if gap.next_stage is None or not gap.reachable:
+            continue
+        for item in gap.improvements:
+            improved.loc[unit, item.indicator] = item.to_raw
+        checked += 1
+    after = score(tree, improved)
+    for unit, gap in result.gaps.items():
+        if gap.next_stage is not None and gap.reachable:
+            assert LADDER.stages.index(after.stages[unit]) > LADDER.stages.index(gap.stage), unit
+    assert checked > 0
+
+
+def test_gap_targets_for_levels_and_counts_are_whole_numbers():
+    result = score(dual_space_tree(), random_raw(30, seed=5))
+    table = result.gap_table
+    whole = table[table["indicator"].isin(["W1.2", "W1.3", "B2.2", "X2.1", "X1.1"])]
+    assert not whole.empty
+    assert (whole["to_raw"] == np.round(whole["to_raw"])).all()
+
+
+def test_a_unit_at_the_top_has_no_next_stage():
+    best = {
+        code.replace(".", "_"): value
+        for code, value in {
+            "W1.1": 100,
+            "W1.2": 5,
+            "W1.3": 5,
+            "B1.1": 100,
+            "B1.2": 1,
+            "B1.3": 5,
+            "W2.1": 5,
+            "W2.2": 5,
+            "B2.1": 100,
+            "B2.2": 50,
+            "W3.1": 5,
+            "W3.2": 0,
+            "X1.1": 5,
+            "X1.2": 5,
+            "X2.1": 200,
+            "X2.2": 1,
+        }.items()
+    }
+    result = score(dual_space_tree(), one_city(**best))
+    assert result.stages.iloc[0] == "S4"
+    gap = result.gaps["320500"]
+    assert gap.next_stage is None and gap.improvements == ()
+
+
+def test_an_unreachable_rung_says_so():
+    strict = StageLadder((Rung("S1", ("W1",), threshold=101.0),), base_stage="S0")
+    gap = score(dual_space_tree(ladder=strict), one_city()).gaps["320500"]
+    assert not gap.reachable
+    assert gap.note
+
+
+def test_stages_read_a_zscore_warning():
+    result = score(dual_space_tree(), random_raw(5), ScoringOptions(normalisation="zscore"))
+    assert any("0-100" in warning for warning in result.warnings)
