@@ -11,6 +11,7 @@ from assessment.roles import Role, has_role, user_roles
 # (url name, label, roles that see it; empty means every signed-in user)
 NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("home", _("Home"), ()),
+    ("assessment:assessment_list", _("Assessments"), (Role.CONSULTANT, Role.REVIEWER, Role.CITY_MANAGER)),
     ("assessment:framework_list", _("Frameworks"), ()),
     ("cities:region_list", _("Regions"), ()),
     ("cities:city_list", _("Cities"), ()),

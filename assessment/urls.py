@@ -1,9 +1,23 @@
 from django.urls import path
 
-from assessment.views import pages
+from assessment.views import assessments, evidence, pages, workbook
 
 app_name = "assessment"
 urlpatterns = [
     path("frameworks/", pages.framework_list, name="framework_list"),
     path("frameworks/<slug:code>/<str:version>/", pages.framework_detail, name="framework_detail"),
+    path("assessments/", assessments.assessment_list, name="assessment_list"),
+    path("assessments/new/", assessments.assessment_new, name="assessment_new"),
+    path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/dimensions/<str:code>/", assessments.dimension_form, name="dimension_form"),
+    path("assessments/<int:pk>/responses/<int:response_pk>/", assessments.response_save, name="response_save"),
+    path("assessments/<int:pk>/responses/<int:response_pk>/comments/", assessments.comment_add, name="comment_add"),
+    path("assessments/<int:pk>/comments/<int:comment_pk>/resolve/", assessments.comment_resolve, name="comment_resolve"),
+    path("assessments/<int:pk>/transition/<slug:action>/", assessments.assessment_transition, name="assessment_transition"),
+    path("assessments/<int:pk>/history/", assessments.assessment_history, name="assessment_history"),
+    path("assessments/<int:pk>/responses/<int:response_pk>/evidence/", evidence.evidence_add, name="evidence_add"),
+    path("evidence/<int:evidence_pk>/", evidence.evidence_download, name="evidence_download"),
+    path("assessments/<int:pk>/workbook.xlsx", workbook.workbook_download, name="workbook_download"),
+    path("assessments/<int:pk>/workbook/", workbook.workbook_upload, name="workbook_upload"),
+    path("assessments/<int:pk>/workbook/apply/", workbook.workbook_apply, name="workbook_apply"),
 ]

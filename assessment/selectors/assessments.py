@@ -84,3 +84,39 @@ def open_returned_indicators(assessment: Assessment) -> QuerySet[Response]:
         .annotate(open_returns=Count("comments"))
         .distinct()
     )
+
+
+@dataclass(frozen=True)
+class GapStep:
+    code: str
+    name: str
+    unit: str
+    from_raw: float | None
+    to_raw: float
+    critical_floor: bool
+
+
+def gap_steps(assessment: Assessment) -> list[GapStep]:
+    """The stored gap to the next stage, with each indicator's name and unit."""
+    result = getattr(assessment, "result", None)
+    improvements = (result.gap or {}).get("improvements", []) if result else []
+    codes = [step["indicator"] for step in improvements]
+    nodes = {
+        node.code: node
+        for node in FrameworkNode.objects.filter(framework=assessment.framework, code__in=codes).select_related("indicator")
+    }
+    steps = []
+    for step in improvements:
+        node = nodes.get(step["indicator"])
+        indicator = getattr(node, "indicator", None)
+        steps.append(
+            GapStep(
+                code=step["indicator"],
+                name=node.name if node else "",
+                unit=indicator.unit if indicator and indicator.type != "level" else "",
+                from_raw=step["from_raw"],
+                to_raw=step["to_raw"],
+                critical_floor=step["reason"] == "critical_floor",
+            )
+        )
+    return steps

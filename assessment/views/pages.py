@@ -3,17 +3,24 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerEr
 from django.shortcuts import render
 from django.template import loader
 
-from assessment.models import Framework
+from assessment.models import Assessment, Framework
 from assessment.roles import Role, has_role
+from assessment.selectors.assessments import assessments_visible_to
 from assessment.selectors.framework import framework_get, framework_tree_rows, framework_versions
 from cities.selectors import cities_managed_by
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    works_on_assessments = has_role(user, Role.CONSULTANT, Role.REVIEWER)
     context = {
-        "managed_cities": cities_managed_by(request.user)
-        if has_role(request.user, Role.CITY_MANAGER)
+        "managed_cities": cities_managed_by(user) if has_role(user, Role.CITY_MANAGER) else [],
+        "open_assessments": assessments_visible_to(user)
+        .exclude(status=Assessment.Status.PUBLISHED)
+        .order_by("-period", "city__code")[:8]
+        if works_on_assessments
         else [],
+        "works_on_assessments": works_on_assessments,
     }
     return render(request, "assessment/home.html", context)
 

@@ -1,0 +1,149 @@
+"""Forms of the assessment pages; the rules themselves live in the services."""
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Assessment, Framework, Indicator, Response
+from assessment.roles import Role
+from cities.models import City
+
+
+class ResponseForm(forms.Form):
+    """One indicator's answer. The fields shown follow the indicator's type."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput)
+    level = forms.TypedChoiceField(
+        label=_("Level"), required=False, coerce=int, empty_value=None, widget=forms.RadioSelect
+    )
+    value = forms.FloatField(label=_("Value"), required=False, localize=False)
+    value_year = forms.IntegerField(label=_("Year the value refers to"), required=False, min_value=2000, max_value=2100)
+    source = forms.CharField(label=_("Data source"), required=False, max_length=500)
+    quality = forms.ChoiceField(
+        label=_("Data-quality grade"), required=False, choices=[("", "—"), *Response.Quality.choices]
+    )
+    confidence = forms.ChoiceField(
+        label=_("Confidence"), required=False, choices=[("", "—"), *Response.Confidence.choices]
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    not_applicable = forms.BooleanField(label=_("Not applicable"), required=False)
+    not_applicable_reason = forms.CharField(
+        label=_("Why not applicable"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, response: Response, disabled: bool = False, **kwargs: Any) -> None:
+        self.response = response
+        indicator = response.indicator
+        kwargs.setdefault("prefix", f"r{response.pk}")
+        if "data" not in kwargs and not args:
+            kwargs["initial"] = {
+                "base_version": response.version,
+                "level": response.level,
+                "value": response.value,
+                "value_year": response.value_year,
+                "source": response.source,
+                "quality": response.quality,
+                "confidence": response.confidence,
+                "comment": response.comment,
+                "not_applicable": response.not_applicable,
+                "not_applicable_reason": response.not_applicable_reason,
+            }
+        super().__init__(*args, **kwargs)
+        if indicator.type == Indicator.Type.LEVEL:
+            descriptors = {level.level: level.text for level in indicator.levels.all()}
+            self.fields["level"].choices = [
+                (level, f"{level} · {descriptors.get(level, '')}") for level in range(6)
+            ]
+            del self.fields["value"]
+            del self.fields["value_year"]
+        else:
+            del self.fields["level"]
+            value = self.fields["value"]
+            if indicator.type == Indicator.Type.BINARY:
+                self.fields["value"] = forms.TypedChoiceField(
+                    label=_("Answer"), required=False, coerce=float, empty_value=None,
+                    choices=[("", "—"), ("1", _("yes")), ("0", _("no"))],
+                )
+            else:
+                unit = indicator.unit
+                value.label = _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
+                if indicator.lower is not None and indicator.upper is not None:
+                    value.help_text = _("Goalposts: %(lower)s to %(upper)s %(unit)s") % {
+                        "lower": _plain(indicator.lower), "upper": _plain(indicator.upper), "unit": unit,
+                    }
+                if indicator.type == Indicator.Type.COUNT:
+                    value.widget.attrs["step"] = "1"
+                    value.widget.attrs["min"] = "0"
+                else:
+                    value.widget.attrs["step"] = "any"
+        for field in self.fields.values():
+            field.disabled = disabled
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        answer = ["level"] if "level" in self.fields else ["value", "value_year"]
+        self.helper.layout = Layout(
+            "base_version",
+            Div(*[Field(name) for name in answer], css_class="answer"),
+            Div(
+                Div("source", css_class="col-md-6"),
+                Div("quality", css_class="col-md-3"),
+                Div("confidence", css_class="col-md-3"),
+                css_class="row",
+            ),
+            "comment",
+            Div(Field("not_applicable"), Field("not_applicable_reason"), css_class="not-applicable"),
+        )
+
+    def answer_values(self) -> dict[str, Any]:
+        """The cleaned values the service saves (without the base version)."""
+        values = {name: value for name, value in self.cleaned_data.items() if name != "base_version"}
+        for name in ("source", "comment", "not_applicable_reason", "quality", "confidence"):
+            if name in values:
+                values[name] = values[name] or ""
+        return values
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
+    )
+    returns_indicator = forms.BooleanField(
+        label=_("Return this indicator to the consultant"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+def _users_in(role: str) -> Any:
+    return get_user_model().objects.filter(groups__name=role, is_active=True).order_by("username")
+
+
+class AssessmentCreateForm(forms.Form):
+    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.select_related("province"))
+    framework = forms.ModelChoiceField(
+        label=_("Framework version"), queryset=Framework.objects.filter(status=Framework.Status.PUBLISHED)
+    )
+    period = forms.IntegerField(label=_("Period (year)"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Assessment.Kind.choices)
+    consultants = forms.ModelMultipleChoiceField(label=_("Consultants"), queryset=_users_in(Role.CONSULTANT))
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=_users_in(Role.REVIEWER))
+    start_from_previous = forms.BooleanField(
+        label=_("Start from the previous period's answers (each marked “to confirm”)"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consultants"].queryset = _users_in(Role.CONSULTANT)
+        self.fields["reviewer"].queryset = _users_in(Role.REVIEWER)
+        self.fields["city"].label_from_instance = lambda city: f"{city.code} {city.name_zh} {city.name_en}"
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,63 @@
+"""Attach evidence (files, links, notes) to a response."""
+
+import os
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+
+from assessment.evidence_files import evidence_file_check
+from assessment.models import Evidence, Response
+from assessment.services.assessments import can_edit
+
+
+def evidence_add(
+    *,
+    response: Response,
+    user: AbstractBaseUser,
+    upload: UploadedFile | None = None,
+    url: str = "",
+    note: str = "",
+) -> list[Evidence]:
+    """Add whatever was given (a file, a link, a note); refuse all of it if one part is bad."""
+    if not can_edit(user, response.assessment):
+        raise PermissionDenied(_("You cannot add evidence to this assessment in its current state."))
+    url, note = url.strip(), note.strip()
+    if upload is None and not url and not note:
+        raise ValidationError(_("Choose a file, give a link or write a note."))
+    errors: dict[str, list[str]] = {}
+    kind = None
+    if upload is not None:
+        try:
+            kind = evidence_file_check(upload)
+        except ValidationError as error:
+            errors["file"] = error.messages
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors["url"] = [_("Give a full web address starting with http:// or https://.")]
+    if errors:
+        raise ValidationError(errors)
+    created = []
+    if upload is not None and kind is not None:
+        # Keep the user's file name for display only; strip any path part.
+        name = os.path.basename(upload.name or "evidence")[:200] or "evidence"
+        evidence = Evidence(
+            response=response,
+            kind=Evidence.Kind.FILE,
+            original_name=name,
+            content_type=kind.content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+        evidence.file.save(name, upload, save=False)
+        evidence.save()
+        created.append(evidence)
+    if url:
+        created.append(Evidence.objects.create(response=response, kind=Evidence.Kind.LINK, url=url, uploaded_by=user))
+    if note:
+        created.append(Evidence.objects.create(response=response, kind=Evidence.Kind.NOTE, note=note, uploaded_by=user))
+    return created

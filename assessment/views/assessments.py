@@ -1,0 +1,306 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessment.forms import AssessmentCreateForm, CommentForm, ResponseForm
+from assessment.models import Assessment, FrameworkNode, Response, ReviewComment
+from assessment.roles import Role, has_role, role_required
+from assessment.selectors import assessments as selectors
+from assessment.services import assessments as services
+
+
+def _assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
+    try:
+        return selectors.assessment_for(request.user, pk)
+    except Assessment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.user, Role.CONSULTANT, Role.REVIEWER, Role.CITY_MANAGER):
+        raise PermissionDenied
+    assessments = selectors.assessments_visible_to(request.user).order_by("-period", "city__code")
+    status = request.GET.get("status") or ""
+    if status in Assessment.Status.values:
+        assessments = assessments.filter(status=status)
+    context = {
+        "assessments": assessments.select_related("result"),
+        "statuses": Assessment.Status.choices,
+        "selected_status": status,
+        "can_create": has_role(request.user, Role.REVIEWER),
+    }
+    return render(request, "assessment/assessment_list.html", context)
+
+
+@role_required(Role.REVIEWER)
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    form = AssessmentCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["start_from_previous"]:
+                previous = (
+                    Assessment.objects.filter(city=data["city"], kind=data["kind"], period__lt=data["period"])
+                    .order_by("-period", "-revision")
+                    .first()
+                )
+                if previous is None:
+                    raise ValidationError(_("There is no earlier assessment of this city to start from."))
+                assessment = services.assessment_start_from_previous(
+                    previous=previous, period=data["period"], consultants=list(data["consultants"]), reviewer=data["reviewer"]
+                )
+            else:
+                assessment = services.assessment_create(
+                    city=data["city"],
+                    framework=data["framework"],
+                    period=data["period"],
+                    kind=data["kind"],
+                    consultants=list(data["consultants"]),
+                    reviewer=data["reviewer"],
+                )
+        except IntegrityError:
+            form.add_error(None, _("This city already has an assessment of this kind for this period."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The assessment was created."))
+            return redirect(assessment.get_absolute_url())
+    return render(request, "assessment/assessment_new.html", {"form": form})
+
+
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_or_404(request, pk)
+    user = request.user
+    context = {
+        "assessment": assessment,
+        "dimensions": selectors.assessment_dimensions(assessment),
+        "can_edit": services.can_edit(user, assessment),
+        "can_review": services.can_review(user, assessment),
+        # Open returns matter while the answers can still change or are being reviewed.
+        "returned": selectors.open_returned_indicators(assessment) if not assessment.is_frozen else [],
+        "result": getattr(assessment, "result", None) if assessment.is_frozen else None,
+        "gap_steps": selectors.gap_steps(assessment) if assessment.is_frozen else [],
+        "actions": _available_actions(user, assessment),
+    }
+    return render(request, "assessment/assessment_detail.html", context)
+
+
+def _available_actions(user: Any, assessment: Assessment) -> list[tuple[str, str, str]]:
+    """(action, label, button style) the user may take now; the services check again."""
+    status = Assessment.Status
+    actions = []
+    if services.can_edit(user, assessment):
+        actions.append(("submit", _("Submit for review"), "primary"))
+    if services.can_review(user, assessment):
+        if assessment.status == status.SUBMITTED:
+            actions.append(("start_review", _("Start the review"), "primary"))
+        if assessment.status in (status.SUBMITTED, status.IN_REVIEW):
+            actions.append(("return", _("Return to the consultant"), "warning"))
+            actions.append(("approve", _("Approve and score"), "success"))
+        if assessment.status == status.APPROVED:
+            actions.append(("publish", _("Publish"), "success"))
+        if assessment.status == status.PUBLISHED and not hasattr(assessment, "replaced_by"):
+            actions.append(("revise", _("Start a correction (new revision)"), "outline-secondary"))
+    elif assessment.status == status.APPROVED and has_role(user, Role.ADMINISTRATOR):
+        actions.append(("publish", _("Publish"), "success"))
+    return actions
+
+
+_TRANSITIONS = {
+    "submit": (services.assessment_submit, _("Submitted for review.")),
+    "start_review": (services.assessment_start_review, _("The review has started.")),
+    "return": (services.assessment_return, _("Returned to the consultant.")),
+    "approve": (services.assessment_approve, _("Approved; the result and stage are stored.")),
+    "publish": (services.assessment_publish, _("Published: city managers and stakeholders can now see it.")),
+    "revise": (services.assessment_revise, _("A new revision was started.")),
+}
+
+
+@require_POST
+def assessment_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    assessment = _assessment_or_404(request, pk)
+    if action not in _TRANSITIONS:
+        raise Http404
+    service, done = _TRANSITIONS[action]
+    try:
+        outcome = service(assessment=assessment, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(assessment.get_absolute_url())
+    messages.success(request, str(done))
+    return redirect(outcome.get_absolute_url())
+
+
+def dimension_form(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    assessment = _assessment_or_404(request, pk)
+    try:
+        dimension = FrameworkNode.objects.get(framework=assessment.framework, code=code)
+    except FrameworkNode.DoesNotExist as exc:
+        raise Http404 from exc
+    return _render_dimension(request, assessment, dimension)
+
+
+def _render_dimension(
+    request: HttpRequest, assessment: Assessment, dimension: FrameworkNode, bound: ResponseForm | None = None, status: int = 200
+) -> HttpResponse:
+    can_edit = services.can_edit(request.user, assessment)
+    can_review = services.can_review(request.user, assessment)
+    dimensions = selectors.assessment_dimensions(assessment)
+    items = []
+    for response in selectors.dimension_responses(assessment, dimension):
+        form = bound if bound is not None and bound.response.pk == response.pk else ResponseForm(response=response, disabled=not can_edit)
+        items.append({"response": response, "form": form, "comment_form": CommentForm(prefix=f"c{response.pk}")})
+    codes = [item.node.code for item in dimensions]
+    position = codes.index(dimension.code) if dimension.code in codes else 0
+    context = {
+        "assessment": assessment,
+        "dimension": dimension,
+        "dimensions": dimensions,
+        "items": items,
+        "can_edit": can_edit,
+        "can_review": can_review,
+        "previous_code": codes[position - 1] if position > 0 else None,
+        "next_code": codes[position + 1] if position + 1 < len(codes) else None,
+    }
+    return render(request, "assessment/dimension_form.html", context, status=status)
+
+
+@require_POST
+def response_save(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
+    """Save one answer: JSON for the autosave script, a redirect for a plain form post."""
+    assessment = _assessment_or_404(request, pk)
+    try:
+        response = assessment.responses.select_related("indicator__node__parent").get(pk=response_pk)
+    except Response.DoesNotExist as exc:
+        raise Http404 from exc
+    form = ResponseForm(request.POST, response=response)
+    as_json = _wants_json(request)
+    if not services.can_edit(request.user, assessment):
+        if as_json:
+            return JsonResponse({"error": _("You cannot change this assessment in its current state.")}, status=403)
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            saved = services.response_save(
+                response=response, user=request.user, values=form.answer_values(), base_version=form.cleaned_data["base_version"]
+            )
+        except services.StaleSaveError as conflict:
+            return _conflict_reply(request, assessment, response, form, conflict, as_json)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if as_json:
+                return JsonResponse({"ok": True, "version": saved.version, "saved_at": saved.updated_at.isoformat()})
+            messages.success(request, _("%(code)s saved.") % {"code": response.indicator.node.code})
+            form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
+            return redirect(f"{form_url}#indicator-{response.indicator.node.code}")
+    if as_json:
+        return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+    # The page comes back with what the user typed, and the errors beside it.
+    return _render_dimension(request, assessment, response.indicator.node.parent, bound=form, status=400)
+
+
+def _conflict_reply(
+    request: HttpRequest, assessment: Assessment, response: Response, form: ResponseForm, conflict: services.StaleSaveError, as_json: bool
+) -> HttpResponse:
+    labels = {name: str(field.label) for name, field in form.fields.items()}
+    differences = [
+        {"field": name, "label": labels.get(name, name), "theirs": conflict.theirs.get(name), "yours": conflict.yours.get(name)}
+        for name in services.RESPONSE_FIELDS
+        if name in conflict.yours and conflict.theirs.get(name) != conflict.yours.get(name)
+    ]
+    payload = {
+        "ok": False,
+        "conflict": True,
+        "message": str(conflict),
+        "by": conflict.by,
+        "version": conflict.response.version,
+        "differences": differences,
+        "theirs": conflict.theirs,
+    }
+    if as_json:
+        return JsonResponse(payload, status=409)
+    form.add_error(None, str(conflict))
+    for item in differences:
+        form.add_error(
+            None,
+            _("%(label)s — saved by %(who)s: “%(theirs)s”; yours: “%(yours)s”.")
+            % {"label": item["label"], "who": conflict.by, "theirs": item["theirs"], "yours": item["yours"]},
+        )
+    # Offer the newer version as the base: saving again keeps the user's values on purpose.
+    data = request.POST.copy()
+    data[form.add_prefix("base_version")] = str(conflict.response.version)
+    rebound = ResponseForm(data, response=response)
+    rebound.is_valid()
+    for error in form.non_field_errors():
+        rebound.add_error(None, error)
+    return _render_dimension(request, assessment, response.indicator.node.parent, bound=rebound, status=409)
+
+
+@require_POST
+def comment_add(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
+    assessment = _assessment_or_404(request, pk)
+    try:
+        response = assessment.responses.select_related("indicator__node__parent", "assessment").get(pk=response_pk)
+    except Response.DoesNotExist as exc:
+        raise Http404 from exc
+    form = CommentForm(request.POST, prefix=f"c{response.pk}")
+    if form.is_valid():
+        try:
+            services.review_comment_add(
+                response=response,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                returns_indicator=form.cleaned_data["returns_indicator"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Comment added to %(code)s.") % {"code": response.indicator.node.code})
+    else:
+        messages.error(request, _("Write a comment."))
+    form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
+    return redirect(f"{form_url}#indicator-{response.indicator.node.code}")
+
+
+@require_POST
+def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    assessment = _assessment_or_404(request, pk)
+    try:
+        comment = ReviewComment.objects.select_related("response__indicator__node__parent", "response__assessment").get(
+            pk=comment_pk, response__assessment=assessment
+        )
+    except ReviewComment.DoesNotExist as exc:
+        raise Http404 from exc
+    services.review_comment_resolve(comment=comment, user=request.user)
+    node = comment.response.indicator.node
+    form_url = reverse("assessment:dimension_form", args=[assessment.pk, node.parent.code])
+    return redirect(f"{form_url}#indicator-{node.code}")
+
+
+def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_or_404(request, pk)
+    changes = (
+        Response.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:300]
+    )
+    codes = dict(assessment.responses.values_list("pk", "indicator__node__code"))
+    transitions = assessment.history.select_related("history_user").order_by("-history_date")[:100]
+    rows = [(change, codes.get(change.id, "")) for change in changes]
+    return render(
+        request, "assessment/assessment_history.html", {"assessment": assessment, "rows": rows, "transitions": transitions}
+    )

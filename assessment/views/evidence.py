@@ -1,0 +1,56 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessment.models import Assessment, Evidence, Response
+from assessment.selectors.assessments import assessment_for
+from assessment.services.evidence import evidence_add as evidence_add_service
+
+
+@require_POST
+def evidence_add(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
+    try:
+        assessment = assessment_for(request.user, pk)
+        response = assessment.responses.select_related("indicator__node__parent").get(pk=response_pk)
+    except (Assessment.DoesNotExist, Response.DoesNotExist) as exc:
+        raise Http404 from exc
+    try:
+        evidence_add_service(
+            response=response,
+            user=request.user,
+            upload=request.FILES.get("file"),
+            url=request.POST.get("url", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, _("Evidence for %(code)s was not added: %(reason)s") % {"code": response.indicator.node.code, "reason": message})
+    else:
+        messages.success(request, _("Evidence added to %(code)s.") % {"code": response.indicator.node.code})
+    form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
+    return redirect(f"{form_url}#indicator-{response.indicator.node.code}")
+
+
+def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
+    """Serve an evidence file to those who may see its assessment; always as a download."""
+    try:
+        evidence = Evidence.objects.select_related("response__assessment").get(pk=evidence_pk, kind=Evidence.Kind.FILE)
+        assessment_for(request.user, evidence.response.assessment_id)
+    except (Evidence.DoesNotExist, Assessment.DoesNotExist) as exc:
+        raise Http404 from exc
+    if not evidence.file:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    # Attachment, a fixed type and a sandbox: a stored file is never rendered as a page.
+    reply = FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+    reply["X-Content-Type-Options"] = "nosniff"
+    reply["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return reply
+
