@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -39,20 +40,20 @@ CONFIDENCE_CODES = [value for value, _label in Response.Confidence.choices]
 
 # (key, header msgid, width, editable)
 COLUMNS = (
-    ("code", "Code", 9, False),
-    ("name", "Indicator", 42, False),
-    ("type", "Type", 14, False),
-    ("unit", "Unit", 12, False),
-    ("goalposts", "Goalposts", 14, False),
-    ("level", "Level (0-5)", 11, True),
-    ("value", "Value", 12, True),
-    ("value_year", "Year of the value", 12, True),
-    ("source", "Data source", 30, True),
-    ("quality", "Data-quality grade (A-F)", 14, True),
-    ("confidence", "Confidence (high/medium/low)", 16, True),
-    ("comment", "Comment", 30, True),
-    ("not_applicable", "Not applicable (yes/no)", 14, True),
-    ("not_applicable_reason", "Why not applicable", 30, True),
+    ("code", gettext_noop("Code"), 9, False),
+    ("name", gettext_noop("Indicator"), 42, False),
+    ("type", gettext_noop("Type"), 14, False),
+    ("unit", gettext_noop("Unit"), 12, False),
+    ("goalposts", gettext_noop("Goalposts"), 14, False),
+    ("level", gettext_noop("Level (0-5)"), 11, True),
+    ("value", gettext_noop("Value"), 12, True),
+    ("value_year", gettext_noop("Year of the value"), 12, True),
+    ("source", gettext_noop("Data source"), 30, True),
+    ("quality", gettext_noop("Data-quality grade (A-F)"), 14, True),
+    ("confidence", gettext_noop("Confidence (high/medium/low)"), 16, True),
+    ("comment", gettext_noop("Comment"), 30, True),
+    ("not_applicable", gettext_noop("Not applicable (yes/no)"), 14, True),
+    ("not_applicable_reason", gettext_noop("Why not applicable"), 30, True),
 )
 COLUMN_INDEX = {key: position for position, (key, *_rest) in enumerate(COLUMNS, start=1)}
 HEADER_ROW = 1

@@ -51,3 +51,19 @@ def client_factory():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english_messages(request):
+    """Service and command messages are asserted against their English msgids.
+
+    Pages still follow the language middleware (Chinese unless the language
+    cookie says otherwise); tests marked `chinese` keep the default language.
+    """
+    from django.utils import translation
+
+    if request.node.get_closest_marker("chinese"):
+        yield
+        return
+    with translation.override("en"):
+        yield

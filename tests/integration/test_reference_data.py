@@ -101,3 +101,10 @@ def test_a_good_csv_creates_then_updates_cities(tmp_path):
     path.write_text(HEADER + GOOD_ROW.replace("12748262", "12748263"), encoding="utf-8")
     call_command("import_cities", str(path), verbosity=0)
     assert City.objects.get(code="320500").population == 12748263
+
+
+@pytest.mark.chinese
+def test_import_problems_are_reported_in_chinese_by_default(tmp_path):
+    message = import_csv(tmp_path, HEADER + GOOD_ROW + "32050,苏州,Suzhou,320000,江苏省,Jiangsu,prefecture,31.3,120.6,,,\n")
+    assert "第 3 行“code”列" in message
+    assert "未写入任何数据" in message

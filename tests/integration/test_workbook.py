@@ -37,6 +37,7 @@ def row_of(sheet, code):
 
 def upload(setup, data, name="answers.xlsx"):
     url = reverse("assessment:workbook_upload", args=[setup["assessment"].pk])
+    setup["client"].cookies["django_language"] = "en"
     return setup["client"].post(url, {"workbook": _file(data, name)})
 
 
@@ -196,3 +197,13 @@ def test_the_dsmf_workbook_has_the_eleven_dimension_sheets(default_framework, re
     data = workbook_build(assessment, list(assessment.responses.select_related("indicator__node__parent").prefetch_related("indicator__levels")))
     names = load_workbook(io.BytesIO(data)).sheetnames
     assert [n for n in names if n not in {"README", "_meta"}] == ["W1", "B1", "W2", "B2", "W3", "X1", "X2", "X3", "X4", "X5", "X6"]
+
+
+@pytest.mark.chinese
+def test_problems_are_reported_in_chinese_by_default(setup):
+    def change(book):
+        book["D1"].cell(row=row_of(book["D1"], "D1.1"), column=6).value = 7
+    reply = setup["client"].post(
+        reverse("assessment:workbook_upload", args=[setup["assessment"].pk]), {"workbook": _file(edit(setup["data"], change), "a.xlsx")}
+    )
+    assert "工作表“D1”第 2 行“等级（0—5）”列" in reply.content.decode() or "工作表“D1”第 2 行" in reply.content.decode()
