@@ -67,6 +67,7 @@ setup: check-python os-packages venv
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_frameworks
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py load_demo
 	@echo
 	@echo "DualSpace is set up. Demo accounts (password: $(DEMO_PASSWORD), set DEMO_PASSWORD to choose another):"
 	@echo "  consultant, reviewer, manager (city manager of Shanghai 310000), stakeholder, admin"

@@ -18,12 +18,18 @@ _ENGINE_NORMALISATION = {
     Framework.Normalisation.ZSCORE: "zscore",
 }
 
-_tree_cache: dict[int, FrameworkTree] = {}
+# Keyed by what identifies a frozen version, not by primary key alone: a
+# restored database (or a test database) can give another version the same pk.
+_tree_cache: dict[tuple[int, str, str, object], FrameworkTree] = {}
+
+
+def _cache_key(framework: Framework) -> tuple[int, str, str, object]:
+    return (framework.pk, framework.code, framework.version, framework.published_at)
 
 
 def framework_scoring_tree(framework: Framework) -> FrameworkTree:
     """The engine's tree for a version; published versions never change, so it is cached."""
-    cached = _tree_cache.get(framework.pk)
+    cached = _tree_cache.get(_cache_key(framework))
     if cached is not None and framework.status != Framework.Status.DRAFT:
         return cached
     nodes = list(FrameworkNode.objects.filter(framework=framework).select_related("parent", "indicator"))
@@ -63,7 +69,7 @@ def framework_scoring_tree(framework: Framework) -> FrameworkTree:
     ]
     tree = FrameworkTree.from_records(indicators, aggregates, rungs or None, base_stage=base)
     if framework.status != Framework.Status.DRAFT:
-        _tree_cache[framework.pk] = tree
+        _tree_cache[_cache_key(framework)] = tree
     return tree
 
 

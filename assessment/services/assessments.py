@@ -93,17 +93,11 @@ def assessment_start_from_previous(
 
 
 def _copy_answers(*, source: Assessment, target: Assessment, to_confirm: bool) -> None:
-    earlier = {r.indicator_id: r for r in source.responses.all()}
-    changed = []
-    for response in target.responses.all():
-        old = earlier.get(response.indicator_id)
-        if old is None:
-            continue
-        for name in RESPONSE_FIELDS:
-            setattr(response, name, getattr(old, name))
-        response.to_confirm = to_confirm
-        changed.append(response)
-    Response.objects.bulk_update(changed, [*RESPONSE_FIELDS, "to_confirm"])
+    earlier = {r.indicator_id: response_values(r) for r in source.responses.all()}
+    # One small UPDATE per answer: bulk_update's CASE expressions cost more for ~50 rows x 10 fields.
+    for response_id, indicator_id in target.responses.values_list("pk", "indicator_id"):
+        if indicator_id in earlier:
+            Response.objects.filter(pk=response_id).update(**earlier[indicator_id], to_confirm=to_confirm)
 
 
 def can_edit(user: AbstractBaseUser, assessment: Assessment) -> bool:
