@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -34,8 +35,10 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     if status in Assessment.Status.values:
         assessments = assessments.filter(status=status)
+    page = Paginator(assessments.select_related("result"), 50).get_page(request.GET.get("page"))
     context = {
-        "assessments": assessments.select_related("result"),
+        "assessments": page,
+        "page": page,
         "statuses": Assessment.Status.choices,
         "selected_status": status,
         "can_create": has_role(request.user, Role.REVIEWER),
