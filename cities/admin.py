@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from cities.models import City, Province, Region, RegionMembership
+from cities.models import Agreement, AgreementParty, City, Province, Region, RegionMembership
 
 
 @admin.register(Province)
@@ -30,3 +31,32 @@ class RegionAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("code", "name_zh", "name_en")
     inlines = [RegionMembershipInline]
+
+
+class AgreementPartyInline(admin.TabularInline):
+    model = AgreementParty
+    extra = 0
+    min_num = 2
+    autocomplete_fields = ("city",)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "key",
+        "title_zh",
+        "domain",
+        "mode",
+        "status",
+        "region",
+        "in_force_from",
+        "expires_on",
+        "is_demo",
+    )
+    list_filter = ("domain", "mode", "status", "region", "is_demo")
+    search_fields = (
+        "key", "title_zh", "title_en", "parties__name_zh", "parties__name_en", "parties__code"
+    )
+    list_select_related = ("region",)
+    date_hierarchy = "in_force_from"
+    inlines = [AgreementPartyInline]

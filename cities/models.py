@@ -8,10 +8,11 @@ never by their English name: 苏州 (320500) and 宿州 (341300) are both
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 division_code_validator = RegexValidator(
     r"^[1-9]\d{5}$", _("An administrative division code has six digits (GB/T 2260).")
@@ -167,3 +168,134 @@ class RegionMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} · {self.city_id}"
+
+
+class Agreement(models.Model):
+    """A cross-boundary agreement binding two or more cities in one service domain."""
+
+    class Domain(models.TextChoices):
+        GOVERNMENT_SERVICES = "government_services", _("Government services")
+        SOCIAL_SECURITY = "social_security", _("Social security")
+        HOUSING_PROVIDENT_FUND = "housing_provident_fund", _("Housing provident fund")
+        MEDICAL = "medical", _("Medical care and insurance")
+        HEALTH_CODE_IDENTITY = "health_code_identity", _("Health code and identity")
+        TRANSPORT = "transport", _("Transport")
+        EMERGENCY_RESPONSE = "emergency_response", _("Emergency response")
+        PUBLIC_SECURITY = "public_security", _("Public security")
+        ENVIRONMENT = "environment", _("Environment")
+        ENTERPRISE_SERVICES = "enterprise_services", _("Enterprise services")
+        TALENT = "talent", _("Talent")
+        SCIENCE_TECHNOLOGY = "science_technology", _("Science and technology")
+        DATA_SHARING = "data_sharing", _("Data sharing")
+        EDUCATION = "education", _("Education")
+        CULTURE_TOURISM = "culture_tourism", _("Culture and tourism")
+        LOGISTICS = "logistics", _("Logistics")
+
+    class Mode(models.TextChoices):
+        MUTUAL_RECOGNITION = "mutual_recognition", _("Mutual recognition")
+        DATA_SHARING = "data_sharing", _("Data sharing")
+        JOINT_HANDLING = "joint_handling", _("Joint handling")
+        COMMON_STANDARD = "common_standard", _("Common standard")
+        JOINT_BODY = "joint_body", _("Joint body")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        SIGNED = "signed", _("Signed")
+        IN_FORCE = "in_force", _("In force")
+        SUSPENDED = "suspended", _("Suspended")
+        EXPIRED = "expired", _("Expired")
+
+    key = models.SlugField(
+        _("key"),
+        max_length=80,
+        unique=True,
+        help_text=_(
+            "A stable identifier; importing a file again updates the agreement with this key."
+        ),
+    )
+    title_zh = models.CharField(_("Chinese title"), max_length=300)
+    title_en = models.CharField(_("English title"), max_length=300)
+    domain = models.CharField(_("service domain"), max_length=30, choices=Domain.choices)
+    mode = models.CharField(_("mode"), max_length=30, choices=Mode.choices)
+    parties = models.ManyToManyField(
+        City, through="AgreementParty", related_name="agreements", verbose_name=_("parties")
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("region"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    in_force_from = models.DateField(_("in force from"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    service_items = models.PositiveIntegerField(
+        _("service items"),
+        null=True,
+        blank=True,
+        help_text=_("How many services or procedures the agreement covers, where it says."),
+    )
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    evidence_note = models.TextField(_("evidence note"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        help_text=_("Made up for demonstration; not a record of a real agreement."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(in_force_from__isnull=True)
+                | Q(expires_on__isnull=True)
+                | Q(in_force_from__lte=F("expires_on")),
+                name="agreement_in_force_before_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title_zh}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cities:agreement_detail", args=[self.key])
+
+    @property
+    def title(self) -> str:
+        return self.title_en if (get_language() or "").startswith("en") else self.title_zh
+
+
+class AgreementParty(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        MEMBER = "member", _("Member")
+        OBSERVER = "observer", _("Observer")
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="party_links",
+        verbose_name=_("agreement"),
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="agreement_links", verbose_name=_("city")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        ordering = ["agreement", "city"]
+        verbose_name = _("agreement party")
+        verbose_name_plural = _("agreement parties")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "city"], name="agreement_party_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} · {self.city_id} ({self.role})"

@@ -1,8 +1,12 @@
 """Reads of reference data for pages and other apps."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, QuerySet
 
-from cities.models import City, Region, RegionMembership
+from cities.models import Agreement, AgreementParty, City, Region, RegionMembership
+from cities.network import AgreementEdge
+from cities.surge import CityPoint
 
 
 def region_list() -> QuerySet[Region]:
@@ -33,3 +37,72 @@ def city_detail(*, code: str) -> City:
 
 def cities_managed_by(user) -> QuerySet[City]:  # type: ignore[no-untyped-def]
     return City.objects.filter(managers=user).select_related("province").order_by("code")
+
+
+def agreement_list(
+    *,
+    domain: str | None = None,
+    mode: str | None = None,
+    status: str | None = None,
+    region: str | None = None,
+) -> QuerySet[Agreement]:
+    agreements = Agreement.objects.select_related("region").annotate(
+        party_count=Count("party_links")
+    )
+    if domain:
+        agreements = agreements.filter(domain=domain)
+    if mode:
+        agreements = agreements.filter(mode=mode)
+    if status:
+        agreements = agreements.filter(status=status)
+    if region:
+        agreements = agreements.filter(region__code=region)
+    return agreements.order_by("region__code", "domain", "key")
+
+
+def agreement_detail(*, key: str) -> Agreement:
+    parties = AgreementParty.objects.select_related("city__province").order_by("role", "city__code")
+    return (
+        Agreement.objects.select_related("region")
+        .prefetch_related(Prefetch("party_links", queryset=parties))
+        .get(key=key)
+    )
+
+
+def agreement_edges(*, city_codes: Iterable[str]) -> list[AgreementEdge]:
+    """Agreements touching the cities, as network edges; observers are not network parties."""
+    codes = list(city_codes)
+    bound = AgreementParty.objects.exclude(role=AgreementParty.Role.OBSERVER)
+    agreements = (
+        Agreement.objects.filter(party_links__city_id__in=codes)
+        .distinct()
+        .prefetch_related(Prefetch("party_links", queryset=bound, to_attr="bound_parties"))
+        .order_by("key")
+    )
+    return [
+        AgreementEdge(
+            agreement_id=agreement.key,
+            domain=agreement.domain,
+            mode=agreement.mode,
+            status=agreement.status,
+            in_force_from=agreement.in_force_from,
+            expires_on=agreement.expires_on,
+            parties=tuple(sorted(link.city_id for link in agreement.bound_parties)),
+        )
+        for agreement in agreements
+    ]
+
+
+def surge_cities(*, city_codes: Iterable[str]) -> list[CityPoint]:
+    """Member cities with a known population, as plain points for the surge test."""
+    return [
+        CityPoint(
+            code=city.code,
+            population=float(city.population),
+            latitude=float(city.latitude),
+            longitude=float(city.longitude),
+        )
+        for city in City.objects.filter(
+            code__in=list(city_codes), population__isnull=False
+        ).order_by("code")
+    ]

@@ -1,0 +1,322 @@
+"""Import agreements from a CSV file: check every row, then write all or nothing.
+
+Columns: key, title_zh, title_en, domain, mode, status, parties, region,
+signed_on, in_force_from, expires_on, service_items, evidence_url, source;
+optional: evidence_note, is_demo (true/false).
+
+``parties`` lists two or more division codes separated by ``;``; a code may
+carry a role after a colon (``310000:lead``), otherwise the city is a member.
+Rows are matched to stored agreements by ``key``: importing the same file
+again changes nothing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_slug
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cities.models import Agreement, AgreementParty, City, Region
+from cities.reference_import import RowProblem, read_csv_rows
+from cities.services import ImportSummary, ReferenceImportError
+
+AGREEMENT_COLUMNS = (
+    "key",
+    "title_zh",
+    "title_en",
+    "domain",
+    "mode",
+    "status",
+    "parties",
+    "region",
+    "signed_on",
+    "in_force_from",
+    "expires_on",
+    "service_items",
+    "evidence_url",
+    "source",
+)
+AGREEMENT_OPTIONAL_COLUMNS = ("evidence_note", "is_demo")
+TRUE_WORDS = {"true", "yes", "1"}
+FALSE_WORDS = {"false", "no", "0", ""}
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    line: int
+    key: str
+    title_zh: str
+    title_en: str
+    domain: str
+    mode: str
+    status: str
+    parties: tuple[tuple[str, str], ...]
+    region: str | None
+    signed_on: dt.date | None
+    in_force_from: dt.date | None
+    expires_on: dt.date | None
+    service_items: int | None
+    evidence_url: str
+    evidence_note: str
+    source: str
+    is_demo: bool
+
+    def values(self) -> dict[str, object]:
+        """Field values for the Agreement model, parties and key aside."""
+        return {
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "domain": self.domain,
+            "mode": self.mode,
+            "status": self.status,
+            "region_id": self.region,
+            "signed_on": self.signed_on,
+            "in_force_from": self.in_force_from,
+            "expires_on": self.expires_on,
+            "service_items": self.service_items,
+            "evidence_url": self.evidence_url,
+            "evidence_note": self.evidence_note,
+            "source": self.source,
+            "is_demo": self.is_demo,
+        }
+
+
+def _choice(
+    cells: dict[str, str], column: str, choices: list[str], line: int, problems: list[RowProblem]
+) -> str:
+    value = cells[column]
+    if value not in choices:
+        problems.append(
+            RowProblem(
+                line,
+                column,
+                _("“%(value)s” is not one of %(choices)s")
+                % {"value": value, "choices": ", ".join(choices)},
+            )
+        )
+    return value
+
+
+def _date(
+    cells: dict[str, str], column: str, line: int, problems: list[RowProblem]
+) -> dt.date | None:
+    text = cells[column]
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        problems.append(
+            RowProblem(line, column, _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": text})
+        )
+        return None
+
+
+def _parties(
+    text: str, line: int, known_cities: set[str], problems: list[RowProblem]
+) -> tuple[tuple[str, str], ...]:
+    roles = set(AgreementParty.Role.values)
+    parties: dict[str, str] = {}
+    for item in (part.strip() for part in text.split(";")):
+        if not item:
+            continue
+        code, _sep, role = item.partition(":")
+        code, role = code.strip(), (role.strip() or AgreementParty.Role.MEMBER)
+        if role not in roles:
+            problems.append(
+                RowProblem(
+                    line,
+                    "parties",
+                    _("“%(value)s” is not one of %(choices)s")
+                    % {"value": role, "choices": ", ".join(sorted(roles))},
+                )
+            )
+        if code not in known_cities:
+            problems.append(
+                RowProblem(line, "parties", _("unknown city %(code)s") % {"code": code})
+            )
+        if code in parties:
+            problems.append(
+                RowProblem(line, "parties", _("city %(code)s is listed twice") % {"code": code})
+            )
+        parties[code] = role
+    if len(parties) < 2:
+        problems.append(
+            RowProblem(
+                line, "parties", _("an agreement needs at least two cities, separated by “;”")
+            )
+        )
+    return tuple(sorted(parties.items()))
+
+
+def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
+    """Parse and check every row against the stored cities and regions; write nothing."""
+    records, problems = read_csv_rows(path, AGREEMENT_COLUMNS)
+    known_cities = set(City.objects.values_list("code", flat=True))
+    known_regions = set(Region.objects.values_list("code", flat=True))
+    check_url = URLValidator(schemes=["http", "https"])
+    rows: list[AgreementRow] = []
+    seen: dict[str, int] = {}
+    for line, cells in records:
+        before = len(problems)
+        for column in ("key", "title_zh", "title_en", "parties"):
+            if not cells[column]:
+                problems.append(RowProblem(line, column, _("is empty")))
+        key = cells["key"]
+        if key:
+            try:
+                validate_slug(key)
+            except ValidationError:
+                problems.append(
+                    RowProblem(
+                        line,
+                        "key",
+                        _("“%(value)s” may hold only letters, digits, “-” and “_”")
+                        % {"value": key},
+                    )
+                )
+            if len(key) > Agreement._meta.get_field("key").max_length:
+                problems.append(RowProblem(line, "key", _("is longer than 80 characters")))
+            if key in seen:
+                problems.append(
+                    RowProblem(
+                        line,
+                        "key",
+                        _("%(code)s already appears on line %(first)d")
+                        % {"code": key, "first": seen[key]},
+                    )
+                )
+            seen.setdefault(key, line)
+        domain = _choice(cells, "domain", Agreement.Domain.values, line, problems)
+        mode = _choice(cells, "mode", Agreement.Mode.values, line, problems)
+        status = _choice(cells, "status", Agreement.Status.values, line, problems)
+        parties = (
+            _parties(cells["parties"], line, known_cities, problems) if cells["parties"] else ()
+        )
+        region = cells["region"] or None
+        if region is not None and region not in known_regions:
+            problems.append(
+                RowProblem(line, "region", _("unknown region %(code)s") % {"code": region})
+            )
+        signed_on = _date(cells, "signed_on", line, problems)
+        in_force_from = _date(cells, "in_force_from", line, problems)
+        expires_on = _date(cells, "expires_on", line, problems)
+        if in_force_from and expires_on and in_force_from > expires_on:
+            problems.append(
+                RowProblem(
+                    line,
+                    "expires_on",
+                    _("%(end)s is before the date in force from, %(start)s")
+                    % {"end": expires_on, "start": in_force_from},
+                )
+            )
+        service_items = None
+        if cells["service_items"]:
+            if not cells["service_items"].isdigit():
+                problems.append(
+                    RowProblem(
+                        line,
+                        "service_items",
+                        _("“%(value)s” is not a whole number") % {"value": cells["service_items"]},
+                    )
+                )
+            else:
+                service_items = int(cells["service_items"])
+        if cells["evidence_url"]:
+            try:
+                check_url(cells["evidence_url"])
+            except ValidationError:
+                problems.append(
+                    RowProblem(
+                        line,
+                        "evidence_url",
+                        _("“%(value)s” is not a web address (http or https)")
+                        % {"value": cells["evidence_url"]},
+                    )
+                )
+        demo_text = cells.get("is_demo", "").lower()
+        if demo_text not in TRUE_WORDS | FALSE_WORDS:
+            problems.append(
+                RowProblem(
+                    line,
+                    "is_demo",
+                    _("“%(value)s” is not true or false") % {"value": cells["is_demo"]},
+                )
+            )
+        if len(problems) == before:
+            rows.append(
+                AgreementRow(
+                    line=line,
+                    key=key,
+                    title_zh=cells["title_zh"],
+                    title_en=cells["title_en"],
+                    domain=domain,
+                    mode=mode,
+                    status=status,
+                    parties=parties,
+                    region=region,
+                    signed_on=signed_on,
+                    in_force_from=in_force_from,
+                    expires_on=expires_on,
+                    service_items=service_items,
+                    evidence_url=cells["evidence_url"],
+                    evidence_note=cells.get("evidence_note", ""),
+                    source=cells["source"],
+                    is_demo=demo_text in TRUE_WORDS,
+                )
+            )
+    return rows, problems
+
+
+def agreements_import(*, rows: list[AgreementRow], problems: list[RowProblem]) -> ImportSummary:
+    """Create or update agreements by key and set their parties as the file lists them.
+
+    Refuses everything while any problem remains; an unchanged row is not saved,
+    so importing the same file twice adds no history.
+    """
+    if problems:
+        raise ReferenceImportError(problems)
+    summary = ImportSummary()
+    with transaction.atomic():
+        for row in rows:
+            values = row.values()
+            agreement = Agreement.objects.filter(key=row.key).first()
+            stored_parties = (
+                tuple(agreement.party_links.order_by("city_id").values_list("city_id", "role"))
+                if agreement
+                else ()
+            )
+            if agreement is None:
+                agreement = Agreement(key=row.key, **values)
+                agreement.full_clean()
+                agreement.save()
+                summary.created += 1
+            elif any(getattr(agreement, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(agreement, name, value)
+                agreement.full_clean()
+                agreement.save()
+                summary.updated += 1
+            elif stored_parties != row.parties:
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+                continue
+            if stored_parties != row.parties:
+                agreement.party_links.exclude(
+                    city_id__in=[code for code, _role in row.parties]
+                ).delete()
+                for code, role in row.parties:
+                    AgreementParty.objects.update_or_create(
+                        agreement=agreement, city_id=code, defaults={"role": role}
+                    )
+    return summary
+
+
+def import_agreements_file(path: Path) -> ImportSummary:
+    """Read, check and import one file; raises ReferenceImportError with every problem."""
+    rows, problems = read_agreements(path)
+    return agreements_import(rows=rows, problems=problems)

@@ -1,0 +1,144 @@
+"""Plotly figures of the agreement network, built from plain results (never querysets).
+
+Each builder returns a JSON-ready dict that the template hands to
+``static/js/charts.js`` through ``json_script``; no script is inlined.
+Colours follow Okabe and Ito (2008), a palette readable with the common
+colour-vision deficiencies; with 16 domains and 8 colours, the second eight
+domains repeat the colours with a dashed line.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+from cities.network import AgreementEdge
+
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+DASHES = ("solid", "dash")
+FONT = (
+    'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", '
+    '"Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif'
+)
+
+
+@dataclass(frozen=True)
+class FigureCity:
+    code: str
+    label: str
+    latitude: float
+    longitude: float
+    degree: int
+
+
+def domain_style(domain: str, domains: Sequence[str]) -> tuple[str, str]:
+    """Colour and dash for a domain, fixed by its place in the full list of domains."""
+    index = list(domains).index(domain) if domain in domains else 0
+    return OKABE_ITO[index % len(OKABE_ITO)], DASHES[(index // len(OKABE_ITO)) % len(DASHES)]
+
+
+def _as_json(figure: go.Figure) -> dict[str, Any]:
+    return json.loads(figure.to_json())
+
+
+def network_figure(
+    *,
+    cities: Sequence[FigureCity],
+    agreements: Sequence[AgreementEdge],
+    domain_labels: Mapping[str, str],
+) -> dict[str, Any]:
+    """Cities at longitude/latitude; one line per bound pair, coloured by service domain."""
+    where = {city.code: city for city in cities}
+    domains = list(domain_labels)
+    figure = go.Figure()
+    by_domain: dict[str, list[AgreementEdge]] = {}
+    for agreement in agreements:
+        by_domain.setdefault(agreement.domain, []).append(agreement)
+    for domain in sorted(
+        by_domain, key=lambda d: domains.index(d) if d in domains else len(domains)
+    ):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        pairs = set()
+        for agreement in by_domain[domain]:
+            inside = sorted(code for code in agreement.parties if code in where)
+            pairs.update(combinations(inside, 2))
+        for a, b in sorted(pairs):
+            xs += [where[a].longitude, where[b].longitude, None]
+            ys += [where[a].latitude, where[b].latitude, None]
+        colour, dash = domain_style(domain, domains)
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=domain_labels.get(domain, domain),
+                line={"color": colour, "dash": dash, "width": 2},
+                opacity=0.7,
+                hoverinfo="skip",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=[city.longitude for city in cities],
+            y=[city.latitude for city in cities],
+            mode="markers+text",
+            name=_("Cities"),
+            text=[city.label for city in cities],
+            textposition="top center",
+            customdata=[[city.code, city.degree] for city in cities],
+            hovertemplate="%{text} (%{customdata[0]})<br>"
+            + _("Partner cities")
+            + ": %{customdata[1]}<extra></extra>",
+            marker={
+                "size": [8 + 2 * city.degree for city in cities],
+                "color": "#0b4f6c",
+                "line": {"color": "#ffffff", "width": 1},
+            },
+        )
+    )
+    figure.update_layout(
+        template="simple_white",
+        font={"family": FONT},
+        height=560,
+        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        legend={"title": {"text": _("Service domain")}},
+        xaxis={"title": {"text": _("Longitude (°E)")}},
+        yaxis={"title": {"text": _("Latitude (°N)")}, "scaleanchor": "x", "scaleratio": 1.15},
+    )
+    return _as_json(figure)
+
+
+def coverage_heatmap(*, matrix: pd.DataFrame, labels: Mapping[str, str]) -> dict[str, Any]:
+    """The city x city count of agreements in force, as a heatmap."""
+    names = [labels.get(code, code) for code in matrix.index]
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy().tolist(),
+            x=names,
+            y=names,
+            colorscale="Viridis",
+            zmin=0,
+            # Gaps make plotly.js paint each cell at full size; without them it scales a
+            # tiny image and relies on an image-rendering style attribute the CSP blocks.
+            xgap=1,
+            ygap=1,
+            colorbar={"title": {"text": _("Agreements")}},
+            hovertemplate="%{y} – %{x}: %{z}<extra></extra>",
+        )
+    )
+    size = max(360, 28 * len(names) + 160)
+    figure.update_layout(
+        template="simple_white",
+        font={"family": FONT},
+        height=size,
+        margin={"l": 120, "r": 20, "t": 30, "b": 120},
+        xaxis={"title": {"text": _("City")}, "tickangle": -45},
+        yaxis={"title": {"text": _("City")}, "autorange": "reversed"},
+    )
+    return _as_json(figure)
