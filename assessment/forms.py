@@ -34,6 +34,11 @@ class ResponseForm(forms.Form):
     not_applicable_reason = forms.CharField(
         label=_("Why not applicable"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    derived_override_reason = forms.CharField(
+        label=_("Why the answer differs from what the agreements propose"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, response: Response, disabled: bool = False, **kwargs: Any) -> None:
         self.response = response
@@ -51,8 +56,11 @@ class ResponseForm(forms.Form):
                 "comment": response.comment,
                 "not_applicable": response.not_applicable,
                 "not_applicable_reason": response.not_applicable_reason,
+                "derived_override_reason": response.derived_override_reason,
             }
         super().__init__(*args, **kwargs)
+        if not indicator.derived_from:
+            del self.fields["derived_override_reason"]
         if indicator.type == Indicator.Type.LEVEL:
             descriptors = {level.level: level.text for level in indicator.levels.all()}
             self.fields["level"].choices = [
@@ -97,12 +105,13 @@ class ResponseForm(forms.Form):
             ),
             "comment",
             Div(Field("not_applicable"), Field("not_applicable_reason"), css_class="not-applicable"),
+            *(["derived_override_reason"] if "derived_override_reason" in self.fields else []),
         )
 
     def answer_values(self) -> dict[str, Any]:
         """The cleaned values the service saves (without the base version)."""
         values = {name: value for name, value in self.cleaned_data.items() if name != "base_version"}
-        for name in ("source", "comment", "not_applicable_reason", "quality", "confidence"):
+        for name in ("source", "comment", "not_applicable_reason", "quality", "confidence", "derived_override_reason"):
             if name in values:
                 values[name] = values[name] or ""
         return values

@@ -151,6 +151,14 @@ class Response(models.Model):
     to_confirm = models.BooleanField(
         _("to confirm"), default=False, help_text=_("Carried over from the previous period; confirm or change it.")
     )
+    derived_value = models.FloatField(
+        _("value derived from agreements"), null=True, blank=True,
+        help_text=_("What the recorded agreements propose, when the answer was last saved."),
+    )
+    derived_agreements = models.JSONField(_("agreements behind the derived value"), default=list, blank=True)
+    derived_override_reason = models.TextField(
+        _("why the answer differs from the derived value"), blank=True
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("updated by")

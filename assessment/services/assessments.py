@@ -30,6 +30,7 @@ RESPONSE_FIELDS = (
     "comment",
     "not_applicable",
     "not_applicable_reason",
+    "derived_override_reason",
 )
 
 
@@ -163,6 +164,7 @@ def response_save(
         response_clean(current.indicator, {**response_values(current), **values})
         for name, value in values.items():
             setattr(current, name, value)
+        _check_against_agreements(current)
         if not current.indicator.type == Indicator.Type.LEVEL and not current.unit:
             current.unit = current.indicator.unit_zh
         current.to_confirm = False
@@ -171,6 +173,33 @@ def response_save(
         current.save()
         Assessment.objects.filter(pk=assessment.pk).update(version=F("version") + 1, updated_at=timezone.now())
     return current
+
+
+def _check_against_agreements(response: Response) -> None:
+    """Record what the agreements propose; an answer that differs needs a kept justification."""
+    from assessment.selectors.derived import derived_proposal_for
+
+    proposal = derived_proposal_for(response)
+    if proposal is None:
+        return
+    response.derived_value = proposal.value
+    response.derived_agreements = list(proposal.agreements)
+    answer = response.raw_value
+    if answer is None or answer == proposal.value:
+        return
+    if not response.derived_override_reason.strip():
+        raise ValidationError(
+            {
+                "derived_override_reason": _(
+                    "The recorded agreements propose %(value)s; say why your answer differs."
+                )
+                % {"value": _plain_number(proposal.value)}
+            }
+        )
+
+
+def _plain_number(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def missing_answers(assessment: Assessment) -> list[Response]:

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment.forms import AssessmentCreateForm, CommentForm, ResponseForm
-from assessment.models import Assessment, FrameworkNode, Response, ReviewComment
+from assessment.models import Assessment, FrameworkNode, Indicator, Response, ReviewComment
 from assessment.roles import Role, has_role, role_required
 from assessment.selectors import assessments as selectors
+from assessment.selectors.derived import derived_proposal_for
 from assessment.services import assessments as services
 
 
@@ -164,7 +165,14 @@ def _render_dimension(
     items = []
     for response in selectors.dimension_responses(assessment, dimension):
         form = bound if bound is not None and bound.response.pk == response.pk else ResponseForm(response=response, disabled=not can_edit)
-        items.append({"response": response, "form": form, "comment_form": CommentForm(prefix=f"c{response.pk}")})
+        items.append(
+            {
+                "response": response,
+                "form": form,
+                "comment_form": CommentForm(prefix=f"c{response.pk}"),
+                "proposal": derived_proposal_for(response) if response.indicator.derived_from else None,
+            }
+        )
     codes = [item.node.code for item in dimensions]
     position = codes.index(dimension.code) if dimension.code in codes else 0
     context = {
@@ -195,9 +203,15 @@ def response_save(request: HttpRequest, pk: int, response_pk: int) -> HttpRespon
             return JsonResponse({"error": _("You cannot change this assessment in its current state.")}, status=403)
         raise PermissionDenied
     if form.is_valid():
+        values = form.answer_values()
+        if "use_derived" in request.POST:
+            proposal = derived_proposal_for(response)
+            if proposal is not None:
+                field = "level" if response.indicator.type == Indicator.Type.LEVEL else "value"
+                values |= {field: int(proposal.value) if field == "level" else proposal.value, "not_applicable": False}
         try:
             saved = services.response_save(
-                response=response, user=request.user, values=form.answer_values(), base_version=form.cleaned_data["base_version"]
+                response=response, user=request.user, values=values, base_version=form.cleaned_data["base_version"]
             )
         except services.StaleSaveError as conflict:
             return _conflict_reply(request, assessment, response, form, conflict, as_json)
@@ -206,7 +220,9 @@ def response_save(request: HttpRequest, pk: int, response_pk: int) -> HttpRespon
                 form.add_error(field if field in form.fields else None, errors)
         else:
             if as_json:
-                return JsonResponse({"ok": True, "version": saved.version, "saved_at": saved.updated_at.isoformat()})
+                return JsonResponse(
+                    {"ok": True, "version": saved.version, "saved_at": saved.updated_at.isoformat(), "reload": "use_derived" in request.POST}
+                )
             messages.success(request, _("%(code)s saved.") % {"code": response.indicator.node.code})
             form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
             return redirect(f"{form_url}#indicator-{response.indicator.node.code}")

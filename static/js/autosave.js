@@ -115,10 +115,10 @@
     panel.hidden = false;
   }
 
-  function save(form) {
+  function save(form, submitter) {
     clearErrors(form);
     setState(form, "saving", text.saving);
-    var body = new FormData(form);
+    var body = submitter ? new FormData(form, submitter) : new FormData(form);
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "Accept": "application/json", "X-Requested-With": "fetch" }
@@ -129,6 +129,7 @@
       }
       return response.json().then(function (reply) {
         if (response.ok && reply.ok) {
+          if (reply.reload) { forget(form); pending.delete(form); window.location.reload(); return; }
           form.querySelector("[name$='base_version']").value = reply.version;
           forget(form); pending.delete(form);
           setState(form, "saved", text.saved + " " + new Date(reply.saved_at).toLocaleTimeString());
@@ -159,7 +160,7 @@
     form.addEventListener("input", function (event) {
       if (event.target.matches("textarea, input[type=text], input[type=number], input:not([type])")) { schedule(form, 1500); }
     });
-    form.addEventListener("submit", function (event) { event.preventDefault(); save(form); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); save(form, event.submitter); });
     var stored = null;
     try { stored = JSON.parse(localStorage.getItem(storageKey(form)) || "null"); } catch (e) { stored = null; }
     if (stored && stored.values) {

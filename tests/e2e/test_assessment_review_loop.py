@@ -35,6 +35,8 @@ def assessment(settings):
         if indicator.node.parent.code == DIMENSION:
             continue
         values = {"level": 3} if indicator.type == Indicator.Type.LEVEL else {"value": float(round((indicator.lower + indicator.upper) / 2))}
+        if indicator.derived_from:
+            values["derived_override_reason"] = "Recorded before the agreements were entered."
         saved = response_save(response=response, user=consultant, values={**values, "source": "e2e"}, base_version=1)
         if indicator.evidence_required:
             Evidence.objects.create(response=saved, kind=Evidence.Kind.NOTE, note="e2e", uploaded_by=consultant)
