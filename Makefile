@@ -65,6 +65,7 @@ setup: check-python os-packages venv
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_agreements
 	$(PY) manage.py load_frameworks
 	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py load_demo
