@@ -11,6 +11,7 @@ urlpatterns = [
     # Anonymous visitors choose the language of the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("assessment.api.urls")),
     path("", include("cities.urls")),
     path("", include("assessment.urls")),
 ]

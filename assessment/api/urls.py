@@ -1,0 +1,3 @@
+"""Placeholder until the read API lands; keeps /api/v1/ answering 404."""
+
+urlpatterns: list = []
