@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
 from assessment.roles import Role
 from cities.models import City
@@ -81,7 +82,7 @@ class ResponseForm(forms.Form):
                 value.label = _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
                 if indicator.lower is not None and indicator.upper is not None:
                     value.help_text = _("Goalposts: %(lower)s to %(upper)s %(unit)s") % {
-                        "lower": _plain(indicator.lower), "upper": _plain(indicator.upper), "unit": unit,
+                        "lower": plain_number_text(indicator.lower), "upper": plain_number_text(indicator.upper), "unit": unit,
                     }
                 if indicator.type == Indicator.Type.COUNT:
                     value.widget.attrs["step"] = "1"
@@ -115,10 +116,6 @@ class ResponseForm(forms.Form):
             if name in values:
                 values[name] = values[name] or ""
         return values
-
-
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 class CommentForm(forms.Form):

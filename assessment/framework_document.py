@@ -273,7 +273,7 @@ def imeta_from_document(document: Document) -> str:
                 node["code"],
                 node["name"]["en"],
                 indicator["direction"] if indicator else 1,
-                _number(node["weight"]),
+                plain_number(node["weight"]),
                 node["parent"] or "",
                 "Indicator" if indicator else "Aggregate",
             ]
@@ -334,7 +334,7 @@ def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
             "parent": parent,
             "kind": "indicator" if row_type == "Indicator" else kinds_by_height.get(level, "group"),
             "order": order_in_parent[parent or ""],
-            "weight": _number(weight),
+            "weight": plain_number(weight),
             "name": {"zh": name, "en": name},
             "description": {"zh": "", "en": ""},
         }
@@ -393,9 +393,14 @@ def _empty_indicator(direction: int) -> dict[str, Any]:
     }
 
 
-def _number(value: Any) -> int | float | None:
-    """Write whole numbers as integers so that exports compare equal after a round trip."""
+def plain_number(value: Any) -> int | float | None:
+    """Whole numbers as integers (12, not 12.0): exports compare equal after a round trip, and people read them so."""
     if value is None:
         return None
     number = float(value)
     return int(number) if number.is_integer() else number
+
+
+def plain_number_text(value: Any) -> str:
+    number = plain_number(value)
+    return "" if number is None else str(number)

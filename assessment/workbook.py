@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Indicator, Response
 from assessment.services.assessments import response_clean
 
@@ -106,12 +107,6 @@ def _restore(text: str) -> str:
     return text
 
 
-def _plain(number: float | None) -> str:
-    if number is None:
-        return ""
-    return str(int(number)) if float(number).is_integer() else str(number)
-
-
 def _dimension_of(response: Response) -> str:
     return response.indicator.node.parent.code
 
@@ -188,7 +183,7 @@ def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response])
     for row_number, response in enumerate(responses, start=HEADER_ROW + 1):
         indicator = response.indicator
         is_level = indicator.type == Indicator.Type.LEVEL
-        goalposts = "" if is_level else f"{_plain(indicator.lower)} – {_plain(indicator.upper)}"
+        goalposts = "" if is_level else f"{plain_number_text(indicator.lower)} – {plain_number_text(indicator.upper)}"
         values = {
             "code": indicator.node.code,
             "name": indicator.node.name,
@@ -354,7 +349,7 @@ def _row_change(
     if indicator.type == Indicator.Type.LEVEL:
         level = number("level")
         if level is not None and (not level.is_integer() or not 0 <= level <= 5):
-            problem("level", _("the level must be a whole number from 0 to 5, not %(value)s") % {"value": _plain(level)})
+            problem("level", _("the level must be a whole number from 0 to 5, not %(value)s") % {"value": plain_number_text(level)})
         values["level"] = None if level is None else int(level)
     else:
         values["value"] = number("value")

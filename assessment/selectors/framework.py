@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from assessment.framework_document import FORMAT_NAME, FORMAT_VERSION, Document, _number
+from assessment.framework_document import FORMAT_NAME, FORMAT_VERSION, Document, plain_number
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
 
 
@@ -59,7 +59,7 @@ def framework_document(framework: Framework) -> Document:
             "parent": node.parent.code if node.parent else None,
             "kind": node.kind,
             "order": node.order,
-            "weight": _number(node.weight),
+            "weight": plain_number(node.weight),
             "name": {"zh": node.name_zh, "en": node.name_en},
             "description": {"zh": node.description_zh, "en": node.description_en},
         }
@@ -69,9 +69,9 @@ def framework_document(framework: Framework) -> Document:
                 "type": indicator.type,
                 "unit": {"zh": indicator.unit_zh, "en": indicator.unit_en},
                 "direction": indicator.direction,
-                "lower": _number(indicator.lower),
-                "upper": _number(indicator.upper),
-                "target": _number(indicator.target),
+                "lower": plain_number(indicator.lower),
+                "upper": plain_number(indicator.upper),
+                "target": plain_number(indicator.target),
                 "critical": indicator.critical,
                 "evidence": {"zh": indicator.evidence_zh, "en": indicator.evidence_en},
                 "evidence_required": indicator.evidence_required,
@@ -112,8 +112,8 @@ def framework_document(framework: Framework) -> Document:
         "methodology": {"zh": framework.methodology_zh, "en": framework.methodology_en},
         "normalisation": framework.normalisation,
         "aggregation": framework.aggregation,
-        "stage_threshold": _number(framework.stage_threshold),
-        "critical_floor": _number(framework.critical_floor),
+        "stage_threshold": plain_number(framework.stage_threshold),
+        "critical_floor": plain_number(framework.critical_floor),
         "stages": stages,
         "nodes": nodes,
     }

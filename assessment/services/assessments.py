@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response, ReviewComment
 from assessment.roles import Role, has_role
 from cities.models import City
@@ -193,13 +194,9 @@ def _check_against_agreements(response: Response) -> None:
                 "derived_override_reason": _(
                     "The recorded agreements propose %(value)s; say why your answer differs."
                 )
-                % {"value": _plain_number(proposal.value)}
+                % {"value": plain_number_text(proposal.value)}
             }
         )
-
-
-def _plain_number(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def missing_answers(assessment: Assessment) -> list[Response]:
