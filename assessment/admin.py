@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy
 
 from assessment.framework_document import FrameworkDocumentError
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
-from assessment.services.framework import framework_clone_as_draft, framework_publish, framework_retire
+from assessment.services.framework import (
+    framework_clone_as_draft,
+    framework_publish,
+    framework_retire,
+)
 
 
 class DraftOnlyMixin:

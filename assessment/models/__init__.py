@@ -2,8 +2,8 @@ from assessment.models.assessment import (
     Assessment,
     AssessmentResult,
     Evidence,
-    ReviewComment,
     Response,
+    ReviewComment,
 )
 from assessment.models.framework import (
     Framework,

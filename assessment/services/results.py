@@ -9,12 +9,12 @@ import pandas as pd
 
 from assessment import scoring
 from assessment.models import Assessment, AssessmentResult
+from assessment.scoring.stage_ladder import StageGap
 from assessment.selectors.scoring_input import (
     assessments_raw_data,
     framework_scoring_options,
     framework_scoring_tree,
 )
-from assessment.scoring.stage_ladder import StageGap
 
 
 def _number(value: Any) -> float | None:

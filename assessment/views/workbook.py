@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from assessment.models import Assessment, LevelDescriptor
 from assessment.selectors.assessments import assessment_for
 from assessment.services.assessments import can_edit
-from assessment.services.workbook import WorkbookApplyError, workbook_apply as workbook_apply_service
+from assessment.services.workbook import WorkbookApplyError
+from assessment.services.workbook import workbook_apply as workbook_apply_service
 from assessment.workbook import MAX_WORKBOOK_BYTES, WorkbookReading, workbook_build, workbook_read
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,7 +4,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assessment.framework_document import FrameworkDocumentError, document_from_imeta, document_from_json
+from assessment.framework_document import (
+    FrameworkDocumentError,
+    document_from_imeta,
+    document_from_json,
+)
 from assessment.services.framework import framework_import
 
 

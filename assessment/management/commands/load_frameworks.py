@@ -5,7 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessment.framework_document import DocumentProblem, FrameworkDocumentError, document_from_json
+from assessment.framework_document import (
+    DocumentProblem,
+    FrameworkDocumentError,
+    document_from_json,
+)
 from assessment.models import Framework
 from assessment.services.framework import framework_import, framework_publish
 
