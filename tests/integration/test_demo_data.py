@@ -1,11 +1,24 @@
-import pytest
-from django.core.management import call_command
+from io import StringIO
 
-from assessment.models import Assessment, AssessmentResult
+import pytest
+from django.core.management import CommandError, call_command
+
+from assessment.demo import (
+    DRAFT_CITIES,
+    IN_REVIEW_CITIES,
+    CityProfile,
+    city_latents,
+    demo_load,
+    demo_reset,
+)
+from assessment.models import Assessment, AssessmentResult, Evidence, Indicator, Response
+from assessment.services.assessments import RESPONSE_FIELDS, assessment_create
+from cities.models import City
 
 pytestmark = pytest.mark.django_db
-CITIES = "310000,330100,341700,130700"
-DIMENSIONS = {"W1", "B1", "W2", "B2", "W3", "X1", "X2", "X3", "X4", "X5", "X6", "IC", "XB", "DSMI"}
+# Shanghai, Hangzhou (a 2026 draft), Chizhou (small, Anhui), Zhangjiakou (Hebei), Hefei (in review).
+CITIES = "310000,330100,341700,130700,340100"
+NODES = {"W1", "B1", "W2", "B2", "W3", "X1", "X2", "X3", "X4", "X5", "X6", "IC", "XB", "DSMI"}
 
 
 @pytest.fixture
@@ -13,60 +26,267 @@ def demo(reference_data, default_framework):
     call_command("load_demo", "--cities", CITIES, "--quiet")
 
 
-def index_scores():
-    return sorted(
-        AssessmentResult.objects.filter(assessment__is_demo=True).values_list("assessment__city_id", "assessment__period", "index_score")
+def published(code: str, period: int) -> Assessment:
+    return Assessment.objects.select_related("result").get(
+        city_id=code, period=period, status=Assessment.Status.PUBLISHED
     )
 
 
-def test_every_city_gets_published_2024_and_2025_results_with_every_node(demo):
+def stored_answers() -> list[tuple]:
+    fields = [*RESPONSE_FIELDS, "derived_value", "derived_agreements"]
+    return sorted(
+        Response.objects.filter(assessment__is_demo=True).values_list(
+            "assessment__city_id", "assessment__period", "indicator__node__code", *fields
+        )
+    )
+
+
+def index_scores() -> list[tuple]:
+    return sorted(
+        AssessmentResult.objects.filter(assessment__is_demo=True).values_list(
+            "assessment__city_id", "assessment__period", "index_score", "stage"
+        )
+    )
+
+
+def profile(**changes) -> CityProfile:
+    base = {
+        "code": "340000",
+        "level": "prefecture",
+        "population": 3_000_000,
+        "longitude": 117.0,
+        "regions": frozenset({"YRD"}),
+    }
+    return CityProfile(**(base | changes))
+
+
+def test_each_city_gets_published_demo_results_for_2024_and_2025_with_every_node_scored(demo):
     for code in CITIES.split(","):
         for period in (2024, 2025):
-            assessment = Assessment.objects.get(city_id=code, period=period)
-            assert assessment.status == Assessment.Status.PUBLISHED and assessment.is_demo
+            assessment = published(code, period)
+            assert assessment.is_demo
             result = assessment.result
             assert result.stage.startswith("S")
             assert 0 <= result.index_score <= 100
-            assert DIMENSIONS <= set(result.scores)
+            assert NODES <= set(result.scores)
+            assert all(result.scores[node] is not None for node in NODES)
 
 
-def test_2025_starts_from_2024_and_history_records_the_demo_answers(demo):
-    from assessment.models import Response
-
-    assessment = Assessment.objects.get(city_id="310000", period=2025)
-    assert Response.history.filter(assessment_id=assessment.pk).exists()
+def test_2025_starts_from_2024_and_no_answer_is_left_to_confirm(demo):
+    assessment = published("310000", 2025)
     assert not assessment.responses.filter(to_confirm=True).exists()
+    assert Response.history.filter(
+        assessment_id=assessment.pk, history_user__username="consultant"
+    ).exists()
+
+
+def test_2025_is_2024_plus_a_little(demo):
+    for code in CITIES.split(","):
+        earlier, later = (
+            published(code, 2024).result.index_score,
+            published(code, 2025).result.index_score,
+        )
+        assert earlier <= later <= earlier + 15
+
+
+def test_every_answer_is_a_plausible_value_with_source_grade_confidence_and_evidence(demo):
+    responses = Response.objects.filter(
+        assessment__is_demo=True, assessment__period=2024
+    ).select_related("indicator")
+    for response in responses:
+        indicator = response.indicator
+        assert response.source == "示例数据 / demo data"
+        assert response.quality and response.confidence
+        if indicator.type == Indicator.Type.LEVEL:
+            assert response.level in range(6) and response.value is None
+        else:
+            assert response.level is None and response.value >= 0
+            assert response.value_year == 2023
+            if indicator.type == Indicator.Type.COUNT:
+                assert response.value == int(response.value)
+            else:
+                assert round(response.value, 1) == response.value
+            if indicator.unit_zh == "%":
+                assert response.value <= 100
+        if indicator.evidence_required:
+            kinds = set(response.evidence.values_list("kind", flat=True))
+            assert kinds == {Evidence.Kind.NOTE}
 
 
 def test_loading_twice_creates_nothing_new(demo):
-    before = Assessment.objects.count()
-    call_command("load_demo", "--cities", CITIES, "--quiet")
-    assert Assessment.objects.count() == before
+    before = (Assessment.objects.count(), Response.objects.count(), Evidence.objects.count())
+    summary = demo_load(city_codes=CITIES.split(","))
+    assert (
+        Assessment.objects.count(),
+        Response.objects.count(),
+        Evidence.objects.count(),
+    ) == before
+    assert summary.created == 0
+    assert summary.skipped == Assessment.objects.filter(is_demo=True).count()
 
 
-def test_the_same_seed_gives_the_same_scores(demo):
-    first = index_scores()
+def test_the_same_seed_gives_the_same_answers_and_scores(demo):
+    answers, scores = stored_answers(), index_scores()
     call_command("load_demo", "--cities", CITIES, "--reset", "--quiet")
-    assert index_scores() == first
+    assert stored_answers() == answers
+    assert index_scores() == scores
+
+
+def test_reset_deletes_only_demo_assessments(demo, default_framework):
+    from django.contrib.auth import get_user_model
+
+    consultant = get_user_model().objects.get(username="consultant")
+    real = assessment_create(
+        city=City.objects.get(code="320200"),
+        framework=default_framework,
+        period=2024,
+        consultants=[consultant],
+    )
+    removed = demo_reset()
+    workflow_examples = set(CITIES.split(",")) & {*DRAFT_CITIES, *IN_REVIEW_CITIES}
+    assert removed == len(CITIES.split(",")) * 2 + len(workflow_examples)
+    assert list(Assessment.objects.all()) == [real]
 
 
 def test_a_large_digital_city_outscores_a_small_one(demo):
     def index(code):
-        return Assessment.objects.get(city_id=code, period=2025).result.index_score
+        return published(code, 2025).result.index_score
 
-    assert index("330100") > index("341700")
     assert index("310000") > index("341700")
+    assert index("330100") > index("341700")
+    assert index("310000") > index("130700")
 
 
-def test_workflow_examples_exist_in_draft_and_in_review(demo):
-    assert Assessment.objects.get(city_id="330100", period=2026).status == Assessment.Status.DRAFT
-    assert Assessment.objects.get(city_id="310000", period=2026).status == Assessment.Status.IN_REVIEW
+def test_maturity_rises_with_population_rank_and_the_eastern_coast():
+    small = city_latents(profile())
+    assert city_latents(profile(population=9_000_000)).maturity > small.maturity
+    assert city_latents(profile(level="sub_provincial")).maturity > small.maturity
+    assert city_latents(profile(level="municipality")).maturity > small.maturity
+    assert city_latents(profile(longitude=120.5)).maturity > small.maturity
+    assert city_latents(profile(longitude=115.0)).maturity < small.maturity
+
+
+def test_cross_boundary_readiness_is_higher_in_the_g60_corridor_than_in_jjj():
+    g60 = city_latents(profile(code="341100", regions=frozenset({"G60", "YRD"})))
+    yrd = city_latents(profile(code="341100", regions=frozenset({"YRD"})))
+    jjj = city_latents(profile(code="341100", regions=frozenset({"JJJ"})))
+    assert g60.cross_boundary > yrd.cross_boundary > jjj.cross_boundary
+    assert g60.maturity == yrd.maturity == jjj.maturity
+    # The nine corridor cities count as G60 members from their codes alone.
+    assert city_latents(profile(code="341800", regions=frozenset({"YRD"}))) == city_latents(
+        profile(code="341800", regions=frozenset({"G60", "YRD"}))
+    )
+
+
+def test_cross_boundary_readiness_correlates_with_maturity(reference_data):
+    import numpy as np
+
+    from assessment.demo import city_profiles
+
+    latents = [city_latents(p) for p in city_profiles(City.objects.all()).values()]
+    correlation = np.corrcoef([x.maturity for x in latents], [x.cross_boundary for x in latents])[0, 1]
+    assert 0.4 < correlation < 0.85
+
+
+def test_shanghai_and_hangzhou_lead_the_reference_cities_on_maturity(reference_data):
+    from assessment.demo import city_profiles
+
+    latents = {code: city_latents(p) for code, p in city_profiles(City.objects.all()).items()}
+    ranking = sorted(latents, key=lambda code: latents[code].maturity, reverse=True)
+    assert ranking[0] == "310000"
+    assert {"110000", "330100"} <= set(ranking[:8])
+    bottom = set(ranking[-10:])
+    assert bottom <= {code for code in latents if code.startswith(("34", "13", "33", "32"))}
+    assert any(code.startswith(("34", "13")) for code in bottom)
+
+
+def test_workflow_examples_wait_in_draft_and_in_review(demo):
+    draft = Assessment.objects.get(city_id="330100", period=2026)
+    assert draft.status == Assessment.Status.DRAFT and draft.is_demo
+    answered = [r.is_answered for r in draft.responses.select_related("indicator")]
+    assert any(answered) and not all(answered)
+    for code in ("310000", "340100"):
+        in_review = Assessment.objects.get(city_id=code, period=2026)
+        assert in_review.status == Assessment.Status.IN_REVIEW and in_review.is_demo
+        assert in_review.responses.filter(comments__isnull=False).exists()
+    assert set(DRAFT_CITIES).isdisjoint(IN_REVIEW_CITIES)
+
+
+def test_derived_answers_follow_the_agreements_or_say_why_not(reference_data, default_framework):
+    call_command("load_agreements", verbosity=0)
+    call_command("load_demo", "--cities", "310000,130700", "--quiet")
+    derived = Response.objects.filter(
+        assessment__is_demo=True, derived_value__isnull=False
+    ).select_related("indicator")
+    assert (
+        derived.count() == 2 * 2 * 11 + 11
+    )  # both cities in 2024 and 2025, and Shanghai's 2026 in review
+    for response in derived:
+        if response.raw_value != response.derived_value:
+            assert response.derived_override_reason
+    assert derived.filter(derived_override_reason="").exists()
+
+
+def test_the_bulk_path_stores_what_the_services_would(reference_data, default_framework):
+    call_command("load_agreements", verbosity=0)
+    codes = ["310000"]
+    demo_load(city_codes=codes, through_services=True)
+    answers, scores = stored_answers(), index_scores()
+    evidence = sorted(
+        Evidence.objects.values_list(
+            "response__indicator__node__code", "response__assessment__period", "kind"
+        )
+    )
+    demo_reset()
+    demo_load(city_codes=codes)
+    assert stored_answers() == answers
+    assert index_scores() == scores
+    assert (
+        sorted(
+            Evidence.objects.values_list(
+                "response__indicator__node__code", "response__assessment__period", "kind"
+            )
+        )
+        == evidence
+    )
+
+
+def test_the_command_reports_what_it_did_and_refuses_unknown_cities(
+    reference_data, default_framework
+):
+    out = StringIO()
+    call_command("load_demo", "--cities", "341700", stdout=out)
+    text = out.getvalue()
+    assert "2 assessments created, 0 already there" in text
+    assert "2024 stages:" in text and "2025 stages:" in text
+    with pytest.raises(CommandError, match="999999"):
+        call_command("load_demo", "--cities", "341700,999999")
+
+
+def test_every_reference_city_has_published_2024_and_2025_results(
+    reference_data, default_framework
+):
+    summary = demo_load()
+    assert summary.created == 54 * 2 + len(DRAFT_CITIES) + len(IN_REVIEW_CITIES)
+    for period in (2024, 2025):
+        cities = set(
+            AssessmentResult.objects.filter(
+                assessment__is_demo=True,
+                assessment__period=period,
+                assessment__status=Assessment.Status.PUBLISHED,
+            ).values_list("assessment__city_id", flat=True)
+        )
+        assert cities == set(City.objects.values_list("code", flat=True))
+        stages = summary.stages[period]
+        assert sum(stages.values()) == 54
+        assert len(stages) >= 5, stages
+        assert stages["S4"] <= 6, stages
 
 
 def test_demo_pages_carry_the_demo_label(demo, client_factory):
     from django.contrib.auth import get_user_model
 
     client = client_factory(get_user_model().objects.get(username="consultant"))
-    assessment = Assessment.objects.get(city_id="310000", period=2025)
+    assessment = published("310000", 2025)
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert 'data-testid="demo-label"' in page
