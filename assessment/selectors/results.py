@@ -1,14 +1,13 @@
 """Reads of published results: a region's cities in one period, one city over time.
 
-Every read goes through `assessments_visible_to`, so the API shows what the
-pages show. Only the latest published revision counts: an assessment whose
-correction (`replaced_by`) is published is left out; one whose correction is
-still in progress still stands.
-
-Ranks in a region are computed over *every* published result of the region,
-then only the rows the user may see are returned: a city manager sees their
-city's true rank among its peers, not its rank among the one row they see.
-The peers' scores are not disclosed, only the rank.
+Publishing an assessment shares its result (scores, stage, answers) with
+every signed-in user: a city manager compares their city with its region,
+and a stakeholder reads the region's report. Unpublished work, evidence and
+review comments stay behind `assessments_visible_to`. One rule,
+`published_results_visible_to`, serves the dashboards and the API alike.
+Only the latest published revision counts: an assessment whose correction
+(`replaced_by`) is published is left out; one whose correction is still in
+progress still stands.
 
 The rank interval is a Monte Carlo over the node weights (each weight times
 1 + 0.25 U, U ~ Uniform(-1, 1); see `assessment.scoring.uncertainty`) on
@@ -20,18 +19,19 @@ The number of SQL queries does not depend on the number of cities.
 """
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
 
 from assessment import scoring
 from assessment.models import Assessment, AssessmentResult, Framework, Indicator, Response
 from assessment.roles import Role, has_role
-from assessment.selectors.assessments import assessments_visible_to
 from assessment.selectors.scoring_input import framework_scoring_options, framework_scoring_tree
 from cities.models import City, Region
 
@@ -100,6 +100,13 @@ def _latest_published(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]
     )
 
 
+def published_results_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assessment]:
+    """The latest published revision of every assessment, for any signed-in user."""
+    if not user.is_authenticated:
+        return Assessment.objects.none()
+    return _latest_published(Assessment.objects.all())
+
+
 def frameworks_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Framework]:
     """Administrators see drafts too; everyone else the published and retired versions."""
     versions = Framework.objects.order_by("code", "-created_at")
@@ -122,6 +129,144 @@ def framework_for_results(*, code: str, version: str | None) -> Framework:
     return latest
 
 
+@dataclass(frozen=True, eq=False)
+class RegionSnapshot:
+    """A region's published results of one period, as plain tables indexed by city code.
+
+    ``cities`` holds every member (published or not) with its names and
+    coordinates; ``scores`` the stored score of every aggregate (index,
+    halves, dimensions), ``normalised`` of every indicator, ``stages`` the
+    stored stage and ``raw`` the raw answers, for the cities with a result.
+    ``key`` changes whenever any of those results does: it keys caches.
+    """
+
+    region: Region
+    framework: Framework
+    period: int
+    kind: str
+    tree: scoring.FrameworkTree
+    cities: pd.DataFrame
+    scores: pd.DataFrame
+    normalised: pd.DataFrame
+    stages: pd.Series
+    raw: pd.DataFrame
+    assessment_ids: dict[str, int]
+    key: str
+
+    @property
+    def scored_codes(self) -> list[str]:
+        return list(self.scores.index)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.scores.empty
+
+    is_demo: bool = False
+
+
+def region_snapshot(
+    *,
+    region: Region,
+    period: int,
+    framework: Framework,
+    user: AbstractBaseUser | AnonymousUser,
+    kind: str = Assessment.Kind.CONSULTANT,
+) -> RegionSnapshot:
+    """Three queries whatever the number of cities (the tree of a published version is cached)."""
+    tree = framework_scoring_tree(framework)
+    members = list(
+        City.objects.filter(memberships__region=region)
+        .order_by("code")
+        .values_list("code", "name_zh", "name_en", "latitude", "longitude", "province_id")
+    )
+    cities = pd.DataFrame(
+        [
+            {
+                "code": code,
+                "name_zh": name_zh,
+                "name_en": name_en,
+                "latitude": float(latitude),
+                "longitude": float(longitude),
+                "province": province,
+            }
+            for code, name_zh, name_en, latitude, longitude, province in members
+        ],
+        columns=["code", "name_zh", "name_en", "latitude", "longitude", "province"],
+    ).set_index("code")
+    published = list(
+        AssessmentResult.objects.filter(
+            assessment__in=published_results_visible_to(user).filter(
+                city__regions=region, period=period, framework=framework, kind=kind
+            )
+        )
+        .order_by("assessment__city_id")
+        .values_list(
+            "assessment_id",
+            "assessment__city_id",
+            "assessment__is_demo",
+            "stage",
+            "scores",
+            "computed_at",
+            "normalised",
+        )
+    )
+    codes = [row[1] for row in published]
+    scores = _table([row[4] for row in published], codes, tree.aggregate_codes)
+    normalised = _table([row[6] for row in published], codes, tree.indicator_codes)
+    stages = pd.Series([row[3] for row in published], index=scores.index, dtype="str", name="stage")
+    ids = {row[1]: row[0] for row in published}
+    raw = _raw_answers(list(ids.values()), codes, tree.indicator_codes)
+    key = "|".join(
+        [region.code, str(period), str(framework.pk), kind]
+        + [f"{row[0]}@{row[5].timestamp():.6f}" for row in published]
+    )
+    return RegionSnapshot(
+        region=region,
+        framework=framework,
+        period=period,
+        kind=kind,
+        tree=tree,
+        cities=cities,
+        scores=scores,
+        normalised=normalised,
+        stages=stages,
+        raw=raw,
+        assessment_ids=ids,
+        key=key,
+        is_demo=any(row[2] for row in published),
+    )
+
+
+def snapshot_version(
+    *,
+    region: Region,
+    period: int,
+    framework: Framework,
+    user: AbstractBaseUser | AnonymousUser,
+    kind: str = Assessment.Kind.CONSULTANT,
+) -> str:
+    """What `region_snapshot(...).key` would be, in one light query: to look up cached pages."""
+    published = AssessmentResult.objects.filter(
+        assessment__in=published_results_visible_to(user).filter(
+            city__regions=region, period=period, framework=framework, kind=kind
+        )
+    ).order_by("assessment__city_id").values_list("assessment_id", "computed_at")
+    return "|".join(
+        [region.code, str(period), str(framework.pk), kind]
+        + [f"{assessment_id}@{computed_at.timestamp():.6f}" for assessment_id, computed_at in published]
+    )
+
+
+def _table(stored: list[dict], city_codes: list[str], node_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Stored {node: score or None} per city as a city × node frame; None is NaN."""
+    return pd.DataFrame(
+        [[np.nan if row.get(code) is None else float(row[code]) for code in node_codes] for row in stored],
+        index=pd.Index(city_codes, dtype="str", name="city"),
+        columns=list(node_codes),
+        dtype=float,
+    )
+
+
 def _rank_interval(ranks: pd.DataFrame, city_code: str) -> RankInterval | None:
     if city_code not in ranks.index:
         return None
@@ -136,9 +281,10 @@ def _raw_answers(
     assessment_ids: list[int], city_codes: list[str], indicator_codes: tuple[str, ...]
 ) -> pd.DataFrame:
     """Cities × indicators, raw values in one query; N/A and unanswered are NaN."""
-    frame = pd.DataFrame(
-        np.nan, index=pd.Index(city_codes, dtype="str", name="uCode"), columns=list(indicator_codes)
-    )
+    columns = list(indicator_codes)
+    position = {code: i for i, code in enumerate(columns)}
+    row_of = {code: i for i, code in enumerate(city_codes)}
+    values = np.full((len(city_codes), len(columns)), np.nan)
     rows = Response.objects.filter(assessment_id__in=assessment_ids).values_list(
         "assessment__city_id",
         "indicator__node__code",
@@ -149,17 +295,29 @@ def _raw_answers(
     )
     for city, code, level, value, not_applicable, kind in rows:
         raw = None if not_applicable else (level if kind == Indicator.Type.LEVEL else value)
-        if raw is not None and code in frame.columns:
-            frame.loc[city, code] = float(raw)
-    return frame
+        if raw is not None and code in position and city in row_of:
+            values[row_of[city], position[code]] = float(raw)
+    return pd.DataFrame(
+        values, index=pd.Index(city_codes, dtype="str", name="uCode"), columns=columns
+    )
 
 
-def _monte_carlo_ranks(
-    framework: Framework, assessment_ids: list[int], city_codes: list[str], runs: int, seed: int
+def monte_carlo_ranks(
+    snapshot: RegionSnapshot, runs: int = DEFAULT_MONTE_CARLO_RUNS, seed: int = DEFAULT_SEED
 ) -> pd.DataFrame:
-    tree = framework_scoring_tree(framework)
-    nominal = framework_scoring_options(framework, tree)
-    raw = _raw_answers(assessment_ids, city_codes, tree.indicator_codes)
+    """Each city's index rank p05 / median / p95 over ``runs`` weight draws.
+
+    Published results do not change, so the intervals are cached under the
+    snapshot's key: the first reader of a period pays for the Monte Carlo.
+    """
+    no_intervals = pd.DataFrame(columns=["rank_p05", "rank_median", "rank_p95"])
+    if snapshot.is_empty or runs <= 0:
+        return no_intervals
+    cache_key = "mc-ranks:" + hashlib.sha256(f"{snapshot.key}|{runs}|{seed}".encode()).hexdigest()
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    nominal = framework_scoring_options(snapshot.framework, snapshot.tree)
     options = scoring.ScoringOptions(
         normalisation=nominal.normalisation,
         aggregation=nominal.aggregation,
@@ -167,13 +325,19 @@ def _monte_carlo_ranks(
             runs=runs, perturbation=WEIGHT_PERTURBATION, seed=seed
         ),
     )
-    no_intervals = pd.DataFrame(columns=["rank_p05", "rank_median", "rank_p95"])
     try:
-        result = scoring.score(tree, raw, options)
+        result = scoring.score(snapshot.tree, snapshot.raw, options)
     except scoring.ScoringInputError:
         # Stored results passed the engine one by one; a failure together leaves the intervals out.
         return no_intervals
-    return result.uncertainty.ranks if result.uncertainty is not None else no_intervals
+    ranks = result.uncertainty.ranks if result.uncertainty is not None else no_intervals
+    cache.set(cache_key, ranks, timeout=None)
+    return ranks
+
+
+def index_code(snapshot: RegionSnapshot) -> str:
+    """The root of the framework tree: the composite index."""
+    return snapshot.tree.root
 
 
 def region_results(
@@ -186,15 +350,12 @@ def region_results(
     monte_carlo_runs: int = DEFAULT_MONTE_CARLO_RUNS,
     seed: int = DEFAULT_SEED,
 ) -> RegionResults:
-    """The region's published results the user may see, ranked among all published ones.
+    """The region's published results, ranked by the stored index score.
 
-    Rank: of the stored index score, highest first, ties share the lowest
-    rank. ``monte_carlo_runs=0`` leaves the rank intervals out.
+    Rank: highest first, ties share the lowest rank. ``monte_carlo_runs=0``
+    leaves the rank intervals out.
     """
-    scope = dict(city__regions=region, period=period, framework=framework, kind=kind)
-    visible = set(
-        _latest_published(assessments_visible_to(user)).filter(**scope).values_list("pk", flat=True)
-    )
+    snapshot = region_snapshot(region=region, period=period, framework=framework, user=user, kind=kind)
     header = dict(
         region_code=region.code,
         period=period,
@@ -204,52 +365,26 @@ def region_results(
         monte_carlo_runs=monte_carlo_runs,
         seed=seed,
     )
-    if not visible:
+    if snapshot.is_empty:
         return RegionResults(ranked_cities=0, **header)
-    published = list(
-        AssessmentResult.objects.filter(
-            assessment__in=_latest_published(Assessment.objects.filter(**scope))
-        ).values(
-            "assessment_id",
-            "assessment__city_id",
-            "assessment__city__name_zh",
-            "assessment__city__name_en",
-            "stage",
-            "index_score",
-            "scores",
+    index = snapshot.scores[index_code(snapshot)].to_numpy(dtype=float)
+    ranks = scoring.rank_descending(index)
+    intervals = monte_carlo_ranks(snapshot, monte_carlo_runs, seed)
+    rows = []
+    for position, code in enumerate(snapshot.scored_codes):
+        scores = snapshot.scores.loc[code]
+        rows.append(
+            CityResult(
+                city_code=code,
+                city_name_zh=str(snapshot.cities.at[code, "name_zh"]),
+                city_name_en=str(snapshot.cities.at[code, "name_en"]),
+                stage=str(snapshot.stages[code]),
+                index_score=None if math.isnan(index[position]) else float(index[position]),
+                scores={node: None if math.isnan(value) else float(value) for node, value in scores.items()},
+                rank=None if math.isnan(ranks[position]) else int(ranks[position]),
+                rank_interval=_rank_interval(intervals, code) if len(intervals) else None,
+            )
         )
-    )
-    city_codes = [row["assessment__city_id"] for row in published]
-    index = np.array(
-        [np.nan if row["index_score"] is None else row["index_score"] for row in published],
-        dtype=float,
-    )
-    ranks = scoring.rank_descending(index) if len(index) else index
-    intervals = pd.DataFrame()
-    if monte_carlo_runs > 0:
-        intervals = _monte_carlo_ranks(
-            framework,
-            [row["assessment_id"] for row in published],
-            city_codes,
-            monte_carlo_runs,
-            seed,
-        )
-    rows = [
-        CityResult(
-            city_code=row["assessment__city_id"],
-            city_name_zh=row["assessment__city__name_zh"],
-            city_name_en=row["assessment__city__name_en"],
-            stage=row["stage"],
-            index_score=row["index_score"],
-            scores=row["scores"],
-            rank=None if math.isnan(rank) else int(rank),
-            rank_interval=_rank_interval(intervals, row["assessment__city_id"])
-            if len(intervals)
-            else None,
-        )
-        for row, rank in zip(published, ranks, strict=True)
-        if row["assessment_id"] in visible
-    ]
     rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.city_code))
     return RegionResults(ranked_cities=int((~np.isnan(ranks)).sum()), rows=rows, **header)
 
@@ -257,7 +392,7 @@ def region_results(
 def city_results(*, city: City, user: AbstractBaseUser | AnonymousUser) -> list[PeriodResult]:
     """The city's published results the user may see, oldest period first."""
     rows = (
-        _latest_published(assessments_visible_to(user))
+        published_results_visible_to(user)
         .filter(city=city, result__isnull=False)
         .order_by("period", "kind", "framework__code", "framework__version")
         .values(
@@ -286,3 +421,68 @@ def city_results(*, city: City, user: AbstractBaseUser | AnonymousUser) -> list[
         )
         for row in rows
     ]
+
+
+_names_cache: dict[tuple[int, str, str, object], dict[str, tuple[str, str]]] = {}
+
+
+def node_names(framework: Framework) -> dict[str, tuple[str, str]]:
+    """Node code → (Chinese name, English name); cached for versions that no longer change."""
+    key = (framework.pk, framework.code, framework.version, framework.published_at)
+    cached = _names_cache.get(key)
+    if cached is not None and framework.status != Framework.Status.DRAFT:
+        return cached
+    names = {
+        code: (name_zh, name_en)
+        for code, name_zh, name_en in framework.nodes.values_list("code", "name_zh", "name_en")
+    }
+    if framework.status != Framework.Status.DRAFT:
+        _names_cache[key] = names
+    return names
+
+
+def result_periods(
+    *, region: Region, framework: Framework, user: AbstractBaseUser | AnonymousUser, kind: str
+) -> list[int]:
+    """The periods with at least one published result in the region, latest first."""
+    return sorted(
+        set(
+            published_results_visible_to(user)
+            .filter(city__regions=region, framework=framework, kind=kind, result__isnull=False)
+            .values_list("period", flat=True)
+        ),
+        reverse=True,
+    )
+
+
+@dataclass(frozen=True)
+class DataCoverage:
+    """How well one assessment's answers are documented."""
+
+    answered: int
+    with_evidence: int
+    evidence_required: int
+    evidence_required_met: int
+    by_quality: dict[str, int]
+
+
+def data_coverage(assessment_id: int) -> DataCoverage:
+    """Answers, evidence and data-quality grades of one assessment, in two queries."""
+    rows = list(
+        Response.objects.filter(assessment_id=assessment_id)
+        .annotate(evidence_count=Count("evidence"))
+        .values_list("level", "value", "not_applicable", "quality", "evidence_count", "indicator__evidence_required")
+    )
+    answered = [row for row in rows if row[2] or row[0] is not None or row[1] is not None]
+    by_quality = {grade: 0 for grade, _label in Response.Quality.choices}
+    for row in answered:
+        if row[3] in by_quality:
+            by_quality[row[3]] += 1
+    required = [row for row in rows if row[5]]
+    return DataCoverage(
+        answered=len(answered),
+        with_evidence=sum(1 for row in rows if row[4]),
+        evidence_required=len(required),
+        evidence_required_met=sum(1 for row in required if row[4]),
+        by_quality=by_quality,
+    )

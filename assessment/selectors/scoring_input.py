@@ -73,7 +73,21 @@ def framework_scoring_tree(framework: Framework) -> FrameworkTree:
     return tree
 
 
+_options_cache: dict[tuple[int, str, str, object], ScoringOptions] = {}
+
+
 def framework_scoring_options(framework: Framework, tree: FrameworkTree) -> ScoringOptions:
+    """The version's normalisation and aggregation per level; cached like the tree."""
+    cached = _options_cache.get(_cache_key(framework))
+    if cached is not None and framework.status != Framework.Status.DRAFT:
+        return cached
+    options = _scoring_options(framework, tree)
+    if framework.status != Framework.Status.DRAFT:
+        _options_cache[_cache_key(framework)] = options
+    return options
+
+
+def _scoring_options(framework: Framework, tree: FrameworkTree) -> ScoringOptions:
     kinds = dict(FrameworkNode.objects.filter(framework=framework).values_list("code", "kind"))
     by_level: dict[int, str] = {}
     for code in tree.aggregate_codes:

@@ -25,6 +25,12 @@ from tests.framework_documents import valid_document
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english_pages(settings):
+    """These tests read English messages; the language cookie still switches."""
+    settings.LANGUAGE_CODE = "en"
+
 # (level of the level indicator, share of the range of the others): index falls down the list.
 ANSWERS = [(5, 0.9), (4, 0.8), (3, 0.6), (2, 0.4), (1, 0.2), (1, 0.1)]
 
@@ -84,6 +90,8 @@ def test_anonymous_requests_get_401_json_not_a_login_redirect(client, regions):
         assert response.status_code == 401, url
         assert response["Content-Type"].startswith("application/json")
         assert response.json()["detail"] == "Sign in to use the API."
+    client.cookies["django_language"] = "zh-hans"
+    assert client.get("/api/v1/regions").json()["detail"] == "请先登录再使用 API。"
 
 
 def test_the_openapi_schema_lists_every_endpoint(client):
@@ -187,7 +195,7 @@ def test_region_results_rank_every_city_with_an_interval_around_the_rank(admin_c
     assert [row["city_code"] for row in rows] == [city.code for city in regions["cities"]]
     assert [row["rank"] for row in rows] == [1, 2, 3, 4, 5, 6]
     for row in rows:
-        assert set(row["scores"]) == {"ROOT", "D1", "D2"}
+        assert {"ROOT", "D1", "D2"} <= set(row["scores"])
         assert row["index_score"] == row["scores"]["ROOT"]
         assert row["stage"] in {"S0", "S1"}
         interval = row["rank_interval"]
@@ -206,27 +214,24 @@ def test_a_seed_reproduces_the_intervals_and_mc_0_leaves_them_out(admin_client, 
     )
 
 
-def test_a_city_manager_sees_only_their_city_with_its_rank_in_the_whole_region(
-    client_factory, regions, shanghai
-):
-    manager = UserFactory(roles=[Role.CITY_MANAGER])
-    shanghai.managers.add(manager)
-    body = client_factory(manager).get(results_url(region="LARGE")).json()
-    assert [(row["city_code"], row["rank"]) for row in body["rows"]] == [("310000", 1)]
+@pytest.mark.parametrize(
+    "role", [Role.CITY_MANAGER, Role.STAKEHOLDER, Role.CONSULTANT, Role.REVIEWER]
+)
+def test_published_results_are_shared_with_every_signed_in_role(client_factory, regions, role):
+    """A city manager compares their city with its region; publishing shares the results."""
+    body = client_factory(UserFactory(roles=[role])).get(results_url(region="LARGE")).json()
+    assert [row["rank"] for row in body["rows"]] == [1, 2, 3, 4, 5, 6]
     assert body["ranked_cities"] == 6
-    assert client_factory(manager).get(results_url(region="SMALL")).json()["rows"] == []
 
 
-@pytest.mark.parametrize("role", [Role.STAKEHOLDER, Role.CONSULTANT, Role.REVIEWER])
-def test_users_without_a_claim_on_the_results_see_no_rows(client_factory, regions, role):
-    body = client_factory(UserFactory(roles=[role])).get(results_url()).json()
-    assert body["rows"] == [] and body["ranked_cities"] == 0
-
-
-def test_an_assigned_consultant_sees_their_city_only(client_factory, regions):
-    assessment = regions["assessments"][2]
-    body = client_factory(assessment.consultants.first()).get(results_url()).json()
-    assert [(row["city_code"], row["rank"]) for row in body["rows"]] == [(assessment.city_id, 3)]
+def test_unpublished_assessments_stay_out_of_the_results(client_factory, regions):
+    draft_city = CityFactory()
+    RegionMembershipFactory(region=regions["large"], city=draft_city)
+    draft = assessment_with_team(city=draft_city, period=2025)
+    answer_everything(draft, level=5, share=1.0)
+    body = client_factory(draft.consultants.first()).get(results_url()).json()
+    assert draft_city.code not in [row["city_code"] for row in body["rows"]]
+    assert body["ranked_cities"] == 6
 
 
 @pytest.mark.parametrize(
@@ -306,5 +311,5 @@ def test_a_city_results_over_time_are_its_published_results_oldest_first(
         for item in body["items"]
     )
     assert unpublished.period not in [item["period"] for item in body["items"]]
-    other_manager = UserFactory(roles=[Role.CITY_MANAGER])
-    assert client_factory(other_manager).get("/api/v1/cities/310000/results").json()["count"] == 0
+    stakeholder = UserFactory(roles=[Role.STAKEHOLDER])
+    assert client_factory(stakeholder).get("/api/v1/cities/310000/results").json()["count"] == 2
