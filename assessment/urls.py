@@ -1,9 +1,14 @@
 from django.urls import path
 
-from assessment.views import assessments, evidence, pages, workbook
+from assessment.views import assessments, dashboards, evidence, pages, workbook
 
 app_name = "assessment"
 urlpatterns = [
+    path("dashboards/regions/<slug:code>/", dashboards.region_dashboard, name="region_dashboard"),
+    path("dashboards/regions/<slug:code>/what-if.json", dashboards.region_what_if, name="region_what_if"),
+    path("dashboards/regions/<slug:code>/data/<slug:chart>.<str:fmt>", dashboards.region_data, name="region_data"),
+    path("dashboards/cities/<str:code>/", dashboards.city_dashboard, name="city_dashboard"),
+    path("dashboards/cities/<str:code>/data/<slug:chart>.<str:fmt>", dashboards.city_data, name="city_data"),
     path("frameworks/", pages.framework_list, name="framework_list"),
     path("frameworks/<slug:code>/<str:version>/", pages.framework_detail, name="framework_detail"),
     path("assessments/", assessments.assessment_list, name="assessment_list"),

@@ -1,0 +1,356 @@
+"""Plotly figures of the dashboards, as plain JSON-ready dicts built from `assessment.dashboards` frames.
+
+Plain dicts rather than ``plotly.graph_objects``: the browser's plotly.js
+validates them anyway, and skipping the Python-side validation keeps a
+41-city region page fast. The same dicts can be exported to vector graphics
+for the PDF reports. Colours: Okabe and Ito's palette for categories and
+Viridis for magnitudes, both readable with the common colour-vision
+deficiencies; the highlighted city is also drawn larger and outlined, so
+colour is never the only cue.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from cities.figures import FONT, OKABE_ITO
+
+Figure = dict[str, Any]
+HIGHLIGHT = "#D55E00"
+OTHERS = "#0072B2"
+MEDIAN_LINE = "#999999"
+
+
+def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "template": "plotly_white",
+        "font": {"family": FONT, "size": 13},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+        "hoverlabel": {"font": {"family": FONT}},
+    }
+    layout.update(extra)
+    return layout
+
+
+def _number(value: float) -> float | None:
+    return None if pd.isna(value) else round(float(value), 2)
+
+
+def stage_colours(ladder: Sequence[str]) -> dict[str, str]:
+    """One Okabe-Ito colour per rung, in ladder order."""
+    return {stage: OKABE_ITO[i % len(OKABE_ITO)] for i, stage in enumerate(ladder)}
+
+
+def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: str | None = None) -> Figure:
+    """Rank (median of the Monte Carlo) with its 5-95 % interval per city; the stored rank as a dot."""
+    names = [labels.get(code, code) for code in frame.index]
+    has_interval = frame["rank_p05"].notna().any()
+    traces: list[dict[str, Any]] = []
+    if has_interval:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("Rank interval (5–95 %)"),
+                "x": [_number(v) for v in frame["rank_median"]],
+                "y": names,
+                "marker": {"symbol": "line-ns-open", "size": 10, "color": MEDIAN_LINE},
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [_number(v) for v in frame["rank_p95"] - frame["rank_median"]],
+                    "arrayminus": [_number(v) for v in frame["rank_median"] - frame["rank_p05"]],
+                    "color": MEDIAN_LINE,
+                    "thickness": 3,
+                    "width": 0,
+                },
+                "hovertemplate": "%{y}: %{x}<extra>" + _("median rank") + "</extra>",
+            }
+        )
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": _("Rank"),
+            "x": [_number(v) for v in frame["rank"]],
+            "y": names,
+            "marker": {
+                "size": [14 if code == highlight else 9 for code in frame.index],
+                "color": [HIGHLIGHT if code == highlight else OTHERS for code in frame.index],
+                "line": {"color": "#000000", "width": [2 if code == highlight else 0 for code in frame.index]},
+            },
+            "hovertemplate": "%{y}: %{x}<extra>" + _("rank") + "</extra>",
+        }
+    )
+    return {
+        "data": traces,
+        "layout": _layout(
+            max(320, 22 * len(frame) + 90),
+            xaxis={
+                "title": {"text": _("Rank (1 = highest index)")},
+                "autorange": "reversed",
+                "dtick": 1 if len(frame) <= 12 else 5,
+            },
+            yaxis={"autorange": "reversed", "automargin": True},
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        ),
+    }
+
+
+def plane_figure(
+    frame: pd.DataFrame,
+    medians: tuple[float, float],
+    labels: Mapping[str, str],
+    axis_titles: tuple[str, str],
+    highlight: str | None = None,
+) -> Figure:
+    """Cities on the dual-space plane with the median lines and the quadrant names."""
+    x_median, y_median = medians
+    codes = list(frame.index)
+    # Past 15 cities the names would overlap: only the highlighted one is written, the rest hover.
+    written = len(codes) <= 15
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "name": _("Cities"),
+            "x": [_number(v) for v in frame["x"]],
+            "y": [_number(v) for v in frame["y"]],
+            "text": [labels.get(code, code) if written or code == highlight else "" for code in codes],
+            "hovertext": [labels.get(code, code) for code in codes],
+            "customdata": codes,
+            "textposition": "top center",
+            "textfont": {"size": 11},
+            "marker": {
+                "size": [16 if code == highlight else 10 for code in codes],
+                "color": [HIGHLIGHT if code == highlight else OTHERS for code in codes],
+                "symbol": ["diamond" if code == highlight else "circle" for code in codes],
+                "line": {"color": "#000000", "width": [2 if code == highlight else 0 for code in codes]},
+            },
+            "hovertemplate": "%{hovertext}<br>" + axis_titles[0] + ": %{x}<br>" + axis_titles[1] + ": %{y}<extra></extra>",
+        }
+    ]
+    shapes, annotations = [], []
+    if not pd.isna(x_median):
+        line = {"color": MEDIAN_LINE, "dash": "dot", "width": 1}
+        shapes = [
+            {"type": "line", "x0": x_median, "x1": x_median, "y0": 0, "y1": 100, "line": line},
+            {"type": "line", "x0": 0, "x1": 100, "y0": y_median, "y1": y_median, "line": line},
+        ]
+        for x, y, anchor_x, anchor_y, text in (
+            (100, 100, "right", "top", _("Leaders")),
+            (100, 0, "right", "bottom", _("Inward-looking")),
+            (0, 100, "left", "top", _("Connected followers")),
+            (0, 0, "left", "bottom", _("Starting out")),
+        ):
+            annotations.append(
+                {
+                    "x": x, "y": y, "xanchor": anchor_x, "yanchor": anchor_y, "text": text,
+                    "showarrow": False, "font": {"color": "#555555", "size": 12},
+                }
+            )
+    return {
+        "data": traces,
+        "layout": _layout(
+            480,
+            xaxis={"title": {"text": axis_titles[0]}, "range": [0, 100]},
+            yaxis={"title": {"text": axis_titles[1]}, "range": [0, 100]},
+            shapes=shapes,
+            annotations=annotations,
+            showlegend=False,
+        ),
+    }
+
+
+def heatmap_figure(
+    matrix: pd.DataFrame, row_labels: Mapping[str, str], column_labels: Mapping[str, str], colour_title: str
+) -> Figure:
+    """Rows x columns of scores 0-100, Viridis, the value written in each cell."""
+    z = [[_number(v) for v in row] for row in matrix.to_numpy()]
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "z": z,
+                "x": [column_labels.get(code, code) for code in matrix.columns],
+                "y": [row_labels.get(code, code) for code in matrix.index],
+                "text": [["" if v is None else f"{v:.0f}" for v in row] for row in z],
+                "texttemplate": "%{text}",
+                "colorscale": "Viridis",
+                "zmin": 0,
+                "zmax": 100,
+                "xgap": 1,
+                "ygap": 1,
+                "colorbar": {"title": {"text": colour_title}},
+                "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            max(300, 24 * len(matrix) + 140),
+            xaxis={"side": "top", "tickangle": -30, "automargin": True},
+            yaxis={"autorange": "reversed", "automargin": True},
+            margin={"l": 60, "r": 20, "t": 90, "b": 20},
+        ),
+    }
+
+
+def bar_figure(
+    categories: Sequence[str], values: Sequence[float], axis_title: str, colours: Sequence[str] | str = OTHERS,
+    horizontal: bool = False,
+) -> Figure:
+    values_out = [_number(v) for v in values]
+    trace: dict[str, Any] = {
+        "type": "bar",
+        "marker": {"color": list(colours) if not isinstance(colours, str) else colours},
+        "text": [("" if v is None else f"{v:g}") for v in values_out],
+        "textposition": "auto",
+    }
+    if horizontal:
+        trace.update({"x": values_out, "y": list(categories), "orientation": "h"})
+        axes = {"xaxis": {"title": {"text": axis_title}}, "yaxis": {"autorange": "reversed", "automargin": True}}
+        height = max(260, 26 * len(categories) + 90)
+    else:
+        trace.update({"x": list(categories), "y": values_out})
+        axes = {"yaxis": {"title": {"text": axis_title}, "rangemode": "tozero"}, "xaxis": {"automargin": True}}
+        height = 320
+    return {"data": [trace], "layout": _layout(height, showlegend=False, **axes)}
+
+
+def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str) -> Figure:
+    """The city against the region's median and best, one spoke per dimension."""
+    theta = [labels.get(code, code) for code in frame.index]
+    theta_closed = theta + theta[:1]
+
+    def closed(column: str) -> list[float | None]:
+        values = [_number(v) for v in frame[column]]
+        return values + values[:1]
+
+    traces = [
+        {"type": "scatterpolar", "r": closed("best"), "theta": theta_closed, "name": _("Region best"),
+         "line": {"color": OKABE_ITO[2], "dash": "dash"}},
+        {"type": "scatterpolar", "r": closed("median"), "theta": theta_closed, "name": _("Region median"),
+         "line": {"color": MEDIAN_LINE, "dash": "dot"}},
+        {"type": "scatterpolar", "r": closed("city"), "theta": theta_closed, "name": city_label,
+         "fill": "toself", "line": {"color": HIGHLIGHT, "width": 3}, "opacity": 0.8},
+    ]
+    return {
+        "data": traces,
+        "layout": _layout(
+            460,
+            polar={"radialaxis": {"range": [0, 100], "angle": 90, "tickfont": {"size": 10}}},
+            legend={"orientation": "h", "y": -0.1},
+            margin={"l": 70, "r": 70, "t": 40, "b": 40},
+        ),
+    }
+
+
+def trend_figure(frame: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
+    """One line per node over the periods (rows: periods; columns: node codes)."""
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": labels.get(code, code),
+            "x": [str(period) for period in frame.index],
+            "y": [_number(v) for v in frame[code]],
+            "line": {"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "dash": ("solid", "dash", "dot")[i % 3]},
+        }
+        for i, code in enumerate(frame.columns)
+    ]
+    return {
+        "data": traces,
+        "layout": _layout(
+            320,
+            xaxis={"title": {"text": _("Period")}, "type": "category"},
+            yaxis={"title": {"text": _("Score (0–100)")}, "range": [0, 100]},
+            legend={"orientation": "h", "y": -0.25},
+        ),
+    }
+
+
+def map_figure(
+    outlines: Sequence[Mapping[str, Any]],
+    cities: pd.DataFrame,
+    stages: pd.Series,
+    labels: Mapping[str, str],
+    stage_labels: Mapping[str, str],
+    ladder: Sequence[str],
+) -> Figure:
+    """Province outlines as filled lines, cities at their coordinates coloured by stage.
+
+    No map library and no tiles: the outlines come from static GeoJSON and
+    are drawn on plain longitude/latitude axes (1° of latitude is drawn
+    1.15x a degree of longitude, about right at 30° N).
+    """
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for feature in outlines:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        for polygon in polygons:
+            for ring in polygon[:1]:
+                xs.extend(point[0] for point in ring)
+                ys.extend(point[1] for point in ring)
+                xs.append(None)
+                ys.append(None)
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": xs,
+            "y": ys,
+            "fill": "toself",
+            "fillcolor": "#f2f2f2",
+            "line": {"color": "#9a9a9a", "width": 1},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "name": _("Provinces"),
+        }
+    ]
+    colours = stage_colours(ladder)
+    unscored = [code for code in cities.index if code not in stages.index]
+    for stage in ladder:
+        codes = [code for code in cities.index if stages.get(code) == stage]
+        if not codes:
+            continue
+        traces.append(_city_markers(cities, codes, labels, stage_labels.get(stage, stage), colours[stage]))
+    if unscored:
+        traces.append(_city_markers(cities, unscored, labels, _("No published result"), "#ffffff"))
+    pad = 0.6
+    return {
+        "data": traces,
+        "layout": _layout(
+            560,
+            xaxis={
+                "title": {"text": _("Longitude (°E)")},
+                "range": [float(cities["longitude"].min()) - pad, float(cities["longitude"].max()) + pad],
+                "showgrid": False,
+            },
+            yaxis={
+                "title": {"text": _("Latitude (°N)")},
+                "range": [float(cities["latitude"].min()) - pad, float(cities["latitude"].max()) + pad],
+                "scaleanchor": "x",
+                "scaleratio": 1.15,
+                "showgrid": False,
+            },
+            legend={"title": {"text": _("Stage")}},
+        ),
+    }
+
+
+def _city_markers(
+    cities: pd.DataFrame, codes: Sequence[str], labels: Mapping[str, str], name: str, colour: str
+) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": name,
+        "x": [float(cities.at[code, "longitude"]) for code in codes],
+        "y": [float(cities.at[code, "latitude"]) for code in codes],
+        "text": [labels.get(code, code) for code in codes],
+        "marker": {"size": 11, "color": colour, "line": {"color": "#000000", "width": 1}},
+        "hovertemplate": "%{text}<br>" + name + "<extra></extra>",
+    }

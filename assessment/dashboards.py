@@ -1,0 +1,227 @@
+"""What the dashboards show, computed from a region's published results; no ORM, no HTML.
+
+Each function takes plain tables (cities x nodes, indexed by city code) as
+the selectors return them in `assessment.selectors.results.RegionSnapshot`
+and returns plain tables. `assessment.charts` draws them; the views render
+them as tables and downloads, so a chart, its table view and its CSV are
+one frame and cannot disagree.
+
+The dual-space plane: x is the score of the index's first half (in-city
+maturity, IC in DSMF), y of its second (cross-boundary readiness, XB). Its
+quadrants are split at the region's medians, so they read "ahead of / behind
+the region", not against an absolute bar:
+
+    connected followers | leaders
+    --------------------+------------------
+    starting out        | inward-looking
+
+What-if weights re-aggregate the same normalised answers with other weights
+(`assessment.scoring.rescore_with_weights`); they never touch stored results.
+"""
+
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+import pandas as pd
+
+from assessment import scoring
+
+QUADRANTS = ("leaders", "inward_looking", "connected_followers", "starting_out")
+WEIGHT_MIN = 0.0
+WEIGHT_MAX = 3.0
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The parts of a framework tree the dashboards name: index, halves, dimensions."""
+
+    index: str
+    halves: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    dimensions_of: Mapping[str, tuple[str, ...]]
+    indicators_of: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, tree: scoring.FrameworkTree) -> "Structure":
+        children = tree.children_of
+        indicators = set(tree.indicator_codes)
+        halves = tuple(code for code in children.get(tree.root, ()) if code not in indicators)
+        dimensions_of = {
+            half: tuple(code for code in children.get(half, ()) if code not in indicators)
+            for half in halves
+        }
+        dimensions = tuple(code for half in halves for code in dimensions_of[half])
+        indicators_of = {
+            dimension: tuple(tree.indicators_under.get(dimension, ())) for dimension in dimensions
+        }
+        return cls(
+            index=tree.root,
+            halves=halves,
+            dimensions=dimensions,
+            dimensions_of=dimensions_of,
+            indicators_of=indicators_of,
+        )
+
+    @property
+    def plane_axes(self) -> tuple[str, str] | None:
+        """(x, y): the first two halves, or None when the index has fewer than two."""
+        return (self.halves[0], self.halves[1]) if len(self.halves) >= 2 else None
+
+    @property
+    def adjustable(self) -> tuple[str, ...]:
+        """The nodes a what-if slider can weigh: halves and dimensions."""
+        return self.halves + self.dimensions
+
+
+def ranking(
+    scores: pd.DataFrame,
+    stages: pd.Series,
+    index: str,
+    intervals: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per scored city, best first: index, rank (ties share the lowest), stage, interval."""
+    frame = pd.DataFrame(index=scores.index)
+    frame["index"] = scores[index] if index in scores else np.nan
+    frame["rank"] = scoring.rank_descending(frame["index"].to_numpy(dtype=float))
+    frame["stage"] = stages.reindex(frame.index)
+    for column in ("rank_p05", "rank_median", "rank_p95"):
+        frame[column] = (
+            intervals[column].reindex(frame.index).astype(float)
+            if intervals is not None and column in intervals
+            else np.nan
+        )
+    return frame.sort_values(["rank", "index"], ascending=[True, False], na_position="last")
+
+
+def plane(scores: pd.DataFrame, axes: tuple[str, str]) -> tuple[pd.DataFrame, float, float]:
+    """Each city's (x, y), its quadrant, and the two medians that split the plane."""
+    x_code, y_code = axes
+    frame = pd.DataFrame({"x": scores[x_code], "y": scores[y_code]}, index=scores.index).dropna()
+    if frame.empty:
+        return frame.assign(quadrant=pd.Series(dtype="str")), float("nan"), float("nan")
+    x_median, y_median = float(frame["x"].median()), float(frame["y"].median())
+    high_x, high_y = frame["x"] >= x_median, frame["y"] >= y_median
+    frame["quadrant"] = np.select(
+        [high_x & high_y, high_x & ~high_y, ~high_x & high_y],
+        ["leaders", "inward_looking", "connected_followers"],
+        default="starting_out",
+    )
+    return frame, x_median, y_median
+
+
+def stage_distribution(stages: pd.Series, ladder: Sequence[str]) -> pd.Series:
+    """How many cities stand on each rung, every rung listed (zeros included), lowest first."""
+    counts = stages.value_counts()
+    return pd.Series([int(counts.get(stage, 0)) for stage in ladder], index=list(ladder), name="cities")
+
+
+def movers(
+    current: pd.DataFrame, previous: pd.DataFrame, index: str, stages_now: pd.Series, stages_before: pd.Series
+) -> pd.DataFrame:
+    """Cities scored in both periods, by the change of their index, biggest rise first."""
+    both = current.index.intersection(previous.index)
+    frame = pd.DataFrame(
+        {
+            "before": previous.loc[both, index],
+            "now": current.loc[both, index],
+            "stage_before": stages_before.reindex(both),
+            "stage_now": stages_now.reindex(both),
+        },
+        index=both,
+    ).dropna(subset=["before", "now"])
+    frame["change"] = frame["now"] - frame["before"]
+    return frame.sort_values("change", ascending=False)
+
+
+def peers(scores: pd.DataFrame, city: str, codes: Sequence[str]) -> pd.DataFrame:
+    """Per node: the city's score, the region's median and best, and the city's distance to the median."""
+    present = [code for code in codes if code in scores]
+    frame = pd.DataFrame(
+        {
+            "city": scores.loc[city, present] if city in scores.index else np.nan,
+            "median": scores[present].median(),
+            "best": scores[present].max(),
+        },
+        index=present,
+    )
+    frame["versus_median"] = frame["city"] - frame["median"]
+    return frame
+
+
+def strengths_and_weaknesses(frame: pd.DataFrame, count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``count`` nodes furthest above and furthest below the region's median."""
+    known = frame.dropna(subset=["versus_median"])
+    strengths = known[known["versus_median"] > 0].sort_values("versus_median", ascending=False)
+    weaknesses = known[known["versus_median"] < 0].sort_values("versus_median")
+    return strengths.head(count), weaknesses.head(count)
+
+
+def clean_weights(requested: Mapping[str, str], structure: Structure) -> dict[str, float]:
+    """Weights from a query string (``w.<code>=<number>``), for adjustable nodes only, clipped.
+
+    Unknown codes and non-numbers are ignored, so a shared link from an
+    older framework version still opens.
+    """
+    weights: dict[str, float] = {}
+    for code in structure.adjustable:
+        text = requested.get(code)
+        if text is None:
+            continue
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            continue
+        if np.isfinite(value):
+            weights[code] = float(min(max(value, WEIGHT_MIN), WEIGHT_MAX))
+    return weights
+
+
+class _PreparedCache:
+    """A few prepared scorings by snapshot key: a slider drag re-aggregates, never re-normalises."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._items: OrderedDict[str, scoring.PreparedScoring] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(
+        self, key: str, tree: scoring.FrameworkTree, raw: pd.DataFrame, options: scoring.ScoringOptions
+    ) -> scoring.PreparedScoring:
+        with self._lock:
+            prepared = self._items.get(key)
+            if prepared is not None:
+                self._items.move_to_end(key)
+                return prepared
+        prepared = scoring.prepare(tree, raw, options)
+        with self._lock:
+            self._items[key] = prepared
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return prepared
+
+
+prepared_scorings = _PreparedCache()
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    weights: dict[str, float]
+    scores: pd.DataFrame
+    stages: pd.Series
+
+
+def what_if(
+    key: str,
+    tree: scoring.FrameworkTree,
+    raw: pd.DataFrame,
+    options: scoring.ScoringOptions,
+    weights: Mapping[str, float],
+) -> WhatIf:
+    """The region re-scored with ``weights`` replacing the framework's for those nodes."""
+    prepared = prepared_scorings.get(key, tree, raw, options)
+    result = scoring.rescore_with_weights(prepared, dict(weights))
+    stages = result.stages if result.stages is not None else pd.Series(dtype="str")
+    return WhatIf(weights=dict(weights), scores=result.aggregates, stages=stages)

@@ -1,0 +1,193 @@
+"""Region and city dashboards over the demo data: content, downloads, what-if, permissions, query counts."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from assessment.models import AssessmentResult
+from assessment.roles import Role
+from cities.models import Region
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_pages(settings):
+    """These tests read English messages; the language cookie still switches."""
+    settings.LANGUAGE_CODE = "en"
+
+G60 = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"]
+
+
+@pytest.fixture
+def g60_demo(reference_data, default_framework):
+    call_command("load_demo", cities=",".join(G60), quiet=True)
+    return default_framework
+
+
+@pytest.fixture
+def manager(client_factory, reference_data):
+    from cities.models import City
+
+    user = UserFactory(roles=[Role.CITY_MANAGER])
+    City.objects.get(code="310000").managers.add(user)
+    return client_factory(user)
+
+
+def table_rows(html: str, slug: str) -> list[list[str]]:
+    """The cells of a panel's table view, as text."""
+    import re
+
+    table = re.search(rf'data-testid="{slug}-table">(.*?)</table>', html, re.S).group(1)
+    body = table.split("<tbody>")[1]
+    return [re.findall(r"<td>(.*?)</td>", row, re.S) for row in body.split("</tr>") if "<td>" in row]
+
+
+def test_the_region_dashboard_shows_every_panel_for_a_city_manager(manager, g60_demo):
+    response = manager.get("/dashboards/regions/G60/?period=2025")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for slug in ("ranking", "plane", "heatmap", "map", "stages", "movers"):
+        assert f'data-testid="{slug}-chart"' in html and f'data-testid="{slug}-table"' in html
+    assert 'data-testid="demo-label"' in html
+    assert 'data-testid="weight-IC"' in html and 'data-testid="weight-X6"' in html
+    ranking = table_rows(html, "ranking")
+    assert len(ranking) == 9
+    assert [int(row[0]) for row in ranking] == sorted(int(row[0]) for row in ranking)
+    # Every row has an interval around its rank.
+    for row in ranking:
+        p05, rank, p95 = float(row[5]), float(row[0]), float(row[7])
+        assert p05 <= rank <= p95
+
+
+def test_the_ranking_matches_the_stored_results(manager, g60_demo):
+    html = manager.get("/dashboards/regions/G60/?period=2025").content.decode()
+    stored = {
+        result.assessment.city_id: round(result.index_score, 1)
+        for result in AssessmentResult.objects.filter(assessment__period=2025).select_related("assessment")
+    }
+    shown = {row[2]: float(row[3]) for row in table_rows(html, "ranking")}
+    assert shown == stored
+
+
+def test_a_download_holds_exactly_the_table_of_the_chart(manager, g60_demo):
+    html = manager.get("/dashboards/regions/G60/?period=2025").content.decode()
+    shown = table_rows(html, "heatmap")
+    response = manager.get("/dashboards/regions/G60/data/heatmap.csv?period=2025")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1:] == shown
+    workbook = manager.get("/dashboards/regions/G60/data/heatmap.xlsx?period=2025")
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    def same(value):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return "" if value is None else str(value)
+
+    cells = [[same(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells[1:] == [[same(value) for value in row] for row in shown]
+    assert manager.get("/dashboards/regions/G60/data/heatmap.exe?period=2025").status_code == 404
+    assert manager.get("/dashboards/regions/G60/data/nothing.csv?period=2025").status_code == 404
+
+
+def test_what_if_weights_change_the_ranking_but_never_the_stored_results(manager, g60_demo):
+    before = list(AssessmentResult.objects.order_by("pk").values_list("index_score", "stage", "scores"))
+    published = manager.get("/dashboards/regions/G60/what-if.json?period=2025").json()
+    assert published["what_if"] is False
+    # Only cross-boundary readiness counts: the order follows XB.
+    scenario = manager.get("/dashboards/regions/G60/what-if.json?period=2025&w.IC=0&w.XB=1").json()
+    assert scenario["what_if"] is True and scenario["weights"] == {"IC": 0.0, "XB": 1.0}
+    by_xb = sorted(
+        published["panels"]["plane"]["rows"], key=lambda row: float(row[3]), reverse=True
+    )
+    assert [row["city"] for row in scenario["ranking"]][:3] == [row[1] for row in by_xb][:3]
+    assert [row["city"] for row in scenario["ranking"]] != [row["city"] for row in published["ranking"]]
+    assert list(AssessmentResult.objects.order_by("pk").values_list("index_score", "stage", "scores")) == before
+    # The page opened from the shared link shows the same scenario.
+    html = manager.get("/dashboards/regions/G60/?period=2025&w.IC=0").content.decode()
+    assert [row[2] for row in table_rows(html, "ranking")] == [row["city"] for row in scenario["ranking"]]
+    assert "w.IC=0" not in html.split('data-testid="what-if-reset"')[0].rsplit("href=", 1)[1]
+
+
+def test_framework_weights_in_a_what_if_give_the_published_ranking(manager, g60_demo):
+    published = manager.get("/dashboards/regions/G60/what-if.json?period=2025").json()
+    same = manager.get("/dashboards/regions/G60/what-if.json?period=2025&w.IC=1&w.XB=1").json()
+    assert [(row["city"], row["index"], row["stage"]) for row in same["ranking"]] == [
+        (row["city"], row["index"], row["stage"]) for row in published["ranking"]
+    ]
+
+
+def test_bad_filters_get_a_message_not_an_error(manager, g60_demo):
+    response = manager.get("/dashboards/regions/G60/?period=abc&version=9.9&w.W1=lots&w.NOPE=2")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No published results for period abc" in html
+    assert "There is no published framework DSMF 9.9" in html
+    assert manager.get("/dashboards/regions/NOWHERE/").status_code == 404
+    assert manager.get("/dashboards/cities/999999/").status_code == 404
+
+
+def test_an_empty_region_says_nothing_is_published_yet(manager, reference_data, default_framework):
+    response = manager.get("/dashboards/regions/JJJ/")
+    assert response.status_code == 200
+    assert 'data-testid="empty-state"' in response.content.decode()
+    assert manager.get("/dashboards/regions/JJJ/data/ranking.csv").status_code == 404
+    assert manager.get("/dashboards/cities/110000/").status_code == 200
+
+
+def test_the_city_dashboard_shows_ladder_plane_radar_trend_and_quality(manager, g60_demo):
+    response = manager.get("/dashboards/cities/310000/?region=G60&period=2025")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for slug in ("ranking", "plane", "radar", "indicators", "trend", "quality"):
+        assert f'data-testid="{slug}-chart"' in html
+    assert 'data-testid="stage-ladder"' in html and 'aria-current="step"' in html
+    stored = AssessmentResult.objects.get(assessment__city_id="310000", assessment__period=2025)
+    assert stored.stage in html.split('data-testid="city-stage"')[1][:200]
+    trend = table_rows(html, "trend")
+    assert [row[0] for row in trend] == ["2024", "2025"]
+    radar = manager.get("/dashboards/cities/310000/data/radar.csv?region=G60&period=2025")
+    rows = list(csv.reader(io.StringIO(radar.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 11  # a header and the eleven dimensions
+
+
+@pytest.mark.parametrize("path", ["/dashboards/regions/G60/", "/dashboards/cities/310000/", "/dashboards/regions/G60/data/ranking.csv"])
+def test_dashboards_need_a_sign_in(client, g60_demo, path):
+    response = client.get(path)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_anonymous_what_if_is_refused(client, g60_demo):
+    response = client.get("/dashboards/regions/G60/what-if.json")
+    assert response.status_code in (302, 401, 403)
+
+
+@pytest.mark.parametrize("role", [Role.STAKEHOLDER, Role.CONSULTANT, Role.REVIEWER])
+def test_every_signed_in_role_reads_published_results(client_factory, g60_demo, role):
+    assert client_factory(UserFactory(roles=[role])).get("/dashboards/regions/G60/").status_code == 200
+
+
+def test_yrd_and_jjj_dashboards_take_the_same_number_of_queries(manager, reference_data, default_framework):
+    """41 cities and 13 cities: the count of SQL queries does not grow with the region."""
+    call_command("load_demo", quiet=True)
+    assert Region.objects.get(code="YRD").memberships.count() == 41
+    assert Region.objects.get(code="JJJ").memberships.count() == 13
+    for code in ("YRD", "JJJ"):  # warm the framework caches and the Monte Carlo cache
+        manager.get(f"/dashboards/regions/{code}/")
+        manager.get(f"/api/v1/regions/{code}/results?period=2025")
+    counts = {}
+    for code in ("YRD", "JJJ"):
+        for path in (f"/dashboards/regions/{code}/", f"/api/v1/regions/{code}/results?period=2025"):
+            with CaptureQueriesContext(connection) as queries:
+                response = manager.get(path)
+            assert response.status_code == 200
+            counts[(code, path.split("/")[1])] = len(queries)
+    assert counts[("YRD", "dashboards")] == counts[("JJJ", "dashboards")]
+    assert counts[("YRD", "api")] == counts[("JJJ", "api")]
