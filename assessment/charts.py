@@ -354,3 +354,30 @@ def _city_markers(
         "marker": {"size": 11, "color": colour, "line": {"color": "#000000", "width": 1}},
         "hovertemplate": "%{text}<br>" + name + "<extra></extra>",
     }
+
+
+def grouped_bar_figure(
+    frame: pd.DataFrame, city_labels: Mapping[str, str], category_labels: Mapping[str, str], axis_title: str
+) -> Figure:
+    """One group of bars per category (rows of ``frame``), one bar per city (columns), 0-100."""
+    traces = [
+        {
+            "type": "bar",
+            "name": city_labels.get(city, city),
+            "x": [category_labels.get(code, code) for code in frame.index],
+            "y": [_number(v) for v in frame[city]],
+            "marker": {"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "line": {"color": "#000000", "width": 0.5}},
+            "hovertemplate": "%{x}: %{y}<extra>" + city_labels.get(city, city) + "</extra>",
+        }
+        for i, city in enumerate(frame.columns)
+    ]
+    return {
+        "data": traces,
+        "layout": _layout(
+            420,
+            barmode="group",
+            yaxis={"title": {"text": axis_title}, "range": [0, 100]},
+            xaxis={"automargin": True},
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        ),
+    }

@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("assessment:framework_list", _("Frameworks"), ()),
     ("cities:region_list", _("Regions"), ()),
     ("cities:city_list", _("Cities"), ()),
+    ("assessment:compare", _("Compare"), ()),
     ("cities:agreement_list", _("Agreements"), ()),
     ("admin:index", _("Administration"), (Role.ADMINISTRATOR,)),
 ]

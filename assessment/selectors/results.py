@@ -140,7 +140,7 @@ class RegionSnapshot:
     ``key`` changes whenever any of those results does: it keys caches.
     """
 
-    region: Region
+    region: Region | None
     framework: Framework
     period: int
     kind: str
@@ -166,18 +166,27 @@ class RegionSnapshot:
 
 def region_snapshot(
     *,
-    region: Region,
+    region: Region | None,
     period: int,
     framework: Framework,
     user: AbstractBaseUser | AnonymousUser,
     kind: str = Assessment.Kind.CONSULTANT,
+    city_codes: list[str] | None = None,
 ) -> RegionSnapshot:
-    """Three queries whatever the number of cities (the tree of a published version is cached)."""
+    """Three queries whatever the number of cities (the tree of a published version is cached).
+
+    The cities are the region's members or, without a region, ``city_codes``.
+    """
     tree = framework_scoring_tree(framework)
+    in_scope = {"memberships__region": region} if region is not None else {"code__in": city_codes or []}
     members = list(
-        City.objects.filter(memberships__region=region)
+        City.objects.filter(**in_scope)
+        .distinct()
         .order_by("code")
-        .values_list("code", "name_zh", "name_en", "latitude", "longitude", "province_id")
+        .values_list(
+            "code", "name_zh", "name_en", "latitude", "longitude", "province_id",
+            "province__name_zh", "province__name_en",
+        )
     )
     cities = pd.DataFrame(
         [
@@ -188,15 +197,19 @@ def region_snapshot(
                 "latitude": float(latitude),
                 "longitude": float(longitude),
                 "province": province,
+                "province_zh": province_zh,
+                "province_en": province_en,
             }
-            for code, name_zh, name_en, latitude, longitude, province in members
+            for code, name_zh, name_en, latitude, longitude, province, province_zh, province_en in members
         ],
-        columns=["code", "name_zh", "name_en", "latitude", "longitude", "province"],
+        columns=[
+            "code", "name_zh", "name_en", "latitude", "longitude", "province", "province_zh", "province_en"
+        ],
     ).set_index("code")
     published = list(
         AssessmentResult.objects.filter(
             assessment__in=published_results_visible_to(user).filter(
-                city__regions=region, period=period, framework=framework, kind=kind
+                city__in=[row[0] for row in members], period=period, framework=framework, kind=kind
             )
         )
         .order_by("assessment__city_id")
@@ -217,7 +230,7 @@ def region_snapshot(
     ids = {row[1]: row[0] for row in published}
     raw = _raw_answers(list(ids.values()), codes, tree.indicator_codes)
     key = "|".join(
-        [region.code, str(period), str(framework.pk), kind]
+        [region.code if region else ",".join(city_codes or []), str(period), str(framework.pk), kind]
         + [f"{row[0]}@{row[5].timestamp():.6f}" for row in published]
     )
     return RegionSnapshot(

@@ -191,3 +191,54 @@ def test_yrd_and_jjj_dashboards_take_the_same_number_of_queries(manager, referen
             counts[(code, path.split("/")[1])] = len(queries)
     assert counts[("YRD", "dashboards")] == counts[("JJJ", "dashboards")]
     assert counts[("YRD", "api")] == counts[("JJJ", "api")]
+
+
+def test_compare_puts_two_to_six_cities_side_by_side_on_every_indicator(manager, g60_demo):
+    response = manager.get("/dashboards/compare/?cities=310000&cities=330100,320500&period=2025")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="dimensions-chart"' in html
+    dimensions = table_rows(html, "dimensions")
+    assert [row[0] for row in dimensions][:4] == ["Stage", "DSMI", "IC", "XB"]
+    assert all(len(row) == 2 + 3 for row in dimensions)
+    indicators = table_rows(html, "indicators")
+    assert len(indicators) == 54 and all(len(row) == 2 + 3 + 3 for row in indicators)
+    stored = AssessmentResult.objects.get(assessment__city_id="330100", assessment__period=2025)
+    dsmi = next(row for row in dimensions if row[0] == "DSMI")
+    assert float(dsmi[3]) == round(stored.index_score, 1)
+    download = manager.get("/dashboards/compare/data/indicators.csv?cities=310000&cities=330100,320500&period=2025")
+    assert list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))[1:] == indicators
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("cities=310000", None),
+        ("cities=310000,330100,320500,330400,330500,330700,341800", "Choose between 2 and 6 cities; you chose 7."),
+        ("cities=310000,999999,330100", "Unknown city code: 999999."),
+        ("cities=310000,330100&period=1990", "No published results for period 1990; showing the latest."),
+    ],
+)
+def test_compare_explains_what_is_wrong_with_the_request(manager, g60_demo, query, message):
+    response = manager.get(f"/dashboards/compare/?{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    if message:
+        assert message in html
+    else:
+        assert 'data-testid="dimensions-chart"' not in html
+
+
+def test_compare_needs_a_sign_in(client, g60_demo):
+    response = client.get("/dashboards/compare/?cities=310000,330100")
+    assert response.status_code == 302
+
+
+def test_cities_that_share_an_english_name_stay_apart(client_factory, reference_data, default_framework):
+    """苏州 and 宿州 are both Suzhou, 泰州 and 台州 both Taizhou: a chart axis would merge them."""
+    call_command("load_demo", cities="320500,341300,321200,331000", quiet=True)
+    client = client_factory(UserFactory(roles=[Role.STAKEHOLDER]))
+    client.cookies["django_language"] = "en"
+    html = client.get("/dashboards/regions/YRD/").content.decode()
+    names = [row[1] for row in table_rows(html, "ranking")]
+    assert sorted(names) == ["Suzhou (Anhui)", "Suzhou (Jiangsu)", "Taizhou (Jiangsu)", "Taizhou (Zhejiang)"]

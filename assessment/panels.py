@@ -1,0 +1,459 @@
+"""The dashboards' panels: each chart with the exact table it shows, from published results.
+
+Used by the dashboard views and by the PDF reports, so a report's figure is
+the dashboard's figure. Every function takes the reading user, never a
+request: the selectors apply the same visibility rules everywhere.
+"""
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from assessment import charts, dashboards
+from assessment.models import Framework, Response
+from assessment.selectors import results as result_selectors
+from assessment.selectors.scoring_input import framework_scoring_options
+from cities.models import City, Region
+from cities.outlines import outlines_around
+
+
+@dataclass
+class Panel:
+    """A chart and the exact table it shows."""
+
+    slug: str
+    title: str
+    figure: dict[str, Any] | None
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    caption: str = ""
+
+    @property
+    def figure_id(self) -> str:
+        return f"figure-{self.slug}"
+
+
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def number(value: Any, digits: int = 1) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return int(round(float(value))) if digits == 0 else round(float(value), digits)
+
+
+@dataclass
+class Filters:
+    region: Region
+    framework: Framework
+    kind: str
+    periods: list[int]
+    period: int | None
+    frameworks: list[Framework]
+    weights: dict[str, float]
+    problems: list[str]
+
+    def query(self, **overrides: Any) -> str:
+        values: dict[str, Any] = {
+            "region": self.region.code,
+            "framework": self.framework.code,
+            "version": self.framework.version,
+            "period": self.period or "",
+        }
+        values.update({f"w.{code}": f"{weight:g}" for code, weight in self.weights.items()})
+        values.update(overrides)
+        return urlencode({key: value for key, value in values.items() if value not in (None, "")})
+
+    @property
+    def published_query(self) -> str:
+        """The same filters with the framework's weights: what "reset" links to."""
+        return self.query(**{f"w.{code}": None for code in self.weights})
+
+
+def city_labels(cities: pd.DataFrame) -> dict[str, str]:
+    """City names in the active language; a name two cities share gets its province.
+
+    In English 苏州 and 宿州 are both Suzhou, 泰州 and 台州 both Taizhou: a
+    chart axis would merge them into one category.
+    """
+    in_english = english()
+    names = cities["name_en" if in_english else "name_zh"].astype(str)
+    shared = set(names[names.duplicated(keep=False)])
+    provinces = cities["province_en" if in_english else "province_zh"].astype(str)
+    return {
+        code: (f"{name} ({provinces[code]})" if in_english else f"{name}（{provinces[code]}）") if name in shared else name
+        for code, name in names.items()
+    }
+
+
+def node_labels(framework: Framework) -> dict[str, str]:
+    position = 1 if english() else 0
+    return {code: names[position] for code, names in result_selectors.node_names(framework).items()}
+
+
+def short_node_labels(framework: Framework, codes: list[str]) -> dict[str, str]:
+    """Dimension names up to the first separator: short enough for an axis."""
+    labels = node_labels(framework)
+    short = {}
+    for code in codes:
+        name = labels.get(code, code)
+        for separator in ("（", " (", "："):
+            name = name.split(separator)[0]
+        short[code] = f"{code} {name}" if len(name) <= 40 else code
+    return short
+
+
+def ladder_of(framework: Framework, stages: pd.Series) -> list[str]:
+    """The stage codes from the lowest up; without a ladder, the stages seen."""
+    ladder = result_selectors.framework_scoring_tree(framework).ladder
+    return list(ladder.stages) if ladder is not None else sorted(set(stages))
+
+
+def stage_labels(framework: Framework) -> dict[str, str]:
+    return {
+        rung.code: f"{rung.code} {rung.name}" for rung in framework.stages.all().order_by("order")
+    }
+
+
+@dataclass
+class RegionView:
+    filters: Filters
+    snapshot: result_selectors.RegionSnapshot | None
+    structure: dashboards.Structure
+    ranking: pd.DataFrame
+    scores: pd.DataFrame
+    stages: pd.Series
+    what_if: bool
+
+
+def region_view(user: AbstractBaseUser | AnonymousUser, region: Region, filters: Filters) -> RegionView:
+    """The region's published results, or their what-if scenario when the filters carry weights."""
+    framework = filters.framework
+    tree = result_selectors.framework_scoring_tree(framework)
+    structure = dashboards.Structure.of(tree)
+    if filters.period is None:
+        empty = pd.DataFrame()
+        return RegionView(filters, None, structure, empty, empty, pd.Series(dtype="str"), False)
+    snapshot = result_selectors.region_snapshot(
+        region=region, period=filters.period, framework=framework, user=user, kind=filters.kind
+    )
+    scores, stages, intervals = snapshot.scores, snapshot.stages, None
+    if filters.weights:
+        options = framework_scoring_options(framework, tree)
+        scenario = dashboards.what_if(snapshot.key, tree, snapshot.raw, options, filters.weights)
+        scores, stages = scenario.scores, scenario.stages
+    else:
+        intervals = result_selectors.monte_carlo_ranks(snapshot)
+    ranking = dashboards.ranking(scores, stages, structure.index, intervals)
+    return RegionView(filters, snapshot, structure, ranking, scores, stages, bool(filters.weights))
+
+
+def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | None = None) -> Panel:
+    frame = view.ranking
+    columns = [_("Rank"), _("City"), _("Code"), _("Index"), _("Stage")]
+    if not view.what_if:
+        columns += [_("Rank, 5th percentile"), _("Median rank"), _("Rank, 95th percentile")]
+    rows = []
+    for code, row in frame.iterrows():
+        values = [number(row["rank"], 0), labels.get(code, code), code, number(row["index"]), row["stage"]]
+        if not view.what_if:
+            values += [number(row["rank_p05"], 0), number(row["rank_median"], 1), number(row["rank_p95"], 0)]
+        rows.append(values)
+    caption = (
+        _("What-if weights: ranks of this scenario, without intervals. Stored results are unchanged.")
+        if view.what_if
+        else _(
+            "Dots: the rank of the published index. Bars: where the rank falls in 90 per cent of 200 "
+            "draws of the weights (each weight times 0.75 to 1.25). A long bar means the rank "
+            "depends on the weights; overlapping bars mean the order of those cities is not settled."
+        )
+    )
+    return Panel("ranking", _("Ranking with rank intervals"), charts.ranking_figure(frame, labels, highlight), columns, rows, caption)
+
+
+def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None = None) -> Panel | None:
+    axes = view.structure.plane_axes
+    if axes is None:
+        return None
+    frame, x_median, y_median = dashboards.plane(view.scores, axes)
+    names = node_labels(view.filters.framework)
+    titles = (names.get(axes[0], axes[0]), names.get(axes[1], axes[1]))
+    quadrant_names = {
+        "leaders": _("Leaders"),
+        "inward_looking": _("Inward-looking"),
+        "connected_followers": _("Connected followers"),
+        "starting_out": _("Starting out"),
+    }
+    rows = [
+        [labels.get(code, code), code, number(row["x"]), number(row["y"]), quadrant_names[row["quadrant"]]]
+        for code, row in frame.iterrows()
+    ]
+    caption = _(
+        "x: %(x)s; y: %(y)s. The dotted lines are the region's medians (%(x_median)s and %(y_median)s): "
+        "the quadrants say where a city stands against its region."
+    ) % {"x": titles[0], "y": titles[1], "x_median": number(x_median), "y_median": number(y_median)}
+    return Panel(
+        "plane",
+        _("The dual-space plane"),
+        charts.plane_figure(frame, (x_median, y_median), labels, titles, highlight),
+        [_("City"), _("Code"), titles[0], titles[1], _("Quadrant")],
+        rows,
+        caption,
+    )
+
+
+def _heatmap_panel(view: RegionView, labels: dict[str, str]) -> Panel:
+    dimensions = list(view.structure.dimensions)
+    order = list(view.ranking.index)
+    matrix = view.scores.loc[order, dimensions]
+    short = short_node_labels(view.filters.framework, dimensions)
+    rows = [[labels.get(code, code), *(number(v) for v in matrix.loc[code])] for code in order]
+    return Panel(
+        "heatmap",
+        _("Cities × dimensions"),
+        charts.heatmap_figure(matrix, labels, {code: code for code in dimensions}, _("Score")),
+        [_("City"), *(short[code] for code in dimensions)],
+        rows,
+        _("Scores 0–100 per dimension; cities in ranking order."),
+    )
+
+
+def _stage_panel(view: RegionView) -> Panel:
+    ladder = ladder_of(view.filters.framework, view.stages)
+    counts = dashboards.stage_distribution(view.stages, ladder)
+    stage_names = stage_labels(view.filters.framework)
+    colours = charts.stage_colours(ladder)
+    return Panel(
+        "stages",
+        _("Cities per stage"),
+        charts.bar_figure(
+            [stage_names.get(stage, stage) for stage in ladder], counts.tolist(), _("Cities"),
+            [colours[stage] for stage in ladder],
+        ),
+        [_("Stage"), _("Cities")],
+        [[stage_names.get(stage, stage), int(count)] for stage, count in counts.items()],
+    )
+
+
+def _map_panel(view: RegionView, labels: dict[str, str]) -> Panel:
+    snapshot = view.snapshot
+    assert snapshot is not None
+    cities = snapshot.cities
+    ladder = ladder_of(view.filters.framework, view.stages)
+    stage_names = stage_labels(view.filters.framework)
+    outlines = outlines_around(zip(cities["longitude"], cities["latitude"], strict=True))
+    rows = [
+        [
+            labels.get(code, code),
+            code,
+            number(row["latitude"], 4),
+            number(row["longitude"], 4),
+            stage_names.get(view.stages.get(code, ""), "") if code in view.stages.index else _("No published result"),
+        ]
+        for code, row in cities.iterrows()
+    ]
+    return Panel(
+        "map",
+        _("Map of stages"),
+        charts.map_figure(outlines, cities, view.stages, labels, stage_names, ladder),
+        [_("City"), _("Code"), _("Latitude"), _("Longitude"), _("Stage")],
+        rows,
+        _("Cities at their coordinates over province outlines (background only, not an official map)."),
+    )
+
+
+def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labels: dict[str, str]) -> Panel | None:
+    filters = view.filters
+    earlier = [period for period in filters.periods if filters.period and period < filters.period]
+    if not earlier or view.snapshot is None:
+        return None
+    previous = result_selectors.region_snapshot(
+        region=filters.region, period=earlier[0], framework=filters.framework, user=user, kind=filters.kind
+    )
+    frame = dashboards.movers(view.snapshot.scores, previous.scores, view.structure.index, view.snapshot.stages, previous.stages)
+    shown = pd.concat([frame.head(5), frame.tail(5)]).drop_duplicates() if len(frame) > 10 else frame
+    rows = [
+        [labels.get(code, code), code, number(row["before"]), number(row["now"]), number(row["change"]), row["stage_before"], row["stage_now"]]
+        for code, row in shown.iterrows()
+    ]
+    return Panel(
+        "movers",
+        _("Biggest movers since %(period)s") % {"period": earlier[0]},
+        charts.bar_figure([labels.get(code, code) for code in shown.index], shown["change"].tolist(), _("Change of the index (points)"), horizontal=True),
+        [_("City"), _("Code"), str(earlier[0]), str(filters.period), _("Change"), _("Stage before"), _("Stage now")],
+        rows,
+        _("Published index scores; the five biggest rises and falls."),
+    )
+
+
+def region_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView) -> list[Panel]:
+    assert view.snapshot is not None
+    labels = city_labels(view.snapshot.cities)
+    panels = [_ranking_panel(view, labels)]
+    plane = _plane_panel(view, labels)
+    if plane:
+        panels.append(plane)
+    panels += [_heatmap_panel(view, labels), _map_panel(view, labels), _stage_panel(view)]
+    movers = _movers_panel(user, view, labels) if not view.what_if else None
+    if movers:
+        panels.append(movers)
+    return panels
+
+
+def city_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City) -> tuple[list[Panel], dict[str, Any]]:
+    snapshot = view.snapshot
+    assert snapshot is not None
+    labels = city_labels(snapshot.cities)
+    framework = view.filters.framework
+    structure = view.structure
+    panels: list[Panel] = []
+    extra: dict[str, Any] = {}
+    city_label = labels.get(city.code, city.name)
+    ranking = _ranking_panel(view, labels, highlight=city.code)
+    panels.append(ranking)
+    plane = _plane_panel(view, labels, highlight=city.code)
+    if plane:
+        panels.append(plane)
+    dimensions = list(structure.dimensions)
+    short = short_node_labels(framework, dimensions)
+    peers = dashboards.peers(view.scores, city.code, dimensions)
+    panels.append(
+        Panel(
+            "radar",
+            _("Dimensions against the region"),
+            charts.radar_figure(peers, {code: code for code in dimensions}, city_label),
+            [_("Dimension"), city_label, _("Region median"), _("Region best"), _("Against the median")],
+            [[short[code], number(row["city"]), number(row["median"]), number(row["best"]), number(row["versus_median"])] for code, row in peers.iterrows()],
+        )
+    )
+    strengths, weaknesses = dashboards.strengths_and_weaknesses(peers)
+    extra["strengths"] = [(short[code], number(row["versus_median"])) for code, row in strengths.iterrows()]
+    extra["weaknesses"] = [(short[code], number(row["versus_median"])) for code, row in weaknesses.iterrows()]
+    # Indicators: dimensions as rows, the n-th indicator of each as columns.
+    names = node_labels(framework)
+    width = max((len(structure.indicators_of[d]) for d in dimensions), default=0)
+    matrix = pd.DataFrame(index=dimensions, columns=[str(i + 1) for i in range(width)], dtype=float)
+    indicator_rows = []
+    for dimension in dimensions:
+        for position, indicator in enumerate(structure.indicators_of[dimension]):
+            value = snapshot.normalised.at[city.code, indicator] if indicator in snapshot.normalised else float("nan")
+            matrix.loc[dimension, str(position + 1)] = value
+            indicator_rows.append([indicator, names.get(indicator, indicator), number(snapshot.raw.at[city.code, indicator], 2), number(value)])
+    panels.append(
+        Panel(
+            "indicators",
+            _("Indicator scores"),
+            charts.heatmap_figure(matrix, {code: code for code in dimensions}, {}, _("Score")),
+            [_("Indicator"), _("Name"), _("Answer"), _("Score")],
+            indicator_rows,
+            _("One row per dimension; cell n is the dimension's n-th indicator, normalised 0–100. Blank: not answered or not applicable."),
+        )
+    )
+    # Trend over the periods, from the stored results of every framework version.
+    history = result_selectors.city_results(city=city, user=user)
+    history = [item for item in history if item.kind == view.filters.kind]
+    trend_codes = [structure.index, *structure.halves]
+    trend = pd.DataFrame(
+        [[item.scores.get(code) if item.scores.get(code) is not None else float("nan") for code in trend_codes] for item in history],
+        index=[item.period for item in history],
+        columns=trend_codes,
+        dtype=float,
+    )
+    trend = trend[~trend.index.duplicated(keep="last")]
+    panels.append(
+        Panel(
+            "trend",
+            _("Trend"),
+            charts.trend_figure(trend, names),
+            [_("Period"), _("Framework"), _("Stage"), *(names.get(code, code) for code in trend_codes)],
+            [
+                [item.period, f"{item.framework_code} {item.framework_version}", item.stage, *(number(item.scores.get(code)) for code in trend_codes)]
+                for item in history
+            ],
+            _("Published results of every period; the framework version is in the table."),
+        )
+    )
+    # Evidence and data quality of the city's assessment of this period.
+    assessment_id = snapshot.assessment_ids.get(city.code)
+    if assessment_id:
+        coverage = result_selectors.data_coverage(assessment_id)
+        grades = list(coverage.by_quality)
+        quality_labels = dict(Response.Quality.choices)
+        panels.append(
+            Panel(
+                "quality",
+                _("Data quality of the answers"),
+                charts.bar_figure(grades, [coverage.by_quality[g] for g in grades], _("Answers")),
+                [_("Grade"), _("Answers")],
+                [[str(quality_labels[g]), coverage.by_quality[g]] for g in grades],
+                _("Grades from A (measured, documented method) to F (unknown method)."),
+            )
+        )
+        extra["coverage"] = coverage
+    return panels, extra
+
+
+def nearest_in_rank(ranking: pd.DataFrame, city: str, count: int) -> list[str]:
+    """The ``count`` cities ranked closest to ``city``: the natural peers to compare with."""
+    order = list(ranking.index)
+    if city not in order:
+        return []
+    position = order.index(city)
+    return sorted((code for code in order if code != city), key=lambda code: abs(order.index(code) - position))[:count]
+
+
+def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) -> list[Panel]:
+    labels = city_labels(snapshot.cities)
+    framework = snapshot.framework
+    structure = dashboards.Structure.of(snapshot.tree)
+    names = node_labels(framework)
+    present = [code for code in codes if code in snapshot.scores.index]
+    aggregates = [structure.index, *structure.halves, *structure.dimensions]
+    frame = snapshot.scores.loc[present, structure.dimensions].T
+    short = short_node_labels(framework, list(structure.dimensions))
+    stage_row = [_("Stage"), "", *(snapshot.stages.get(code, "") for code in present)]
+    aggregate_rows = [
+        [code, names.get(code, code), *(number(snapshot.scores.at[city, code]) for city in present)] for code in aggregates
+    ]
+    indicator_rows = []
+    for dimension in structure.dimensions:
+        for indicator in structure.indicators_of[dimension]:
+            indicator_rows.append(
+                [indicator, names.get(indicator, indicator)]
+                + [
+                    number(snapshot.raw.at[city, indicator], 2)
+                    for city in present
+                ]
+                + [number(snapshot.normalised.at[city, indicator]) for city in present]
+            )
+    city_names = [labels.get(city, city) for city in present]
+    return [
+        Panel(
+            "dimensions",
+            _("Every dimension"),
+            charts.grouped_bar_figure(frame, labels, {code: code for code in structure.dimensions}, _("Score (0–100)")),
+            [_("Code"), _("Name"), *city_names],
+            [stage_row, *aggregate_rows],
+            _("The index, its halves and every dimension, 0–100; dimensions: %(names)s.")
+            % {"names": "; ".join(short[code] for code in structure.dimensions)},
+        ),
+        Panel(
+            "indicators",
+            _("Every indicator"),
+            None,
+            [_("Code"), _("Name")]
+            + [_("%(city)s: answer") % {"city": name} for name in city_names]
+            + [_("%(city)s: score") % {"city": name} for name in city_names],
+            indicator_rows,
+            _("The answer as given (level 0–5, value or yes = 1 / no = 0) and its normalised score 0–100; blank: not answered or not applicable."),
+        ),
+    ]
+
+
