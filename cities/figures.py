@@ -83,20 +83,24 @@ def network_figure(
                 hoverinfo="skip",
             )
         )
+    max_degree = max((city.degree for city in cities), default=0)
     figure.add_trace(
         go.Scatter(
             x=[city.longitude for city in cities],
             y=[city.latitude for city in cities],
             mode="markers+text",
             name=_("Cities"),
-            text=[city.label for city in cities],
+            # Past 15 cities written names would cover each other; they stay in the hover.
+            text=[city.label if len(cities) <= 15 else "" for city in cities],
+            hovertext=[city.label for city in cities],
             textposition="top center",
             customdata=[[city.code, city.degree] for city in cities],
-            hovertemplate="%{text} (%{customdata[0]})<br>"
+            hovertemplate="%{hovertext} (%{customdata[0]})<br>"
             + _("Partner cities")
             + ": %{customdata[1]}<extra></extra>",
             marker={
-                "size": [8 + 2 * city.degree for city in cities],
+                # Size grows with the number of partners, up to 22 px whatever the region's size.
+                "size": [8 + 14 * city.degree / max(1, max_degree) for city in cities],
                 "color": "#0b4f6c",
                 "line": {"color": "#ffffff", "width": 1},
             },

@@ -1,0 +1,372 @@
+"""What a report says, gathered from the selectors and the dashboards' panels; no HTML here.
+
+`city_report_context` and `region_report_context` return template contexts.
+Figures are the dashboards' Plotly figures, turned into SVG by
+`assessment.reports.figures`; every number comes from stored, published
+results. The reader is a user (the one who asked for the report): the same
+visibility rules as the pages apply.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment import dashboards, panels
+from assessment.framework_document import plain_number_text
+from assessment.models import Assessment, Evidence, Framework, Response
+from assessment.reports import figures, recommendations
+from assessment.selectors import results as result_selectors
+from assessment.selectors.assessments import gap_steps
+from cities import figures as network_figures
+from cities import selectors as city_selectors
+from cities.models import Agreement, City, Region
+from cities.network import region_network
+
+User = AbstractBaseUser | AnonymousUser
+PAGE_WIDTH = 680  # px of an SVG figure across the A4 text block
+
+
+class ReportUnavailable(Exception):
+    """Nothing published to report on; the message says what is missing."""
+
+
+def _filters(user: User, region: Region, framework: Framework, period: int) -> panels.Filters:
+    periods = result_selectors.result_periods(
+        region=region, framework=framework, user=user, kind=Assessment.Kind.CONSULTANT
+    )
+    if period not in periods:
+        raise ReportUnavailable(
+            _("%(region)s has no published result for %(period)s.") % {"region": region.name, "period": period}
+        )
+    return panels.Filters(region, framework, Assessment.Kind.CONSULTANT, periods, period, [framework], {}, [])
+
+
+def _svg(panel: panels.Panel | None, width: int = PAGE_WIDTH, height: int | None = None) -> str | None:
+    if panel is None or panel.figure is None:
+        return None
+    return figures.figure_data_uri(panel.figure, width, height)
+
+
+def default_framework() -> Framework:
+    try:
+        return result_selectors.framework_for_results(code="DSMF", version=None)
+    except Framework.DoesNotExist:
+        raise ReportUnavailable(_("No framework is published yet.")) from None
+
+
+def city_region(city: City, region_code: str | None = None) -> Region:
+    """The region to compare with: the one asked for, else the smallest the city belongs to."""
+    regions = list(Region.objects.filter(memberships__city=city).annotate(size=Count("memberships")))
+    if region_code:
+        for region in regions:
+            if region.code == region_code:
+                return region
+        raise ReportUnavailable(
+            _("%(city)s is not a member of %(region)s.") % {"city": city.name, "region": region_code}
+        )
+    if not regions:
+        raise ReportUnavailable(_("%(city)s belongs to no region.") % {"city": city.name})
+    return min(regions, key=lambda region: (region.size, region.code))
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    code: str
+    name: str
+    dimension: str
+    answer: str
+    score: float | None
+    evidence: int
+    evidence_required: bool
+    quality: str
+    source: str
+    comment: str
+    evidence_items: tuple[str, ...] = ()
+
+
+def _answer_text(response: Response) -> str:
+    if response.not_applicable:
+        return _("not applicable")
+    indicator = response.indicator
+    if indicator.type == "level":
+        return "" if response.level is None else _("level %(level)s") % {"level": response.level}
+    if response.value is None:
+        return ""
+    if indicator.type == "binary":
+        return _("yes") if response.value >= 0.5 else _("no")
+    value = f"{response.value:g}"
+    unit = response.unit or indicator.unit
+    return f"{value} {unit}".strip()
+
+
+def _indicator_lines(
+    assessment_id: int, normalised: dict[str, float | None], order: list[str]
+) -> list[IndicatorLine]:
+    """The assessment's answers in the framework's order (dimension by dimension)."""
+    position = {code: i for i, code in enumerate(order)}
+    responses = sorted(
+        Response.objects.filter(assessment_id=assessment_id)
+        .select_related("indicator__node__parent")
+        .annotate(evidence_count=Count("evidence")),
+        key=lambda response: position.get(response.indicator.node.code, len(position)),
+    )
+    items: dict[int, list[str]] = {}
+    for response_id, note, url, name in Evidence.objects.filter(response__assessment_id=assessment_id).values_list(
+        "response_id", "note", "url", "original_name"
+    ):
+        # Links are printed as text, never followed or made clickable: the report is a record.
+        items.setdefault(response_id, []).append(" · ".join(part for part in (name, url, note) if part))
+    lines = []
+    for response in responses:
+        node = response.indicator.node
+        lines.append(
+            IndicatorLine(
+                code=node.code,
+                name=node.name,
+                dimension=node.parent.code if node.parent else "",
+                answer=_answer_text(response),
+                score=normalised.get(node.code),
+                evidence=response.evidence_count,
+                evidence_required=response.indicator.evidence_required,
+                quality=response.quality,
+                source=response.source,
+                comment=response.comment,
+                evidence_items=tuple(items.get(response.pk, ())),
+            )
+        )
+    return lines
+
+
+def _agreements(city: City, on: dt.date) -> tuple[list[dict[str, Any]], list[str]]:
+    """The city's agreements, with partners, and the service domains where none is in force."""
+    agreements = list(
+        Agreement.objects.filter(party_links__city=city)
+        .prefetch_related("party_links__city")
+        .order_by("domain", "key")
+        .distinct()
+    )
+    rows = []
+    in_force_domains = set()
+    for agreement in agreements:
+        partners = [link.city.name for link in agreement.party_links.all() if link.city_id != city.code]
+        rows.append({"agreement": agreement, "partners": partners})
+        if agreement.status == Agreement.Status.IN_FORCE:
+            in_force_domains.add(agreement.domain)
+    islands = [str(label) for value, label in Agreement.Domain.choices if value not in in_force_domains]
+    return rows, islands
+
+
+def city_report_context(
+    *, user: User, city: City, period: int, region_code: str | None = None, framework: Framework | None = None
+) -> dict[str, Any]:
+    framework = framework or default_framework()
+    region = city_region(city, region_code)
+    filters = _filters(user, region, framework, period)
+    view = panels.region_view(user, region, filters)
+    snapshot = view.snapshot
+    if snapshot is None or city.code not in snapshot.scores.index:
+        raise ReportUnavailable(
+            _("%(city)s has no published result for this period.") % {"city": city.name}
+        )
+    city_panels, extra = panels.city_panels(user, view, city)
+    by_slug = {panel.slug: panel for panel in city_panels}
+    structure = view.structure
+    names = panels.node_labels(framework)
+    peers = dashboards.peers(view.scores, city.code, list(structure.dimensions))
+    assessment = Assessment.objects.select_related("result", "framework").get(pk=snapshot.assessment_ids[city.code])
+    order = [code for dimension in structure.dimensions for code in structure.indicators_of[dimension]]
+    lines = _indicator_lines(assessment.pk, dict(snapshot.normalised.loc[city.code].items()), order)
+    steps = gap_steps(assessment)
+    best_rows = snapshot.normalised.idxmax()
+    dimension_rows = [
+        recommendations.DimensionStanding(
+            code=code,
+            name=names.get(code, code),
+            score=_clean(peers.at[code, "city"]),
+            median=_clean(peers.at[code, "median"]),
+            best=_clean(peers.at[code, "best"]),
+        )
+        for code in structure.dimensions
+    ]
+    indicator_standings = []
+    for line in lines:
+        best_city = best_rows.get(line.code)
+        best_answer = ""
+        if isinstance(best_city, str):
+            raw = snapshot.raw.at[best_city, line.code]
+            best_answer = "" if math.isnan(raw) else f"{raw:g}"
+        indicator_standings.append(
+            recommendations.IndicatorStanding(
+                code=line.code, dimension=line.dimension, name=line.name, score=line.score,
+                answer=line.answer, best_answer=best_answer,
+            )
+        )
+    advice = recommendations.advice_by_lever(dimension_rows, indicator_standings)
+    headline = recommendations.headline([{"code": step.code} for step in steps], advice)
+    stage_names = panels.stage_labels(framework)
+    ladder = panels.ladder_of(framework, view.stages)
+    current = str(view.stages[city.code])
+    rank_row = view.ranking.loc[city.code]
+    agreements, islands = _agreements(city, timezone.localdate())
+    quality_counts = {grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices}
+    tree = result_selectors.framework_scoring_tree(framework)
+    return {
+        "kind": "city",
+        "city": city,
+        "region": region,
+        "period": period,
+        "framework": framework,
+        "assessment": assessment,
+        "is_demo": snapshot.is_demo,
+        "generated": timezone.localtime(),
+        "stage": stage_names.get(current, current),
+        "stage_code": current,
+        "next_stage": (assessment.result.gap or {}).get("next_stage"),
+        "ladder": [{"code": s, "label": stage_names.get(s, s), "current": s == current} for s in ladder],
+        "index_score": panels.number(rank_row["index"]),
+        "ic_score": panels.number(view.scores.at[city.code, structure.halves[0]]) if structure.halves else "",
+        "xb_score": panels.number(view.scores.at[city.code, structure.halves[1]]) if len(structure.halves) > 1 else "",
+        "rank": panels.number(rank_row["rank"], 0),
+        "ranked": int(view.ranking["rank"].notna().sum()),
+        "interval": (panels.number(rank_row["rank_p05"], 0), panels.number(rank_row["rank_p95"], 0)),
+        "strengths": extra.get("strengths", []),
+        "weaknesses": extra.get("weaknesses", []),
+        "headline": _headline_text(headline, steps, names),
+        "plane_svg": _svg(by_slug.get("plane"), PAGE_WIDTH, 400),
+        "radar_svg": _svg(by_slug.get("radar"), PAGE_WIDTH, 380),
+        "dimensions": dimension_rows,
+        "halves": [(code, names.get(code, code), panels.number(view.scores.at[city.code, code])) for code in structure.halves],
+        "indicators": lines,
+        "steps": steps,
+        "advice": advice,
+        "lever_names": lever_names(),
+        "agreements": agreements,
+        "islands": islands,
+        "coverage": extra.get("coverage"),
+        "quality_counts": quality_counts,
+        "quality_labels": dict(Response.Quality.choices),
+        "weights": [(code, names.get(code, code), tree.weight_of[code]) for code in (*structure.halves, *structure.dimensions)],
+        "normalisation": framework.get_normalisation_display(),
+        "aggregation": framework.aggregation,
+        "threshold": framework.stage_threshold,
+        "critical_floor": framework.critical_floor,
+        "monte_carlo_runs": result_selectors.DEFAULT_MONTE_CARLO_RUNS,
+    }
+
+
+def _clean(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else round(float(value), 1)
+
+
+def _headline_text(headline: tuple[str, str] | None, steps: list, names: dict[str, str]) -> str:
+    if headline is None:
+        return _("Hold the position: every dimension is at or above the region's median.")
+    kind, code = headline
+    if kind == "step":
+        step = steps[0]
+        return _("First, raise %(indicator)s from %(from)s to %(to)s: the single step that most closes the gap to the next stage.") % {
+            "indicator": f"{step.code} {step.name}",
+            "from": "—" if step.from_raw is None else f"{plain_number_text(round(step.from_raw, 2))} {step.unit}".strip(),
+            "to": f"{plain_number_text(round(step.to_raw, 2))} {step.unit}".strip(),
+        }
+    return _("First, strengthen %(dimension)s, the dimension furthest below the region's median.") % {
+        "dimension": f"{code} {names.get(code, code)}"
+    }
+
+
+def lever_names() -> dict[str, str]:
+    return {
+        "concept": _("Development concept and top-level design"),
+        "resources": _("Key digital resources"),
+        "governance": _("Digital-space governance"),
+    }
+
+
+def region_report_context(
+    *, user: User, region: Region, period: int, framework: Framework | None = None
+) -> dict[str, Any]:
+    framework = framework or default_framework()
+    filters = _filters(user, region, framework, period)
+    view = panels.region_view(user, region, filters)
+    snapshot = view.snapshot
+    if snapshot is None or snapshot.is_empty:
+        raise ReportUnavailable(_("Nothing is published for this region yet."))
+    region_panels = {panel.slug: panel for panel in panels.region_panels(user, view)}
+    labels = panels.city_labels(snapshot.cities)
+    names = panels.node_labels(framework)
+    structure = view.structure
+    stage_names = panels.stage_labels(framework)
+    # The network of agreements in force today, as on the network page.
+    codes = list(snapshot.cities.index)
+    network = region_network(city_selectors.agreement_edges(city_codes=codes), codes, on=timezone.localdate())
+    network_svg = figures.figure_data_uri(
+        network_figures.network_figure(
+            cities=[
+                network_figures.FigureCity(
+                    code=code,
+                    label=labels.get(code, code),
+                    latitude=float(row["latitude"]),
+                    longitude=float(row["longitude"]),
+                    degree=network.degree[code],
+                )
+                for code, row in snapshot.cities.iterrows()
+            ],
+            agreements=network.agreements,
+            domain_labels={value: str(label) for value, label in Agreement.Domain.choices},
+        ),
+        PAGE_WIDTH,
+        520,
+    )
+    city_pages = []
+    for code, row in view.ranking.iterrows():
+        peers = dashboards.peers(view.scores, code, list(structure.dimensions))
+        strengths, weaknesses = dashboards.strengths_and_weaknesses(peers)
+        city_pages.append(
+            {
+                "code": code,
+                "name": labels.get(code, code),
+                "rank": panels.number(row["rank"], 0),
+                "interval": (panels.number(row["rank_p05"], 0), panels.number(row["rank_p95"], 0)),
+                "index": panels.number(row["index"]),
+                "stage": stage_names.get(row["stage"], row["stage"]),
+                "halves": [(names.get(h, h), panels.number(view.scores.at[code, h])) for h in structure.halves],
+                "dimensions": [
+                    (d, names.get(d, d), panels.number(peers.at[d, "city"]), panels.number(peers.at[d, "median"]))
+                    for d in structure.dimensions
+                ],
+                "strengths": [(names.get(d, d), panels.number(r["versus_median"])) for d, r in strengths.iterrows()],
+                "weaknesses": [(names.get(d, d), panels.number(r["versus_median"])) for d, r in weaknesses.iterrows()],
+            }
+        )
+    return {
+        "kind": "region",
+        "region": region,
+        "period": period,
+        "framework": framework,
+        "is_demo": snapshot.is_demo,
+        "generated": timezone.localtime(),
+        "scored": len(snapshot.scores),
+        "members": len(snapshot.cities),
+        "ranking": region_panels["ranking"],
+        "ranking_svg": _svg(region_panels.get("ranking"), PAGE_WIDTH, min(880, 22 * len(view.ranking) + 90)),
+        "heatmap_svg": _svg(region_panels.get("heatmap"), PAGE_WIDTH, min(880, 22 * len(view.ranking) + 140)),
+        "plane_svg": _svg(region_panels.get("plane"), PAGE_WIDTH, 460),
+        "stages_svg": _svg(region_panels.get("stages"), PAGE_WIDTH, 300),
+        "stages": region_panels.get("stages"),
+        "movers": region_panels.get("movers"),
+        "movers_svg": _svg(region_panels.get("movers"), PAGE_WIDTH),
+        "network_svg": network_svg,
+        "network": network,
+        "density_percent": network.density * 100,
+        "islands": [labels.get(code, code) for code in network.islands],
+        "city_pages": city_pages,
+        "monte_carlo_runs": result_selectors.DEFAULT_MONTE_CARLO_RUNS,
+        "normalisation": framework.get_normalisation_display(),
+        "threshold": framework.stage_threshold,
+    }
