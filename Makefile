@@ -73,9 +73,12 @@ setup: check-python os-packages venv
 	@echo "DualSpace is set up. Demo accounts (password: $(DEMO_PASSWORD), set DEMO_PASSWORD to choose another):"
 	@echo "  consultant, reviewer, manager (city manager of Shanghai 310000), stakeholder, admin"
 
+# The report worker renders PDFs outside the web process; it stops with the server.
 run: setup
 	@echo
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C); report worker log: var/worker.log"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py db_worker --no-reload --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --skip-checks
 
 test: check-python os-packages-test $(VENV)/.installed-test setup

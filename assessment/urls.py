@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment.views import assessments, dashboards, evidence, pages, workbook
+from assessment.views import assessments, dashboards, evidence, pages, reports, workbook
 
 app_name = "assessment"
 urlpatterns = [
@@ -11,6 +11,12 @@ urlpatterns = [
     path("dashboards/compare/data/<slug:chart>.<str:fmt>", dashboards.compare_data, name="compare_data"),
     path("dashboards/cities/<str:code>/", dashboards.city_dashboard, name="city_dashboard"),
     path("dashboards/cities/<str:code>/data/<slug:chart>.<str:fmt>", dashboards.city_data, name="city_data"),
+    path("reports/request/", reports.report_request, name="report_request"),
+    path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:pk>/status.json", reports.report_status, name="report_status"),
+    path("reports/<int:pk>/download/", reports.report_download, name="report_download"),
+    path("reports/<int:pk>/links/", reports.link_create, name="report_link_create"),
+    path("reports/<int:pk>/links/<int:link_pk>/revoke/", reports.link_revoke, name="report_link_revoke"),
     path("frameworks/", pages.framework_list, name="framework_list"),
     path("frameworks/<slug:code>/<str:version>/", pages.framework_detail, name="framework_detail"),
     path("assessments/", assessments.assessment_list, name="assessment_list"),

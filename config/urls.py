@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from assessment.views import pages as assessment_pages
+from assessment.views import reports as assessment_reports
 
 urlpatterns = [
     path("", assessment_pages.home, name="home"),
@@ -11,6 +12,8 @@ urlpatterns = [
     # Anonymous visitors choose the language of the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # Stakeholders open a shared report without an account (signed, expiring, revocable).
+    path("shared/<str:token>/", assessment_reports.shared_report, name="shared_report"),
     path("api/v1/", include("assessment.api.urls")),
     path("", include("cities.urls")),
     path("", include("assessment.urls")),

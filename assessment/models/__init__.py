@@ -13,6 +13,7 @@ from assessment.models.framework import (
     LevelDescriptor,
     StageRung,
 )
+from assessment.models.report import Report, ReportLink, ReportLinkAccess
 
 __all__ = [
     "Assessment",
@@ -26,4 +27,7 @@ __all__ = [
     "Indicator",
     "LevelDescriptor",
     "StageRung",
+    "Report",
+    "ReportLink",
+    "ReportLinkAccess",
 ]

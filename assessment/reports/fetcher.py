@@ -11,8 +11,10 @@ import mimetypes
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from functools import cache
+from typing import Any
+
 from django.contrib.staticfiles import finders
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_SCHEME_HOST = "dualspace-static"
 BASE_URL = f"https://{STATIC_SCHEME_HOST}/"
@@ -50,26 +52,38 @@ def _static_file(url: str) -> tuple[bytes, str]:
     return data, mimetypes.guess_type(str(relative))[0] or "application/octet-stream"
 
 
-class ReportURLFetcher(URLFetcher):
-    """WeasyPrint's fetcher for reports: data: URIs and the app's static files, nothing else.
+@cache
+def _fetcher_class() -> type:
+    # WeasyPrint is imported on first use: the web process never renders, so never loads it.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    ``fetched`` and ``refused`` list what was asked, so tests can show that
-    nothing else was reached.
-    """
+    class ReportURLFetcher(URLFetcher):
+        """WeasyPrint's fetcher for reports: data: URIs and the app's static files, nothing else.
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("https", "data"), allow_redirects=False)
-        self.fetched: list[str] = []
-        self.refused: list[str] = []
+        ``fetched`` and ``refused`` list what was asked, so tests can show that
+        nothing else was reached.
+        """
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        try:
-            data, mime = _data_uri(url) if url.startswith("data:") else _static_file(url)
-        except RefusedURL:
-            self.refused.append(url)
-            raise
-        except (ValueError, OSError) as error:
-            self.refused.append(url)
-            raise RefusedURL(url) from error
-        self.fetched.append(url if not url.startswith("data:") else "data:")
-        return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("https", "data"), allow_redirects=False)
+            self.fetched: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            try:
+                data, mime = _data_uri(url) if url.startswith("data:") else _static_file(url)
+            except RefusedURL:
+                self.refused.append(url)
+                raise
+            except (ValueError, OSError) as error:
+                self.refused.append(url)
+                raise RefusedURL(url) from error
+            self.fetched.append(url if not url.startswith("data:") else "data:")
+            return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
+
+    return ReportURLFetcher
+
+
+def ReportURLFetcher() -> Any:  # noqa: N802 - reads as the class it builds
+    """A new report fetcher (see the class above); ``fetched`` and ``refused`` record every URL."""
+    return _fetcher_class()()

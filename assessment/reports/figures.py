@@ -15,6 +15,7 @@ import base64
 import copy
 import logging
 import threading
+import warnings
 from typing import Any
 
 PDF_FONT = '"Noto Sans CJK SC", "Noto Sans SC", sans-serif'
@@ -66,7 +67,10 @@ def figure_svg(figure: dict[str, Any], width: int = 680, height: int | None = No
     import plotly.io as pio
 
     _ensure_server()
-    return pio.to_image(for_print(figure, width, height), format="svg")
+    with warnings.catch_warnings():
+        # plotly warns that it ignores kaleido options when a warm server is used: that is the point.
+        warnings.simplefilter("ignore", UserWarning)
+        return pio.to_image(for_print(figure, width, height), format="svg")
 
 
 def figure_data_uri(figure: dict[str, Any], width: int = 680, height: int | None = None) -> str:

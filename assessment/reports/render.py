@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
 
 from assessment.models import Framework
 from assessment.reports import content
@@ -35,6 +34,9 @@ class RenderedReport:
 
 
 def html_to_pdf(html: str) -> RenderedReport:
+    # Imported here: the web process never renders, so it never loads WeasyPrint.
+    from weasyprint import HTML
+
     fetcher = ReportURLFetcher()
     pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
     return RenderedReport(pdf=pdf, html=html, fetched=fetcher.fetched, refused=fetcher.refused)
@@ -49,7 +51,7 @@ def _language(language: str) -> str:
     raise ValueError(language)
 
 
-def render_city_report(
+def city_report_html(
     *,
     user: AbstractBaseUser | AnonymousUser,
     city: City,
@@ -57,26 +59,32 @@ def render_city_report(
     language: str = "zh-hans",
     region_code: str | None = None,
     framework: Framework | None = None,
-) -> RenderedReport:
+) -> str:
     with translation.override(_language(language)):
         context = content.city_report_context(
             user=user, city=city, period=period, region_code=region_code, framework=framework
         )
         context["stylesheet"] = static_url(STYLESHEET)
-        html = render_to_string("reports/city.html", context)
-    return html_to_pdf(html)
+        return render_to_string("reports/city.html", context)
 
 
-def render_region_report(
+def region_report_html(
     *,
     user: AbstractBaseUser | AnonymousUser,
     region: Region,
     period: int,
     language: str = "zh-hans",
     framework: Framework | None = None,
-) -> RenderedReport:
+) -> str:
     with translation.override(_language(language)):
         context = content.region_report_context(user=user, region=region, period=period, framework=framework)
         context["stylesheet"] = static_url(STYLESHEET)
-        html = render_to_string("reports/region.html", context)
-    return html_to_pdf(html)
+        return render_to_string("reports/region.html", context)
+
+
+def render_city_report(**kwargs: object) -> RenderedReport:
+    return html_to_pdf(city_report_html(**kwargs))  # type: ignore[arg-type]
+
+
+def render_region_report(**kwargs: object) -> RenderedReport:
+    return html_to_pdf(region_report_html(**kwargs))  # type: ignore[arg-type]

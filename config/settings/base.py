@@ -171,6 +171,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "WARNING"},
+    # The PDF stack narrates every step at INFO (layout steps, browser tabs); keep its warnings.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "weasyprint.progress", "fontTools", "kaleido", "choreographer", "logistro")
+    },
 }
 # Evidence uploads larger than this are refused (bytes).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)

@@ -1,0 +1,169 @@
+"""Requesting, rendering and sharing PDF reports.
+
+A request becomes a `Report` row and a task; the worker process
+(`manage.py db_worker`) renders it, so the web process never runs
+WeasyPrint or Chromium. The same inputs (the version of the published
+results, the language, the report and engine versions) give the stored file
+back without rendering again. A file is written under a temporary name and
+moved into place, so a worker killed mid-render leaves no partial report.
+"""
+
+import hashlib
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment import scoring
+from assessment.models import Framework, Report, ReportLink, ReportLinkAccess
+from assessment.reports.content import ReportUnavailable, city_region, default_framework
+from assessment.reports.render import city_report_html, html_to_pdf, region_report_html
+from assessment.selectors import results as result_selectors
+from cities.models import City, Region
+
+# Bumped when the templates or the content change what a report says.
+REPORT_VERSION = "1"
+LANGUAGES = {"zh": "zh-hans", "zh-hans": "zh-hans", "en": "en"}
+MAX_LINK_DAYS = 90
+
+
+def _input_key(*, kind: str, subject: str, region: Region, period: int, framework: Framework, language: str, user) -> str:
+    version = result_selectors.snapshot_version(region=region, period=period, framework=framework, user=user)
+    text = "|".join([REPORT_VERSION, scoring.ENGINE_VERSION, kind, subject, language, version])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def report_request(
+    *,
+    user: AbstractBaseUser,
+    kind: str,
+    period: int,
+    language: str,
+    city: City | None = None,
+    region: Region | None = None,
+) -> Report:
+    """The report for these inputs: the stored one, the one already being rendered, or a new task."""
+    from assessment.tasks import render_report_task
+
+    language = LANGUAGES.get(language, "")
+    if not language:
+        raise ReportUnavailable(_("Reports are written in Chinese (zh) or English (en)."))
+    framework = default_framework()
+    if kind == Report.Kind.CITY:
+        if city is None:
+            raise ReportUnavailable(_("A city report needs a city."))
+        region = city_region(city, region.code if region else None)
+        subject = city.code
+    else:
+        if region is None:
+            raise ReportUnavailable(_("A regional report needs a region."))
+        subject = region.code
+    if period not in result_selectors.result_periods(region=region, framework=framework, user=user, kind="consultant"):
+        raise ReportUnavailable(
+            _("%(region)s has no published result for %(period)s.") % {"region": region.name, "period": period}
+        )
+    key = _input_key(kind=kind, subject=subject, region=region, period=period, framework=framework, language=language, user=user)
+    with transaction.atomic():
+        existing = (
+            Report.objects.select_for_update()
+            .filter(input_key=key, status__in=[Report.Status.DONE, Report.Status.QUEUED, Report.Status.RUNNING])
+            .first()
+        )
+        if existing and (existing.status != Report.Status.DONE or (existing.file and default_storage.exists(existing.file.name))):
+            return existing
+        report = Report.objects.create(
+            kind=kind, city=city if kind == Report.Kind.CITY else None, region=region, framework=framework,
+            period=period, language=language, input_key=key, requested_by=user,
+        )
+        transaction.on_commit(lambda: render_report_task.enqueue(report.pk))
+    return report
+
+
+def _progress(report: Report, percent: int, status: str = Report.Status.RUNNING) -> None:
+    Report.objects.filter(pk=report.pk).update(progress=percent, status=status)
+
+
+def report_render(report_id: int) -> Report:
+    """Render the report now (in the worker); the stored row says how it went."""
+    report = Report.objects.select_related("city", "region", "framework", "requested_by").get(pk=report_id)
+    if report.status == Report.Status.DONE and report.file:
+        return report
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=5, attempts=report.attempts + 1, message="")
+    reader = report.requested_by or get_user_model()(username="reports", is_superuser=True)
+    try:
+        if report.kind == Report.Kind.CITY:
+            html = city_report_html(
+                user=reader, city=report.city, period=report.period, language=report.language,
+                region_code=report.region_id, framework=report.framework,
+            )
+        else:
+            html = region_report_html(
+                user=reader, region=report.region, period=report.period, language=report.language,
+                framework=report.framework,
+            )
+        _progress(report, 60)
+        pdf = html_to_pdf(html).pdf
+        _progress(report, 90)
+        name = _store(report, pdf)
+    except ReportUnavailable as problem:
+        Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, message=str(problem), finished_at=timezone.now())
+        return Report.objects.get(pk=report.pk)
+    except Exception as error:  # noqa: BLE001 - the user sees a message; the log keeps the traceback
+        import logging
+
+        logging.getLogger(__name__).exception("report %s failed", report.pk)
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED,
+            message=_("The report could not be rendered (%(error)s). Try again; if it fails again, tell an administrator.")
+            % {"error": error.__class__.__name__},
+            finished_at=timezone.now(),
+        )
+        return Report.objects.get(pk=report.pk)
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.DONE, progress=100, file=name, size=len(pdf), finished_at=timezone.now()
+    )
+    return Report.objects.get(pk=report.pk)
+
+
+def _store(report: Report, pdf: bytes) -> str:
+    """Write under a temporary name in the same folder, then move into place: never a partial file."""
+    name = report.file.field.generate_filename(report, report.filename)
+    target = Path(default_storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-", suffix=".pdf")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(pdf)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return name
+
+
+def link_create(*, report: Report, user: AbstractBaseUser, days: int, recipient: str = "") -> ReportLink:
+    if report.status != Report.Status.DONE:
+        raise ReportUnavailable(_("Only a finished report can be shared."))
+    if not 1 <= days <= MAX_LINK_DAYS:
+        raise ReportUnavailable(_("A link lasts between 1 and %(max)d days.") % {"max": MAX_LINK_DAYS})
+    return ReportLink.objects.create(
+        report=report, created_by=user, recipient=recipient.strip()[:200], expires_at=timezone.now() + timedelta(days=days)
+    )
+
+
+def link_revoke(*, link: ReportLink) -> None:
+    if link.revoked_at is None:
+        ReportLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
+
+
+def link_access(*, link: ReportLink | None, outcome: str, ip: str | None, user_agent: str) -> None:
+    ReportLinkAccess.objects.create(link=link, outcome=outcome, ip=ip, user_agent=user_agent[:300])

@@ -1,0 +1,161 @@
+"""Report pages: request a PDF, follow its rendering, download it, share it with a stakeholder.
+
+Reports hold published results only, which every signed-in user may read;
+sharing a report outside the app is for the roles that work on assessments
+and for city managers. A stakeholder link needs no account: it is signed,
+expires, can be revoked, and every try to open it is logged.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessment.models import Report, ReportLink, ReportLinkAccess
+from assessment.reports.content import ReportUnavailable
+from assessment.roles import Role, has_role
+from assessment.services import reports as report_service
+from cities.models import City, Region
+
+LINK_SALT = "dualspace.report-link"
+SHARING_ROLES = (Role.CONSULTANT, Role.REVIEWER, Role.CITY_MANAGER)
+
+
+def _report(request: HttpRequest, pk: int) -> Report:
+    try:
+        return Report.objects.select_related("city", "region", "framework").get(pk=pk)
+    except Report.DoesNotExist:
+        raise Http404(_("There is no report %(pk)s.") % {"pk": pk}) from None
+
+
+@require_POST
+def report_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a city or regional report; answers with the page that follows its rendering."""
+    kind = request.POST.get("kind", "")
+    back = request.POST.get("next") or reverse("home")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("home")
+    try:
+        period = int(request.POST.get("period", ""))
+    except ValueError:
+        messages.error(request, _("Choose a period for the report."))
+        return redirect(back)
+    city = City.objects.filter(code=request.POST.get("city", "")).first()
+    region = Region.objects.filter(code=request.POST.get("region", "")).first()
+    if kind not in Report.Kind.values:
+        messages.error(request, _("Unknown kind of report."))
+        return redirect(back)
+    try:
+        report = report_service.report_request(
+            user=request.user, kind=kind, period=period, language=request.POST.get("language", "zh"), city=city, region=region
+        )
+    except ReportUnavailable as problem:
+        messages.error(request, str(problem))
+        return redirect(back)
+    return redirect("assessment:report_detail", pk=report.pk)
+
+
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    links = report.links.all() if has_role(request.user, *SHARING_ROLES) else ReportLink.objects.none()
+    shared = [
+        {"link": link, "url": request.build_absolute_uri(reverse("shared_report", args=[signing.dumps(link.key, salt=LINK_SALT)]))}
+        for link in links
+    ]
+    return render(
+        request,
+        "reports/detail.html",
+        {"report": report, "shared": shared, "can_share": has_role(request.user, *SHARING_ROLES), "max_days": report_service.MAX_LINK_DAYS},
+    )
+
+
+def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+    report = _report(request, pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "status_label": report.get_status_display(),
+            "progress": report.progress,
+            "message": report.message,
+            "download": reverse("assessment:report_download", args=[report.pk]) if report.status == Report.Status.DONE else None,
+        }
+    )
+
+
+def _pdf(report: Report) -> FileResponse:
+    try:
+        handle = report.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("The report file is missing; request the report again.")) from None
+    response = FileResponse(handle, as_attachment=True, filename=report.filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = _report(request, pk)
+    if report.status != Report.Status.DONE:
+        raise Http404(_("The report is not ready yet."))
+    return _pdf(report)
+
+
+@require_POST
+def link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    if not has_role(request.user, *SHARING_ROLES):
+        raise Http404
+    try:
+        days = int(request.POST.get("days", ""))
+        report_service.link_create(report=report, user=request.user, days=days, recipient=request.POST.get("recipient", ""))
+    except ValueError:
+        messages.error(request, _("Give the number of days the link lasts."))
+    except ReportUnavailable as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Link created."))
+    return redirect("assessment:report_detail", pk=report.pk)
+
+
+@require_POST
+def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    if not has_role(request.user, *SHARING_ROLES):
+        raise Http404
+    link = report.links.filter(pk=link_pk).first()
+    if link is None:
+        raise Http404
+    report_service.link_revoke(link=link)
+    messages.success(request, _("Link revoked: it no longer opens the report."))
+    return redirect("assessment:report_detail", pk=report.pk)
+
+
+@login_not_required
+def shared_report(request: HttpRequest, token: str) -> HttpResponse:
+    """A stakeholder opens a shared report: no account, but a valid, unexpired, unrevoked link."""
+    ip = request.META.get("REMOTE_ADDR")
+    agent = request.headers.get("User-Agent", "")
+    try:
+        key = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature:
+        report_service.link_access(link=None, outcome=ReportLinkAccess.Outcome.BAD_SIGNATURE, ip=ip, user_agent=agent)
+        raise Http404 from None
+    link = ReportLink.objects.select_related("report").filter(key=key).first()
+    if link is None:
+        report_service.link_access(link=None, outcome=ReportLinkAccess.Outcome.BAD_SIGNATURE, ip=ip, user_agent=agent)
+        raise Http404
+    if link.revoked_at is not None:
+        outcome = ReportLinkAccess.Outcome.REVOKED
+    elif not link.is_usable:
+        outcome = ReportLinkAccess.Outcome.EXPIRED
+    elif link.report.status != Report.Status.DONE:
+        outcome = ReportLinkAccess.Outcome.NOT_READY
+    else:
+        outcome = ReportLinkAccess.Outcome.SERVED
+    report_service.link_access(link=link, outcome=outcome, ip=ip, user_agent=agent)
+    if outcome != ReportLinkAccess.Outcome.SERVED:
+        raise Http404
+    return _pdf(link.report)

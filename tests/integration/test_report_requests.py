@@ -1,0 +1,136 @@
+"""Requesting reports from the pages, the background task, reuse of stored files, stakeholder links."""
+
+import shutil
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.core.management import call_command
+from django.utils import timezone
+
+from assessment.models import Report, ReportLink, ReportLinkAccess
+from assessment.roles import Role
+from assessment.services import reports as report_service
+from assessment.views.reports import LINK_SALT
+from cities.models import City
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="the report charts need Debian's chromium"),
+]
+
+G60 = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
+
+
+@pytest.fixture(autouse=True)
+def english_pages(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def g60_demo(reference_data, default_framework):
+    call_command("load_demo", cities=G60, quiet=True)
+
+
+@pytest.fixture
+def manager(client_factory, reference_data):
+    user = UserFactory(roles=[Role.CITY_MANAGER])
+    City.objects.get(code="310000").managers.add(user)
+    return user, client_factory(user)
+
+
+def request_report(client, capture, **fields):
+    data = {"kind": "city", "city": "310000", "region": "G60", "period": 2025, "language": "en", "next": "/"}
+    data.update(fields)
+    with capture(execute=True):
+        return client.post("/reports/request/", data)
+
+
+def test_a_requested_city_report_renders_in_the_task_and_downloads(manager, g60_demo, django_capture_on_commit_callbacks):
+    _user, client = manager
+    response = request_report(client, django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
+    assert report.status == Report.Status.DONE and report.progress == 100 and report.size > 10_000
+    status = client.get(f"/reports/{report.pk}/status.json").json()
+    assert status["status"] == "done" and status["download"] == f"/reports/{report.pk}/download/"
+    download = client.get(status["download"])
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # The same inputs give the stored file back: no second rendering.
+    request_report(client, django_capture_on_commit_callbacks)
+    assert Report.objects.count() == 1
+    # Another language is another report.
+    request_report(client, django_capture_on_commit_callbacks, language="zh")
+    assert Report.objects.count() == 2
+
+
+def test_bad_requests_get_a_message_not_an_error(manager, g60_demo, django_capture_on_commit_callbacks):
+    _user, client = manager
+    response = request_report(client, django_capture_on_commit_callbacks, period=1999, next="/dashboards/regions/G60/")
+    assert response.status_code == 302 and response["Location"] == "/dashboards/regions/G60/"
+    page = client.get(response["Location"]).content.decode()
+    assert "has no published result for 1999" in page
+    request_report(client, django_capture_on_commit_callbacks, language="fr")
+    outside = request_report(client, django_capture_on_commit_callbacks, period=1999, next="https://example.com/")
+    assert outside["Location"] == "/"  # never sent to another site
+    assert Report.objects.count() == 0
+    assert client.get("/reports/request/").status_code == 405
+
+
+def test_a_failed_rendering_is_marked_with_a_message(manager, g60_demo, django_capture_on_commit_callbacks, monkeypatch):
+    def broken(html):
+        raise RuntimeError("out of paper")
+
+    monkeypatch.setattr(report_service, "html_to_pdf", broken)
+    _user, client = manager
+    request_report(client, django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    assert report.status == Report.Status.FAILED and "could not be rendered" in report.message
+    assert not report.file
+    assert client.get(f"/reports/{report.pk}/download/").status_code == 404
+
+
+def test_anonymous_users_cannot_request_or_download(client, g60_demo, manager, django_capture_on_commit_callbacks):
+    _user, signed_in = manager
+    request_report(signed_in, django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    for url in (f"/reports/{report.pk}/", f"/reports/{report.pk}/download/", f"/reports/{report.pk}/status.json"):
+        assert client.get(url).status_code == 302
+    assert client.post("/reports/request/", {"kind": "city"}).status_code == 302
+
+
+def test_a_stakeholder_link_opens_the_report_without_an_account_until_revoked(
+    client, manager, g60_demo, django_capture_on_commit_callbacks
+):
+    user, signed_in = manager
+    request_report(signed_in, django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    assert signed_in.post(f"/reports/{report.pk}/links/", {"days": 7, "recipient": "Mayor's office"}).status_code == 302
+    link = ReportLink.objects.get()
+    url = f"/shared/{signing.dumps(link.key, salt=LINK_SALT)}/"
+    assert url in signed_in.get(f"/reports/{report.pk}/").content.decode()
+    opened = client.get(url)
+    assert opened.status_code == 200 and b"".join(opened.streaming_content).startswith(b"%PDF")
+    # Revoked: 404, and the try is logged.
+    signed_in.post(f"/reports/{report.pk}/links/{link.pk}/revoke/")
+    assert client.get(url).status_code == 404
+    # Expired: 404, logged.
+    other = report_service.link_create(report=report, user=user, days=1)
+    ReportLink.objects.filter(pk=other.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert client.get(f"/shared/{signing.dumps(other.key, salt=LINK_SALT)}/").status_code == 404
+    # Forged: 404, logged.
+    assert client.get(f"/shared/{link.key}/").status_code == 404
+    outcomes = list(ReportLinkAccess.objects.order_by("at", "pk").values_list("outcome", flat=True))
+    assert outcomes == ["served", "revoked", "expired", "bad_signature"]
+
+
+def test_stakeholders_cannot_create_links(client_factory, manager, g60_demo, django_capture_on_commit_callbacks):
+    _user, signed_in = manager
+    request_report(signed_in, django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    stakeholder = client_factory(UserFactory(roles=[Role.STAKEHOLDER]))
+    assert stakeholder.post(f"/reports/{report.pk}/links/", {"days": 7}).status_code == 404
+    assert stakeholder.get(f"/reports/{report.pk}/download/").status_code == 200
+    assert ReportLink.objects.count() == 0
