@@ -35,6 +35,7 @@ def test_a_regional_report_requested_in_the_browser_is_rendered_by_the_worker_an
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     page.wait_for_selector("[data-testid=report-status][data-state=done]", timeout=30000)
     screenshot(page, "report-ready")
+    assert page.locator("[data-testid=link-form]").is_visible()  # sharing appears without a reload
     with page.expect_download() as download_info:
         page.click("[data-testid=report-download]")
     path = tmp_path / "region.pdf"
