@@ -20,6 +20,19 @@ def region_with_members(*, code: str) -> Region:
     )
 
 
+def regions_of_city(city: City) -> list[Region]:
+    """The city's regions, smallest first: the smallest holds its closest peers (G60 before the delta).
+
+    Counted before filtering: a filter on memberships first would count only
+    the city's own membership.
+    """
+    return list(
+        Region.objects.annotate(size=Count("memberships"))
+        .filter(memberships__city=city)
+        .order_by("size", "code")
+    )
+
+
 def city_list(*, province: str | None = None, region: str | None = None) -> QuerySet[City]:
     cities = City.objects.select_related("province").prefetch_related("regions")
     if province:

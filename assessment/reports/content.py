@@ -7,7 +7,6 @@ results. The reader is a user (the one who asked for the report): the same
 visibility rules as the pages apply.
 """
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +61,7 @@ def default_framework() -> Framework:
 
 def city_region(city: City, region_code: str | None = None) -> Region:
     """The region to compare with: the one asked for, else the smallest the city belongs to."""
-    regions = list(Region.objects.filter(memberships__city=city).annotate(size=Count("memberships")))
+    regions = city_selectors.regions_of_city(city)
     if region_code:
         for region in regions:
             if region.code == region_code:
@@ -72,7 +71,7 @@ def city_region(city: City, region_code: str | None = None) -> Region:
         )
     if not regions:
         raise ReportUnavailable(_("%(city)s belongs to no region.") % {"city": city.name})
-    return min(regions, key=lambda region: (region.size, region.code))
+    return regions[0]
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ def _indicator_lines(
     return lines
 
 
-def _agreements(city: City, on: dt.date) -> tuple[list[dict[str, Any]], list[str]]:
+def _agreements(city: City) -> tuple[list[dict[str, Any]], list[str]]:
     """The city's agreements, with partners, and the service domains where none is in force."""
     agreements = list(
         Agreement.objects.filter(party_links__city=city)
@@ -213,7 +212,7 @@ def city_report_context(
     ladder = panels.ladder_of(framework, view.stages)
     current = str(view.stages[city.code])
     rank_row = view.ranking.loc[city.code]
-    agreements, islands = _agreements(city, timezone.localdate())
+    agreements, islands = _agreements(city)
     quality_counts = {grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices}
     tree = result_selectors.framework_scoring_tree(framework)
     return {

@@ -30,9 +30,13 @@ from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from assessment import scoring
-from assessment.models import Assessment, AssessmentResult, Framework, Indicator, Response
+from assessment.models import Assessment, AssessmentResult, Framework, Response
 from assessment.roles import Role, has_role
-from assessment.selectors.scoring_input import framework_scoring_options, framework_scoring_tree
+from assessment.selectors.scoring_input import (
+    framework_scoring_options,
+    framework_scoring_tree,
+    raw_answers,
+)
 from cities.models import City, Region
 
 DEFAULT_MONTE_CARLO_RUNS = 200
@@ -228,10 +232,13 @@ def region_snapshot(
     normalised = _table([row[6] for row in published], codes, tree.indicator_codes)
     stages = pd.Series([row[3] for row in published], index=scores.index, dtype="str", name="stage")
     ids = {row[1]: row[0] for row in published}
-    raw = _raw_answers(list(ids.values()), codes, tree.indicator_codes)
-    key = "|".join(
-        [region.code if region else ",".join(city_codes or []), str(period), str(framework.pk), kind]
-        + [f"{row[0]}@{row[5].timestamp():.6f}" for row in published]
+    raw = raw_answers(list(ids.values()), codes, tree.indicator_codes)
+    key = _version(
+        region.code if region else ",".join(city_codes or []),
+        period,
+        framework,
+        kind,
+        [(row[0], row[5]) for row in published],
     )
     return RegionSnapshot(
         region=region,
@@ -264,9 +271,16 @@ def snapshot_version(
             city__regions=region, period=period, framework=framework, kind=kind
         )
     ).order_by("assessment__city_id").values_list("assessment_id", "computed_at")
+    return _version(region.code, period, framework, kind, list(published))
+
+
+def _version(
+    scope: str, period: int, framework: Framework, kind: str, results: list[tuple[int, dt.datetime]]
+) -> str:
+    """Which results, scored when: changes whenever any published result of the scope does."""
     return "|".join(
-        [region.code, str(period), str(framework.pk), kind]
-        + [f"{assessment_id}@{computed_at.timestamp():.6f}" for assessment_id, computed_at in published]
+        [scope, str(period), str(framework.pk), kind]
+        + [f"{assessment_id}@{computed_at.timestamp():.6f}" for assessment_id, computed_at in results]
     )
 
 
@@ -288,31 +302,6 @@ def _rank_interval(ranks: pd.DataFrame, city_code: str) -> RankInterval | None:
     if any(math.isnan(value) for value in values):
         return None
     return RankInterval(*values)
-
-
-def _raw_answers(
-    assessment_ids: list[int], city_codes: list[str], indicator_codes: tuple[str, ...]
-) -> pd.DataFrame:
-    """Cities × indicators, raw values in one query; N/A and unanswered are NaN."""
-    columns = list(indicator_codes)
-    position = {code: i for i, code in enumerate(columns)}
-    row_of = {code: i for i, code in enumerate(city_codes)}
-    values = np.full((len(city_codes), len(columns)), np.nan)
-    rows = Response.objects.filter(assessment_id__in=assessment_ids).values_list(
-        "assessment__city_id",
-        "indicator__node__code",
-        "level",
-        "value",
-        "not_applicable",
-        "indicator__type",
-    )
-    for city, code, level, value, not_applicable, kind in rows:
-        raw = None if not_applicable else (level if kind == Indicator.Type.LEVEL else value)
-        if raw is not None and code in position and city in row_of:
-            values[row_of[city], position[code]] = float(raw)
-    return pd.DataFrame(
-        values, index=pd.Index(city_codes, dtype="str", name="uCode"), columns=columns
-    )
 
 
 def monte_carlo_ranks(

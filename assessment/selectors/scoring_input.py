@@ -6,6 +6,7 @@ the one adapter between them.
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from assessment.models import Assessment, Framework, FrameworkNode, Indicator, Response, StageRung
@@ -96,16 +97,34 @@ def _scoring_options(framework: Framework, tree: FrameworkTree) -> ScoringOption
     return ScoringOptions(normalisation=_ENGINE_NORMALISATION[framework.normalisation], aggregation=methods)
 
 
+def raw_answers(
+    assessment_ids: list[int], city_codes: list[str], indicator_codes: tuple[str, ...]
+) -> pd.DataFrame:
+    """Cities × indicators, raw values in one query; N/A and unanswered are NaN."""
+    columns = list(indicator_codes)
+    position = {code: i for i, code in enumerate(columns)}
+    row_of = {code: i for i, code in enumerate(city_codes)}
+    values = np.full((len(city_codes), len(columns)), np.nan)
+    rows = Response.objects.filter(assessment_id__in=assessment_ids).values_list(
+        "assessment__city_id",
+        "indicator__node__code",
+        "level",
+        "value",
+        "not_applicable",
+        "indicator__type",
+    )
+    for city, code, level, value, not_applicable, kind in rows:
+        raw = None if not_applicable else (level if kind == Indicator.Type.LEVEL else value)
+        if raw is not None and code in position and city in row_of:
+            values[row_of[city], position[code]] = float(raw)
+    return pd.DataFrame(
+        values, index=pd.Index(city_codes, dtype="str", name="uCode"), columns=columns
+    )
+
+
 def assessments_raw_data(assessments: Iterable[Assessment], tree: FrameworkTree) -> pd.DataFrame:
     """Units (city codes) × indicator codes, raw values; missing and N/A answers are NaN."""
     assessment_list = list(assessments)
-    frame = pd.DataFrame(
-        float("nan"), index=pd.Index([a.city_id for a in assessment_list], dtype="str", name="uCode"),
-        columns=list(tree.indicator_codes),
+    return raw_answers(
+        [a.pk for a in assessment_list], [a.city_id for a in assessment_list], tree.indicator_codes
     )
-    responses = Response.objects.filter(assessment__in=assessment_list).select_related("indicator__node", "assessment")
-    for response in responses:
-        value = response.raw_value
-        if value is not None:
-            frame.loc[response.assessment.city_id, response.indicator.node.code] = value
-    return frame

@@ -32,6 +32,7 @@ from assessment.models import Assessment, Framework
 from assessment.selectors import results as result_selectors
 from assessment.selectors.assessments import gap_steps
 from assessment.workbook import neutralise
+from cities import selectors as city_selectors
 from cities.models import City, Region
 
 CACHE_SECONDS = 24 * 3600
@@ -226,16 +227,12 @@ def _city(code: str) -> City:
 
 
 def _city_region(request: HttpRequest, city: City) -> tuple[Region, list[Region]]:
-    regions = list(Region.objects.filter(memberships__city=city).order_by("code"))
+    """The region asked for in the query, else the smallest the city belongs to."""
+    regions = city_selectors.regions_of_city(city)
     if not regions:
         raise Http404(_("%(city)s belongs to no region.") % {"city": city.name})
     asked = request.GET.get("region")
-    chosen = next((region for region in regions if region.code == asked), None)
-    if chosen is None:
-        # The smallest region holds the closest peers (G60 before the whole delta).
-        sizes = {region.code: region.memberships.count() for region in regions}
-        chosen = min(regions, key=lambda region: (sizes[region.code], region.code))
-    return chosen, regions
+    return next((region for region in regions if region.code == asked), regions[0]), regions
 
 
 def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
