@@ -1,13 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts.forms import ThrottledLoginForm
 from assessment.views import pages as assessment_pages
 from assessment.views import reports as assessment_reports
 
 urlpatterns = [
     path("", assessment_pages.home, name="home"),
+    # Before the stock auth URLs: the same login page, throttled (accounts.throttle).
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledLoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Anonymous visitors choose the language of the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

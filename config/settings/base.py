@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cities",
     "assessment",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in throttling (accounts.throttle): failures are counted in the database,
+# so the limits hold across worker processes. An address gets a higher limit
+# than a user name because an office may sign in from one address.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_IP_LIMIT = env_int("LOGIN_FAILURE_IP_LIMIT", 20)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)  # seconds
+# Behind a reverse proxy REMOTE_ADDR is the proxy; name the META key it sets
+# (for example HTTP_X_REAL_IP) so each caller is counted apart.
+LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER") or ""
 
 # Chinese first: the default language is Simplified Chinese.
 LANGUAGE_CODE = "zh-hans"

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The admin site has its own login page; it must be throttled like the app's.
+        from django.contrib import admin
+
+        from accounts.forms import ThrottledAdminLoginForm
+
+        admin.site.login_form = ThrottledAdminLoginForm

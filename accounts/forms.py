@@ -1,0 +1,45 @@
+"""Login forms that refuse tries while a user name or address is locked (see accounts.throttle)."""
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import ngettext
+
+from accounts import throttle
+
+
+class ThrottledLoginMixin:
+    def clean(self):  # type: ignore[no-untyped-def]
+        username = self.data.get("username", "") if self.data else ""  # type: ignore[attr-defined]
+        ip = throttle.client_ip(self.request)  # type: ignore[attr-defined]
+        lock = throttle.login_lock(username, ip)
+        if lock is not None:
+            # Checked before the password: a locked account must not confirm a right guess.
+            throttle.login_refused_while_locked(username, ip)
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed sign-ins. Try again in %(minutes)d minute.",
+                    "Too many failed sign-ins. Try again in %(minutes)d minutes.",
+                    lock.minutes,
+                )
+                % {"minutes": lock.minutes},
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()  # type: ignore[misc]
+        except forms.ValidationError:
+            # No user: the password was wrong. (A right password refused for another
+            # reason, such as a non-staff user on the admin login, is no guess.)
+            if getattr(self, "user_cache", None) is None:
+                throttle.login_failure_record(username, ip)
+            raise
+        throttle.login_success_record(username)
+        return cleaned
+
+
+class ThrottledLoginForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass

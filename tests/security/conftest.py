@@ -1,0 +1,73 @@
+"""Shared set-up of the security suite, and the switch that proves its tests can fail.
+
+``DUALSPACE_DISABLE_PROTECTION=csp,csrf,...`` (test runs only; production code
+never reads it) turns protections off for the run, so each test can be seen
+failing without its protection:
+
+    DUALSPACE_DISABLE_PROTECTION=csp .venv/bin/python -m pytest tests/security -q
+
+Names: login (LoginRequiredMiddleware), roles (every user holds every role),
+csrf, csp, escape (template autoescaping), formula (spreadsheet neutralising),
+uploads (evidence and workbook file checks), url_scheme (evidence links),
+throttle (sign-in throttling), production (base settings instead of production).
+"""
+
+import os
+
+import pytest
+
+PROTECTIONS = {"login", "roles", "csrf", "csp", "escape", "formula", "uploads", "url_scheme", "throttle", "production"}
+DISABLED = {name.strip() for name in os.environ.get("DUALSPACE_DISABLE_PROTECTION", "").split(",") if name.strip()}
+unknown = DISABLED - PROTECTIONS
+if unknown:
+    raise pytest.UsageError(f"Unknown protection(s) {sorted(unknown)}; known: {sorted(PROTECTIONS)}")
+
+
+def disabled(name: str) -> bool:
+    return name in DISABLED
+
+
+def _without_middleware(settings, fragment: str) -> None:
+    settings.MIDDLEWARE = [entry for entry in settings.MIDDLEWARE if fragment not in entry]
+
+
+@pytest.fixture(autouse=True)
+def switched_off_protections(request, settings, monkeypatch):
+    """Apply DUALSPACE_DISABLE_PROTECTION to every test of this suite (nothing when unset)."""
+    if not DISABLED:
+        yield
+        return
+    if disabled("login"):
+        _without_middleware(settings, "LoginRequiredMiddleware")
+    if disabled("csrf"):
+        _without_middleware(settings, "CsrfViewMiddleware")
+    if disabled("csp"):
+        _without_middleware(settings, "ContentSecurityPolicyMiddleware")
+    if disabled("escape"):
+        settings.TEMPLATES = [{**engine, "OPTIONS": {**engine["OPTIONS"], "autoescape": False}} for engine in settings.TEMPLATES]
+    if disabled("roles"):
+        from assessment import roles
+
+        monkeypatch.setattr(roles, "user_roles", lambda user: frozenset(roles.Role.values) if user.is_authenticated else frozenset())
+    if disabled("formula"):
+        import assessment.views.dashboards
+        import assessment.workbook
+
+        for module in (assessment.workbook, assessment.views.dashboards):
+            monkeypatch.setattr(module, "neutralise", lambda text: text)
+    if disabled("uploads"):
+        import assessment.services.evidence
+        import assessment.workbook
+        from assessment.evidence_files import EvidenceKind
+
+        monkeypatch.setattr(assessment.services.evidence, "evidence_file_check", lambda upload: EvidenceKind("application/pdf", "pdf"))
+        monkeypatch.setattr(assessment.workbook, "_unpacked_size_problem", lambda data, *args, **kwargs: None)
+    if disabled("url_scheme"):
+        import assessment.services.evidence
+
+        monkeypatch.setattr(assessment.services.evidence, "URLValidator", lambda **kwargs: (lambda value: None))
+    if disabled("throttle"):
+        from accounts import throttle
+
+        monkeypatch.setattr(throttle, "login_lock", lambda username, ip: None)
+    yield
