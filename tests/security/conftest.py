@@ -71,3 +71,35 @@ def switched_off_protections(request, settings, monkeypatch):
 
         monkeypatch.setattr(throttle, "login_lock", lambda username, ip: None)
     yield
+
+
+@pytest.fixture(scope="session")
+def world(django_db_setup, django_db_blocker):
+    """The shared data set (tests/security/world.py), rolled back when the session ends."""
+    from django.db import transaction
+
+    from tests.security.world import build_world
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def as_role(world, client_factory):
+    """A test client signed in as the role (anonymous: not signed in)."""
+
+    def make(role: str, **kwargs):
+        from django.test import Client
+
+        client = Client(**kwargs)
+        if role != "anonymous":
+            client.force_login(world.users[role])
+        return client
+
+    return make

@@ -1,0 +1,221 @@
+"""Every URL of the project, how to call it with real objects, and what each role gets.
+
+The expectations are README.md's "Who sees what" table, row by row:
+
+- framework, regions, cities; published results (dashboards, downloads, read
+  API); PDF reports: every signed-in role.
+- assessments: consultants those assigned to them, reviewers those they
+  review, city managers the published ones of their cities, stakeholders none,
+  administrators all. An assessment you may not see answers 404.
+- stakeholder links: everyone but stakeholders.
+- answers, evidence, workbooks: the assigned consultant while editable, and
+  administrators.
+- review (comments by the reviewer, transitions): the assessment's reviewer,
+  administrators.
+- admin site: administrators only.
+
+Anonymous visitors are sent to the login page; the API answers them 401.
+``urls_of_the_project()`` walks the resolver, so a new URL without a row here
+makes test_every_url_of_the_project_has_a_row fail.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from assessment.models import Evidence, ReportLink
+from assessment.roles import Role
+
+A, C, R, M, S, ADM = "anonymous", Role.CONSULTANT, Role.REVIEWER, Role.CITY_MANAGER, Role.STAKEHOLDER, Role.ADMINISTRATOR
+ROLES = (A, C, R, M, S, ADM)
+
+# Outcome classes
+OK = "ok"  # 2xx, or a redirect that is not to a login page
+LOGIN = "login"  # redirect to the login page (anonymous)
+UNAUTHORISED = "401"  # API: 401 JSON
+DENIED = "denied"  # 403 or 404, nothing shown
+NOT_ALLOWED = "405"  # wrong method
+ADMIN_LOGIN = "admin_login"  # admin site: redirect to the admin login page
+
+
+def outcomes(anonymous: str, consultant: str, reviewer: str, manager: str, stakeholder: str, administrator: str) -> dict[str, str]:
+    return dict(zip(ROLES, (anonymous, consultant, reviewer, manager, stakeholder, administrator), strict=True))
+
+
+PUBLIC = outcomes(OK, OK, OK, OK, OK, OK)
+SIGNED_IN = outcomes(LOGIN, OK, OK, OK, OK, OK)
+API = outcomes(UNAUTHORISED, OK, OK, OK, OK, OK)
+POST_ONLY = outcomes(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
+DRAFT_SEEN = outcomes(LOGIN, OK, OK, DENIED, DENIED, OK)  # assigned consultant, its reviewer, admin
+PUBLISHED_SEEN = outcomes(LOGIN, DENIED, DENIED, OK, DENIED, OK)  # the city's manager, admin
+EDITS = outcomes(LOGIN, OK, DENIED, DENIED, DENIED, OK)  # edit answers, evidence, workbooks
+REVIEWS = outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK)
+SHARES = outcomes(LOGIN, OK, OK, OK, DENIED, OK)
+ADMIN_ONLY = outcomes(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # URL name, with namespace
+    kwargs: Callable[[Any], dict[str, Any]]
+    expect: dict[str, str]
+    method: str = "get"
+    query: str = ""
+    data: Callable[[Any], dict[str, Any]] = field(default=lambda w: {})
+    # What a refused POST must leave unchanged.
+    state: Callable[[Any], Any] = field(default=lambda w: None)
+    variant: str = ""
+    html: bool = True  # an HTML page (for the CSP walk)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method.upper()} {self.name}{'[' + self.variant + ']' if self.variant else ''}"
+
+
+def _draft(w: Any) -> dict[str, Any]:
+    return {"pk": w.draft.pk}
+
+
+def _response(w: Any) -> dict[str, Any]:
+    return {"pk": w.draft.pk, "response_pk": w.response.pk}
+
+
+def _draft_state(w: Any) -> Any:
+    from assessment.models import Assessment
+
+    draft = Assessment.objects.get(pk=w.draft.pk)
+    return (draft.status, draft.version, tuple(draft.responses.order_by("pk").values_list("version", "source", "comment")))
+
+
+def _assessment_count(w: Any) -> Any:
+    from assessment.models import Assessment
+
+    return Assessment.objects.count()
+
+
+def _evidence_state(w: Any) -> Any:
+    return Evidence.objects.filter(response__assessment=w.draft).count()
+
+
+def _comment_state(w: Any) -> Any:
+    return tuple(w.response.comments.order_by("pk").values_list("pk", "body", "resolved"))
+
+
+def _link_state(w: Any) -> Any:
+    return tuple(ReportLink.objects.order_by("pk").values_list("pk", "revoked_at"))
+
+
+def _answer(w: Any) -> dict[str, Any]:
+    prefix = f"r{w.response.pk}"
+    return {f"{prefix}-base_version": w.response.version, f"{prefix}-level": "3", f"{prefix}-value": "1", f"{prefix}-source": "survey"}
+
+
+def _no_kwargs(w: Any) -> dict[str, Any]:
+    return {}
+
+
+NONE = _no_kwargs
+CITY = {"code": "310000"}
+REGION = {"code": "G60"}
+
+CASES: list[Case] = [
+    Case("home", NONE, SIGNED_IN),
+    Case("login", NONE, PUBLIC),
+    Case("logout", NONE, outcomes(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED), html=False),
+    # Signing out ends on the login page.
+    Case("logout", NONE, outcomes(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN), method="post", html=False),
+    Case("password_change", NONE, SIGNED_IN),
+    Case("password_change_done", NONE, SIGNED_IN),
+    Case("password_reset", NONE, PUBLIC),
+    Case("password_reset_done", NONE, PUBLIC),
+    Case("password_reset_confirm", lambda w: {"uidb64": "MQ", "token": "set-password"}, PUBLIC),
+    Case("password_reset_complete", NONE, PUBLIC),
+    Case("set_language", NONE, PUBLIC, method="post", data=lambda w: {"language": "en", "next": "/"}, html=False),
+    Case("shared_report", lambda w: {"token": w.shared_token}, PUBLIC, html=False),
+    # API: the schema is public; the data needs a session.
+    Case("api:openapi-json", NONE, PUBLIC, html=False),
+    Case("api:openapi-view", NONE, PUBLIC),
+    Case("api:api-root", NONE, outcomes(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED), html=False),
+    Case("api:region_list", NONE, API, html=False),
+    Case("api:region_detail", lambda w: REGION, API, html=False),
+    Case("api:city_list", NONE, API, html=False),
+    Case("api:city_detail", lambda w: CITY, API, html=False),
+    Case("api:framework_list", NONE, API, html=False),
+    Case("api:region_results", lambda w: REGION, API, query="period=2025", html=False),
+    Case("api:city_results", lambda w: CITY, API, html=False),
+    # Reference data
+    Case("cities:region_list", NONE, SIGNED_IN),
+    Case("cities:region_detail", lambda w: REGION, SIGNED_IN),
+    Case("cities:region_network", lambda w: REGION, SIGNED_IN),
+    Case("cities:agreement_list", NONE, SIGNED_IN),
+    Case("cities:agreement_detail", lambda w: {"key": w.agreement.key}, SIGNED_IN),
+    Case("cities:city_list", NONE, SIGNED_IN),
+    Case("cities:city_detail", lambda w: CITY, SIGNED_IN),
+    Case("assessment:framework_list", NONE, SIGNED_IN),
+    Case("assessment:framework_detail", lambda w: {"code": "DSMF", "version": "1.0"}, SIGNED_IN),
+    # Published results
+    Case("assessment:region_dashboard", lambda w: REGION, SIGNED_IN, query="period=2025"),
+    Case("assessment:region_what_if", lambda w: REGION, SIGNED_IN, query="period=2025", html=False),
+    Case("assessment:region_data", lambda w: {**REGION, "chart": "ranking", "fmt": "csv"}, SIGNED_IN, query="period=2025", html=False),
+    Case("assessment:compare", NONE, SIGNED_IN, query="cities=310000,330100&period=2025"),
+    Case("assessment:compare_data", lambda w: {"chart": "indicators", "fmt": "xlsx"}, SIGNED_IN, query="cities=310000,330100&period=2025", html=False),
+    Case("assessment:city_dashboard", lambda w: CITY, SIGNED_IN, query="region=G60&period=2025"),
+    Case("assessment:city_data", lambda w: {**CITY, "chart": "radar", "fmt": "csv"}, SIGNED_IN, query="region=G60&period=2025", html=False),
+    # Reports
+    Case("assessment:report_request", NONE, POST_ONLY, html=False),
+    Case("assessment:report_request", NONE, SIGNED_IN, method="post", data=lambda w: {"kind": "city", "city": "310000", "period": "x"}, html=False),
+    Case("assessment:report_detail", lambda w: {"pk": w.report.pk}, SIGNED_IN),
+    Case("assessment:report_status", lambda w: {"pk": w.report.pk}, SIGNED_IN, html=False),
+    Case("assessment:report_download", lambda w: {"pk": w.report.pk}, SIGNED_IN, html=False),
+    Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, POST_ONLY, html=False),
+    Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, SHARES, method="post", data=lambda w: {"days": "3", "recipient": "x"}, state=_link_state, html=False),
+    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, POST_ONLY, html=False),
+    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, SHARES, method="post", state=_link_state, html=False),
+    # Assessments
+    Case("assessment:assessment_list", NONE, outcomes(LOGIN, OK, OK, OK, DENIED, OK)),
+    Case("assessment:assessment_new", NONE, outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK)),
+    Case("assessment:assessment_new", NONE, outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK), method="post", data=lambda w: {"period": "x"}, state=_assessment_count, html=False),
+    Case("assessment:assessment_detail", _draft, DRAFT_SEEN, variant="draft"),
+    Case("assessment:assessment_detail", lambda w: {"pk": w.published.pk}, PUBLISHED_SEEN, variant="published"),
+    Case("assessment:dimension_form", lambda w: {"pk": w.draft.pk, "code": w.dimension_code}, DRAFT_SEEN, variant="draft"),
+    Case("assessment:dimension_form", lambda w: {"pk": w.published.pk, "code": w.dimension_code}, PUBLISHED_SEEN, variant="published"),
+    Case("assessment:assessment_history", _draft, DRAFT_SEEN, variant="draft"),
+    Case("assessment:assessment_history", lambda w: {"pk": w.published.pk}, PUBLISHED_SEEN, variant="published"),
+    Case("assessment:response_save", _response, POST_ONLY, html=False),
+    Case("assessment:response_save", _response, EDITS, method="post", data=_answer, state=_draft_state, html=False),
+    Case("assessment:comment_add", _response, POST_ONLY, html=False),
+    # Consultants answer their reviewer's comments; nobody else comments.
+    Case("assessment:comment_add", _response, outcomes(LOGIN, OK, OK, DENIED, DENIED, OK), method="post", data=lambda w: {f"c{w.response.pk}-body": "Seen."}, state=_comment_state, html=False),
+    Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, POST_ONLY, html=False),
+    Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, REVIEWS, method="post", state=_comment_state, html=False),
+    Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, POST_ONLY, html=False),
+    Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, EDITS, method="post", state=_draft_state, html=False, variant="submit"),
+    Case("assessment:assessment_transition", lambda w: {"pk": w.published.pk, "action": "revise"}, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK), method="post", state=_assessment_count, html=False, variant="revise"),
+    Case("assessment:evidence_add", _response, POST_ONLY, html=False),
+    Case("assessment:evidence_add", _response, EDITS, method="post", data=lambda w: {"note": "Minutes of the meeting."}, state=_evidence_state, html=False),
+    Case("assessment:evidence_download", lambda w: {"evidence_pk": w.evidence.pk}, DRAFT_SEEN, html=False),
+    Case("assessment:workbook_download", _draft, DRAFT_SEEN, html=False),
+    Case("assessment:workbook_upload", _draft, EDITS),
+    Case("assessment:workbook_upload", _draft, EDITS, method="post", state=_draft_state, html=False),
+    Case("assessment:workbook_apply", _draft, POST_ONLY, html=False),
+    Case("assessment:workbook_apply", _draft, EDITS, method="post", data=lambda w: {"token": "x"}, state=_draft_state, html=False),
+    # Admin site: the index and every model's list; the other admin URLs are the same views.
+    Case("admin:index", NONE, ADMIN_ONLY),
+]
+
+
+def walk(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:
+    names = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            names += walk(entry, inner)
+        elif isinstance(entry, URLPattern):
+            names.append(f"{namespace}:{entry.name}" if namespace else str(entry.name))
+    return names
+
+
+def urls_of_the_project() -> set[str]:
+    return {name for name in walk() if not name.startswith("admin:")}

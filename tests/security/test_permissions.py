@@ -1,0 +1,83 @@
+"""Every URL from every role and anonymously, against README's "Who sees what" (tests/security/matrix.py)."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.security.matrix import (
+    ADMIN_LOGIN, ADMIN_ONLY, CASES, DENIED, LOGIN, NOT_ALLOWED, OK, ROLES, UNAUTHORISED, Case, urls_of_the_project,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def outcome_of(response) -> str:
+    status = response.status_code
+    location = response.get("Location", "")
+    if status in (301, 302, 303):
+        if location.startswith("/admin/login/"):
+            return ADMIN_LOGIN
+        if location.startswith(reverse("login")):
+            return LOGIN
+        return OK
+    if status == 401:
+        return UNAUTHORISED
+    if status in (403, 404):
+        return DENIED
+    if status == 405:
+        return NOT_ALLOWED
+    if 200 <= status < 300 or status in (400, 409):
+        # 400/409 on a POST: the permission check passed and the form said what was wrong.
+        return OK
+    return f"unexpected {status}"
+
+
+def call(client, case: Case, world):
+    url = reverse(case.name, kwargs=case.kwargs(world))
+    if case.query:
+        url = f"{url}?{case.query}"
+    if case.method == "post":
+        return client.post(url, case.data(world))
+    return client.get(url)
+
+
+def test_every_url_of_the_project_has_a_row():
+    """A new page or endpoint must be added to the matrix (with README's rule) before it ships."""
+    assert urls_of_the_project() == {case.name for case in CASES if not case.name.startswith("admin:")}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_each_role_gets_what_the_readme_says(case, world, as_role):
+    """One test per URL, all six roles in turn (each in its own savepoint), every mismatch listed."""
+    from django.db import transaction
+
+    wrong = []
+    for role in ROLES:
+        with transaction.atomic():
+            before = case.state(world)
+            response = call(as_role(role), case, world)
+            got = outcome_of(response)
+            if got != case.expect[role]:
+                wrong.append(f"{role}: expected {case.expect[role]}, got {response.status_code} {response.get('Location', '')}")
+            elif case.method == "post" and got != OK and case.state(world) != before:
+                wrong.append(f"{role}: refused, but the POST changed something")
+            transaction.set_rollback(True)
+    assert not wrong, f"{case.id}:\n" + "\n".join(wrong)
+
+
+def test_a_refused_api_call_answers_json():
+    from django.test import Client
+
+    response = Client().get(reverse("api:region_list"))
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_admin_model_list_is_for_administrators_only(role, world, as_role):
+    client = as_role(role)
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url)
+        expected = {LOGIN, ADMIN_LOGIN} if role == "anonymous" else {ADMIN_ONLY[role]}
+        assert outcome_of(response) in expected, f"{url} as {role}: {response.status_code} {response.get('Location')}"

@@ -1,0 +1,98 @@
+"""One shared data set for the security suite: every role, and an object behind every URL.
+
+Built once per test session inside a transaction that is rolled back at the
+end (as Django's TestCase.setUpClass does), so it never leaks into other
+suites; each test still runs in its own savepoint.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from assessment.models import Assessment, Evidence, Framework, Report, ReportLink, ReviewComment
+from assessment.roles import Role
+from assessment.services.assessments import assessment_create
+from assessment.services.evidence import evidence_add
+from assessment.views.reports import LINK_SALT
+from cities.models import Agreement, City, Region
+from tests.factories import UserFactory
+
+ROLES = ("anonymous", *Role.values)
+DEMO_CITIES = "310000,330100,320500"
+MANAGED_CITY = "310000"
+DRAFT_CITY = "330400"
+PERIOD = 2025
+TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    users: dict[str, object]
+    framework: Framework
+    draft: Assessment  # assigned to the consultant and reviewer users, editable
+    published: Assessment  # published, of the city manager's city, assigned to nobody here
+    response: object
+    dimension_code: str
+    comment: ReviewComment
+    evidence: Evidence
+    report: Report
+    link: ReportLink
+    agreement: Agreement
+    region: Region
+    city: City
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def shared_token(self) -> str:
+        return signing.dumps(self.link.key, salt=LINK_SALT)
+
+
+def build_world() -> World:
+    call_command("load_reference_data", verbosity=0)
+    call_command("load_frameworks", verbosity=0)
+    call_command("load_demo", cities=DEMO_CITIES, quiet=True)
+    call_command("load_agreements", verbosity=0)
+    framework = Framework.objects.get(code="DSMF", version="1.0")
+    users = {}
+    for role in Role.values:
+        is_admin = role == Role.ADMINISTRATOR
+        users[role] = UserFactory(username=f"security-{role}", roles=[role], is_staff=is_admin, is_superuser=is_admin)
+    city = City.objects.get(code=MANAGED_CITY)
+    city.managers.add(users[Role.CITY_MANAGER])
+    published = Assessment.objects.get(city=city, period=PERIOD, status=Assessment.Status.PUBLISHED)
+    draft = assessment_create(
+        city=City.objects.get(code=DRAFT_CITY),
+        framework=framework,
+        period=PERIOD,
+        consultants=[users[Role.CONSULTANT]],
+        reviewer=users[Role.REVIEWER],
+    )
+    response = draft.responses.select_related("indicator__node__parent").order_by("indicator__node__parent__order", "indicator__node__order").first()
+    comment = ReviewComment.objects.create(response=response, author=users[Role.REVIEWER], body="Check the source.")
+    evidence = evidence_add(
+        response=response,
+        user=users[Role.CONSULTANT],
+        upload=SimpleUploadedFile("plan.pdf", TINY_PDF, content_type="application/pdf"),
+    )[0]
+    region = Region.objects.get(code="G60")
+    report = Report(
+        kind=Report.Kind.CITY, city=city, region=region, framework=framework, period=PERIOD, language="en",
+        input_key="security-suite", status=Report.Status.DONE, progress=100, requested_by=users[Role.CONSULTANT],
+    )
+    report.file.save("security-suite.pdf", ContentFile(TINY_PDF), save=False)
+    report.save()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    link = ReportLink.objects.create(
+        report=report, created_by=users[Role.CONSULTANT], recipient="Office", expires_at=timezone.now() + timedelta(days=3)
+    )
+    return World(
+        users=users, framework=framework, draft=draft, published=published, response=response,
+        dimension_code=response.indicator.node.parent.code, comment=comment, evidence=evidence, report=report,
+        link=link, agreement=Agreement.objects.order_by("key").first(), region=region, city=city,
+    )
