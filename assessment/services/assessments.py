@@ -153,8 +153,12 @@ def response_save(
     """Save one answer unless someone saved it since ``base_version``; never overwrite silently."""
     values = {name: values[name] for name in RESPONSE_FIELDS if name in values}
     with transaction.atomic():
-        current = Response.objects.select_for_update().select_related("assessment", "indicator", "updated_by").get(
-            pk=response.pk
+        # Lock only the response row: PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the outer join to updated_by.
+        current = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("assessment", "indicator", "updated_by")
+            .get(pk=response.pk)
         )
         assessment = current.assessment
         if not can_edit(user, assessment):
