@@ -17,7 +17,7 @@ export DEMO_PASSWORD
 APT_RUN := fonts-noto-cjk libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0 chromium
 APT_TEST := chromium
 
-.PHONY: help check-python venv os-packages os-packages-test setup run test test-fast bench lint messages clean
+.PHONY: help check-python venv os-packages os-packages-test setup run test test-fast bench lint messages clean screenshots
 
 help:
 	@echo "make run    set up (venv, OS packages, database, reference and demo data) and serve on http://127.0.0.1:$(PORT)"
@@ -86,6 +86,10 @@ test: check-python os-packages-test $(VENV)/.installed-test setup
 
 bench: $(VENV)/.installed-test
 	$(PY) -m pytest -m benchmark tests/benchmarks -p no:randomly -s
+
+# The pictures in README.md and docs/ are taken by a browser test, so they show what the app really draws.
+screenshots: $(VENV)/.installed-test
+	DUALSPACE_SCREENSHOTS=docs/images $(PY) -m pytest tests/e2e/test_screenshots.py -p no:randomly -q
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
