@@ -1,0 +1,162 @@
+"""A database of its own for the load and fault tests, built and read by separate processes.
+
+The load tests drive a real server process (and real worker processes), so
+the database must be one every process can open: a SQLite file, or a
+PostgreSQL database next to the suite's own. pytest-django's test database
+will not do: on SQLite it lives in the memory of the pytest process.
+
+    python -m tests.load.world build-answers 20   # prints the world as JSON
+    python -m tests.load.world build-reports
+    python -m tests.load.world responses 1 2 3    # stored answers and their history
+    python -m tests.load.world report 7           # one report row
+
+The parent chooses the database through SQLITE_PATH / DATABASE_URL.
+"""
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+PASSWORD = "load-test-password-1"  # noqa: S105 - a throwaway database
+SHARED_CITY = "310000"
+LOAD_CITIES = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100", "320100", "320200"]
+# The regional report of this city's region is what the worker renders.
+REPORT_CITIES = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
+
+
+def _setup() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    django.setup()
+
+
+def _base() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_reference_data", verbosity=0)
+    call_command("load_frameworks", verbosity=0)
+
+
+def _user(username: str, role: str):  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+def build_answers(clients: int) -> dict:
+    """Half the clients share one assessment (and fight over its answers); the others have one each."""
+    from assessment.models import Framework, Indicator, Response
+    from assessment.roles import Role
+    from assessment.services.assessments import assessment_create
+    from cities.models import City
+
+    _base()
+    framework = Framework.objects.get(code="DSMF", version="1.0")
+    consultants = [_user(f"load-consultant-{n:02d}", Role.CONSULTANT) for n in range(clients)]
+    shared_team = consultants[: clients // 2]
+    cities = list(City.objects.filter(code__in=LOAD_CITIES).order_by("code"))
+    shared_city = next(city for city in cities if city.code == SHARED_CITY)
+    others = [city for city in cities if city.code != SHARED_CITY]
+    if len(others) < clients - len(shared_team):
+        raise SystemExit(f"need {clients - len(shared_team)} other cities, have {len(others)}")
+    shared = assessment_create(city=shared_city, framework=framework, period=2025, consultants=shared_team)
+    assignments = {user.username: shared.pk for user in shared_team}
+    for user, city in zip(consultants[len(shared_team) :], others, strict=False):
+        assignments[user.username] = assessment_create(
+            city=city, framework=framework, period=2025, consultants=[user]
+        ).pk
+    # Level answers only, and none the agreements derive: every save is then valid,
+    # so a refusal can only be the version check.
+    responses = {}
+    for assessment_pk in set(assignments.values()):
+        rows = (
+            Response.objects.filter(assessment_id=assessment_pk, indicator__type=Indicator.Type.LEVEL)
+            .select_related("indicator")
+            .order_by("indicator__node__code")
+        )
+        responses[assessment_pk] = [
+            {"pk": row.pk, "version": row.version} for row in rows if not row.indicator.derived_from
+        ][:4]
+    return {
+        "password": PASSWORD,
+        "shared": shared.pk,
+        "assignments": assignments,
+        "responses": {str(pk): rows for pk, rows in responses.items()},
+    }
+
+
+def build_reports() -> dict:
+    """Published demo results for a region, and a manager who may ask for its report."""
+    from django.core.management import call_command
+
+    from assessment.roles import Role
+
+    _base()
+    call_command("load_demo", cities=REPORT_CITIES, quiet=True)
+    _user("load-manager", Role.CITY_MANAGER)
+    return {"password": PASSWORD, "manager": "load-manager", "region": "G60", "period": 2025}
+
+
+def responses(pks: list[int]) -> dict:
+    from assessment.models import Response
+
+    stored = {}
+    for response in Response.objects.filter(pk__in=pks):
+        stored[str(response.pk)] = {
+            "version": response.version,
+            "level": response.level,
+            "comment": response.comment,
+            "history": [
+                {"version": row.version, "level": row.level, "comment": row.comment}
+                for row in response.history.order_by("history_id")
+            ],
+        }
+    return stored
+
+
+def report(pk: int) -> dict:
+    from assessment.models import Report
+
+    row = Report.objects.get(pk=pk)
+    return {
+        "status": row.status,
+        "progress": row.progress,
+        "attempts": row.attempts,
+        "message": row.message,
+        "file": row.file.name,
+    }
+
+
+def main(argv: list[str]) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    _setup()
+    command, *args = argv
+    # Management commands narrate on stdout; the parent reads only the JSON line.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = _run(command, args)
+    print(json.dumps(result))
+
+
+def _run(command: str, args: list[str]) -> dict:
+    if command == "build-answers":
+        result = build_answers(int(args[0]))
+    elif command == "build-reports":
+        result = build_reports()
+    elif command == "responses":
+        result = responses([int(pk) for pk in args])
+    elif command == "report":
+        result = report(int(args[0]))
+    else:
+        raise SystemExit(f"unknown command {command}")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
