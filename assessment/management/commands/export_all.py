@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from assessment.services.backup import backup_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Back up everything (frameworks, cities, regions, agreements, assessments, evidence files, history, "
+        "accounts and roles, reports) into one zip that import_all restores."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--out", type=Path, required=True, help=_("the zip file to write"))
+
+    def handle(self, *args: object, **options: object) -> None:
+        out = Path(str(options["out"]))
+        try:
+            summary = backup_export(out=out)
+        except OSError as exc:
+            raise CommandError(
+                _("Cannot write %(path)s: %(error)s") % {"path": out, "error": exc.strerror or exc}
+            ) from exc
+        for name in summary.missing_files:
+            self.stderr.write(
+                _(
+                    "Warning: %(name)s is referred to but missing from the storage; the backup notes it as missing."
+                )
+                % {"name": name}
+            )
+        rows = sum(summary.counts.values())
+        self.stdout.write(
+            _("Wrote %(path)s: %(rows)d rows in %(tables)d tables and %(files)d files.")
+            % {"path": out, "rows": rows, "tables": len(summary.counts), "files": summary.files}
+        )

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from assessment.services.backup import BackupError, backup_restore
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a backup written by export_all. The whole archive is checked first; the restore is all or "
+        "nothing. A database that already holds data is refused unless --replace is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("backup", type=Path, help=_("the zip file written by export_all"))
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help=_(
+                "delete the current data and its files, and sign everyone out, before restoring"
+            ),
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        path = Path(str(options["backup"]))
+        try:
+            summary = backup_restore(path=path, replace=bool(options["replace"]))
+        except BackupError as exc:
+            raise CommandError(
+                _(
+                    "%(path)s was not restored; nothing was changed. %(count)d problem(s):\n%(problems)s"
+                )
+                % {
+                    "path": path,
+                    "count": len(exc.problems),
+                    "problems": "\n".join(f"  - {problem}" for problem in exc.problems),
+                }
+            ) from exc
+        for name in summary.old_files_not_removed:
+            self.stderr.write(
+                _("Warning: the old file %(name)s could not be removed.") % {"name": name}
+            )
+        self.stdout.write(
+            _(
+                "Restored %(rows)d rows in %(tables)d tables and %(files)d files "
+                "(%(same)d already in place); %(removed)d old files removed."
+            )
+            % {
+                "rows": sum(summary.counts.values()),
+                "tables": len(summary.counts),
+                "files": summary.files_written,
+                "same": summary.files_already_there,
+                "removed": summary.old_files_removed,
+            }
+        )
