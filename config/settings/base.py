@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "django_tasks_db",
+    # The API docs page then uses ninja's bundled Swagger files instead of a CDN.
+    "ninja",
     "cities",
     "assessment",
     "accounts",
@@ -173,6 +175,11 @@ SECURE_HSTS_PRELOAD = False
 SECURE_PROXY_SSL_HEADER = None
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A report worker signs of life every REPORT_STALE_AFTER / 4 seconds while it
+# renders. A report "rendering" with no sign for REPORT_STALE_AFTER seconds lost
+# its worker: it is queued again, or marked failed after REPORT_MAX_ATTEMPTS tries.
+REPORT_STALE_AFTER = env_int("REPORT_STALE_AFTER", 120)  # seconds
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 2)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "dualspace-demo"
 

@@ -73,9 +73,12 @@ def switched_off_protections(request, settings, monkeypatch):
     yield
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker):
-    """The shared data set (tests/security/world.py), rolled back when the session ends."""
+    """The shared data set (tests/security/world.py), rolled back when this package's tests end.
+
+    Package scope, not session: other suites run after this one must not see it.
+    """
     from django.db import transaction
 
     from tests.security.world import build_world

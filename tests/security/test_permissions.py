@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.security.csp import csp_problems, is_html
 from tests.security.matrix import (
     ADMIN_LOGIN, ADMIN_ONLY, CASES, DENIED, LOGIN, NOT_ALLOWED, OK, ROLES, UNAUTHORISED, Case, urls_of_the_project,
 )
@@ -61,6 +62,9 @@ def test_each_role_gets_what_the_readme_says(case, world, as_role):
                 wrong.append(f"{role}: expected {case.expect[role]}, got {response.status_code} {response.get('Location', '')}")
             elif case.method == "post" and got != OK and case.state(world) != before:
                 wrong.append(f"{role}: refused, but the POST changed something")
+            if is_html(response):
+                # The same walk checks each page's Content-Security-Policy against its HTML.
+                wrong += [f"{role}: CSP: {problem}" for problem in csp_problems(response)]
             transaction.set_rollback(True)
     assert not wrong, f"{case.id}:\n" + "\n".join(wrong)
 

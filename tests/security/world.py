@@ -1,6 +1,6 @@
 """One shared data set for the security suite: every role, and an object behind every URL.
 
-Built once per test session inside a transaction that is rolled back at the
+Built once for this package's tests inside a transaction that is rolled back at the
 end (as Django's TestCase.setUpClass does), so it never leaks into other
 suites; each test still runs in its own savepoint.
 """
