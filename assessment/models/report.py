@@ -52,6 +52,12 @@ class Report(models.Model):
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A worker rendering the report touches heartbeat_at every few seconds; a
+    # running report whose heartbeat stopped lost its worker (killed, machine
+    # restarted) and is queued again or marked failed (services.reports).
+    started_at = models.DateTimeField(_("rendering started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of the worker"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True, help_text=_("Host and process id of the worker rendering it."))
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,18 +6,37 @@ WeasyPrint or Chromium. The same inputs (the version of the published
 results, the language, the report and engine versions) give the stored file
 back without rendering again. A file is written under a temporary name and
 moved into place, so a worker killed mid-render leaves no partial report.
+
+A worker can die mid-render (killed, out of memory, machine restarted); its
+task then never finishes and the report would say "rendering" forever. While
+it renders, a worker touches the report's heartbeat; a running report without
+a heartbeat for REPORT_STALE_AFTER seconds is queued again, up to
+REPORT_MAX_ATTEMPTS renderings, then marked failed with a message the report
+page shows next to a "request again" button. There is no scheduler to run
+that check, so it runs wherever someone would otherwise wait for nothing:
+when the report page or its status is polled, when the same report is asked
+for again, and whenever a worker starts rendering any report.
 """
 
 import hashlib
+import logging
 import os
+import socket
 import tempfile
-from datetime import timedelta
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +51,9 @@ from cities.models import City, Region
 REPORT_VERSION = "1"
 LANGUAGES = {"zh": "zh-hans", "zh-hans": "zh-hans", "en": "en"}
 MAX_LINK_DAYS = 90
+PARTIAL_PREFIX = ".partial-"
+
+logger = logging.getLogger(__name__)
 
 
 def _input_key(*, kind: str, subject: str, region: Region, period: int, framework: Framework, language: str, user) -> str:
@@ -70,6 +92,8 @@ def report_request(
             _("%(region)s has no published result for %(period)s.") % {"region": region.name, "period": period}
         )
     key = _input_key(kind=kind, subject=subject, region=region, period=period, framework=framework, language=language, user=user)
+    # A rendering whose worker died must not be handed back as "in progress".
+    report_recover_stale(Report.objects.filter(input_key=key))
     with transaction.atomic():
         existing = (
             Report.objects.select_for_update()
@@ -87,15 +111,65 @@ def report_request(
 
 
 def _progress(report: Report, percent: int, status: str = Report.Status.RUNNING) -> None:
-    Report.objects.filter(pk=report.pk).update(progress=percent, status=status)
+    Report.objects.filter(pk=report.pk).update(progress=percent, status=status, heartbeat_at=timezone.now())
+
+
+def _stale_before() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.REPORT_STALE_AFTER)
+
+
+@contextmanager
+def _heartbeat(report: Report, worker: str) -> Iterator[None]:
+    """While the block runs, a thread touches the report's heartbeat, however long one step takes."""
+    stop = threading.Event()
+    interval = max(1.0, settings.REPORT_STALE_AFTER / 4)
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING, worker=worker).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # noqa: BLE001 - a missed beat is retried; rendering goes on
+                    logger.warning("report %s: heartbeat not recorded", report.pk, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"report-{report.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def report_render(report_id: int) -> Report:
     """Render the report now (in the worker); the stored row says how it went."""
+    report_recover_stale()
     report = Report.objects.select_related("city", "region", "framework", "requested_by").get(pk=report_id)
     if report.status == Report.Status.DONE and report.file:
         return report
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=5, attempts=report.attempts + 1, message="")
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    now = timezone.now()
+    claimed = (
+        Report.objects.filter(pk=report.pk)
+        .exclude(status=Report.Status.DONE)
+        # Another live worker has it (a task queued twice): leave it to that one.
+        .exclude(status=Report.Status.RUNNING, heartbeat_at__gte=_stale_before())
+        .update(
+            status=Report.Status.RUNNING, progress=5, attempts=F("attempts") + 1, message="",
+            started_at=now, heartbeat_at=now, worker=worker,
+        )
+    )
+    if not claimed:
+        return Report.objects.get(pk=report.pk)
+    with _heartbeat(report, worker):
+        return _render(report)
+
+
+def _render(report: Report) -> Report:
     reader = report.requested_by or get_user_model()(username="reports", is_superuser=True)
     try:
         if report.kind == Report.Kind.CITY:
@@ -137,7 +211,8 @@ def _store(report: Report, pdf: bytes) -> str:
     name = report.file.field.generate_filename(report, report.filename)
     target = Path(default_storage.path(name))
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-", suffix=".pdf")
+    # The report's id in the temporary name lets the recovery of a dead worker find its leftovers.
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f"{PARTIAL_PREFIX}{report.pk}-", suffix=".pdf")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(pdf)
@@ -148,6 +223,63 @@ def _store(report: Report, pdf: bytes) -> str:
         Path(temporary).unlink(missing_ok=True)
         raise
     return name
+
+
+def report_recover_stale(reports: QuerySet[Report] | None = None) -> int:
+    """Queue again, or mark failed, running reports whose worker stopped; how many it recovered.
+
+    A report counts as abandoned when its heartbeat (or, for a row from before
+    heartbeats, its start or request) is older than REPORT_STALE_AFTER seconds.
+    Each row is changed only if its heartbeat is still the one read here, so
+    two pages polling at once recover it once.
+    """
+    from assessment.tasks import render_report_task
+
+    stale = (
+        (reports if reports is not None else Report.objects.all())
+        .filter(status=Report.Status.RUNNING)
+        .alias(last_sign=Coalesce("heartbeat_at", "started_at", "created_at"))
+        .filter(last_sign__lt=_stale_before())
+    )
+    recovered = 0
+    for report in stale:
+        _remove_partial_files(report)
+        unchanged = Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING, heartbeat_at=report.heartbeat_at)
+        with transaction.atomic():
+            if report.attempts < settings.REPORT_MAX_ATTEMPTS:
+                changed = unchanged.update(
+                    status=Report.Status.QUEUED, progress=0, worker="", heartbeat_at=None,
+                    message=_("The worker rendering this report stopped; the report is being rendered again."),
+                )
+                if changed:
+                    transaction.on_commit(partial(render_report_task.enqueue, report.pk))
+            else:
+                changed = unchanged.update(
+                    status=Report.Status.FAILED, worker="", finished_at=timezone.now(),
+                    message=_(
+                        "The report worker stopped while rendering this report (%(attempts)d attempts). "
+                        "Request it again; if it stops again, tell an administrator."
+                    )
+                    % {"attempts": report.attempts},
+                )
+        if changed:
+            logger.warning("report %s: worker %s stopped giving signs of life", report.pk, report.worker or "?")
+        recovered += changed
+    return recovered
+
+
+def report_check_worker(report: Report) -> Report:
+    """The report as it stands, after recovering it if its worker stopped."""
+    if report.status == Report.Status.RUNNING and report_recover_stale(Report.objects.filter(pk=report.pk)):
+        report.refresh_from_db()
+    return report
+
+
+def _remove_partial_files(report: Report) -> None:
+    """A worker killed while writing leaves its temporary file; the report's id names it."""
+    folder = Path(default_storage.path(report.file.field.generate_filename(report, report.filename))).parent
+    for leftover in folder.glob(f"{PARTIAL_PREFIX}{report.pk}-*"):
+        leftover.unlink(missing_ok=True)
 
 
 def link_create(*, report: Report, user: AbstractBaseUser, days: int, recipient: str = "") -> ReportLink:

@@ -60,7 +60,8 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
+    # Whoever waits on the page finds out when the worker died (services.reports).
+    report = report_service.report_check_worker(_report(request, pk))
     links = report.links.all() if has_role(request.user, *SHARING_ROLES) else ReportLink.objects.none()
     shared = [
         {"link": link, "url": request.build_absolute_uri(reverse("shared_report", args=[signing.dumps(link.key, salt=LINK_SALT)]))}
@@ -74,7 +75,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def report_status(request: HttpRequest, pk: int) -> JsonResponse:
-    report = _report(request, pk)
+    report = report_service.report_check_worker(_report(request, pk))
     return JsonResponse(
         {
             "status": report.status,

@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+from config.env import env_str
 from config.settings.base import *  # noqa: F403
 from config.settings.base import STORAGES
 
@@ -13,7 +14,8 @@ STORAGES = {
     **STORAGES,
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": Path(tempfile.gettempdir()) / "dualspace-test-media"},
+        # The load tests give their server and worker processes a folder of their own.
+        "OPTIONS": {"location": Path(env_str("TEST_MEDIA_ROOT") or Path(tempfile.gettempdir()) / "dualspace-test-media")},
     },
     # Tests render templates without running collectstatic first.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -18,6 +18,8 @@
     message.textContent = data.message || "";
     message.classList.toggle("d-none", !data.message);
     link.classList.toggle("d-none", data.status !== "done");
+    var again = box.querySelector("[data-request-again]");
+    if (again) { again.classList.toggle("d-none", data.status !== "failed"); }
     var share = document.querySelector("[data-share-form]");
     if (share) { share.classList.toggle("d-none", data.status !== "done"); }
   }

@@ -9,12 +9,15 @@ with or without -s, so the CI log shows them.
 """
 
 import contextlib
+import http.cookiejar
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -26,6 +29,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY: list[str] = []
+TIMEOUT = 60
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
@@ -125,3 +129,53 @@ def running_server(database: Database, log: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+class Browser:
+    """A signed-in session: cookies, and the CSRF token the pages hand out."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def csrf(self) -> str:
+        return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.opener.open(f"{self.base}/accounts/login/", timeout=TIMEOUT).close()
+        data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": self.csrf()})
+        with self.opener.open(f"{self.base}/accounts/login/", data.encode(), timeout=TIMEOUT) as reply:
+            assert "/accounts/login/" not in reply.url, f"{username} could not sign in"
+
+    def get(self, path: str) -> tuple[str, bytes]:
+        """The final address (after redirects) and the body of a page."""
+        with self.opener.open(f"{self.base}{path}", timeout=TIMEOUT) as reply:
+            return reply.url, reply.read()
+
+    def post_form(self, path: str, fields: dict[str, str]) -> str:
+        """Post a form as a page does; the address it redirects to."""
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self.csrf()}).encode()
+        with self.opener.open(f"{self.base}{path}", body, timeout=TIMEOUT) as reply:
+            return reply.url
+
+    def get_json(self, path: str) -> dict:
+        request = urllib.request.Request(f"{self.base}{path}", headers={"Accept": "application/json"})
+        with self.opener.open(request, timeout=TIMEOUT) as reply:
+            return json.loads(reply.read())
+
+    def post_json(self, path: str, fields: dict[str, str]) -> tuple[int, dict]:
+        """Post as the autosave script does; the status and the JSON answer, refusals included."""
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self.csrf()}).encode()
+        request = urllib.request.Request(
+            f"{self.base}{path}", body, headers={"Accept": "application/json", "X-Requested-With": "fetch"}
+        )
+        try:
+            with self.opener.open(request, timeout=TIMEOUT) as reply:
+                return reply.status, json.loads(reply.read() or b"{}")
+        except urllib.error.HTTPError as refused:
+            text = refused.read()
+            try:
+                return refused.code, json.loads(text)
+            except ValueError:
+                return refused.code, {"body": text[:300].decode(errors="replace")}

@@ -17,56 +17,17 @@ since its base version. Then the database must agree with the clients:
 LOAD_SECONDS (default 30) shortens the run while working on this test.
 """
 
-import http.cookiejar
-import json
 import os
 import random
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from tests.load.conftest import SUMMARY, running_server
+from tests.load.conftest import SUMMARY, Browser, running_server
 
 CLIENTS = 20
 SECONDS = float(os.environ.get("LOAD_SECONDS", "30"))
-TIMEOUT = 60
-
-
-class Browser:
-    """A signed-in session: cookies, and the CSRF token the pages hand out."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def csrf(self) -> str:
-        return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
-
-    def sign_in(self, username: str, password: str) -> None:
-        self.opener.open(f"{self.base}/accounts/login/", timeout=TIMEOUT).close()
-        data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": self.csrf()})
-        with self.opener.open(f"{self.base}/accounts/login/", data.encode(), timeout=TIMEOUT) as reply:
-            assert "/accounts/login/" not in reply.url, f"{username} could not sign in"
-
-    def post_json(self, path: str, fields: dict[str, str]) -> tuple[int, dict]:
-        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self.csrf()}).encode()
-        request = urllib.request.Request(
-            f"{self.base}{path}", body, headers={"Accept": "application/json", "X-Requested-With": "fetch"}
-        )
-        try:
-            with self.opener.open(request, timeout=TIMEOUT) as reply:
-                return reply.status, json.loads(reply.read() or b"{}")
-        except urllib.error.HTTPError as refused:
-            text = refused.read()
-            try:
-                return refused.code, json.loads(text)
-            except ValueError:
-                return refused.code, {"body": text[:300].decode(errors="replace")}
 
 
 @dataclass
