@@ -17,11 +17,12 @@ export DEMO_PASSWORD
 APT_RUN := fonts-noto-cjk libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0 chromium
 APT_TEST := chromium
 
-.PHONY: help check-python venv os-packages os-packages-test setup run test test-fast bench lint messages clean screenshots
+.PHONY: help check-python venv os-packages os-packages-test setup run test test-postgres test-fast bench lint messages clean screenshots
 
 help:
 	@echo "make run    set up (venv, OS packages, database, reference and demo data) and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up with the test extras and run the whole test suite"
+	@echo "make test-postgres  the same suite against a throwaway PostgreSQL server (.ci/postgres)"
 	@echo "make setup  everything 'make run' does except serving"
 	@echo "make bench  run the benchmarks under tests/benchmarks (not part of 'make test')"
 
@@ -83,6 +84,11 @@ run: setup
 
 test: check-python os-packages-test $(VENV)/.installed-test setup
 	$(PY) -m pytest
+
+# The suite on PostgreSQL, the database of a scaled-out deployment; the script
+# installs PostgreSQL if needed and starts and removes its own server.
+test-postgres: check-python os-packages-test $(VENV)/.installed-test setup
+	.ci/postgres
 
 bench: $(VENV)/.installed-test
 	$(PY) -m pytest -m benchmark tests/benchmarks -p no:randomly -s
