@@ -216,10 +216,12 @@ def _write_archive(archive: zipfile.ZipFile) -> ExportSummary:
     members: dict[str, str] = {}
     model_entries = []
     counts: dict[str, int] = {}
-    # One transaction, so rows and files describe one moment; on PostgreSQL
-    # READ COMMITTED would let each query see later commits, hence the snapshot.
+    # One transaction, so rows and files describe one moment. On PostgreSQL
+    # READ COMMITTED would let each query see later commits, hence the
+    # snapshot; inside a caller's transaction the caller decides.
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         models_in_order = backed_up_models()
