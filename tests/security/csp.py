@@ -108,3 +108,32 @@ def csp_problems(response) -> list[str]:
 
 def is_html(response) -> bool:
     return response.get("Content-Type", "").startswith("text/html") and bool(response.content)
+
+
+class _FormChecker(HTMLParser):
+    """POST forms that carry no CSRF token (Django's hidden csrfmiddlewaretoken input)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.missing: list[str] = []
+        self._form: dict | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self._form = {"post": values.get("method", "get").lower() == "post", "action": values.get("action", ""), "token": False}
+        elif tag == "input" and self._form is not None and values.get("name") == "csrfmiddlewaretoken" and values.get("value"):
+            self._form["token"] = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self._form is not None:
+            if self._form["post"] and not self._form["token"]:
+                self.missing.append(self._form["action"] or "(this page)")
+            self._form = None
+
+
+def post_forms_without_token(response) -> list[str]:
+    checker = _FormChecker()
+    checker.feed(response.content.decode("utf-8", errors="replace"))
+    checker.close()
+    return checker.missing

@@ -95,6 +95,12 @@ def _assessment_count(w: Any) -> Any:
     return Assessment.objects.count()
 
 
+def _report_count(w: Any) -> Any:
+    from assessment.models import Report
+
+    return Report.objects.count()
+
+
 def _evidence_state(w: Any) -> Any:
     return Evidence.objects.filter(response__assessment=w.draft).count()
 
@@ -165,7 +171,7 @@ CASES: list[Case] = [
     Case("assessment:city_data", lambda w: {**CITY, "chart": "radar", "fmt": "csv"}, SIGNED_IN, query="region=G60&period=2025", html=False),
     # Reports
     Case("assessment:report_request", NONE, POST_ONLY, html=False),
-    Case("assessment:report_request", NONE, SIGNED_IN, method="post", data=lambda w: {"kind": "city", "city": "310000", "period": "x"}, html=False),
+    Case("assessment:report_request", NONE, SIGNED_IN, method="post", data=lambda w: {"kind": "city", "city": "310000", "period": "2025", "language": "en"}, state=_report_count, html=False),
     Case("assessment:report_detail", lambda w: {"pk": w.report.pk}, SIGNED_IN),
     Case("assessment:report_status", lambda w: {"pk": w.report.pk}, SIGNED_IN, html=False),
     Case("assessment:report_download", lambda w: {"pk": w.report.pk}, SIGNED_IN, html=False),

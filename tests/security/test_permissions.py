@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.security.csp import csp_problems, is_html
+from tests.security.csp import csp_problems, is_html, post_forms_without_token
 from tests.security.matrix import (
     ADMIN_LOGIN, ADMIN_ONLY, CASES, DENIED, LOGIN, NOT_ALLOWED, OK, ROLES, UNAUTHORISED, Case, urls_of_the_project,
 )
@@ -65,6 +65,7 @@ def test_each_role_gets_what_the_readme_says(case, world, as_role):
             if is_html(response):
                 # The same walk checks each page's Content-Security-Policy against its HTML.
                 wrong += [f"{role}: CSP: {problem}" for problem in csp_problems(response)]
+                wrong += [f"{role}: POST form without a CSRF token: {action}" for action in post_forms_without_token(response)]
             transaction.set_rollback(True)
     assert not wrong, f"{case.id}:\n" + "\n".join(wrong)
 
