@@ -200,6 +200,8 @@ class _ExactJSONEncoder(DjangoJSONEncoder):
 def backup_export(*, out: Path) -> ExportSummary:
     """Write every backed-up row and stored file to a zip at `out`; the file appears only when complete."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp makes the file readable by its owner only, and it stays so after
+    # the rename: a backup holds every account's password hash.
     handle, partial = tempfile.mkstemp(dir=out.parent, prefix=".partial-", suffix=".zip")
     os.close(handle)
     try:

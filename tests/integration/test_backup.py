@@ -406,6 +406,7 @@ def test_replace_puts_the_backup_in_place_of_the_current_data_and_files(
             r"assessment\.evidence \d+ refers to the file evidence/.*, which is not in the archive",
         ),
         ("unsafe_name", r"\.\./\.\./etc/cron\.d/x is not a safe file name"),
+        ("extra_member", r"files/evidence/smuggled is in the archive but not in the manifest"),
     ],
 )
 def test_a_damaged_archive_is_refused_with_a_message_naming_the_problem_and_nothing_written(
@@ -450,6 +451,8 @@ def test_a_damaged_archive_is_refused_with_a_message_naming_the_problem_and_noth
         ]
         kept = {name: data for name, data in contents.items() if name != evidence_member}
         write_zip(bad, {**kept, "manifest.json": json.dumps(manifest).encode()}, reseal=True)
+    elif damage == "extra_member":
+        write_zip(bad, {**contents, "files/evidence/smuggled": b"x"}, reseal=False)
     elif damage == "unsafe_name":
         manifest["files"].append(
             {"name": "../../etc/cron.d/x", "member": "files/../../etc/cron.d/x", "size": 1}
@@ -523,3 +526,25 @@ def test_a_failure_after_the_files_are_written_removes_them_and_restores_overwri
     assert snapshot() == before
     assert not default_storage.exists(lost.file.name)
     assert default_storage.open(redrawn.file.name, "rb").read() == b"%PDF changed since the backup"
+
+
+def test_a_file_missing_from_the_storage_is_warned_about_and_the_rest_is_backed_up(
+    small_dataset, media, tmp_path
+):
+    lost = Evidence.objects.filter(kind=Evidence.Kind.FILE).order_by("file").first()
+    default_storage.delete(lost.file.name)
+    out, stderr = tmp_path / "backup.zip", io.StringIO()
+    call_command("export_all", out=str(out), stdout=io.StringIO(), stderr=stderr)
+    assert f"{lost.file.name} is referred to but missing from the storage" in stderr.getvalue()
+    assert out.stat().st_mode & 0o077 == 0  # password hashes inside: the owner's alone
+    before = snapshot()
+    wipe(media)
+
+    call_command("import_all", str(out), stdout=io.StringIO())
+
+    assert snapshot() == before
+    assert not default_storage.exists(lost.file.name)
+    assert (
+        len([e for e in Evidence.objects.exclude(file="") if default_storage.exists(e.file.name)])
+        == 1
+    )
