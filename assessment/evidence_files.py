@@ -7,6 +7,7 @@ sane size (zip bombs).
 """
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass
 
@@ -35,7 +36,17 @@ def evidence_max_bytes() -> int:
 
 
 def evidence_file_check(upload: UploadedFile) -> EvidenceKind:
-    """The file's real kind, or ValidationError saying why it is refused."""
+    """The file's real kind, or ValidationError naming the file and saying why it is refused."""
+    try:
+        return _evidence_kind(upload)
+    except ValidationError as error:
+        name = os.path.basename(upload.name or "") or _("the file")
+        raise ValidationError(
+            [_("“%(name)s” was refused: %(reason)s") % {"name": name, "reason": message} for message in error.messages]
+        ) from error
+
+
+def _evidence_kind(upload: UploadedFile) -> EvidenceKind:
     limit = evidence_max_bytes()
     if upload.size is None or upload.size > limit:
         raise ValidationError(

@@ -32,6 +32,9 @@ from assessment.services.assessments import response_clean
 
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# A real workbook packs about 5-20 to 1; a zip bomb packs a thousand to 1.
+MAX_COMPRESSION_RATIO = 100
+MIN_RATIO_CHECKED_BYTES = 1024 * 1024
 META_SHEET = "_meta"
 COVER_SHEET = "README"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -234,7 +237,11 @@ def _unpacked_size_problem(data: bytes) -> str | None:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile:
         return _("the file is not an Excel workbook (.xlsx)")
-    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+    # Declared sizes only: nothing is unpacked to find out (zipfile never inflates past them).
+    expanded = sum(entry.file_size for entry in entries)
+    compressed = max(1, sum(entry.compress_size for entry in entries))
+    too_dense = expanded > MIN_RATIO_CHECKED_BYTES and expanded / compressed > MAX_COMPRESSION_RATIO
+    if expanded > MAX_UNPACKED_BYTES or too_dense:
         return _("the workbook expands to an implausible size when unpacked and is refused")
     return None
 

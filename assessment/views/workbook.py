@@ -76,11 +76,13 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
         token = secrets.token_urlsafe(24)
         (_upload_folder() / f"{token}.xlsx").write_bytes(data)
         request.session[_session_key(assessment)] = token
-    return _preview(request, assessment, reading, token, status=400 if reading.problems else 200)
+    return _preview(request, assessment, reading, token, status=400 if reading.problems else 200, upload_name=upload.name)
 
 
-def _preview(request: HttpRequest, assessment: Assessment, reading: WorkbookReading, token: str, status: int = 200, conflicts=None) -> HttpResponse:
-    context = {"assessment": assessment, "reading": reading, "token": token, "conflicts": conflicts or []}
+def _preview(
+    request: HttpRequest, assessment: Assessment, reading: WorkbookReading, token: str, status: int = 200, conflicts=None, upload_name: str = ""
+) -> HttpResponse:
+    context = {"assessment": assessment, "reading": reading, "token": token, "conflicts": conflicts or [], "upload_name": upload_name}
     return render(request, "assessment/workbook_preview.html", context, status=status)
 
 
