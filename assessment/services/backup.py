@@ -561,13 +561,30 @@ class _FileLedger:
                 _("The storage kept %(name)s as %(stored)s.") % {"name": name, "stored": stored}
             )
 
-    def undo(self) -> None:
+    def undo(self) -> list[str]:
+        """Take back every file written; name any that could not be, so nobody is surprised later."""
+        problems = []
         for storage, name in self.created:
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except OSError:
+                problems.append(
+                    _("The file %(name)s could not be removed after the failure.") % {"name": name}
+                )
         for storage, name, keep in self.overwritten:
-            storage.delete(name)
-            storage.save(name, File(keep, name=name))
-            keep.close()
+            try:
+                storage.delete(name)
+                storage.save(name, File(keep, name=name))
+            except OSError:
+                problems.append(
+                    _(
+                        "The file %(name)s could not be given back its old content after the failure."
+                    )
+                    % {"name": name}
+                )
+            finally:
+                keep.close()
+        return problems
 
     def forget(self) -> None:
         for _storage, _name, keep in self.overwritten:
@@ -674,6 +691,22 @@ def _storages_by_name(checked: _CheckedBackup) -> dict[str, Storage]:
     return by_name
 
 
+def _refuse_if_occupied(*, replace: bool) -> None:
+    occupied = occupied_tables()
+    if not occupied or replace:
+        return
+    listed = ", ".join(f"{label} ({count})" for label, count in sorted(occupied.items())[:8])
+    raise BackupError(
+        [
+            _(
+                "The database already holds data (%(tables)s); nothing was restored. Restore into a freshly "
+                "migrated database, or pass --replace to delete the current data and files first."
+            )
+            % {"tables": listed + (", …" if len(occupied) > 8 else "")}
+        ]
+    )
+
+
 def backup_restore(*, path: Path, replace: bool = False) -> RestoreSummary:
     """Restore a backup into this database and storage: everything, or nothing at all.
 
@@ -681,29 +714,17 @@ def backup_restore(*, path: Path, replace: bool = False) -> RestoreSummary:
     it, the current rows go and their files are removed once the restore is in.
     """
     checked = backup_check(path=path)
+    order = backed_up_models()
+    tables = _every_table(order)
+    storages = _storages_by_name(checked)
+    digests: dict[str, str] = checked.manifest["members"]
+    ledger = _FileLedger()
     with checked.archive:
-        occupied = occupied_tables()
-        if occupied and not replace:
-            listed = ", ".join(
-                f"{label} ({count})" for label, count in sorted(occupied.items())[:8]
-            )
-            raise BackupError(
-                [
-                    _(
-                        "The database already holds data (%(tables)s); nothing was restored. Restore into a freshly "
-                        "migrated database, or pass --replace to delete the current data and files first."
-                    )
-                    % {"tables": listed + (", …" if len(occupied) > 8 else "")}
-                ]
-            )
-        order = backed_up_models()
-        tables = _every_table(order)
-        old_files = _stored_file_names() if replace else {}
-        storages = _storages_by_name(checked)
-        digests: dict[str, str] = checked.manifest["members"]
-        ledger = _FileLedger()
         try:
             with transaction.atomic():
+                # Inside the transaction: on SQLite it holds the write lock, so nobody adds a row in between.
+                _refuse_if_occupied(replace=replace)
+                old_files = _stored_file_names() if replace else {}
                 if replace:
                     _delete_every_row(tables)
                 _load_rows(checked, order)
@@ -717,14 +738,11 @@ def backup_restore(*, path: Path, replace: bool = False) -> RestoreSummary:
                         continue  # listed in the backup, no row points to it: nothing needs it
                     with checked.archive.open(member) as source:
                         ledger.write(storage, name, source, digests[member])  # type: ignore[arg-type]
-        except BackupError:
-            ledger.undo()
-            raise
+        except BackupError as exc:
+            raise BackupError(exc.problems + ledger.undo()) from exc
         except (DatabaseError, OSError, ValidationError) as exc:
-            ledger.undo()
-            raise BackupError(
-                [_("The restore failed and was undone: %(error)s") % {"error": exc}]
-            ) from exc
+            problems = [_("The restore failed and was undone: %(error)s") % {"error": exc}]
+            raise BackupError(problems + ledger.undo()) from exc
         except BaseException:
             ledger.undo()
             raise
