@@ -27,8 +27,9 @@ DEMO_ACCOUNTS = (
 )
 
 
-def role_groups_ensure() -> dict[str, Group]:
-    return {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}
+def role_groups_ensure(using: str = "default") -> dict[str, Group]:
+    """The five role groups, created when missing (after every migrate, and before demo accounts)."""
+    return {role: Group.objects.using(using).get_or_create(name=role)[0] for role in Role.values}
 
 
 def demo_accounts_ensure(*, password: str) -> list[tuple[DemoAccount, bool]]:

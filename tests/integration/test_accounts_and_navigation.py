@@ -116,3 +116,13 @@ def test_every_page_carries_a_csp_header_that_allows_only_this_app(role_clients,
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+@pytest.mark.django_db
+def test_migrate_creates_the_five_role_groups_without_demo_accounts():
+    """A real installation never runs create_demo_accounts, yet needs the groups roles are given by."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    assert sorted(Group.objects.values_list("name", flat=True)) == sorted(Role.values)
