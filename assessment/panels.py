@@ -333,11 +333,12 @@ def city_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: 
             [[short[code], number(row["city"]), number(row["median"]), number(row["best"]), number(row["versus_median"])] for code, row in peers.iterrows()],
         )
     )
-    strengths, weaknesses = dashboards.strengths_and_weaknesses(peers)
-    extra["strengths"] = [(short[code], number(row["versus_median"])) for code, row in strengths.iterrows()]
-    extra["weaknesses"] = [(short[code], number(row["versus_median"])) for code, row in weaknesses.iterrows()]
-    # Indicators: dimensions as rows, the n-th indicator of each as columns.
+    # Lists read as text, not as an axis: the full name, however long.
     names = node_labels(framework)
+    strengths, weaknesses = dashboards.strengths_and_weaknesses(peers)
+    extra["strengths"] = [(f"{code} {names.get(code, '')}".strip(), number(row["versus_median"])) for code, row in strengths.iterrows()]
+    extra["weaknesses"] = [(f"{code} {names.get(code, '')}".strip(), number(row["versus_median"])) for code, row in weaknesses.iterrows()]
+    # Indicators: dimensions as rows, the n-th indicator of each as columns.
     width = max((len(structure.indicators_of[d]) for d in dimensions), default=0)
     matrix = pd.DataFrame(index=dimensions, columns=[str(i + 1) for i in range(width)], dtype=float)
     indicator_rows = []

@@ -242,3 +242,29 @@ def test_cities_that_share_an_english_name_stay_apart(client_factory, reference_
     html = client.get("/dashboards/regions/YRD/").content.decode()
     names = [row[1] for row in table_rows(html, "ranking")]
     assert sorted(names) == ["Suzhou (Anhui)", "Suzhou (Jiangsu)", "Taizhou (Jiangsu)", "Taizhou (Zhejiang)"]
+
+
+def test_strengths_and_gaps_name_each_dimension_in_full(g60_demo):
+    """An axis may shorten a long name to its code; a list of strengths read as text may not."""
+    from django.utils import translation
+
+    from assessment.reports.content import city_report_context
+    from cities.models import City
+
+    reader = UserFactory(is_superuser=True)
+    with translation.override("en"):
+        context = city_report_context(user=reader, city=City.objects.get(code="330100"), period=2025, region_code="G60")
+    listed = [name for name, _delta in context["strengths"] + context["weaknesses"]]
+    assert listed
+    for name in listed:
+        code, _space, label = name.partition(" ")
+        assert code[:1] in "WBX" and len(label) > 3, listed
+
+
+def test_the_report_language_follows_the_page_language(manager, g60_demo):
+    manager.cookies["django_language"] = "en"
+    english = manager.get("/dashboards/cities/310000/?region=G60&period=2025").content.decode()
+    assert '<option value="en" selected>English</option>' in english
+    manager.cookies["django_language"] = "zh-hans"
+    chinese = manager.get("/dashboards/cities/310000/?region=G60&period=2025").content.decode()
+    assert '<option value="zh" selected>中文</option>' in chinese
