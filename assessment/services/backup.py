@@ -34,7 +34,7 @@ from typing import Any
 
 import django
 from django.apps import apps
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.cache import cache
@@ -48,6 +48,8 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from assessment.roles import Role
 
 FORMAT = "dualspace-backup"
 FORMAT_VERSION = 1
@@ -144,9 +146,15 @@ def _row_counts(tables: Iterable[type[models.Model]]) -> dict[str, int]:
     return {table._meta.label_lower: table._base_manager.count() for table in tables}
 
 
+def _role_groups_migrate_creates() -> models.QuerySet[Group]:
+    """The role groups `migrate` creates (assessment.apps), as long as nobody is in them and they grant nothing."""
+    return Group.objects.filter(name__in=Role.values, user__isnull=True, permissions__isnull=True)
+
+
 def occupied_tables() -> dict[str, int]:
-    """Backed-up tables that already hold rows (a freshly migrated database has none)."""
+    """Backed-up tables that already hold rows, beyond what a freshly migrated database has."""
     counts = _row_counts(_every_table(backed_up_models()))
+    counts[Group._meta.label_lower] -= _role_groups_migrate_creates().count()
     return {label: count for label, count in counts.items() if count}
 
 
@@ -727,6 +735,9 @@ def backup_restore(*, path: Path, replace: bool = False) -> RestoreSummary:
                 old_files = _stored_file_names() if replace else {}
                 if replace:
                     _delete_every_row(tables)
+                else:
+                    # The backup's own groups, with their ids, take the place of the empty ones migrate made.
+                    _role_groups_migrate_creates().delete()
                 _load_rows(checked, order)
                 _check_relations(tables)
                 _check_counts(checked, tables)

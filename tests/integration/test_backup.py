@@ -294,6 +294,7 @@ def test_a_backup_restores_every_row_file_and_history_entry_into_a_new_database(
 
     wipe(media)
     assert Assessment.objects.count() == 0 and get_user_model().objects.count() == 0
+    assert backup.occupied_tables() == {}  # what migrate makes (content types, permissions, empty role groups) is no data
     stdout = io.StringIO()
     call_command("import_all", str(out), stdout=stdout)
     assert "Restored" in stdout.getvalue()
@@ -407,6 +408,7 @@ def test_replace_puts_the_backup_in_place_of_the_current_data_and_files(
         ),
         ("unsafe_name", r"\.\./\.\./etc/cron\.d/x is not a safe file name"),
         ("extra_member", r"files/evidence/smuggled is in the archive but not in the manifest"),
+        ("newer_schema", r"database changes this installation has not applied \(assessment\.9999_future\)"),
     ],
 )
 def test_a_damaged_archive_is_refused_with_a_message_naming_the_problem_and_nothing_written(
@@ -451,6 +453,9 @@ def test_a_damaged_archive_is_refused_with_a_message_naming_the_problem_and_noth
         ]
         kept = {name: data for name, data in contents.items() if name != evidence_member}
         write_zip(bad, {**kept, "manifest.json": json.dumps(manifest).encode()}, reseal=True)
+    elif damage == "newer_schema":
+        manifest["migrations"].append("assessment.9999_future")
+        write_zip(bad, {**contents, "manifest.json": json.dumps(manifest).encode()}, reseal=False)
     elif damage == "extra_member":
         write_zip(bad, {**contents, "files/evidence/smuggled": b"x"}, reseal=False)
     elif damage == "unsafe_name":
