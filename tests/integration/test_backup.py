@@ -382,7 +382,8 @@ def test_replace_puts_the_backup_in_place_of_the_current_data_and_files(
     stdout = io.StringIO()
     call_command("import_all", str(out), "--replace", stdout=stdout)
 
-    assert "1 old files removed" in stdout.getvalue()
+    # The two files the backup shares with the current data are left as they are; the late one goes.
+    assert "(2 already in place); 1 old files removed" in stdout.getvalue()
     assert snapshot() == before
     assert stored_files() == files_before
     assert not default_storage.exists(late_file)
