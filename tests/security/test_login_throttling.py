@@ -48,15 +48,23 @@ def test_after_the_limit_even_the_right_password_is_refused_with_a_clear_message
     assert LoginFailure.objects.filter(username="alice").count() == 3
 
 
-def test_the_message_is_translated(client):
+def test_the_chinese_login_page_shows_the_message_in_its_language(client):
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
     UserFactory(username="alice")
     fail(client, "alice", 3)
     client.cookies["django_language"] = "zh-hans"
     page = sign_in(client, "alice", PASSWORD).content.decode()
     assert "_auth_user_id" not in client.session
     assert '<html lang="zh-hans">' in page
-    # The message goes through gettext; until the lead adds the Chinese msgstr it shows in English.
-    assert "errorlist" in page or "alert" in page
+    with translation.override("zh-hans"):
+        expected = ngettext(
+            "Too many failed sign-ins. Try again in %(minutes)d minute.",
+            "Too many failed sign-ins. Try again in %(minutes)d minutes.",
+            15,
+        ) % {"minutes": 15}
+    assert expected in page
 
 
 def test_below_the_limit_the_right_password_works_and_clears_the_failures(client):

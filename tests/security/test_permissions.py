@@ -86,3 +86,5 @@ def test_every_admin_model_list_is_for_administrators_only(role, world, as_role)
         response = client.get(url)
         expected = {LOGIN, ADMIN_LOGIN} if role == "anonymous" else {ADMIN_ONLY[role]}
         assert outcome_of(response) in expected, f"{url} as {role}: {response.status_code} {response.get('Location')}"
+        if response.status_code == 200:
+            assert csp_problems(response) == [], url
