@@ -45,12 +45,14 @@ def _key(username: str) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The caller's address: REMOTE_ADDR, or the header a trusted proxy sets (LOGIN_CLIENT_IP_HEADER)."""
+    """The caller's address: the last entry of the header our proxy sets (LOGIN_CLIENT_IP_HEADER), else REMOTE_ADDR."""
     if request is None:
         return None
     header = getattr(settings, "LOGIN_CLIENT_IP_HEADER", "")
     value = (request.META.get(header, "") if header else "") or request.META.get("REMOTE_ADDR", "")
-    value = value.split(",")[0].strip()
+    # nginx's $proxy_add_x_forwarded_for appends the address it saw: the last entry is
+    # the one our proxy vouches for; earlier ones are whatever the client sent.
+    value = value.split(",")[-1].strip()
     try:
         validate_ipv46_address(value)
     except ValidationError:

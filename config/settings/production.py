@@ -4,7 +4,7 @@ Refuses to start without SECRET_KEY and ALLOWED_HOSTS: a default secret or a
 wildcard host in production is a vulnerability, not a convenience.
 """
 
-from config.env import env_bool, env_int, env_list, env_required
+from config.env import env_bool, env_int, env_list, env_required, env_str
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -14,6 +14,9 @@ if not ALLOWED_HOSTS:
     env_required("ALLOWED_HOSTS", "a comma-separated list of the host names the app is served under.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the proxy every request comes from the proxy's address; sign-in throttling
+# counts each caller by the address nginx appends (docs/deploy/nginx-dualspace.conf).
+LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER") or "HTTP_X_FORWARDED_FOR"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

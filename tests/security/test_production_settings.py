@@ -20,7 +20,7 @@ ENV = {"SECRET_KEY": "s" * 64 + "-security-suite", "ALLOWED_HOSTS": "dualspace.e
 NAMES = [
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
     "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER",
-    "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS", "MIDDLEWARE",
+    "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS", "MIDDLEWARE", "LOGIN_CLIENT_IP_HEADER",
 ]
 
 
@@ -58,6 +58,10 @@ def test_hsts_for_a_year_with_subdomains_and_https_redirect_behind_the_proxy(pro
     assert production["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert production["SECURE_SSL_REDIRECT"] is True
     assert production["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_sign_in_throttling_counts_callers_by_the_address_the_proxy_forwards(production):
+    assert production["LOGIN_CLIENT_IP_HEADER"] == "HTTP_X_FORWARDED_FOR"
 
 
 def test_no_debug_the_given_secret_and_hosts_and_the_security_middleware(production):
