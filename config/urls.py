@@ -12,7 +12,12 @@ urlpatterns = [
     path("", assessment_pages.home, name="home"),
     # Before the stock auth URLs: the same login page, throttled (accounts.throttle).
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledLoginForm), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Not the stock auth URLs: without them the password-reset pages would be open
+    # to anyone and would mail from a server that has no mail set up. An
+    # administrator sets a forgotten password in the admin site.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Anonymous visitors choose the language of the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

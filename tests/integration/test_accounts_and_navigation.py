@@ -126,3 +126,13 @@ def test_migrate_creates_the_five_role_groups_without_demo_accounts():
     Group.objects.all().delete()
     call_command("migrate", verbosity=0)
     assert sorted(Group.objects.values_list("name", flat=True)) == sorted(Role.values)
+
+
+@pytest.mark.django_db
+def test_there_is_no_self_service_password_reset(client):
+    """No mail is set up; an administrator sets forgotten passwords, so the reset pages do not exist."""
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("password_reset")
+    assert client.get("/accounts/password_reset/").status_code == 404

@@ -134,10 +134,6 @@ CASES: list[Case] = [
     Case("logout", NONE, outcomes(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN), method="post", html=False),
     Case("password_change", NONE, SIGNED_IN),
     Case("password_change_done", NONE, SIGNED_IN),
-    Case("password_reset", NONE, PUBLIC),
-    Case("password_reset_done", NONE, PUBLIC),
-    Case("password_reset_confirm", lambda w: {"uidb64": "MQ", "token": "set-password"}, PUBLIC),
-    Case("password_reset_complete", NONE, PUBLIC),
     Case("set_language", NONE, PUBLIC, method="post", data=lambda w: {"language": "en", "next": "/"}, html=False),
     Case("shared_report", lambda w: {"token": w.shared_token}, PUBLIC, html=False),
     # API: the schema is public; the data needs a session.
