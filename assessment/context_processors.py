@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("cities:region_list", _("Regions"), ()),
     ("cities:city_list", _("Cities"), ()),
     ("assessment:compare", _("Compare"), ()),
+    ("assessment:report_list", _("Reports"), ()),
     ("cities:agreement_list", _("Agreements"), ()),
     ("admin:index", _("Administration"), (Role.ADMINISTRATOR,)),
 ]

@@ -9,6 +9,7 @@ expires, can be revoked, and every try to open it is logged.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from assessment.models import Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable
 from assessment.roles import Role, has_role
+from assessment.selectors.reports import reports_listed_for
 from assessment.services import reports as report_service
 from cities.models import City, Region
 
@@ -30,6 +32,22 @@ def _report(request: HttpRequest, pk: int) -> Report:
         return Report.objects.select_related("city", "region", "framework").get(pk=pk)
     except Report.DoesNotExist:
         raise Http404(_("There is no report %(pk)s.") % {"pk": pk}) from None
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The reports a user asked for (everyone's for administrators), with their state and file."""
+    reports = reports_listed_for(request.user)
+    status = request.GET.get("status") or ""
+    if status in Report.Status.values:
+        reports = reports.filter(status=status)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "statuses": Report.Status.choices,
+        "selected_status": status,
+        "everyone": has_role(request.user, Role.ADMINISTRATOR),
+    }
+    return render(request, "reports/list.html", context)
 
 
 @require_POST

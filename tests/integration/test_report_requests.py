@@ -134,3 +134,26 @@ def test_stakeholders_cannot_create_links(client_factory, manager, g60_demo, dja
     assert stakeholder.post(f"/reports/{report.pk}/links/", {"days": 7}).status_code == 404
     assert stakeholder.get(f"/reports/{report.pk}/download/").status_code == 200
     assert ReportLink.objects.count() == 0
+
+
+def test_the_report_list_shows_ones_own_requests_and_administrators_see_all(
+    client_factory, manager, g60_demo, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The list is about who asked for what, not about rendering: keep the PDF out of it.
+    monkeypatch.setattr(report_service, "html_to_pdf", lambda html: type("R", (), {"pdf": b"%PDF-1.7 test"})())
+    user, client = manager
+    mine = Report.objects.get(pk=int(request_report(client, django_capture_on_commit_callbacks)["Location"].split("/")[-2]))
+    other_user = UserFactory(roles=[Role.CONSULTANT])
+    other_client = client_factory(other_user)
+    theirs = Report.objects.get(
+        pk=int(request_report(other_client, django_capture_on_commit_callbacks, city="330100")["Location"].split("/")[-2])
+    )
+    page = client.get("/reports/").content.decode()
+    assert f"/reports/{mine.pk}/" in page and f"/reports/{theirs.pk}/" not in page
+    assert f"/reports/{mine.pk}/download/" in page  # rendered by the immediate task backend
+    admin = client_factory(UserFactory(is_superuser=True, is_staff=True))
+    everyone = admin.get("/reports/").content.decode()
+    assert f"/reports/{mine.pk}/" in everyone and f"/reports/{theirs.pk}/" in everyone
+    assert other_user.username in everyone
+    assert f"/reports/{mine.pk}/" not in admin.get("/reports/?status=failed").content.decode()
+    assert client_factory().get("/reports/").status_code == 302

@@ -166,6 +166,7 @@ CASES: list[Case] = [
     Case("assessment:city_dashboard", lambda w: CITY, SIGNED_IN, query="region=G60&period=2025"),
     Case("assessment:city_data", lambda w: {**CITY, "chart": "radar", "fmt": "csv"}, SIGNED_IN, query="region=G60&period=2025", html=False),
     # Reports
+    Case("assessment:report_list", NONE, SIGNED_IN),
     Case("assessment:report_request", NONE, POST_ONLY, html=False),
     Case("assessment:report_request", NONE, SIGNED_IN, method="post", data=lambda w: {"kind": "city", "city": "310000", "period": "2025", "language": "en"}, state=_report_count, html=False),
     Case("assessment:report_detail", lambda w: {"pk": w.report.pk}, SIGNED_IN),
