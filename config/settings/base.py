@@ -85,7 +85,10 @@ TEMPLATES = [
 SQLITE_PATH = Path(env_str("SQLITE_PATH") or BASE_DIR / "var" / "db.sqlite3")
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections are kept for a minute by the long-lived threads of gunicorn and the
+    # worker. `manage.py runserver` starts a thread per request, and each finished
+    # thread would leave its connection open until PostgreSQL refuses new ones: 0 there.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
 else:
     # A fresh clone has no var/ folder yet; SQLite cannot create it.
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)

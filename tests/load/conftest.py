@@ -59,7 +59,10 @@ class Database:
 
 
 def _child_env(**changes: str | None) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1"}
+    # runserver serves each request in a new thread: persistent connections would pile up (settings.base).
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1", "DATABASE_CONN_MAX_AGE": "0",
+    }
     for name, value in changes.items():
         if value is None:
             env.pop(name, None)
