@@ -32,7 +32,8 @@ def _responses(assessment: Assessment) -> list:
     return list(
         assessment.responses.select_related("indicator__node__parent")
         .prefetch_related(Prefetch("indicator__levels", queryset=LevelDescriptor.objects.order_by("level")))
-        .order_by("indicator__node__parent__order", "indicator__node__order")
+        # Half, dimension, indicator: the orders count within their parent, so W1 and X1 are both 1.
+        .order_by("indicator__node__parent__parent__order", "indicator__node__parent__order", "indicator__node__order")
     )
 
 
