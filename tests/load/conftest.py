@@ -63,6 +63,8 @@ def _child_env(**changes: str | None) -> dict[str, str]:
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1", "DATABASE_CONN_MAX_AGE": "0",
     }
+    # The browser tests' session switch must not reach real server and worker processes.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     for name, value in changes.items():
         if value is None:
             env.pop(name, None)
