@@ -37,6 +37,8 @@ def _report(request: HttpRequest, pk: int) -> Report:
 def report_list(request: HttpRequest) -> HttpResponse:
     """The reports a user asked for (everyone's for administrators), with their state and file."""
     reports = reports_listed_for(request.user)
+    # No scheduler watches the workers: a report whose worker died shows its real state here too.
+    report_service.report_recover_stale(reports.filter(status=Report.Status.RUNNING))
     status = request.GET.get("status") or ""
     if status in Report.Status.values:
         reports = reports.filter(status=status)

@@ -86,3 +86,16 @@ def test_each_abandoned_report_is_recovered_once(running):
     report = running(silent_for=61, attempts=2)
     assert report_service.report_recover_stale(Report.objects.filter(input_key=report.input_key)) == 1
     assert report_service.report_recover_stale() == 0
+
+
+def test_the_report_list_shows_a_dead_workers_report_as_it_really_is(running, client_factory, user_with_role):
+    requester = user_with_role(Role.CONSULTANT)
+    client = client_factory(requester)
+    client.cookies["django_language"] = "en"
+    dead = running(silent_for=600, attempts=2)
+    dead.requested_by = requester
+    dead.save(update_fields=["requested_by"])
+    page = client.get("/reports/").content.decode()
+    dead.refresh_from_db()
+    assert dead.status == Report.Status.FAILED
+    assert "failed" in page
