@@ -49,7 +49,7 @@ def _filters(user: User, region: Region, framework: Framework, period: int) -> p
 def _svg(panel: panels.Panel | None, width: int = PAGE_WIDTH, height: int | None = None) -> str | None:
     if panel is None or panel.figure is None:
         return None
-    return figures.figure_data_uri(panel.figure, width, height)
+    return figures.figure_url(panel.figure, width, height)
 
 
 def default_framework() -> Framework:
@@ -304,7 +304,7 @@ def region_report_context(
     # The network of agreements in force today, as on the network page.
     codes = list(snapshot.cities.index)
     network = region_network(city_selectors.agreement_edges(city_codes=codes), codes, on=timezone.localdate())
-    network_svg = figures.figure_data_uri(
+    network_svg = figures.figure_url(
         network_figures.network_figure(
             cities=[
                 network_figures.FigureCity(

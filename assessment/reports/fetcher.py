@@ -1,4 +1,5 @@
-"""The only way a report reaches anything outside its HTML: the app's static files and data: URIs.
+"""The only way a report reaches anything outside its HTML: the app's static files, data: URIs
+and the report's own figures, drawn in this process (`figures.figure_url`).
 
 WeasyPrint would otherwise follow any URL in the HTML: file:///etc/passwd,
 an intranet address, a redirect. User-written text is escaped by the
@@ -15,6 +16,8 @@ from functools import cache
 from typing import Any
 
 from django.contrib.staticfiles import finders
+
+from assessment.reports import figures
 
 STATIC_SCHEME_HOST = "dualspace-static"
 BASE_URL = f"https://{STATIC_SCHEME_HOST}/"
@@ -68,8 +71,18 @@ def _fetcher_class() -> type:
             super().__init__(allowed_protocols=("https", "data"), allow_redirects=False)
             self.fetched: list[str] = []
             self.refused: list[str] = []
+            self.figure_errors: list[Exception] = []
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            try:
+                drawn = figures.figure_bytes(url)
+            except Exception as error:
+                # WeasyPrint would log this and print the report without the chart: keep it for render to raise.
+                self.figure_errors.append(error)
+                raise
+            if drawn is not None:
+                self.fetched.append("figure:")
+                return URLFetcherResponse(url, body=drawn, headers={"Content-Type": "image/svg+xml"})
             try:
                 data, mime = _data_uri(url) if url.startswith("data:") else _static_file(url)
             except RefusedURL:

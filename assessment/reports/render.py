@@ -39,6 +39,9 @@ def html_to_pdf(html: str) -> RenderedReport:
 
     fetcher = ReportURLFetcher()
     pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    if fetcher.figure_errors:
+        # A report without its chart is not a report: fail, so the user sees a message and can retry.
+        raise fetcher.figure_errors[0]
     return RenderedReport(pdf=pdf, html=html, fetched=fetcher.fetched, refused=fetcher.refused)
 
 

@@ -89,7 +89,7 @@ def test_user_text_in_evidence_and_comments_is_printed_never_fetched_or_attached
     report = render_city_report(user=reader, city=City.objects.get(code="330100"), period=2025, language="en")
     # Only the stylesheet and the figures (data: URIs) were fetched; nothing was refused
     # because the payloads never reached the renderer as markup.
-    assert set(report.fetched) <= {"https://dualspace-static/css/report.css", "data:"}
+    assert set(report.fetched) <= {"https://dualspace-static/css/report.css", "data:", "figure:"}
     assert report.refused == []
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in report.html
     assert '<img src="file:///etc/passwd">' not in report.html

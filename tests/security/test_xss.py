@@ -176,7 +176,7 @@ def test_the_pdf_prints_payloads_as_text_and_fetches_nothing(world, tmp_path):
         Evidence.objects.create(response=response, kind=Evidence.Kind.NOTE, note=payload)
         Evidence.objects.create(response=response, kind=Evidence.Kind.LINK, url="https://example.org/evidence.pdf")
     report = render_city_report(user=world.users[Role.ADMINISTRATOR], city=world.city, period=2025, language="en")
-    assert set(report.fetched) <= {"https://dualspace-static/css/report.css", "data:"}
+    assert set(report.fetched) <= {"https://dualspace-static/css/report.css", "data:", "figure:"}
     assert report.refused == []
     for payload in MARKUP:
         assert payload not in report.html
