@@ -18,6 +18,8 @@ def small_limits(settings):
     settings.LOGIN_FAILURE_LIMIT = 3
     settings.LOGIN_FAILURE_IP_LIMIT = 6
     settings.LOGIN_FAILURE_WINDOW = 900
+    # The pages are read in English here (the message is translated; the Chinese test sets its cookie).
+    settings.LANGUAGE_CODE = "en"
 
 LOCKED = "Too many failed sign-ins"
 
