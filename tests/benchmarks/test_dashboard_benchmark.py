@@ -13,7 +13,6 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 from assessment.roles import Role
 from cities.models import City
@@ -29,13 +28,7 @@ def _median_ms(timings: list[float]) -> float:
 
 
 @pytest.fixture
-def figures(request, client_factory):
-    expression = request.config.getoption("markexpr") or ""
-    if "benchmark" not in expression or "not benchmark" in expression:
-        pytest.skip("benchmarks run only with -m benchmark")
-    call_command("load_reference_data", verbosity=0)
-    call_command("load_frameworks", verbosity=0)
-    call_command("load_demo", quiet=True)
+def figures(demo_results, client_factory):
     user = UserFactory(roles=[Role.CITY_MANAGER])
     City.objects.get(code="310000").managers.add(user)
     client = client_factory(user)

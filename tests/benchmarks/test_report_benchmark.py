@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from assessment.reports.render import render_city_report, render_region_report
 from cities.models import City, Region
@@ -62,13 +61,7 @@ def _memory_mib(pids: list[int]) -> tuple[float, float]:
 
 
 @pytest.fixture
-def figures(request):
-    expression = request.config.getoption("markexpr") or ""
-    if "benchmark" not in expression or "not benchmark" in expression:
-        pytest.skip("benchmarks run only with -m benchmark")
-    call_command("load_reference_data", verbosity=0)
-    call_command("load_frameworks", verbosity=0)
-    call_command("load_demo", quiet=True)
+def figures(demo_results):
     reader = UserFactory(is_superuser=True, is_staff=True)
     shanghai, yrd = City.objects.get(code="310000"), Region.objects.get(code="YRD")
     started = time.perf_counter()
