@@ -25,6 +25,18 @@ OFFICE_TYPES = {
 }
 
 
+def zip_expands_implausibly(entries: list[zipfile.ZipInfo], *, max_expanded: int, ratio_checked_above: int = 0) -> bool:
+    """A zip bomb, judged by the sizes the archive declares: nothing is unpacked to find out.
+
+    Too big once unpacked, or packed far denser than real Office files (about
+    5-20 to 1) once it expands past ``ratio_checked_above`` bytes.
+    """
+    expanded = sum(entry.file_size for entry in entries)
+    compressed = max(1, sum(entry.compress_size for entry in entries))
+    too_dense = expanded > ratio_checked_above and expanded / compressed > MAX_COMPRESSION_RATIO
+    return expanded > max_expanded or too_dense
+
+
 @dataclass(frozen=True)
 class EvidenceKind:
     content_type: str
@@ -92,9 +104,7 @@ def _office_kind(upload: UploadedFile) -> EvidenceKind:
         entries = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise ValidationError(_("The file looks like an Office document but is damaged.")) from exc
-    expanded = sum(entry.file_size for entry in entries)
-    compressed = max(1, sum(entry.compress_size for entry in entries))
-    if expanded > MAX_UNCOMPRESSED_OFFICE or expanded / compressed > MAX_COMPRESSION_RATIO:
+    if zip_expands_implausibly(entries, max_expanded=MAX_UNCOMPRESSED_OFFICE):
         raise ValidationError(_("The file expands to an implausible size when unpacked and is refused."))
     names = {entry.filename for entry in entries}
     if "[Content_Types].xml" not in names:

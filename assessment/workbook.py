@@ -26,14 +26,14 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from assessment.evidence_files import zip_expands_implausibly
 from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Indicator, Response
 from assessment.services.assessments import response_clean
 
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-# A real workbook packs about 5-20 to 1; a zip bomb packs a thousand to 1.
-MAX_COMPRESSION_RATIO = 100
+# A small workbook may pack densely; the compression ratio counts from 1 MB unpacked.
 MIN_RATIO_CHECKED_BYTES = 1024 * 1024
 META_SHEET = "_meta"
 COVER_SHEET = "README"
@@ -237,11 +237,7 @@ def _unpacked_size_problem(data: bytes) -> str | None:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile:
         return _("the file is not an Excel workbook (.xlsx)")
-    # Declared sizes only: nothing is unpacked to find out (zipfile never inflates past them).
-    expanded = sum(entry.file_size for entry in entries)
-    compressed = max(1, sum(entry.compress_size for entry in entries))
-    too_dense = expanded > MIN_RATIO_CHECKED_BYTES and expanded / compressed > MAX_COMPRESSION_RATIO
-    if expanded > MAX_UNPACKED_BYTES or too_dense:
+    if zip_expands_implausibly(entries, max_expanded=MAX_UNPACKED_BYTES, ratio_checked_above=MIN_RATIO_CHECKED_BYTES):
         return _("the workbook expands to an implausible size when unpacked and is refused")
     return None
 

@@ -190,9 +190,7 @@ def _render(report: Report) -> Report:
         Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, message=str(problem), finished_at=timezone.now())
         return Report.objects.get(pk=report.pk)
     except Exception as error:  # noqa: BLE001 - the user sees a message; the log keeps the traceback
-        import logging
-
-        logging.getLogger(__name__).exception("report %s failed", report.pk)
+        logger.exception("report %s failed", report.pk)
         Report.objects.filter(pk=report.pk).update(
             status=Report.Status.FAILED,
             message=_("The report could not be rendered (%(error)s). Try again; if it fails again, tell an administrator.")
