@@ -175,6 +175,9 @@ def city_report_context(
         )
     city_panels, extra = panels.city_panels(user, view, city)
     by_slug = {panel.slug: panel for panel in city_panels}
+    # Chromium starts drawing now, on the other core, while the rest of the context is read.
+    plane_svg = _svg(by_slug.get("plane"), PAGE_WIDTH, 400)
+    radar_svg = _svg(by_slug.get("radar"), PAGE_WIDTH, 380)
     structure = view.structure
     names = panels.node_labels(framework)
     peers = dashboards.peers(view.scores, city.code, list(structure.dimensions))
@@ -237,8 +240,8 @@ def city_report_context(
         "strengths": extra.get("strengths", []),
         "weaknesses": extra.get("weaknesses", []),
         "headline": _headline_text(headline, steps, names),
-        "plane_svg": _svg(by_slug.get("plane"), PAGE_WIDTH, 400),
-        "radar_svg": _svg(by_slug.get("radar"), PAGE_WIDTH, 380),
+        "plane_svg": plane_svg,
+        "radar_svg": radar_svg,
         "dimensions": dimension_rows,
         "halves": [(code, names.get(code, code), panels.number(view.scores.at[city.code, code])) for code in structure.halves],
         "indicators": lines,

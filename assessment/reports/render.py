@@ -6,7 +6,10 @@ renderer needs comes from outside: the stylesheet is a static file, the
 figures are data: URIs, the fonts are the system's Noto Sans CJK.
 """
 
+import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -33,12 +36,33 @@ class RenderedReport:
     refused: list[str] = field(default_factory=list)
 
 
+@contextmanager
+def cyclic_collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector out of a render.
+
+    WeasyPrint allocates boxes by the hundred thousand, and every so often the
+    collector then walks the whole heap of a Django process (Django, pandas,
+    Plotly: about 190,000 objects) looking for cycles. That was 0.2-0.35 s of
+    a 2.5 s city report, for garbage that reference counting frees anyway.
+    The few cycles a render leaves are collected after it, by the next
+    automatic pass; peak memory grows by about 65 MiB on the regional report.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def html_to_pdf(html: str) -> RenderedReport:
     # Imported here: the web process never renders, so it never loads WeasyPrint.
     from weasyprint import HTML
 
     fetcher = ReportURLFetcher()
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    with cyclic_collector_paused():
+        pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
     if fetcher.figure_errors:
         # A report without its chart is not a report: fail, so the user sees a message and can retry.
         raise fetcher.figure_errors[0]
