@@ -67,6 +67,24 @@ def test_render_report_writes_an_english_regional_report_with_one_page_per_city(
     assert pages >= 9 + 6  # cover, contents, five chapters, then a page per city
 
 
+def test_the_contents_page_gives_the_page_each_chapter_starts_on(g60_demo, tmp_path):
+    out = tmp_path / "report.pdf"
+    call_command("render_report", "city", city="330100", period=2025, lang="en", out=str(out))
+    pages = pdf_text(out).split("\f")
+    contents = {}
+    for line in pages[1].splitlines():
+        words = line.split()
+        if len(words) > 1 and words[-1].isdigit() and "/" not in words:
+            contents[" ".join(words[:-1])] = int(words[-1])
+    assert list(contents)[:3] == ["Executive summary", "Position in the region", "Dimensions"]
+    assert "Annex B: data quality" in contents
+    for title, page in contents.items():
+        lines = [line.strip() for line in pages[page - 1].splitlines() if line.strip()]
+        # The chapter's heading is on that page, under the running header, and not on the page before.
+        assert title in lines[1:3], (title, page, lines[:3])
+        assert title not in [line.strip() for line in pages[page - 2].splitlines()][1:]
+
+
 def test_an_unpublished_period_is_a_clear_command_error(g60_demo, tmp_path):
     from django.core.management.base import CommandError
 
