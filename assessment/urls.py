@@ -31,6 +31,7 @@ urlpatterns = [
     path("assessments/<int:pk>/history/", assessments.assessment_history, name="assessment_history"),
     path("assessments/<int:pk>/responses/<int:response_pk>/evidence/", evidence.evidence_add, name="evidence_add"),
     path("evidence/<int:evidence_pk>/", evidence.evidence_download, name="evidence_download"),
+    path("evidence/<int:evidence_pk>/remove/", evidence.evidence_remove, name="evidence_remove"),
     path("assessments/<int:pk>/workbook.xlsx", workbook.workbook_download, name="workbook_download"),
     path("assessments/<int:pk>/workbook/", workbook.workbook_upload, name="workbook_upload"),
     path("assessments/<int:pk>/workbook/apply/", workbook.workbook_apply, name="workbook_apply"),

@@ -1,4 +1,4 @@
-"""Attach evidence (files, links, notes) to a response."""
+"""Attach evidence (files, links, notes) to a response, and remove it while the assessment is being written."""
 
 import os
 
@@ -6,10 +6,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessment.evidence_files import evidence_file_check
-from assessment.models import Evidence, Response
+from assessment.models import Assessment, Evidence, Response
 from assessment.services.assessments import can_edit
 
 
@@ -61,3 +62,25 @@ def evidence_add(
     if note:
         created.append(Evidence.objects.create(response=response, kind=Evidence.Kind.NOTE, note=note, uploaded_by=user))
     return created
+
+
+def evidence_remove(*, evidence: Evidence, user: AbstractBaseUser) -> None:
+    """Remove one piece of evidence from an assessment that is still being written.
+
+    The history keeps what it was (file name, size, link or note), who added
+    it and who removed it, and when; the assessment's history page lists both.
+    A file's bytes are deleted: a document uploaded by mistake (the wrong
+    city's, or one with personal data) must really go. The history keeps its
+    storage name as plain text, which backups neither copy nor miss.
+    """
+    with transaction.atomic():
+        # Locked, so the assessment cannot be submitted between the check and the removal.
+        assessment = Assessment.objects.select_for_update().get(pk=evidence.response.assessment_id)
+        if not can_edit(user, assessment):
+            raise PermissionDenied(_("You cannot remove evidence from this assessment in its current state."))
+        name, storage = evidence.file.name, evidence.file.storage
+        evidence._history_user = user  # recorded on the "removed" history row, also outside a request
+        evidence.delete()
+        if name:
+            # Only once the removal is committed: a rolled-back removal keeps its file.
+            transaction.on_commit(lambda: storage.delete(name))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment.forms import AssessmentCreateForm, CommentForm, ResponseForm
-from assessment.models import Assessment, FrameworkNode, Indicator, Response, ReviewComment
+from assessment.models import Assessment, Evidence, FrameworkNode, Indicator, Response, ReviewComment
 from assessment.roles import Role, has_role, role_required
 from assessment.selectors import assessments as selectors
 from assessment.selectors.derived import derived_proposal_for
@@ -320,6 +320,15 @@ def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
     codes = dict(assessment.responses.values_list("pk", "indicator__node__code"))
     transitions = assessment.history.select_related("history_user").order_by("-history_date")[:100]
     rows = [(change, codes.get(change.id, "")) for change in changes]
+    # Evidence added and removed: a removal must stay visible to the reviewer.
+    evidence_changes = (
+        Evidence.history.filter(response_id__in=codes, history_type__in=("+", "-"))
+        .select_related("history_user")
+        .order_by("-history_date")[:300]
+    )
+    evidence_rows = [(change, codes.get(change.response_id, "")) for change in evidence_changes]
     return render(
-        request, "assessment/assessment_history.html", {"assessment": assessment, "rows": rows, "transitions": transitions}
+        request,
+        "assessment/assessment_history.html",
+        {"assessment": assessment, "rows": rows, "transitions": transitions, "evidence_rows": evidence_rows},
     )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from assessment.models import Assessment, Evidence, Response
 from assessment.selectors.assessments import assessment_for
 from assessment.services.evidence import evidence_add as evidence_add_service
+from assessment.services.evidence import evidence_remove as evidence_remove_service
 
 
 @require_POST
@@ -33,6 +34,22 @@ def evidence_add(request: HttpRequest, pk: int, response_pk: int) -> HttpRespons
         messages.success(request, _("Evidence added to %(code)s.") % {"code": response.indicator.node.code})
     form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
     return redirect(f"{form_url}#indicator-{response.indicator.node.code}")
+
+
+@require_POST
+def evidence_remove(request: HttpRequest, evidence_pk: int) -> HttpResponse:
+    """Remove a file, link or note from an assessment being written (see the service for what is kept)."""
+    try:
+        evidence = Evidence.objects.select_related("response__indicator__node__parent").get(pk=evidence_pk)
+        assessment = assessment_for(request.user, evidence.response.assessment_id)
+    except (Evidence.DoesNotExist, Assessment.DoesNotExist) as exc:
+        raise Http404 from exc
+    code = evidence.response.indicator.node.code
+    label = evidence.original_name or evidence.url or evidence.note
+    evidence_remove_service(evidence=evidence, user=request.user)
+    messages.success(request, _("Removed from %(code)s: %(evidence)s") % {"code": code, "evidence": label[:80]})
+    form_url = reverse("assessment:dimension_form", args=[assessment.pk, evidence.response.indicator.node.parent.code])
+    return redirect(f"{form_url}#indicator-{code}")
 
 
 def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:

@@ -201,3 +201,58 @@ def test_a_zip_bomb_disguised_as_a_word_file_is_refused(team):
     url = reverse("assessment:evidence_add", args=[assessment.pk, response.pk])
     team["consultant"].post(url, {"file": SimpleUploadedFile("report.docx", buffer.getvalue())})
     assert not Evidence.objects.filter(response=response).exists()
+
+
+def upload_evidence(team, code="D1.1", name="wrong-city.pdf"):
+    assessment = team["assessment"]
+    response = assessment.responses.select_related("indicator__node__parent").get(indicator__node__code=code)
+    url = reverse("assessment:evidence_add", args=[assessment.pk, response.pk])
+    assert team["consultant"].post(url, {"file": SimpleUploadedFile(name, pdf_bytes())}).status_code == 302
+    return response, Evidence.objects.get(response=response, original_name=name)
+
+
+def test_a_consultant_removes_a_file_uploaded_by_mistake_and_the_history_shows_who(team, django_capture_on_commit_callbacks):
+    response, evidence = upload_evidence(team)
+    stored, storage = evidence.file.name, evidence.file.storage
+    assert storage.exists(stored)
+    remove = reverse("assessment:evidence_remove", args=[evidence.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = team["consultant"].post(remove)
+    assert reply.status_code == 302
+    assert reply["Location"] == reverse("assessment:dimension_form", args=[team["assessment"].pk, "D1"]) + "#indicator-D1.1"
+    assert not Evidence.objects.filter(pk=evidence.pk).exists()
+    assert not storage.exists(stored)
+    # The history keeps what it was and who removed it.
+    removed = Evidence.history.get(id=evidence.pk, history_type="-")
+    consultant = team["assessment"].consultants.first()
+    assert removed.history_user == consultant and removed.original_name == "wrong-city.pdf"
+    team["reviewer"].cookies["django_language"] = "en"
+    page = team["reviewer"].get(reverse("assessment:assessment_history", args=[team["assessment"].pk])).content.decode()
+    table = page[page.index('data-testid="evidence-history"'):]
+    assert table.count("wrong-city.pdf") == 2 and "removed" in table and consultant.get_username() in table
+
+
+def test_evidence_cannot_be_removed_by_others_nor_once_submitted(team, django_capture_on_commit_callbacks):
+    response, evidence = upload_evidence(team)
+    remove = reverse("assessment:evidence_remove", args=[evidence.pk])
+    assert team["consultant"].get(remove).status_code == 405
+    assert team["reviewer"].post(remove).status_code == 403
+    for who in ("other_consultant", "other_reviewer", "manager", "stakeholder"):
+        assert team[who].post(remove).status_code == 404
+    assessment = team["assessment"]
+    answer_everything(assessment)
+    services.assessment_submit(assessment=assessment, user=assessment.consultants.first())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert team["consultant"].post(remove).status_code == 403
+    evidence.refresh_from_db()
+    assert evidence.file.storage.exists(evidence.file.name)
+    assert not Evidence.history.filter(id=evidence.pk, history_type="-").exists()
+
+
+def test_the_remove_button_is_offered_only_to_those_who_may_remove(team):
+    response, evidence = upload_evidence(team)
+    form = reverse("assessment:dimension_form", args=[team["assessment"].pk, "D1"])
+    remove = reverse("assessment:evidence_remove", args=[evidence.pk])
+    assert remove in team["consultant"].get(form).content.decode()
+    reviewer_page = team["reviewer"].get(form).content.decode()
+    assert "wrong-city.pdf" in reviewer_page and remove not in reviewer_page

@@ -38,7 +38,7 @@ from assessment.models import (
 from assessment.roles import Role
 from assessment.services import assessments as workflow
 from assessment.services import backup
-from assessment.services.evidence import evidence_add
+from assessment.services.evidence import evidence_add, evidence_remove
 from assessment.services.reports import link_access, link_create
 from cities.models import Agreement, City, Region
 from tests.assessment_builders import answer_everything, assessment_with_team
@@ -554,3 +554,26 @@ def test_a_file_missing_from_the_storage_is_warned_about_and_the_rest_is_backed_
         len([e for e in Evidence.objects.exclude(file="") if default_storage.exists(e.file.name)])
         == 1
     )
+
+
+def test_evidence_removed_on_purpose_is_neither_missing_nor_restored(
+    small_dataset, media, tmp_path, django_capture_on_commit_callbacks
+):
+    removed = Evidence.objects.filter(kind=Evidence.Kind.FILE).order_by("file").first()
+    pk, name = removed.pk, removed.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence_remove(evidence=removed, user=small_dataset.consultants.first())
+    assert not default_storage.exists(name)
+    out, stderr = tmp_path / "backup.zip", io.StringIO()
+    call_command("export_all", out=str(out), stdout=io.StringIO(), stderr=stderr)
+    # The history records the removal; its file name is text, not a file to back up.
+    assert "missing" not in stderr.getvalue()
+    assert not [member for member in members(out) if member.endswith(name)]
+    before = snapshot()
+    wipe(media)
+
+    call_command("import_all", str(out), stdout=io.StringIO())
+
+    assert snapshot() == before
+    assert Evidence.history.filter(id=pk, history_type="-").exists()
+    assert not default_storage.exists(name)

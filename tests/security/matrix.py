@@ -199,6 +199,8 @@ CASES: list[Case] = [
     Case("assessment:evidence_add", _response, POST_ONLY, html=False),
     Case("assessment:evidence_add", _response, EDITS, method="post", data=lambda w: {"note": "Minutes of the meeting."}, state=_evidence_state, html=False),
     Case("assessment:evidence_download", lambda w: {"evidence_pk": w.evidence.pk}, DRAFT_SEEN, html=False),
+    Case("assessment:evidence_remove", lambda w: {"evidence_pk": w.evidence.pk}, POST_ONLY, html=False),
+    Case("assessment:evidence_remove", lambda w: {"evidence_pk": w.evidence.pk}, EDITS, method="post", state=_evidence_state, html=False),
     Case("assessment:workbook_download", _draft, DRAFT_SEEN, html=False),
     Case("assessment:workbook_upload", _draft, EDITS),
     Case("assessment:workbook_upload", _draft, EDITS, method="post", state=_draft_state, html=False),
