@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.framework_document import plain_number_text
-from assessment.models import Assessment, Framework, Indicator, Response, ReviewComment
+from assessment.models import Assessment, Evidence, Framework, Indicator, Response, ReviewComment
 from assessment.roles import Role, has_role
 from cities.models import City
 
@@ -343,4 +343,29 @@ def assessment_revise(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
             Response(assessment=revision, indicator=r.indicator, **response_values(r))
             for r in assessment.responses.select_related("indicator")
         )
+        _copy_evidence(source=assessment, target=revision, user=user)
     return revision
+
+
+def _copy_evidence(*, source: Assessment, target: Assessment, user: AbstractBaseUser) -> None:
+    """A correction keeps the evidence behind its answers: it is the same period, and without it
+    the revision could not be submitted until every required document was uploaded again.
+
+    Files are shared, not copied: the new rows name the same stored file, and `evidence_remove`
+    deletes the bytes only when no row names them any more, so the published original keeps its files.
+    """
+    new_response = dict(target.responses.values_list("indicator_id", "pk"))
+    for evidence in Evidence.objects.filter(response__assessment=source).select_related("response").order_by("pk"):
+        copy = Evidence(
+            response_id=new_response[evidence.response.indicator_id],
+            kind=evidence.kind,
+            file=evidence.file.name,
+            original_name=evidence.original_name,
+            content_type=evidence.content_type,
+            size=evidence.size,
+            url=evidence.url,
+            note=evidence.note,
+            uploaded_by=evidence.uploaded_by,
+        )
+        copy._history_user = user  # the history says who carried it over, and when
+        copy.save()

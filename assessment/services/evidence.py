@@ -81,6 +81,7 @@ def evidence_remove(*, evidence: Evidence, user: AbstractBaseUser) -> None:
         name, storage = evidence.file.name, evidence.file.storage
         evidence._history_user = user  # recorded on the "removed" history row, also outside a request
         evidence.delete()
-        if name:
-            # Only once the removal is committed: a rolled-back removal keeps its file.
+        # A revision shares its original's files (`assessments._copy_evidence`): the bytes go
+        # only when no row names them, and only once committed (a rollback keeps the file).
+        if name and not Evidence.objects.filter(file=name).exists():
             transaction.on_commit(lambda: storage.delete(name))

@@ -166,3 +166,38 @@ def test_comments_are_threaded_and_only_reviewers_return_indicators():
     assert ReviewComment.objects.get(pk=question.pk).replies.count() == 1
     with pytest.raises(PermissionDenied):
         services.review_comment_add(response=response, user=consultant, body="x", returns_indicator=True)
+
+
+def test_a_correction_keeps_the_evidence_and_shares_its_files_with_the_original(django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment.models import Evidence
+    from assessment.services.evidence import evidence_add, evidence_remove
+
+    assessment = assessment_with_team()
+    answer_everything(assessment)
+    consultant = consultant_of(assessment)
+    response = assessment.responses.get(indicator__node__code="D1.1")
+    stored = evidence_add(response=response, user=consultant, upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n"))[0]
+    services.assessment_submit(assessment=assessment, user=consultant)
+    services.assessment_approve(assessment=assessment, user=assessment.reviewer)
+    services.assessment_publish(assessment=assessment, user=assessment.reviewer)
+
+    revision = services.assessment_revise(assessment=assessment, user=assessment.reviewer)
+
+    def evidence_of(target):
+        return sorted(
+            (e.response.indicator.node.code, e.kind, e.file.name, e.note)
+            for e in Evidence.objects.filter(response__assessment=target).select_related("response__indicator__node")
+        )
+
+    assert evidence_of(revision) == evidence_of(assessment) and len(evidence_of(revision)) >= 2
+    # Nothing to upload again: the correction can be submitted as it stands.
+    assert services.missing_answers(revision) == []
+    copied = Evidence.objects.get(response__assessment=revision, kind=Evidence.Kind.FILE)
+    assert copied.history.get().history_user == assessment.reviewer
+    # Removing the file from the correction leaves the published original's file in place.
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence_remove(evidence=copied, user=consultant)
+    assert stored.file.storage.exists(stored.file.name)
+    assert Evidence.objects.filter(pk=stored.pk).exists()
