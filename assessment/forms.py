@@ -7,6 +7,11 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Django 6.1 labels the empty choice of every select "- Select an option -", and its own
+# Chinese catalog lacks it: marked here so that our catalog carries the translation.
+gettext_noop("- Select an option -")
 
 from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
@@ -133,23 +138,33 @@ def _users_in(role: str) -> Any:
     return get_user_model().objects.filter(groups__name=role, is_active=True).order_by("username")
 
 
-class AssessmentCreateForm(forms.Form):
+class AssessmentTeamForm(forms.Form):
+    """Who answers and who reviews; also the second half of the create form."""
+
+    consultants = forms.ModelMultipleChoiceField(label=_("Consultants"), queryset=_users_in(Role.CONSULTANT))
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=_users_in(Role.REVIEWER))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Evaluated per form: a consultant given the role a minute ago is offered.
+        self.fields["consultants"].queryset = _users_in(Role.CONSULTANT)
+        self.fields["reviewer"].queryset = _users_in(Role.REVIEWER)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class AssessmentCreateForm(AssessmentTeamForm):
+    field_order = ["city", "framework", "period", "kind", "consultants", "reviewer", "start_from_previous"]
     city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.select_related("province"))
     framework = forms.ModelChoiceField(
         label=_("Framework version"), queryset=Framework.objects.filter(status=Framework.Status.PUBLISHED)
     )
     period = forms.IntegerField(label=_("Period (year)"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Assessment.Kind.choices)
-    consultants = forms.ModelMultipleChoiceField(label=_("Consultants"), queryset=_users_in(Role.CONSULTANT))
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=_users_in(Role.REVIEWER))
     start_from_previous = forms.BooleanField(
         label=_("Start from the previous period's answers (each marked “to confirm”)"), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consultants"].queryset = _users_in(Role.CONSULTANT)
-        self.fields["reviewer"].queryset = _users_in(Role.REVIEWER)
         self.fields["city"].label_from_instance = lambda city: f"{city.code} {city.name_zh} {city.name_en}"
-        self.helper = FormHelper()
-        self.helper.form_tag = False

@@ -29,6 +29,7 @@ urlpatterns = [
     path("assessments/<int:pk>/comments/<int:comment_pk>/resolve/", assessments.comment_resolve, name="comment_resolve"),
     path("assessments/<int:pk>/transition/<slug:action>/", assessments.assessment_transition, name="assessment_transition"),
     path("assessments/<int:pk>/history/", assessments.assessment_history, name="assessment_history"),
+    path("assessments/<int:pk>/team/", assessments.assessment_team, name="assessment_team"),
     path("assessments/<int:pk>/responses/<int:response_pk>/evidence/", evidence.evidence_add, name="evidence_add"),
     path("evidence/<int:evidence_pk>/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:evidence_pk>/remove/", evidence.evidence_remove, name="evidence_remove"),

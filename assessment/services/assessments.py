@@ -319,6 +319,37 @@ def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser) -> Ass
     )
 
 
+def can_change_team(user: AbstractBaseUser, assessment: Assessment) -> bool:
+    """The assessment's reviewer or an administrator, until it is published (then a revision has its own team)."""
+    return assessment.status != Assessment.Status.PUBLISHED and can_review(user, assessment)
+
+
+def assessment_team_set(
+    *, assessment: Assessment, user: AbstractBaseUser, consultants: list[AbstractBaseUser], reviewer: AbstractBaseUser
+) -> Assessment:
+    """Hand the assessment to other consultants or another reviewer: someone left, or fell ill.
+
+    The answers, evidence and comments stay as they are, with their authors.
+    The assessment's history records who changed the team and the reviewer.
+    """
+    if not consultants:
+        raise ValidationError(_("An assessment needs at least one consultant."))
+    if not all(has_role(person, Role.CONSULTANT) for person in consultants):
+        raise ValidationError(_("Every consultant of an assessment must have the consultant role."))
+    if not has_role(reviewer, Role.REVIEWER):
+        raise ValidationError(_("The reviewer must have the reviewer role."))
+    with transaction.atomic():
+        # Locked, so a publication cannot slip in between the check and the change.
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not can_change_team(user, locked):
+            raise PermissionDenied(_("Only the reviewer or an administrator changes the team, before publication."))
+        locked.consultants.set(consultants)
+        locked.reviewer = reviewer
+        locked._history_user = user
+        locked.save(update_fields=["reviewer", "updated_at"])
+    return locked
+
+
 def assessment_revise(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
     """Start a correction of a published assessment as a new revision; the original stays."""
     if not (can_review(user, assessment) or has_role(user, Role.ADMINISTRATOR)):

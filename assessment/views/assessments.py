@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment.forms import AssessmentCreateForm, CommentForm, ResponseForm
+from assessment.forms import AssessmentCreateForm, AssessmentTeamForm, CommentForm, ResponseForm
 from assessment.models import Assessment, Evidence, FrameworkNode, Indicator, Response, ReviewComment
 from assessment.roles import Role, has_role, role_required
 from assessment.selectors import assessments as selectors
@@ -83,6 +83,29 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
     return render(request, "assessment/assessment_new.html", {"form": form})
 
 
+def assessment_team(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewer or an administrator hands the assessment to other consultants or another reviewer."""
+    assessment = _assessment_or_404(request, pk)
+    if not services.can_change_team(request.user, assessment):
+        raise PermissionDenied
+    initial = {"consultants": list(assessment.consultants.all()), "reviewer": assessment.reviewer}
+    form = AssessmentTeamForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_team_set(
+                assessment=assessment,
+                user=request.user,
+                consultants=list(form.cleaned_data["consultants"]),
+                reviewer=form.cleaned_data["reviewer"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The team was changed."))
+            return redirect(assessment.get_absolute_url())
+    return render(request, "assessment/assessment_team.html", {"assessment": assessment, "form": form})
+
+
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
     user = request.user
@@ -91,6 +114,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dimensions": selectors.assessment_dimensions(assessment),
         "can_edit": services.can_edit(user, assessment),
         "can_review": services.can_review(user, assessment),
+        "can_change_team": services.can_change_team(user, assessment),
         # Open returns matter while the answers can still change or are being reviewed.
         "returned": selectors.open_returned_indicators(assessment) if not assessment.is_frozen else [],
         "result": getattr(assessment, "result", None) if assessment.is_frozen else None,
@@ -318,7 +342,7 @@ def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-history_date")[:300]
     )
     codes = dict(assessment.responses.values_list("pk", "indicator__node__code"))
-    transitions = assessment.history.select_related("history_user").order_by("-history_date")[:100]
+    transitions = assessment.history.select_related("history_user", "reviewer").order_by("-history_date")[:100]
     rows = [(change, codes.get(change.id, "")) for change in changes]
     # Evidence added and removed: a removal must stay visible to the reviewer.
     evidence_changes = (

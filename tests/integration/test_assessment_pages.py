@@ -256,3 +256,34 @@ def test_the_remove_button_is_offered_only_to_those_who_may_remove(team):
     assert remove in team["consultant"].get(form).content.decode()
     reviewer_page = team["reviewer"].get(form).content.decode()
     assert "wrong-city.pdf" in reviewer_page and remove not in reviewer_page
+
+
+def test_the_reviewer_changes_the_team_on_its_page_and_the_history_shows_it(team):
+    assessment = team["assessment"]
+    newcomer = UserFactory(roles=[Role.CONSULTANT], username="newcomer")
+    page_url = reverse("assessment:assessment_team", args=[assessment.pk])
+    detail = reverse("assessment:assessment_detail", args=[assessment.pk])
+    assert page_url in team["reviewer"].get(detail).content.decode()
+    assert page_url not in team["consultant"].get(detail).content.decode()
+    form = team["reviewer"].get(page_url)
+    assert form.status_code == 200 and "newcomer" in form.content.decode()
+    reply = team["reviewer"].post(page_url, {"consultants": [newcomer.pk], "reviewer": assessment.reviewer.pk})
+    assert reply.status_code == 302 and reply["Location"] == detail
+    assert list(assessment.consultants.all()) == [newcomer]
+    # A bad choice is named on the form, and nothing changes.
+    refused = team["reviewer"].post(page_url, {"consultants": [], "reviewer": assessment.reviewer.pk})
+    assert refused.status_code == 200 and "consultants" in refused.content.decode()
+    assert list(assessment.consultants.all()) == [newcomer]
+    team["reviewer"].cookies["django_language"] = "en"
+    history = team["reviewer"].get(reverse("assessment:assessment_history", args=[assessment.pk])).content.decode()
+    assert assessment.reviewer.get_username() in history[history.index('data-testid="status-history"'):]
+
+
+def test_only_the_reviewer_or_an_administrator_opens_the_team_page(team):
+    page_url = reverse("assessment:assessment_team", args=[team["assessment"].pk])
+    assert team["consultant"].get(page_url).status_code == 403
+    for who in ("other_consultant", "other_reviewer", "manager", "stakeholder"):
+        assert team[who].get(page_url).status_code in (403, 404)
+    before = list(team["assessment"].consultants.all())
+    assert team["consultant"].post(page_url, {"consultants": [before[0].pk], "reviewer": team["assessment"].reviewer.pk}).status_code == 403
+    assert list(team["assessment"].consultants.all()) == before

@@ -201,3 +201,43 @@ def test_a_correction_keeps_the_evidence_and_shares_its_files_with_the_original(
         evidence_remove(evidence=copied, user=consultant)
     assert stored.file.storage.exists(stored.file.name)
     assert Evidence.objects.filter(pk=stored.pk).exists()
+
+
+def test_the_reviewer_hands_the_assessment_to_another_consultant_and_reviewer(user_with_role):
+    assessment = assessment_with_team()
+    leaving = consultant_of(assessment)
+    answer_everything(assessment)
+    newcomer, new_reviewer = user_with_role("consultant"), user_with_role("reviewer")
+    services.assessment_team_set(assessment=assessment, user=assessment.reviewer, consultants=[newcomer], reviewer=new_reviewer)
+    assessment.refresh_from_db()
+    assert list(assessment.consultants.all()) == [newcomer] and assessment.reviewer == new_reviewer
+    response = assessment.responses.first()
+    # The newcomer edits; the one who left no longer can; earlier answers keep their author.
+    services.response_save(response=response, user=newcomer, values={"source": "handed over"}, base_version=response.version)
+    with pytest.raises(PermissionDenied):
+        services.response_save(response=response, user=leaving, values={"source": "x"}, base_version=response.version + 1)
+    assert assessment.responses.exclude(pk=response.pk).filter(updated_by=leaving).exists()
+    latest = assessment.history.order_by("-history_date").first()
+    assert latest.reviewer == new_reviewer
+
+
+def test_the_team_is_changed_only_by_its_reviewer_or_an_administrator_and_only_with_the_right_roles(user_with_role):
+    assessment = assessment_with_team()
+    other_reviewer, consultant = user_with_role("reviewer"), user_with_role("consultant")
+    for outsider in (consultant_of(assessment), other_reviewer, user_with_role("city_manager")):
+        with pytest.raises(PermissionDenied):
+            services.assessment_team_set(assessment=assessment, user=outsider, consultants=[consultant], reviewer=other_reviewer)
+    with pytest.raises(ValidationError, match="consultant role"):
+        services.assessment_team_set(assessment=assessment, user=assessment.reviewer, consultants=[other_reviewer], reviewer=other_reviewer)
+    with pytest.raises(ValidationError, match="reviewer role"):
+        services.assessment_team_set(assessment=assessment, user=assessment.reviewer, consultants=[consultant], reviewer=consultant)
+    with pytest.raises(ValidationError, match="at least one consultant"):
+        services.assessment_team_set(assessment=assessment, user=assessment.reviewer, consultants=[], reviewer=other_reviewer)
+    admin = user_with_role("administrator")
+    services.assessment_team_set(assessment=assessment, user=admin, consultants=[consultant], reviewer=other_reviewer)
+    answer_everything(assessment)
+    services.assessment_submit(assessment=assessment, user=consultant)
+    services.assessment_approve(assessment=assessment, user=other_reviewer)
+    services.assessment_publish(assessment=assessment, user=other_reviewer)
+    with pytest.raises(PermissionDenied):
+        services.assessment_team_set(assessment=assessment, user=admin, consultants=[consultant], reviewer=other_reviewer)

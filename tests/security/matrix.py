@@ -101,6 +101,15 @@ def _report_count(w: Any) -> Any:
     return Report.objects.count()
 
 
+def _same_team(w: Any) -> dict[str, Any]:
+    return {"consultants": [user.pk for user in w.draft.consultants.all()], "reviewer": w.draft.reviewer_id}
+
+
+def _team_state(w: Any) -> Any:
+    w.draft.refresh_from_db()
+    return (w.draft.reviewer_id, w.draft.version, w.draft.history.count(), sorted(w.draft.consultants.values_list("pk", flat=True)))
+
+
 def _evidence_state(w: Any) -> Any:
     return Evidence.objects.filter(response__assessment=w.draft).count()
 
@@ -196,6 +205,8 @@ CASES: list[Case] = [
     Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, POST_ONLY, html=False),
     Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, EDITS, method="post", state=_draft_state, html=False, variant="submit"),
     Case("assessment:assessment_transition", lambda w: {"pk": w.published.pk, "action": "revise"}, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK), method="post", state=_assessment_count, html=False, variant="revise"),
+    Case("assessment:assessment_team", _draft, REVIEWS),
+    Case("assessment:assessment_team", _draft, REVIEWS, method="post", data=_same_team, state=_team_state, html=False),
     Case("assessment:evidence_add", _response, POST_ONLY, html=False),
     Case("assessment:evidence_add", _response, EDITS, method="post", data=lambda w: {"note": "Minutes of the meeting."}, state=_evidence_state, html=False),
     Case("assessment:evidence_download", lambda w: {"evidence_pk": w.evidence.pk}, DRAFT_SEEN, html=False),
