@@ -27,6 +27,17 @@ class Report(models.Model):
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
 
+    MESSAGES = {
+        "render_failed": _(
+            "The report could not be rendered (%(error)s). Try again; if it fails again, tell an administrator."
+        ),
+        "worker_stopped_retrying": _("The worker rendering this report stopped; the report is being rendered again."),
+        "worker_stopped_failed": _(
+            "The report worker stopped while rendering this report (%(attempts)d attempts). "
+            "Request it again; if it stops again, tell an administrator."
+        ),
+    }
+
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     city = models.ForeignKey(
         "cities.City", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("city")
@@ -44,6 +55,10 @@ class Report(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     message = models.TextField(_("message"), blank=True)
+    # The app's own messages are stored as a key and its arguments and translated when shown:
+    # whoever's page or worker wrote one, each reader sees it in their own language.
+    message_key = models.CharField(_("message key"), max_length=40, blank=True)
+    message_args = models.JSONField(_("message arguments"), default=dict, blank=True)
     file = models.FileField(_("file"), upload_to=report_upload_path, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
     requested_by = models.ForeignKey(
@@ -72,6 +87,19 @@ class Report(models.Model):
     def filename(self) -> str:
         subject = self.city_id if self.kind == self.Kind.CITY else self.region_id
         return f"dualspace-{subject}-{self.period}-{self.language}.pdf"
+
+    @property
+    def display_message(self) -> str:
+        """The message in the active language; free text (a missing result) as it was written."""
+        template = self.MESSAGES.get(self.message_key)
+        if template is None:
+            return self.message
+        return str(template) % self.message_args if self.message_args else str(template)
+
+    @staticmethod
+    def message_fields(key: str = "", text: str = "", **args: object) -> dict[str, object]:
+        """The three message columns for an ``update()``: an app message by key, or a free text."""
+        return {"message_key": key, "message_args": args, "message": text}
 
 
 class ReportLink(models.Model):

@@ -159,7 +159,7 @@ def report_render(report_id: int) -> Report:
         # Another live worker has it (a task queued twice): leave it to that one.
         .exclude(status=Report.Status.RUNNING, heartbeat_at__gte=_stale_before())
         .update(
-            status=Report.Status.RUNNING, progress=5, attempts=F("attempts") + 1, message="",
+            status=Report.Status.RUNNING, progress=5, attempts=F("attempts") + 1, **Report.message_fields(),
             started_at=now, heartbeat_at=now, worker=worker,
         )
     )
@@ -187,14 +187,15 @@ def _render(report: Report) -> Report:
         _progress(report, 90)
         name = _store(report, pdf)
     except ReportUnavailable as problem:
-        Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, message=str(problem), finished_at=timezone.now())
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED, **Report.message_fields(text=str(problem)), finished_at=timezone.now()
+        )
         return Report.objects.get(pk=report.pk)
     except Exception as error:  # noqa: BLE001 - the user sees a message; the log keeps the traceback
         logger.exception("report %s failed", report.pk)
         Report.objects.filter(pk=report.pk).update(
             status=Report.Status.FAILED,
-            message=_("The report could not be rendered (%(error)s). Try again; if it fails again, tell an administrator.")
-            % {"error": error.__class__.__name__},
+            **Report.message_fields("render_failed", error=error.__class__.__name__),
             finished_at=timezone.now(),
         )
         return Report.objects.get(pk=report.pk)
@@ -247,18 +248,14 @@ def report_recover_stale(reports: QuerySet[Report] | None = None) -> int:
             if report.attempts < settings.REPORT_MAX_ATTEMPTS:
                 changed = unchanged.update(
                     status=Report.Status.QUEUED, progress=0, worker="", heartbeat_at=None,
-                    message=_("The worker rendering this report stopped; the report is being rendered again."),
+                    **Report.message_fields("worker_stopped_retrying"),
                 )
                 if changed:
                     transaction.on_commit(partial(render_report_task.enqueue, report.pk))
             else:
                 changed = unchanged.update(
                     status=Report.Status.FAILED, worker="", finished_at=timezone.now(),
-                    message=_(
-                        "The report worker stopped while rendering this report (%(attempts)d attempts). "
-                        "Request it again; if it stops again, tell an administrator."
-                    )
-                    % {"attempts": report.attempts},
+                    **Report.message_fields("worker_stopped_failed", attempts=report.attempts),
                 )
         if changed:
             logger.warning("report %s: worker %s stopped giving signs of life", report.pk, report.worker or "?")

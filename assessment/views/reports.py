@@ -101,7 +101,7 @@ def report_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status": report.status,
             "status_label": report.get_status_display(),
             "progress": report.progress,
-            "message": report.message,
+            "message": report.display_message,
             "download": reverse("assessment:report_download", args=[report.pk]) if report.status == Report.Status.DONE else None,
         }
     )

@@ -39,7 +39,7 @@ def running(reference_data, default_framework, settings):
 @pytest.fixture
 def reader(client_factory, user_with_role):
     client = client_factory(user_with_role(Role.STAKEHOLDER))
-    client.cookies["django_language"] = "en"  # the stored message is in the language of the look that recovers
+    client.cookies["django_language"] = "en"
     return client
 
 
@@ -77,8 +77,8 @@ def test_after_the_last_attempt_the_page_says_why_and_offers_to_ask_again(runnin
     page = reader.get(f"/reports/{report.pk}/").content.decode()
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and report.finished_at is not None
-    assert "stopped while rendering this report (2 attempts)" in report.message
-    assert report.message in page
+    assert "stopped while rendering this report (2 attempts)" in report.display_message
+    assert report.display_message in page
     assert 'data-testid="report-request-again"' in page and DBTaskResult.objects.count() == 0
 
 
@@ -99,3 +99,14 @@ def test_the_report_list_shows_a_dead_workers_report_as_it_really_is(running, cl
     dead.refresh_from_db()
     assert dead.status == Report.Status.FAILED
     assert "failed" in page
+
+
+def test_the_recovery_message_follows_each_reader_s_language_not_the_one_who_triggered_it(
+    running, reader, client_factory, user_with_role
+):
+    report = running(silent_for=61, attempts=2)
+    assert "stopped while rendering" in reader.get(f"/reports/{report.pk}/status.json").json()["message"]
+    chinese = client_factory(user_with_role(Role.ADMINISTRATOR, is_superuser=True, is_staff=True))
+    chinese.cookies["django_language"] = "zh-hans"
+    message = chinese.get(f"/reports/{report.pk}/status.json").json()["message"]
+    assert "报告" in message and "stopped" not in message

@@ -87,7 +87,7 @@ def test_a_failed_rendering_is_marked_with_a_message(manager, g60_demo, django_c
     _user, client = manager
     request_report(client, django_capture_on_commit_callbacks)
     report = Report.objects.get()
-    assert report.status == Report.Status.FAILED and "could not be rendered" in report.message
+    assert report.status == Report.Status.FAILED and "could not be rendered" in report.display_message
     assert not report.file
     assert client.get(f"/reports/{report.pk}/download/").status_code == 404
 
