@@ -153,6 +153,12 @@ class AssessmentTeamForm(forms.Form):
         self.helper.form_tag = False
 
 
+class AssessmentTeamChangeForm(AssessmentTeamForm):
+    """The team form of an existing assessment: it remembers which state of the assessment it was opened on."""
+
+    opened_at = forms.CharField(widget=forms.HiddenInput)
+
+
 class AssessmentCreateForm(AssessmentTeamForm):
     field_order = ["city", "framework", "period", "kind", "consultants", "reviewer", "start_from_previous"]
     city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.select_related("province"))

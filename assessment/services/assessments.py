@@ -325,12 +325,20 @@ def can_change_team(user: AbstractBaseUser, assessment: Assessment) -> bool:
 
 
 def assessment_team_set(
-    *, assessment: Assessment, user: AbstractBaseUser, consultants: list[AbstractBaseUser], reviewer: AbstractBaseUser
+    *,
+    assessment: Assessment,
+    user: AbstractBaseUser,
+    consultants: list[AbstractBaseUser],
+    reviewer: AbstractBaseUser,
+    opened_at: str | None = None,
 ) -> Assessment:
     """Hand the assessment to other consultants or another reviewer: someone left, or fell ill.
 
     The answers, evidence and comments stay as they are, with their authors.
     The assessment's history records who changed the team and the reviewer.
+    ``opened_at`` is the assessment's ``updated_at`` when the form was opened:
+    if someone changed the assessment since, the change is refused rather
+    than silently replacing theirs.
     """
     if not consultants:
         raise ValidationError(_("An assessment needs at least one consultant."))
@@ -343,6 +351,10 @@ def assessment_team_set(
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if not can_change_team(user, locked):
             raise PermissionDenied(_("Only the reviewer or an administrator changes the team, before publication."))
+        if opened_at is not None and opened_at != locked.updated_at.isoformat():
+            raise ValidationError(
+                _("Someone changed this assessment after you opened this page. Reload it to see the current team.")
+            )
         locked.consultants.set(consultants)
         locked.reviewer = reviewer
         locked._history_user = user

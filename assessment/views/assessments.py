@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment.forms import AssessmentCreateForm, AssessmentTeamForm, CommentForm, ResponseForm
+from assessment.forms import AssessmentCreateForm, AssessmentTeamChangeForm, CommentForm, ResponseForm
 from assessment.models import Assessment, Evidence, FrameworkNode, Indicator, Response, ReviewComment
 from assessment.roles import Role, has_role, role_required
 from assessment.selectors import assessments as selectors
@@ -88,8 +88,12 @@ def assessment_team(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
     if not services.can_change_team(request.user, assessment):
         raise PermissionDenied
-    initial = {"consultants": list(assessment.consultants.all()), "reviewer": assessment.reviewer}
-    form = AssessmentTeamForm(request.POST or None, initial=initial)
+    initial = {
+        "consultants": list(assessment.consultants.all()),
+        "reviewer": assessment.reviewer,
+        "opened_at": assessment.updated_at.isoformat(),
+    }
+    form = AssessmentTeamChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_team_set(
@@ -97,6 +101,7 @@ def assessment_team(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 consultants=list(form.cleaned_data["consultants"]),
                 reviewer=form.cleaned_data["reviewer"],
+                opened_at=form.cleaned_data["opened_at"],
             )
         except ValidationError as error:
             form.add_error(None, error)

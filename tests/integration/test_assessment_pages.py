@@ -261,20 +261,28 @@ def test_the_remove_button_is_offered_only_to_those_who_may_remove(team):
 def test_the_reviewer_changes_the_team_on_its_page_and_the_history_shows_it(team):
     assessment = team["assessment"]
     newcomer = UserFactory(roles=[Role.CONSULTANT], username="newcomer")
+    original = assessment.consultants.first()
     page_url = reverse("assessment:assessment_team", args=[assessment.pk])
     detail = reverse("assessment:assessment_detail", args=[assessment.pk])
     assert page_url in team["reviewer"].get(detail).content.decode()
     assert page_url not in team["consultant"].get(detail).content.decode()
     form = team["reviewer"].get(page_url)
     assert form.status_code == 200 and "newcomer" in form.content.decode()
-    reply = team["reviewer"].post(page_url, {"consultants": [newcomer.pk], "reviewer": assessment.reviewer.pk})
+    opened_at = assessment.updated_at.isoformat()
+    assert f'value="{opened_at}"' in form.content.decode()
+    reply = team["reviewer"].post(page_url, {"consultants": [newcomer.pk], "reviewer": assessment.reviewer.pk, "opened_at": opened_at})
     assert reply.status_code == 302 and reply["Location"] == detail
     assert list(assessment.consultants.all()) == [newcomer]
+    assessment.refresh_from_db()
     # A bad choice is named on the form, and nothing changes.
-    refused = team["reviewer"].post(page_url, {"consultants": [], "reviewer": assessment.reviewer.pk})
+    refused = team["reviewer"].post(page_url, {"consultants": [], "reviewer": assessment.reviewer.pk, "opened_at": assessment.updated_at.isoformat()})
     assert refused.status_code == 200 and "consultants" in refused.content.decode()
     assert list(assessment.consultants.all()) == [newcomer]
+    # A form opened before someone else's change does not silently replace it.
     team["reviewer"].cookies["django_language"] = "en"
+    stale = team["reviewer"].post(page_url, {"consultants": [original.pk], "reviewer": assessment.reviewer.pk, "opened_at": opened_at})
+    assert stale.status_code == 200 and "Someone changed this assessment after you opened this page" in stale.content.decode()
+    assert list(assessment.consultants.all()) == [newcomer]
     history = team["reviewer"].get(reverse("assessment:assessment_history", args=[assessment.pk])).content.decode()
     assert assessment.reviewer.get_username() in history[history.index('data-testid="status-history"'):]
 
@@ -285,5 +293,6 @@ def test_only_the_reviewer_or_an_administrator_opens_the_team_page(team):
     for who in ("other_consultant", "other_reviewer", "manager", "stakeholder"):
         assert team[who].get(page_url).status_code in (403, 404)
     before = list(team["assessment"].consultants.all())
-    assert team["consultant"].post(page_url, {"consultants": [before[0].pk], "reviewer": team["assessment"].reviewer.pk}).status_code == 403
+    data = {"consultants": [before[0].pk], "reviewer": team["assessment"].reviewer.pk, "opened_at": team["assessment"].updated_at.isoformat()}
+    assert team["consultant"].post(page_url, data).status_code == 403
     assert list(team["assessment"].consultants.all()) == before

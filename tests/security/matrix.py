@@ -102,7 +102,12 @@ def _report_count(w: Any) -> Any:
 
 
 def _same_team(w: Any) -> dict[str, Any]:
-    return {"consultants": [user.pk for user in w.draft.consultants.all()], "reviewer": w.draft.reviewer_id}
+    w.draft.refresh_from_db()
+    return {
+        "consultants": [user.pk for user in w.draft.consultants.all()],
+        "reviewer": w.draft.reviewer_id,
+        "opened_at": w.draft.updated_at.isoformat(),
+    }
 
 
 def _team_state(w: Any) -> Any:
