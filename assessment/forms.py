@@ -154,9 +154,9 @@ class AssessmentTeamForm(forms.Form):
 
 
 class AssessmentTeamChangeForm(AssessmentTeamForm):
-    """The team form of an existing assessment: it remembers which state of the assessment it was opened on."""
+    """The team form of an existing assessment: it remembers the team it was opened on."""
 
-    opened_at = forms.CharField(widget=forms.HiddenInput)
+    team_when_opened = forms.CharField(widget=forms.HiddenInput)
 
 
 class AssessmentCreateForm(AssessmentTeamForm):

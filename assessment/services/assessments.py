@@ -319,6 +319,12 @@ def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser) -> Ass
     )
 
 
+def team_signature(assessment: Assessment) -> str:
+    """The team as a short text (reviewer, then consultants), to tell whether it changed since a form was opened."""
+    consultants = sorted(assessment.consultants.values_list("pk", flat=True))
+    return f"{assessment.reviewer_id}:{','.join(map(str, consultants))}"
+
+
 def can_change_team(user: AbstractBaseUser, assessment: Assessment) -> bool:
     """The assessment's reviewer or an administrator, until it is published (then a revision has its own team)."""
     return assessment.status != Assessment.Status.PUBLISHED and can_review(user, assessment)
@@ -330,15 +336,15 @@ def assessment_team_set(
     user: AbstractBaseUser,
     consultants: list[AbstractBaseUser],
     reviewer: AbstractBaseUser,
-    opened_at: str | None = None,
+    team_when_opened: str | None = None,
 ) -> Assessment:
     """Hand the assessment to other consultants or another reviewer: someone left, or fell ill.
 
     The answers, evidence and comments stay as they are, with their authors.
     The assessment's history records who changed the team and the reviewer.
-    ``opened_at`` is the assessment's ``updated_at`` when the form was opened:
-    if someone changed the assessment since, the change is refused rather
-    than silently replacing theirs.
+    ``team_when_opened`` is the `team_signature` the form was opened on: if
+    someone changed the team since, the change is refused rather than
+    silently replacing theirs. (Answers saved meanwhile do not count.)
     """
     if not consultants:
         raise ValidationError(_("An assessment needs at least one consultant."))
@@ -351,9 +357,9 @@ def assessment_team_set(
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if not can_change_team(user, locked):
             raise PermissionDenied(_("Only the reviewer or an administrator changes the team, before publication."))
-        if opened_at is not None and opened_at != locked.updated_at.isoformat():
+        if team_when_opened is not None and team_when_opened != team_signature(locked):
             raise ValidationError(
-                _("Someone changed this assessment after you opened this page. Reload it to see the current team.")
+                _("Someone changed the team after you opened this page. Reload it to see the current team.")
             )
         locked.consultants.set(consultants)
         locked.reviewer = reviewer

@@ -91,7 +91,7 @@ def assessment_team(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "consultants": list(assessment.consultants.all()),
         "reviewer": assessment.reviewer,
-        "opened_at": assessment.updated_at.isoformat(),
+        "team_when_opened": services.team_signature(assessment),
     }
     form = AssessmentTeamChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -101,7 +101,7 @@ def assessment_team(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 consultants=list(form.cleaned_data["consultants"]),
                 reviewer=form.cleaned_data["reviewer"],
-                opened_at=form.cleaned_data["opened_at"],
+                team_when_opened=form.cleaned_data["team_when_opened"],
             )
         except ValidationError as error:
             form.add_error(None, error)

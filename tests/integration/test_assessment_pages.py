@@ -268,20 +268,23 @@ def test_the_reviewer_changes_the_team_on_its_page_and_the_history_shows_it(team
     assert page_url not in team["consultant"].get(detail).content.decode()
     form = team["reviewer"].get(page_url)
     assert form.status_code == 200 and "newcomer" in form.content.decode()
-    opened_at = assessment.updated_at.isoformat()
-    assert f'value="{opened_at}"' in form.content.decode()
-    reply = team["reviewer"].post(page_url, {"consultants": [newcomer.pk], "reviewer": assessment.reviewer.pk, "opened_at": opened_at})
+    opened_on = services.team_signature(assessment)
+    assert f'value="{opened_on}"' in form.content.decode()
+    # The consultant goes on answering meanwhile: that is no reason to refuse the change.
+    response = assessment.responses.first()
+    services.response_save(response=response, user=original, values={"source": "still typing"}, base_version=response.version)
+    reply = team["reviewer"].post(page_url, {"consultants": [newcomer.pk], "reviewer": assessment.reviewer.pk, "team_when_opened": opened_on})
     assert reply.status_code == 302 and reply["Location"] == detail
     assert list(assessment.consultants.all()) == [newcomer]
     assessment.refresh_from_db()
     # A bad choice is named on the form, and nothing changes.
-    refused = team["reviewer"].post(page_url, {"consultants": [], "reviewer": assessment.reviewer.pk, "opened_at": assessment.updated_at.isoformat()})
+    refused = team["reviewer"].post(page_url, {"consultants": [], "reviewer": assessment.reviewer.pk, "team_when_opened": services.team_signature(assessment)})
     assert refused.status_code == 200 and "consultants" in refused.content.decode()
     assert list(assessment.consultants.all()) == [newcomer]
     # A form opened before someone else's change does not silently replace it.
     team["reviewer"].cookies["django_language"] = "en"
-    stale = team["reviewer"].post(page_url, {"consultants": [original.pk], "reviewer": assessment.reviewer.pk, "opened_at": opened_at})
-    assert stale.status_code == 200 and "Someone changed this assessment after you opened this page" in stale.content.decode()
+    stale = team["reviewer"].post(page_url, {"consultants": [original.pk], "reviewer": assessment.reviewer.pk, "team_when_opened": opened_on})
+    assert stale.status_code == 200 and "Someone changed the team after you opened this page" in stale.content.decode()
     assert list(assessment.consultants.all()) == [newcomer]
     history = team["reviewer"].get(reverse("assessment:assessment_history", args=[assessment.pk])).content.decode()
     assert assessment.reviewer.get_username() in history[history.index('data-testid="status-history"'):]
@@ -293,6 +296,6 @@ def test_only_the_reviewer_or_an_administrator_opens_the_team_page(team):
     for who in ("other_consultant", "other_reviewer", "manager", "stakeholder"):
         assert team[who].get(page_url).status_code in (403, 404)
     before = list(team["assessment"].consultants.all())
-    data = {"consultants": [before[0].pk], "reviewer": team["assessment"].reviewer.pk, "opened_at": team["assessment"].updated_at.isoformat()}
+    data = {"consultants": [before[0].pk], "reviewer": team["assessment"].reviewer.pk, "team_when_opened": services.team_signature(team["assessment"])}
     assert team["consultant"].post(page_url, data).status_code == 403
     assert list(team["assessment"].consultants.all()) == before

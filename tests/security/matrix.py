@@ -102,11 +102,13 @@ def _report_count(w: Any) -> Any:
 
 
 def _same_team(w: Any) -> dict[str, Any]:
+    from assessment.services.assessments import team_signature
+
     w.draft.refresh_from_db()
     return {
         "consultants": [user.pk for user in w.draft.consultants.all()],
         "reviewer": w.draft.reviewer_id,
-        "opened_at": w.draft.updated_at.isoformat(),
+        "team_when_opened": team_signature(w.draft),
     }
 
 
