@@ -319,6 +319,9 @@ def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser) -> Ass
     )
 
 
+TEAM_CHANGE = "team: "  # how a team change's history row begins its change reason
+
+
 def team_signature(assessment: Assessment) -> str:
     """The team as a short text (reviewer, then consultants), to tell whether it changed since a form was opened."""
     consultants = sorted(assessment.consultants.values_list("pk", flat=True))
@@ -341,8 +344,8 @@ def assessment_team_set(
     """Hand the assessment to other consultants or another reviewer: someone left, or fell ill.
 
     The answers, evidence and comments stay as they are, with their authors.
-    The assessment's history records who changed the team and the reviewer.
-    ``team_when_opened`` is the `team_signature` the form was opened on: if
+    The assessment's history records who changed the team, the reviewer and
+    the consultants' names. ``team_when_opened`` is the `team_signature` the form was opened on: if
     someone changed the team since, the change is refused rather than
     silently replacing theirs. (Answers saved meanwhile do not count.)
     """
@@ -364,6 +367,10 @@ def assessment_team_set(
         locked.consultants.set(consultants)
         locked.reviewer = reviewer
         locked._history_user = user
+        # The history keeps fields, not the consultants (a many-to-many): their names go in
+        # the row's change reason, which the history page shows. The column holds 100 characters.
+        names = ", ".join(sorted(person.get_username() for person in consultants))
+        locked._change_reason = (TEAM_CHANGE + names)[:100]
         locked.save(update_fields=["reviewer", "updated_at"])
     return locked
 

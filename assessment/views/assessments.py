@@ -339,6 +339,12 @@ def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpRespo
     return redirect(f"{form_url}#indicator-{node.code}")
 
 
+def _consultants_named(entry: Any) -> str:
+    """The consultants a team change's history row names; "" for any other row."""
+    reason = entry.history_change_reason or ""
+    return reason.removeprefix(services.TEAM_CHANGE) if reason.startswith(services.TEAM_CHANGE) else ""
+
+
 def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
     changes = (
@@ -347,7 +353,10 @@ def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-history_date")[:300]
     )
     codes = dict(assessment.responses.values_list("pk", "indicator__node__code"))
-    transitions = assessment.history.select_related("history_user", "reviewer").order_by("-history_date")[:100]
+    transitions = [
+        (entry, _consultants_named(entry))
+        for entry in assessment.history.select_related("history_user", "reviewer").order_by("-history_date")[:100]
+    ]
     rows = [(change, codes.get(change.id, "")) for change in changes]
     # Evidence added and removed: a removal must stay visible to the reviewer.
     evidence_changes = (

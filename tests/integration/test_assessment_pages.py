@@ -287,7 +287,8 @@ def test_the_reviewer_changes_the_team_on_its_page_and_the_history_shows_it(team
     assert stale.status_code == 200 and "Someone changed the team after you opened this page" in stale.content.decode()
     assert list(assessment.consultants.all()) == [newcomer]
     history = team["reviewer"].get(reverse("assessment:assessment_history", args=[assessment.pk])).content.decode()
-    assert assessment.reviewer.get_username() in history[history.index('data-testid="status-history"'):]
+    status_table = history[history.index('data-testid="status-history"') : history.index('data-testid="answer-history"')]
+    assert assessment.reviewer.get_username() in status_table and "newcomer" in status_table
 
 
 def test_only_the_reviewer_or_an_administrator_opens_the_team_page(team):

@@ -207,8 +207,8 @@ def test_the_reviewer_hands_the_assessment_to_another_consultant_and_reviewer(us
     assessment = assessment_with_team()
     leaving = consultant_of(assessment)
     answer_everything(assessment)
-    newcomer, new_reviewer = user_with_role("consultant"), user_with_role("reviewer")
-    services.assessment_team_set(assessment=assessment, user=assessment.reviewer, consultants=[newcomer], reviewer=new_reviewer)
+    newcomer, new_reviewer, old_reviewer = user_with_role("consultant"), user_with_role("reviewer"), assessment.reviewer
+    services.assessment_team_set(assessment=assessment, user=old_reviewer, consultants=[newcomer], reviewer=new_reviewer)
     assessment.refresh_from_db()
     assert list(assessment.consultants.all()) == [newcomer] and assessment.reviewer == new_reviewer
     response = assessment.responses.first()
@@ -218,7 +218,8 @@ def test_the_reviewer_hands_the_assessment_to_another_consultant_and_reviewer(us
         services.response_save(response=response, user=leaving, values={"source": "x"}, base_version=response.version + 1)
     assert assessment.responses.exclude(pk=response.pk).filter(updated_by=leaving).exists()
     latest = assessment.history.order_by("-history_date").first()
-    assert latest.reviewer == new_reviewer
+    assert latest.reviewer == new_reviewer and latest.history_user == old_reviewer
+    assert latest.history_change_reason == services.TEAM_CHANGE + newcomer.get_username()
 
 
 def test_the_team_is_changed_only_by_its_reviewer_or_an_administrator_and_only_with_the_right_roles(user_with_role):
