@@ -421,7 +421,7 @@ def _copy_evidence(*, source: Assessment, target: Assessment, user: AbstractBase
             size=evidence.size,
             url=evidence.url,
             note=evidence.note,
-            uploaded_by=evidence.uploaded_by,
+            uploaded_by_id=evidence.uploaded_by_id,
         )
         copy._history_user = user  # the history says who carried it over, and when
         copy.save()
