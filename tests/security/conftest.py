@@ -10,13 +10,26 @@ Names: login (LoginRequiredMiddleware), roles (every user holds every role),
 csrf, csp, escape (template autoescaping), formula (spreadsheet neutralising),
 uploads (evidence and workbook file checks), url_scheme (evidence links),
 throttle (sign-in throttling), production (base settings instead of production).
+Issue 15 adds: copy_previous (the new-period form copies only what the user may
+read), link_owner (stakeholder links are their creator's), report_city (city
+managers report on their own city only), name_fold (the sign-in lock counts the
+normalised name), password_throttle, chart_network (the chart browser has no
+network; labels reach Plotly as text), pdf_audience (stakeholder edition without
+internal notes), finite_numbers, plausibility, workbook_limits, report_quota,
+api_paging, frozen_comments, link_log_ip, import_lengths.
 """
 
 import os
 
 import pytest
 
-PROTECTIONS = {"login", "roles", "csrf", "csp", "escape", "formula", "uploads", "url_scheme", "throttle", "production"}
+PROTECTIONS = {
+    "login", "roles", "csrf", "csp", "escape", "formula", "uploads", "url_scheme", "throttle", "production",
+    # Issue 15
+    "copy_previous", "link_owner", "report_city", "name_fold", "password_throttle", "chart_network", "pdf_audience",
+    "finite_numbers", "plausibility", "workbook_limits", "report_quota", "api_paging", "frozen_comments",
+    "link_log_ip", "import_lengths",
+}
 DISABLED = {name.strip() for name in os.environ.get("DUALSPACE_DISABLE_PROTECTION", "").split(",") if name.strip()}
 unknown = DISABLED - PROTECTIONS
 if unknown:
