@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from assessment.models import Assessment, FrameworkNode, LevelDescriptor, Response, ReviewComment
 from assessment.roles import Role, has_role, user_roles
+from cities.models import City
 
 
 def assessments_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assessment]:
@@ -34,6 +35,29 @@ def assessments_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[A
 def assessment_for(user: AbstractBaseUser | AnonymousUser, pk: int) -> Assessment:
     """The assessment if the user may see it; Assessment.DoesNotExist otherwise (a 404, never data)."""
     return assessments_visible_to(user).get(pk=pk)
+
+
+def previous_assessment_to_copy(
+    user: AbstractBaseUser | AnonymousUser, *, city: City, kind: str, period: int
+) -> Assessment | None:
+    """The earlier assessment a new period may start from, or None.
+
+    Only what the user may read: a standing published result (shared with every
+    signed-in user) or an assessment of their own team. Another team's draft of
+    the city must never be copied, nor its existence betrayed: the caller gets
+    the same None whether there is no earlier assessment or only one it may not read.
+    Of several, the newest period wins and, within it, the standing published result.
+    """
+    from assessment.selectors.results import published_results_visible_to
+
+    earlier = {"city": city, "kind": kind, "period__lt": period}
+    candidates = list(assessments_visible_to(user).filter(**earlier)) + list(
+        published_results_visible_to(user).filter(**earlier)
+    )
+    if not candidates:
+        return None
+    standing = {assessment.pk for assessment in published_results_visible_to(user).filter(**earlier)}
+    return max(candidates, key=lambda a: (a.period, a.pk in standing, a.revision))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
-"""Reports a user sees in their list."""
+"""Reports a user sees in their list, and the stakeholder links they may see, make and revoke."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from assessment.models import Report
+from assessment.models import Report, ReportLink
 from assessment.roles import Role, has_role
 
 
@@ -19,3 +19,38 @@ def reports_listed_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Repor
     if not user.is_authenticated:
         return reports.none()
     return reports.filter(requested_by=user)
+
+
+def manages_city(user: AbstractBaseUser | AnonymousUser, city_id: int | None) -> bool:
+    """A city manager of this city (administrators manage every city)."""
+    if city_id is None or not user.is_authenticated:
+        return False
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return has_role(user, Role.CITY_MANAGER) and user.managed_cities.filter(pk=city_id).exists()  # type: ignore[union-attr]
+
+
+def links_managed_by(user: AbstractBaseUser | AnonymousUser, report: Report) -> QuerySet[ReportLink]:
+    """The stakeholder links of a report this user may see (URL, recipient) and revoke.
+
+    A link is its creator's: who it went to is their business. Administrators
+    see every link, and a city's own managers every link to their city's
+    report, since they answer for where their city's figures go.
+    """
+    links = report.links.select_related("created_by")
+    if not user.is_authenticated:
+        return links.none()
+    if has_role(user, Role.ADMINISTRATOR) or (report.kind == Report.Kind.CITY and manages_city(user, report.city_id)):
+        return links
+    return links.filter(created_by=user)
+
+
+def may_share(user: AbstractBaseUser | AnonymousUser, report: Report) -> bool:
+    """Whether the user may create a stakeholder link to this report.
+
+    Consultants and reviewers share any report; a city manager only their own
+    city's report, never another city's or a region's.
+    """
+    if has_role(user, Role.ADMINISTRATOR, Role.CONSULTANT, Role.REVIEWER):
+        return True
+    return report.kind == Report.Kind.CITY and manages_city(user, report.city_id)

@@ -254,6 +254,23 @@ def assessment_start_review(*, assessment: Assessment, user: AbstractBaseUser) -
     return _transition(assessment, (Assessment.Status.SUBMITTED,), Assessment.Status.IN_REVIEW)
 
 
+def can_read_comments(user: AbstractBaseUser, assessment: Assessment) -> bool:
+    """Review comments are the team's working notes: its consultants, its reviewer, administrators.
+
+    A city manager reads the published answers and evidence of their city, not
+    the exchange between consultant and reviewer that led to them.
+    """
+    return can_review(user, assessment) or assessment.consultants.filter(pk=user.pk).exists()
+
+
+def _refuse_if_frozen(assessment: Assessment) -> None:
+    if assessment.is_frozen:
+        raise WorkflowError(
+            _("The assessment is %(status)s: its answers and comments no longer change. Start a correction to change it.")
+            % {"status": assessment.get_status_display()}
+        )
+
+
 def review_comment_add(
     *, response: Response, user: AbstractBaseUser, body: str, returns_indicator: bool = False, parent: ReviewComment | None = None
 ) -> ReviewComment:
@@ -261,6 +278,7 @@ def review_comment_add(
     reviewer = can_review(user, assessment)
     if not reviewer and not assessment.consultants.filter(pk=user.pk).exists():
         raise PermissionDenied(_("Only the assessment's consultants and reviewer comment on it."))
+    _refuse_if_frozen(assessment)
     if returns_indicator and not reviewer:
         raise PermissionDenied(_("Only the reviewer returns an indicator."))
     if not body.strip():
@@ -274,6 +292,7 @@ def review_comment_resolve(*, comment: ReviewComment, user: AbstractBaseUser) ->
     assessment = comment.response.assessment
     if not (can_review(user, assessment) or comment.author_id == user.pk):
         raise PermissionDenied(_("Only the reviewer or the comment's author resolves it."))
+    _refuse_if_frozen(assessment)
     comment.resolved = True
     comment.resolved_by = user
     comment.resolved_at = timezone.now()

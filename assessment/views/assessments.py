@@ -54,13 +54,14 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["start_from_previous"]:
-                previous = (
-                    Assessment.objects.filter(city=data["city"], kind=data["kind"], period__lt=data["period"])
-                    .order_by("-period", "-revision")
-                    .first()
+                previous = selectors.previous_assessment_to_copy(
+                    request.user, city=data["city"], kind=data["kind"], period=data["period"]
                 )
                 if previous is None:
-                    raise ValidationError(_("There is no earlier assessment of this city to start from."))
+                    # The same words whether nothing exists or only what the user may not read.
+                    raise ValidationError(
+                        _("There is no earlier assessment of this city that you may start from: no published result and none of your own.")
+                    )
                 assessment = services.assessment_start_from_previous(
                     previous=previous, period=data["period"], consultants=list(data["consultants"]), reviewer=data["reviewer"]
                 )
@@ -211,6 +212,9 @@ def _render_dimension(
         "items": items,
         "can_edit": can_edit,
         "can_review": can_review,
+        "can_read_comments": services.can_read_comments(request.user, assessment),
+        # The services refuse comments on a frozen assessment; the page offers none.
+        "can_comment": not assessment.is_frozen and (can_review or can_edit),
         "previous_code": codes[position - 1] if position > 0 else None,
         "next_code": codes[position + 1] if position + 1 < len(codes) else None,
     }
@@ -333,7 +337,10 @@ def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpRespo
         )
     except ReviewComment.DoesNotExist as exc:
         raise Http404 from exc
-    services.review_comment_resolve(comment=comment, user=request.user)
+    try:
+        services.review_comment_resolve(comment=comment, user=request.user)
+    except services.WorkflowError as error:
+        messages.error(request, " ".join(error.messages))
     node = comment.response.indicator.node
     form_url = reverse("assessment:dimension_form", args=[assessment.pk, node.parent.code])
     return redirect(f"{form_url}#indicator-{node.code}")

@@ -2,8 +2,9 @@
 
 Reports hold published results only, which every signed-in user may read;
 sharing a report outside the app is for the roles that work on assessments
-and for city managers. A stakeholder link needs no account: it is signed,
-expires, can be revoked, and every try to open it is logged.
+and for a city's own managers (selectors.reports says who sees and revokes
+which link). A stakeholder link needs no account: it is signed, expires, can
+be revoked, and every try to open it is logged.
 """
 
 from django.contrib import messages
@@ -19,12 +20,11 @@ from django.views.decorators.http import require_POST
 from assessment.models import Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable
 from assessment.roles import Role, has_role
-from assessment.selectors.reports import reports_listed_for
+from assessment.selectors.reports import links_managed_by, may_share, reports_listed_for
 from assessment.services import reports as report_service
 from cities.models import City, Region
 
 LINK_SALT = "dualspace.report-link"
-SHARING_ROLES = (Role.CONSULTANT, Role.REVIEWER, Role.CITY_MANAGER)
 
 
 def _report(request: HttpRequest, pk: int) -> Report:
@@ -82,7 +82,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Whoever waits on the page finds out when the worker died (services.reports).
     report = report_service.report_check_worker(_report(request, pk))
-    links = report.links.all() if has_role(request.user, *SHARING_ROLES) else ReportLink.objects.none()
+    links = links_managed_by(request.user, report)
     shared = [
         {"link": link, "url": request.build_absolute_uri(reverse("shared_report", args=[signing.dumps(link.key, salt=LINK_SALT)]))}
         for link in links
@@ -90,7 +90,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/detail.html",
-        {"report": report, "shared": shared, "can_share": has_role(request.user, *SHARING_ROLES), "max_days": report_service.MAX_LINK_DAYS},
+        {"report": report, "shared": shared, "can_share": may_share(request.user, report), "max_days": report_service.MAX_LINK_DAYS},
     )
 
 
@@ -127,7 +127,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    if not has_role(request.user, *SHARING_ROLES):
+    if not may_share(request.user, report):
         raise Http404
     try:
         days = int(request.POST.get("days", ""))
@@ -144,9 +144,8 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     report = _report(request, pk)
-    if not has_role(request.user, *SHARING_ROLES):
-        raise Http404
-    link = report.links.filter(pk=link_pk).first()
+    # Someone else's link answers 404 like a link that does not exist.
+    link = links_managed_by(request.user, report).filter(pk=link_pk).first()
     if link is None:
         raise Http404
     report_service.link_revoke(link=link)

@@ -79,6 +79,35 @@ def switched_off_protections(request, settings, monkeypatch):
         import assessment.services.evidence
 
         monkeypatch.setattr(assessment.services.evidence, "URLValidator", lambda **kwargs: (lambda value: None))
+    if disabled("copy_previous"):
+        import assessment.selectors.assessments
+        from assessment.models import Assessment
+
+        def any_earlier(user, *, city, kind, period):
+            return Assessment.objects.filter(city=city, kind=kind, period__lt=period).order_by("-period", "-revision").first()
+
+        monkeypatch.setattr(assessment.selectors.assessments, "previous_assessment_to_copy", any_earlier)
+    if disabled("link_owner"):
+        import assessment.views.reports
+
+        monkeypatch.setattr(assessment.views.reports, "links_managed_by", lambda user, report: report.links.all())
+    if disabled("report_city"):
+        import assessment.views.reports
+        from assessment import roles
+
+        monkeypatch.setattr(
+            assessment.views.reports, "may_share",
+            lambda user, report: roles.has_role(user, roles.Role.CONSULTANT, roles.Role.REVIEWER, roles.Role.CITY_MANAGER),
+        )
+    if disabled("frozen_comments"):
+        import assessment.services.assessments
+
+        monkeypatch.setattr(assessment.services.assessments, "_refuse_if_frozen", lambda assessment: None)
+        monkeypatch.setattr(assessment.services.assessments, "can_read_comments", lambda user, assessment: True)
+    if disabled("throttle"):
+        from accounts import throttle
+
+        monkeypatch.setattr(throttle, "login_lock", lambda username, ip: None)
     if disabled("throttle"):
         from accounts import throttle
 
@@ -104,6 +133,20 @@ def world(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def as_other(world):
+    """A test client signed in as the second user of the role (world.others), who owns none of the world's objects."""
+
+    def make(role: str, **kwargs):
+        from django.test import Client
+
+        client = Client(**kwargs)
+        client.force_login(world.others[role])
+        return client
+
+    return make
 
 
 @pytest.fixture

@@ -7,7 +7,13 @@ The expectations are README.md's "Who sees what" table, row by row:
 - assessments: consultants those assigned to them, reviewers those they
   review, city managers the published ones of their cities, stakeholders none,
   administrators all. An assessment you may not see answers 404.
-- stakeholder links: everyone but stakeholders.
+- stakeholder links: consultants and reviewers create them on any report, a
+  city's managers on their city's report, administrators on all; a link is
+  seen and revoked by its creator, the managers of the report's city, and
+  administrators.
+- review comments: the assessment's consultants and reviewer (and
+  administrators) read them; nobody adds or resolves one once the assessment
+  is approved or published.
 - answers, evidence, workbooks: the assigned consultant while editable, and
   administrators.
 - review (comments by the reviewer, transitions): the assessment's reviewer,
@@ -15,6 +21,10 @@ The expectations are README.md's "Who sees what" table, row by row:
 - admin site: administrators only.
 
 Anonymous visitors are sent to the login page; the API answers them 401.
+
+``HORIZONTAL`` is the same walk across users of one role: every object URL and
+action on user A's objects (world.users) tried as user B of the same role
+(world.others), with what B gets and what B's page must not show.
 ``urls_of_the_project()`` walks the resolver, so a new URL without a row here
 makes test_every_url_of_the_project_has_a_row fail.
 """
@@ -68,6 +78,11 @@ class Case:
     state: Callable[[Any], Any] = field(default=lambda w: None)
     variant: str = ""
     html: bool = True  # an HTML page (for the CSP walk)
+    # Roles for whom even an accepted POST must change nothing (the rule is in the service, not the door).
+    must_not_change: tuple[str, ...] = ()
+    # Text the page must not show to these roles (A's links, recipients, report list entries).
+    hidden: Callable[[Any], list[str]] = field(default=lambda w: [])
+    hidden_from: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -127,6 +142,16 @@ def _comment_state(w: Any) -> Any:
 
 def _link_state(w: Any) -> Any:
     return tuple(ReportLink.objects.order_by("pk").values_list("pk", "revoked_at"))
+
+
+def _published_comment_state(w: Any) -> Any:
+    from assessment.models import ReviewComment
+
+    return tuple(ReviewComment.objects.filter(response__assessment=w.published).order_by("pk").values_list("pk", "resolved"))
+
+
+def _published_response(w: Any) -> dict[str, Any]:
+    return {"pk": w.published.pk, "response_pk": w.published_comment.response_id}
 
 
 def _answer(w: Any) -> dict[str, Any]:
@@ -191,7 +216,8 @@ CASES: list[Case] = [
     Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, POST_ONLY, html=False),
     Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, SHARES, method="post", data=lambda w: {"days": "3", "recipient": "x"}, state=_link_state, html=False),
     Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, POST_ONLY, html=False),
-    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, SHARES, method="post", state=_link_state, html=False),
+    # The consultant's link: its creator, the managers of the report's city and administrators revoke it.
+    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, outcomes(LOGIN, OK, DENIED, OK, DENIED, OK), method="post", state=_link_state, html=False),
     # Assessments
     Case("assessment:assessment_list", NONE, outcomes(LOGIN, OK, OK, OK, DENIED, OK)),
     Case("assessment:assessment_new", NONE, outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK)),
@@ -199,7 +225,8 @@ CASES: list[Case] = [
     Case("assessment:assessment_detail", _draft, DRAFT_SEEN, variant="draft"),
     Case("assessment:assessment_detail", lambda w: {"pk": w.published.pk}, PUBLISHED_SEEN, variant="published"),
     Case("assessment:dimension_form", lambda w: {"pk": w.draft.pk, "code": w.dimension_code}, DRAFT_SEEN, variant="draft"),
-    Case("assessment:dimension_form", lambda w: {"pk": w.published.pk, "code": w.dimension_code}, PUBLISHED_SEEN, variant="published"),
+    # The city's manager reads the published answers, not the team's review comments.
+    Case("assessment:dimension_form", lambda w: {"pk": w.published.pk, "code": w.dimension_code}, PUBLISHED_SEEN, variant="published", hidden=lambda w: [w.published_comment.body], hidden_from=(M,)),
     Case("assessment:assessment_history", _draft, DRAFT_SEEN, variant="draft"),
     Case("assessment:assessment_history", lambda w: {"pk": w.published.pk}, PUBLISHED_SEEN, variant="published"),
     Case("assessment:response_save", _response, POST_ONLY, html=False),
@@ -209,6 +236,9 @@ CASES: list[Case] = [
     Case("assessment:comment_add", _response, outcomes(LOGIN, OK, OK, DENIED, DENIED, OK), method="post", data=lambda w: {f"c{w.response.pk}-body": "Seen."}, state=_comment_state, html=False),
     Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, POST_ONLY, html=False),
     Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, REVIEWS, method="post", state=_comment_state, html=False),
+    # A published assessment is frozen: no comment is added or resolved, not even by an administrator.
+    Case("assessment:comment_add", _published_response, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK), method="post", data=lambda w: {f"c{w.published_comment.response_id}-body": "Late."}, state=_published_comment_state, html=False, variant="published", must_not_change=ROLES),
+    Case("assessment:comment_resolve", lambda w: {"pk": w.published.pk, "comment_pk": w.published_comment.pk}, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK), method="post", state=_published_comment_state, html=False, variant="published", must_not_change=ROLES),
     Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, POST_ONLY, html=False),
     Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, EDITS, method="post", state=_draft_state, html=False, variant="submit"),
     Case("assessment:assessment_transition", lambda w: {"pk": w.published.pk, "action": "revise"}, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK), method="post", state=_assessment_count, html=False, variant="revise"),
@@ -226,6 +256,78 @@ CASES: list[Case] = [
     Case("assessment:workbook_apply", _draft, EDITS, method="post", data=lambda w: {"token": "x"}, state=_draft_state, html=False),
     # Admin site: the index and every model's list; the other admin URLs are the same views.
     Case("admin:index", NONE, ADMIN_ONLY),
+]
+
+
+def same_role(consultant: str, reviewer: str, manager: str, stakeholder: str, administrator: str) -> dict[str, str]:
+    """What user B of each role gets on user A's object (there is no second anonymous visitor)."""
+    return dict(zip(ROLES[1:], (consultant, reviewer, manager, stakeholder, administrator), strict=True))
+
+
+NOT_THEIRS = same_role(DENIED, DENIED, DENIED, DENIED, OK)  # A's assessment: only the other administrator
+EVERYONE = same_role(OK, OK, OK, OK, OK)
+NOT_ADMIN = ROLES[1:-1]
+
+
+def _links_of_a(w: Any) -> list[str]:
+    from django.core import signing
+
+    from assessment.views.reports import LINK_SALT
+
+    return [
+        text
+        for link in (w.link, w.manager_link)
+        for text in (signing.dumps(link.key, salt=LINK_SALT), link.recipient, f"/links/{link.pk}/")
+    ]
+
+
+def _reports_of_a(w: Any) -> list[str]:
+    from django.urls import reverse
+
+    return [f'href="{reverse("assessment:report_detail", args=[report.pk])}"' for report in (w.report, w.stakeholder_report)]
+
+
+def _copy_of_team_1(w: Any) -> dict[str, Any]:
+    """Team 2's reviewer opens the next period of the city whose draft team 1 holds, from "the previous period"."""
+    return {
+        "city": w.draft.city_id, "framework": w.framework.pk, "period": w.draft.period + 1, "kind": w.draft.kind,
+        "consultants": [w.others[Role.CONSULTANT].pk], "reviewer": w.others[Role.REVIEWER].pk, "start_from_previous": "on",
+    }
+
+
+HORIZONTAL: list[Case] = [
+    Case("assessment:assessment_detail", _draft, NOT_THEIRS, variant="draft"),
+    Case("assessment:assessment_detail", lambda w: {"pk": w.published.pk}, NOT_THEIRS, variant="published"),
+    Case("assessment:dimension_form", lambda w: {"pk": w.draft.pk, "code": w.dimension_code}, NOT_THEIRS, variant="draft"),
+    Case("assessment:dimension_form", lambda w: {"pk": w.published.pk, "code": w.dimension_code}, NOT_THEIRS, variant="published"),
+    Case("assessment:assessment_history", _draft, NOT_THEIRS, variant="draft"),
+    Case("assessment:assessment_history", lambda w: {"pk": w.published.pk}, NOT_THEIRS, variant="published"),
+    Case("assessment:assessment_team", _draft, NOT_THEIRS),
+    Case("assessment:assessment_team", _draft, NOT_THEIRS, method="post", data=_same_team, state=_team_state, html=False),
+    Case("assessment:response_save", _response, NOT_THEIRS, method="post", data=_answer, state=_draft_state, html=False),
+    Case("assessment:comment_add", _response, NOT_THEIRS, method="post", data=lambda w: {f"c{w.response.pk}-body": "Seen."}, state=_comment_state, html=False),
+    Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, NOT_THEIRS, method="post", state=_comment_state, html=False),
+    Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, NOT_THEIRS, method="post", state=_draft_state, html=False, variant="submit"),
+    Case("assessment:assessment_transition", lambda w: {"pk": w.published.pk, "action": "revise"}, NOT_THEIRS, method="post", state=_assessment_count, html=False, variant="revise"),
+    Case("assessment:evidence_add", _response, NOT_THEIRS, method="post", data=lambda w: {"note": "Minutes of the meeting."}, state=_evidence_state, html=False),
+    Case("assessment:evidence_download", lambda w: {"evidence_pk": w.evidence.pk}, NOT_THEIRS, html=False),
+    Case("assessment:evidence_remove", lambda w: {"evidence_pk": w.evidence.pk}, NOT_THEIRS, method="post", state=_evidence_state, html=False),
+    Case("assessment:workbook_download", _draft, NOT_THEIRS, html=False),
+    Case("assessment:workbook_upload", _draft, NOT_THEIRS),
+    Case("assessment:workbook_upload", _draft, NOT_THEIRS, method="post", state=_draft_state, html=False),
+    Case("assessment:workbook_apply", _draft, NOT_THEIRS, method="post", data=lambda w: {"token": "x"}, state=_draft_state, html=False),
+    # "Start from the previous period" must not copy team 1's draft for team 2 (the form says there is nothing to copy).
+    Case("assessment:assessment_new", NONE, same_role(DENIED, OK, DENIED, DENIED, OK), method="post", data=_copy_of_team_1, state=_assessment_count, html=False, variant="copy", must_not_change=(Role.REVIEWER,)),
+    # Reports hold published results: every signed-in user opens them, but A's links and list are A's.
+    Case("assessment:report_detail", lambda w: {"pk": w.report.pk}, EVERYONE, hidden=_links_of_a, hidden_from=NOT_ADMIN),
+    Case("assessment:report_status", lambda w: {"pk": w.report.pk}, EVERYONE, html=False),
+    Case("assessment:report_download", lambda w: {"pk": w.report.pk}, EVERYONE, html=False),
+    Case("assessment:report_list", NONE, EVERYONE, hidden=_reports_of_a, hidden_from=NOT_ADMIN),
+    # Shanghai's report: Hangzhou's manager may neither share it nor touch its links.
+    Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, same_role(OK, OK, DENIED, DENIED, OK), method="post", data=lambda w: {"days": "3", "recipient": "x"}, state=_link_state, html=False),
+    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, NOT_THEIRS, method="post", state=_link_state, html=False, variant="consultant's"),
+    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.manager_link.pk}, NOT_THEIRS, method="post", state=_link_state, html=False, variant="manager's"),
+    Case("shared_report", lambda w: {"token": w.shared_token}, EVERYONE, html=False),
 ]
 
 

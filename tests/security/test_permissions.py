@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from tests.security.csp import csp_problems, is_html, post_forms_without_token
 from tests.security.matrix import (
-    ADMIN_LOGIN, ADMIN_ONLY, CASES, DENIED, LOGIN, NOT_ALLOWED, OK, ROLES, UNAUTHORISED, Case, urls_of_the_project,
+    ADMIN_LOGIN, ADMIN_ONLY, CASES, DENIED, HORIZONTAL, LOGIN, NOT_ALLOWED, OK, ROLES, UNAUTHORISED, Case,
+    urls_of_the_project,
 )
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +61,11 @@ def test_each_role_gets_what_the_readme_says(case, world, as_role):
             got = outcome_of(response)
             if got != case.expect[role]:
                 wrong.append(f"{role}: expected {case.expect[role]}, got {response.status_code} {response.get('Location', '')}")
-            elif case.method == "post" and got != OK and case.state(world) != before:
+            elif case.method == "post" and (got != OK or role in case.must_not_change) and case.state(world) != before:
                 wrong.append(f"{role}: refused, but the POST changed something")
+            if role in case.hidden_from and response.status_code == 200:
+                body = response.content.decode()
+                wrong += [f"{role}: the page shows {text!r}" for text in case.hidden(world) if text in body]
             if is_html(response):
                 # The same walk checks each page's Content-Security-Policy against its HTML.
                 wrong += [f"{role}: CSP: {problem}" for problem in csp_problems(response)]
@@ -88,3 +92,35 @@ def test_every_admin_model_list_is_for_administrators_only(role, world, as_role)
         assert outcome_of(response) in expected, f"{url} as {role}: {response.status_code} {response.get('Location')}"
         if response.status_code == 200:
             assert csp_problems(response) == [], url
+
+
+# Keyword arguments that name one user's object: each URL taking one is tried across users of a role.
+OBJECT_KWARGS = {"pk", "response_pk", "evidence_pk", "comment_pk", "link_pk", "token"}
+
+
+def test_every_object_url_has_a_horizontal_row(world):
+    """A new URL that takes an object must say what a second user of the same role gets."""
+    object_urls = {case.name for case in CASES if OBJECT_KWARGS & set(case.kwargs(world))}
+    assert object_urls <= {case.name for case in HORIZONTAL}, object_urls - {case.name for case in HORIZONTAL}
+
+
+@pytest.mark.parametrize("case", HORIZONTAL, ids=lambda case: case.id)
+def test_a_second_user_of_each_role_gets_what_the_readme_says(case, world, as_other):
+    """User A's objects tried as user B of the same role: one team never reaches another's work."""
+    from django.db import transaction
+
+    wrong = []
+    for role, expected in case.expect.items():
+        with transaction.atomic():
+            before = case.state(world)
+            response = call(as_other(role), case, world)
+            got = outcome_of(response)
+            if got != expected:
+                wrong.append(f"{role}: expected {expected}, got {response.status_code} {response.get('Location', '')}")
+            elif case.method == "post" and (got != OK or role in case.must_not_change) and case.state(world) != before:
+                wrong.append(f"{role}: refused, but the POST changed something")
+            if role in case.hidden_from and response.status_code == 200:
+                body = response.content.decode()
+                wrong += [f"{role}: the page shows {text!r}" for text in case.hidden(world) if text in body]
+            transaction.set_rollback(True)
+    assert not wrong, f"{case.id}:\n" + "\n".join(wrong)

@@ -1,5 +1,10 @@
 """One shared data set for the security suite: every role, and an object behind every URL.
 
+Every role has two users. ``users`` own the objects (team 1: the consultant
+and reviewer of the draft; the manager of Shanghai; the stakeholder who asked
+for a report); ``others`` hold the same roles and own none of them (team 2, the
+manager of Hangzhou), so the horizontal matrix can try A's objects as B.
+
 Built once for this package's tests inside a transaction that is rolled back at the
 end (as Django's TestCase.setUpClass does), so it never leaks into other
 suites; each test still runs in its own savepoint.
@@ -23,6 +28,7 @@ from tests.factories import UserFactory
 ROLES = ("anonymous", *Role.values)
 DEMO_CITIES = "310000,330100,320500"
 MANAGED_CITY = "310000"
+OTHER_MANAGED_CITY = "330100"
 DRAFT_CITY = "330400"
 PERIOD = 2025
 TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -31,15 +37,19 @@ TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @dataclass
 class World:
     users: dict[str, object]
+    others: dict[str, object]  # a second user of every role, owning nothing above
     framework: Framework
     draft: Assessment  # assigned to the consultant and reviewer users, editable
     published: Assessment  # published, of the city manager's city, assigned to nobody here
     response: object
     dimension_code: str
     comment: ReviewComment
+    published_comment: ReviewComment  # left on the published assessment before it froze
     evidence: Evidence
     report: Report
-    link: ReportLink
+    link: ReportLink  # created by the consultant
+    manager_link: ReportLink  # created by Shanghai's manager on Shanghai's report
+    stakeholder_report: Report  # requested by the stakeholder
     agreement: Agreement
     region: Region
     city: City
@@ -56,12 +66,14 @@ def build_world() -> World:
     call_command("load_demo", cities=DEMO_CITIES, quiet=True)
     call_command("load_agreements", verbosity=0)
     framework = Framework.objects.get(code="DSMF", version="1.0")
-    users = {}
+    users, others = {}, {}
     for role in Role.values:
         is_admin = role == Role.ADMINISTRATOR
         users[role] = UserFactory(username=f"security-{role}", roles=[role], is_staff=is_admin, is_superuser=is_admin)
+        others[role] = UserFactory(username=f"security-{role}-2", roles=[role], is_staff=is_admin, is_superuser=is_admin)
     city = City.objects.get(code=MANAGED_CITY)
     city.managers.add(users[Role.CITY_MANAGER])
+    City.objects.get(code=OTHER_MANAGED_CITY).managers.add(others[Role.CITY_MANAGER])
     published = Assessment.objects.get(city=city, period=PERIOD, status=Assessment.Status.PUBLISHED)
     draft = assessment_create(
         city=City.objects.get(code=DRAFT_CITY),
@@ -72,6 +84,10 @@ def build_world() -> World:
     )
     response = draft.responses.select_related("indicator__node__parent").order_by("indicator__node__parent__order", "indicator__node__order").first()
     comment = ReviewComment.objects.create(response=response, author=users[Role.REVIEWER], body="Check the source.")
+    published_comment = ReviewComment.objects.create(
+        response=published.responses.get(indicator__node__code=response.indicator.node.code),
+        author=users[Role.ADMINISTRATOR], body="Seen before publication.",
+    )
     evidence = evidence_add(
         response=response,
         user=users[Role.CONSULTANT],
@@ -91,8 +107,18 @@ def build_world() -> World:
     link = ReportLink.objects.create(
         report=report, created_by=users[Role.CONSULTANT], recipient="Office", expires_at=timezone.now() + timedelta(days=3)
     )
+    manager_link = ReportLink.objects.create(
+        report=report, created_by=users[Role.CITY_MANAGER], recipient="Municipal Office",
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    stakeholder_report = Report(
+        kind=Report.Kind.REGION, region=region, framework=framework, period=PERIOD, language="zh-hans",
+        input_key="security-suite-region", status=Report.Status.DONE, progress=100, requested_by=users[Role.STAKEHOLDER],
+    )
+    stakeholder_report.file.save("security-suite-region.pdf", ContentFile(TINY_PDF), save=False)
+    stakeholder_report.save()
     return World(
-        users=users, framework=framework, draft=draft, published=published, response=response,
+        users=users, others=others, published_comment=published_comment, manager_link=manager_link, stakeholder_report=stakeholder_report, framework=framework, draft=draft, published=published, response=response,
         dimension_code=response.indicator.node.parent.code, comment=comment, evidence=evidence, report=report,
         link=link, agreement=Agreement.objects.order_by("key").first(), region=region, city=city,
     )
