@@ -27,6 +27,13 @@ class Report(models.Model):
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
 
+    class Audience(models.TextChoices):
+        # The stakeholder edition leaves out everything the web pages hide from
+        # readers who may not open the assessment: notes, comments, evidence and
+        # sources' free text. Scores, stages, levels and the method stay.
+        STAKEHOLDER = "stakeholder", _("stakeholder edition")
+        FULL = "full", _("full edition with the evidence annex")
+
     MESSAGES = {
         "render_failed": _(
             "The report could not be rendered (%(error)s). Try again; if it fails again, tell an administrator."
@@ -48,6 +55,10 @@ class Report(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+", verbose_name=_("framework"))
     period = models.PositiveSmallIntegerField(_("period"))
     language = models.CharField(_("language"), max_length=10)
+    audience = models.CharField(
+        _("edition"), max_length=12, choices=Audience.choices, default=Audience.STAKEHOLDER,
+        help_text=_("Who the report is written for: the full edition carries the evidence annex."),
+    )
     input_key = models.CharField(
         _("inputs"), max_length=64, db_index=True,
         help_text=_("Hash of the published results, the language and the report version this file was drawn from."),
