@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
@@ -40,8 +41,10 @@ def _window() -> timedelta:
 
 
 def _key(username: str) -> str:
-    # User names differ only by case for nobody; counting them apart would multiply the limit.
-    return (username or "").strip().lower()[:150]
+    # Counted under the name Django signs in with: it NFKC-normalises the name (a
+    # full-width "ｖｉｃｔｉｍ" is "victim"), and names differ only by case for nobody.
+    # Counting spellings apart would give each one a fresh set of guesses.
+    return AbstractBaseUser.normalize_username(username or "").strip().casefold()[:150]
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.forms import ThrottledLoginForm
+from accounts.views import ThrottledPasswordChangeView
 from assessment.views import pages as assessment_pages
 from assessment.views import reports as assessment_reports
 
@@ -16,7 +17,8 @@ urlpatterns = [
     # to anyone and would mail from a server that has no mail set up. An
     # administrator sets a forgotten password in the admin site.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    # The old password is a guess too: throttled like the login page.
+    path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Anonymous visitors choose the language of the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
