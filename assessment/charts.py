@@ -3,10 +3,12 @@
 Plain dicts rather than ``plotly.graph_objects``: the browser's plotly.js
 validates them anyway, and skipping the Python-side validation keeps a
 41-city region page fast. The same dicts can be exported to vector graphics
-for the PDF reports. Colours: Okabe and Ito's palette for categories and
-Viridis for magnitudes, both readable with the common colour-vision
-deficiencies; the highlighted city is also drawn larger and outlined, so
-colour is never the only cue.
+for the PDF reports. Every builder returns through `_figure`, which escapes
+the names and labels (`cities.figures.as_plotly_text`): Plotly must show a
+city's name, never read it as markup. Colours: Okabe and Ito's palette for
+categories and Viridis for magnitudes, both readable with the common
+colour-vision deficiencies; the highlighted city is also drawn larger and
+outlined, so colour is never the only cue.
 """
 
 from collections.abc import Mapping, Sequence
@@ -15,7 +17,7 @@ from typing import Any
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from cities.figures import FONT, OKABE_ITO
+from cities.figures import FONT, OKABE_ITO, as_plotly_text
 
 Figure = dict[str, Any]
 HIGHLIGHT = "#D55E00"
@@ -33,6 +35,11 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
     }
     layout.update(extra)
     return layout
+
+
+def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> Figure:
+    """The figure as Plotly gets it, its names and labels as text (see `cities.figures.plotly_text`)."""
+    return as_plotly_text({"data": traces, "layout": layout})
 
 
 def _number(value: float) -> float | None:
@@ -85,9 +92,9 @@ def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: st
             "hovertemplate": "%{y}: %{x}<extra>" + _("rank") + "</extra>",
         }
     )
-    return {
-        "data": traces,
-        "layout": _layout(
+    return _figure(
+        traces,
+        _layout(
             max(320, 22 * len(frame) + 90),
             xaxis={
                 "title": {"text": _("Rank (1 = highest index)")},
@@ -97,7 +104,7 @@ def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: st
             yaxis={"autorange": "reversed", "automargin": True},
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         ),
-    }
+    )
 
 
 def plane_figure(
@@ -130,7 +137,9 @@ def plane_figure(
                 "symbol": ["diamond" if code == highlight else "circle" for code in codes],
                 "line": {"color": "#000000", "width": [2 if code == highlight else 0 for code in codes]},
             },
-            "hovertemplate": "%{hovertext}<br>" + axis_titles[0] + ": %{x}<br>" + axis_titles[1] + ": %{y}<extra></extra>",
+            # The axis titles are the framework's names: data, so they go in as variables.
+            "meta": list(axis_titles),
+            "hovertemplate": "%{hovertext}<br>%{meta[0]}: %{x}<br>%{meta[1]}: %{y}<extra></extra>",
         }
     ]
     shapes, annotations = [], []
@@ -152,9 +161,9 @@ def plane_figure(
                     "showarrow": False, "font": {"color": "#555555", "size": 12},
                 }
             )
-    return {
-        "data": traces,
-        "layout": _layout(
+    return _figure(
+        traces,
+        _layout(
             480,
             xaxis={"title": {"text": axis_titles[0]}, "range": [0, 100]},
             yaxis={"title": {"text": axis_titles[1]}, "range": [0, 100]},
@@ -162,7 +171,7 @@ def plane_figure(
             annotations=annotations,
             showlegend=False,
         ),
-    }
+    )
 
 
 def heatmap_figure(
@@ -170,8 +179,8 @@ def heatmap_figure(
 ) -> Figure:
     """Rows x columns of scores 0-100, Viridis, the value written in each cell."""
     z = [[_number(v) for v in row] for row in matrix.to_numpy()]
-    return {
-        "data": [
+    return _figure(
+        [
             {
                 "type": "heatmap",
                 "z": z,
@@ -188,13 +197,13 @@ def heatmap_figure(
                 "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
             }
         ],
-        "layout": _layout(
+        _layout(
             max(300, 24 * len(matrix) + 140),
             xaxis={"side": "top", "tickangle": -30, "automargin": True},
             yaxis={"autorange": "reversed", "automargin": True},
             margin={"l": 60, "r": 20, "t": 90, "b": 20},
         ),
-    }
+    )
 
 
 def bar_figure(
@@ -216,7 +225,7 @@ def bar_figure(
         trace.update({"x": list(categories), "y": values_out})
         axes = {"yaxis": {"title": {"text": axis_title}, "rangemode": "tozero"}, "xaxis": {"automargin": True}}
         height = 320
-    return {"data": [trace], "layout": _layout(height, showlegend=False, **axes)}
+    return _figure([trace], _layout(height, showlegend=False, **axes))
 
 
 def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str) -> Figure:
@@ -236,15 +245,15 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
         {"type": "scatterpolar", "r": closed("city"), "theta": theta_closed, "name": city_label,
          "fill": "toself", "line": {"color": HIGHLIGHT, "width": 3}, "opacity": 0.8},
     ]
-    return {
-        "data": traces,
-        "layout": _layout(
+    return _figure(
+        traces,
+        _layout(
             460,
             polar={"radialaxis": {"range": [0, 100], "angle": 90, "tickfont": {"size": 10}}},
             legend={"orientation": "h", "y": -0.1},
             margin={"l": 70, "r": 70, "t": 40, "b": 40},
         ),
-    }
+    )
 
 
 def trend_figure(frame: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
@@ -260,15 +269,15 @@ def trend_figure(frame: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
         }
         for i, code in enumerate(frame.columns)
     ]
-    return {
-        "data": traces,
-        "layout": _layout(
+    return _figure(
+        traces,
+        _layout(
             320,
             xaxis={"title": {"text": _("Period")}, "type": "category"},
             yaxis={"title": {"text": _("Score (0–100)")}, "range": [0, 100]},
             legend={"orientation": "h", "y": -0.25},
         ),
-    }
+    )
 
 
 def map_figure(
@@ -320,9 +329,9 @@ def map_figure(
     if unscored:
         traces.append(_city_markers(cities, unscored, labels, _("No published result"), "#ffffff"))
     pad = 0.6
-    return {
-        "data": traces,
-        "layout": _layout(
+    return _figure(
+        traces,
+        _layout(
             560,
             xaxis={
                 "title": {"text": _("Longitude (°E)")},
@@ -338,7 +347,7 @@ def map_figure(
             },
             legend={"title": {"text": _("Stage")}},
         ),
-    }
+    )
 
 
 def _city_markers(
@@ -352,7 +361,7 @@ def _city_markers(
         "y": [float(cities.at[code, "latitude"]) for code in codes],
         "text": [labels.get(code, code) for code in codes],
         "marker": {"size": 11, "color": colour, "line": {"color": "#000000", "width": 1}},
-        "hovertemplate": "%{text}<br>" + name + "<extra></extra>",
+        "hovertemplate": "%{text}<br>%{fullData.name}<extra></extra>",
     }
 
 
@@ -367,17 +376,17 @@ def grouped_bar_figure(
             "x": [category_labels.get(code, code) for code in frame.index],
             "y": [_number(v) for v in frame[city]],
             "marker": {"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "line": {"color": "#000000", "width": 0.5}},
-            "hovertemplate": "%{x}: %{y}<extra>" + city_labels.get(city, city) + "</extra>",
+            "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>",
         }
         for i, city in enumerate(frame.columns)
     ]
-    return {
-        "data": traces,
-        "layout": _layout(
+    return _figure(
+        traces,
+        _layout(
             420,
             barmode="group",
             yaxis={"title": {"text": axis_title}, "range": [0, 100]},
             xaxis={"automargin": True},
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         ),
-    }
+    )
