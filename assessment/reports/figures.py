@@ -6,6 +6,13 @@ a redrawing. One Chromium is started per process on first use and kept warm
 (`kaleido.start_sync_server`); the report worker is a long-lived process, so
 only its first report pays for the start.
 
+That Chromium has no network (`CHART_BROWSER_FLAGS`): every request goes
+to a closed port and no host name resolves, so a URL that reached a chart
+anyway (the labels are escaped, `cities.figures.plotly_text`) is never
+fetched. kaleido talks to it through pipes, not HTTP, and loads plotly.js
+from plotly's package as a file; MathJax, which kaleido would take from a
+CDN, is left out.
+
 SVG text gets an explicit CJK font family: WeasyPrint then embeds Noto Sans
 CJK and Chinese labels print instead of empty boxes.
 
@@ -35,6 +42,27 @@ for _name in ("kaleido", "choreographer", "logistro"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
+# Chromium sends 127.0.0.1 and localhost past the proxy unless told "<-loopback>";
+# the resolver rule alone also refuses IP addresses, the proxy is the second wall.
+CHART_BROWSER_FLAGS = (
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)
+
+
+def chart_browser_options() -> dict[str, Any]:
+    """kaleido's arguments: a headless Chromium without network, and no MathJax from a CDN."""
+    from choreographer.browsers.chromium import Chromium
+
+    class OfflineChromium(Chromium):
+        # choreographer's only way to add Chromium flags is its browser class (browser_cls).
+        def get_cli(self) -> list[str]:
+            return [*super().get_cli(), *CHART_BROWSER_FLAGS]
+
+    return {"headless": True, "browser_cls": OfflineChromium, "mathjax": False}
+
+
 def _ensure_server() -> None:
     global _started
     with _lock:
@@ -42,7 +70,7 @@ def _ensure_server() -> None:
             return
         import kaleido
 
-        kaleido.start_sync_server(headless=True, silence_warnings=True)
+        kaleido.start_sync_server(**chart_browser_options(), silence_warnings=True)
         atexit.register(_stop_server)
         _started = True
 
@@ -54,6 +82,15 @@ def _stop_server() -> None:
         kaleido.stop_sync_server(silence_warnings=True)
     except Exception:  # noqa: BLE001 - the process is ending anyway
         pass
+
+
+def stop_chart_browser() -> None:
+    """Stop the warm Chromium; the next figure starts a new one with the current options."""
+    global _started
+    with _lock:
+        if _started:
+            _stop_server()
+            _started = False
 
 
 def for_print(figure: dict[str, Any], width: int, height: int | None = None) -> dict[str, Any]:
