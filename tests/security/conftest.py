@@ -122,6 +122,15 @@ def switched_off_protections(request, settings, monkeypatch):
         from accounts.forms import ThrottledPasswordChangeForm
 
         monkeypatch.setattr(ThrottledPasswordChangeForm, "clean_old_password", PasswordChangeForm.clean_old_password)
+    if disabled("chart_network"):
+        import cities.figures
+        from assessment.reports import figures
+
+        monkeypatch.setattr(cities.figures, "plotly_text", lambda text: text)
+        # kaleido's default browser; the warm one (started with the flags) is replaced, before and after.
+        monkeypatch.setattr(figures, "chart_browser_options", lambda: {"headless": True})
+        figures.stop_chart_browser()
+        request.addfinalizer(figures.stop_chart_browser)
     yield
 
 
