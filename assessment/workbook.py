@@ -35,6 +35,13 @@ MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 # A small workbook may pack densely; the compression ratio counts from 1 MB unpacked.
 MIN_RATIO_CHECKED_BYTES = 1024 * 1024
+# Sheet limits (see sheet_limits): generous for a real workbook, far below what makes
+# openpyxl spend seconds and hundreds of megabytes on one upload.
+MAX_SHEET_COLUMNS = 28  # the workbook writes 14
+SPARE_SHEETS = 5
+SPARE_ROWS = 20  # the cover sheet, the hidden record's header rows
+ROWS_PER_INDICATOR = 3
+BYTES_PER_CELL = 256  # a cell's XML; texts are kept apart, in the shared strings
 META_SHEET = "_meta"
 COVER_SHEET = "README"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -242,6 +249,75 @@ def _unpacked_size_problem(data: bytes) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class SheetLimits:
+    sheets: int
+    rows: int
+    columns: int
+    sheet_bytes: int
+
+
+def sheet_limits(responses: list[Response]) -> SheetLimits:
+    """What a workbook of this assessment may hold: a sheet per dimension, a row per indicator, with room to spare."""
+    rows = HEADER_ROW + ROWS_PER_INDICATOR * len(responses) + SPARE_ROWS
+    return SheetLimits(
+        sheets=len({_dimension_of(response) for response in responses}) + 2 + SPARE_SHEETS,
+        rows=rows,
+        columns=MAX_SHEET_COLUMNS,
+        sheet_bytes=rows * MAX_SHEET_COLUMNS * BYTES_PER_CELL,
+    )
+
+
+def _sheet_data_problem(data: bytes, limits: SheetLimits) -> str | None:
+    """A sheet's XML larger than its cells could need: refused by its declared size, before parsing."""
+    for entry in zipfile.ZipFile(io.BytesIO(data)).infolist():
+        if entry.filename.startswith("xl/worksheets/") and entry.file_size > limits.sheet_bytes:
+            return _("a sheet holds %(size)d KB of data; a workbook of this assessment holds at most %(limit)d KB per sheet") % {
+                "size": entry.file_size // 1024, "limit": limits.sheet_bytes // 1024,
+            }
+    return None
+
+
+def _sheet_size_problems(book: Any, limits: SheetLimits, file_label: str) -> list[WorkbookProblem]:
+    """Sheets, rows or columns beyond the limits.
+
+    On a read-only book the sizes are the ones each sheet declares (nothing is
+    loaded); on a loaded book they are the cells' real extent, since a file may
+    declare less than it holds.
+    """
+    if len(book.sheetnames) > limits.sheets:
+        reason = _("the workbook has %(count)d sheets; a workbook of this assessment has at most %(limit)d") % {
+            "count": len(book.sheetnames), "limit": limits.sheets,
+        }
+        return [WorkbookProblem(file_label, None, None, reason)]
+    problems = []
+    for sheet in book.worksheets:
+        if (sheet.max_row or 0) > limits.rows:
+            reason = _("the sheet reaches row %(rows)d; a workbook of this assessment has at most %(limit)d rows per sheet") % {
+                "rows": sheet.max_row, "limit": limits.rows,
+            }
+            problems.append(WorkbookProblem(sheet.title, None, None, reason))
+        if (sheet.max_column or 0) > limits.columns:
+            reason = _("the sheet reaches column %(column)s; a workbook of this assessment uses columns up to %(limit)s") % {
+                "column": get_column_letter(sheet.max_column), "limit": get_column_letter(limits.columns),
+            }
+            problems.append(WorkbookProblem(sheet.title, None, None, reason))
+    return problems
+
+
+def _size_problems(data: bytes, limits: SheetLimits, file_label: str) -> list[WorkbookProblem]:
+    """The sizes checked before the workbook is loaded whole: the sheets' data, and the sizes each sheet declares."""
+    problem = _sheet_data_problem(data, limits)
+    if problem:
+        return [WorkbookProblem(file_label, None, None, problem)]
+    # Read-only: openpyxl reads the workbook's structure and each sheet's dimension, no cells.
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return _sheet_size_problems(book, limits, file_label)
+    finally:
+        book.close()
+
+
 def workbook_read(assessment: Assessment, responses: list[Response], data: bytes) -> WorkbookReading:
     """Compare an uploaded workbook with the stored answers; nothing is written."""
     reading = WorkbookReading()
@@ -250,10 +326,19 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
     if problem:
         reading.problems.append(WorkbookProblem(file_label, None, None, problem))
         return reading
+    limits = sheet_limits(responses)
     try:
+        reading.problems.extend(_size_problems(data, limits, file_label))
+        if reading.problems:
+            return reading
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         reading.problems.append(WorkbookProblem(file_label, None, None, _("the workbook cannot be opened; is it damaged?")))
+        return reading
+    # A sheet may declare a smaller size than its cells reach (or none); the loaded
+    # extent is checked before any row is read, so the reading stays small.
+    reading.problems.extend(_sheet_size_problems(book, limits, file_label))
+    if reading.problems:
         return reading
     versions = _read_meta(book, assessment, reading)
     if versions is None:

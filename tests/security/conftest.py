@@ -112,6 +112,11 @@ def switched_off_protections(request, settings, monkeypatch):
         from accounts import throttle
 
         monkeypatch.setattr(throttle, "login_lock", lambda username, ip: None)
+    if disabled("workbook_limits"):
+        import assessment.workbook
+
+        unlimited = assessment.workbook.SheetLimits(sheets=10**6, rows=10**9, columns=10**6, sheet_bytes=10**12)
+        monkeypatch.setattr(assessment.workbook, "sheet_limits", lambda responses: unlimited)
     if disabled("name_fold"):
         from accounts import throttle
 
