@@ -2,9 +2,16 @@ from django.db import migrations, models
 
 
 def mark_existing_full(apps, schema_editor):
-    # Every report rendered before editions existed carries the evidence annex:
-    # it is the full edition, and a shared link must no longer hand it out.
-    apps.get_model("assessment", "Report").objects.update(audience="full")
+    # Every city report rendered before editions existed carries the evidence
+    # annex: it is a full edition, and its stakeholder links must stop serving it.
+    # (A regional report has no annex: it already is a stakeholder edition.)
+    from django.utils import timezone
+
+    city_reports = apps.get_model("assessment", "Report").objects.filter(kind="city")
+    city_reports.update(audience="full")
+    apps.get_model("assessment", "ReportLink").objects.filter(
+        report__in=city_reports, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
 
 
 class Migration(migrations.Migration):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from assessment import dashboards, panels
 from assessment.framework_document import plain_number_text
-from assessment.models import Assessment, Evidence, Framework, Response
+from assessment.models import Assessment, Evidence, Framework, Report, Response
 from assessment.reports import figures, recommendations
 from assessment.selectors import results as result_selectors
 from assessment.selectors.assessments import gap_steps
@@ -105,9 +105,13 @@ def _answer_text(response: Response) -> str:
 
 
 def _indicator_lines(
-    assessment_id: int, normalised: dict[str, float | None], order: list[str]
+    assessment_id: int, normalised: dict[str, float | None], order: list[str], *, with_annex: bool
 ) -> list[IndicatorLine]:
-    """The assessment's answers in the framework's order (dimension by dimension)."""
+    """The assessment's answers in the framework's order (dimension by dimension).
+
+    Sources, comments and evidence are read only for the full edition: what the
+    stakeholder edition never holds, its template cannot print.
+    """
     position = {code: i for i, code in enumerate(order)}
     responses = sorted(
         Response.objects.filter(assessment_id=assessment_id)
@@ -116,9 +120,8 @@ def _indicator_lines(
         key=lambda response: position.get(response.indicator.node.code, len(position)),
     )
     items: dict[int, list[str]] = {}
-    for response_id, note, url, name in Evidence.objects.filter(response__assessment_id=assessment_id).values_list(
-        "response_id", "note", "url", "original_name"
-    ):
+    evidence = Evidence.objects.filter(response__assessment_id=assessment_id) if with_annex else Evidence.objects.none()
+    for response_id, note, url, name in evidence.values_list("response_id", "note", "url", "original_name"):
         # Links are printed as text, never followed or made clickable: the report is a record.
         items.setdefault(response_id, []).append(" · ".join(part for part in (name, url, note) if part))
     lines = []
@@ -134,8 +137,8 @@ def _indicator_lines(
                 evidence=response.evidence_count,
                 evidence_required=response.indicator.evidence_required,
                 quality=response.quality,
-                source=response.source,
-                comment=response.comment,
+                source=response.source if with_annex else "",
+                comment=response.comment if with_annex else "",
                 evidence_items=tuple(items.get(response.pk, ())),
             )
         )
@@ -161,9 +164,26 @@ def _agreements(city: City) -> tuple[list[dict[str, Any]], list[str]]:
     return rows, islands
 
 
+def prints_annex(audience: str) -> bool:
+    """Only the full edition prints the assessment's sources, comments and evidence."""
+    return audience == Report.Audience.FULL
+
+
 def city_report_context(
-    *, user: User, city: City, period: int, region_code: str | None = None, framework: Framework | None = None
+    *,
+    user: User,
+    city: City,
+    period: int,
+    region_code: str | None = None,
+    framework: Framework | None = None,
+    audience: str = Report.Audience.STAKEHOLDER,
 ) -> dict[str, Any]:
+    """The city report's context; only the full edition carries the annex of sources, comments and evidence.
+
+    Who may get which edition is the caller's decision (services.reports);
+    the safe edition is the default.
+    """
+    with_annex = prints_annex(audience)
     framework = framework or default_framework()
     region = city_region(city, region_code)
     filters = _filters(user, region, framework, period)
@@ -183,7 +203,7 @@ def city_report_context(
     peers = dashboards.peers(view.scores, city.code, list(structure.dimensions))
     assessment = Assessment.objects.select_related("result", "framework").get(pk=snapshot.assessment_ids[city.code])
     order = [code for dimension in structure.dimensions for code in structure.indicators_of[dimension]]
-    lines = _indicator_lines(assessment.pk, dict(snapshot.normalised.loc[city.code].items()), order)
+    lines = _indicator_lines(assessment.pk, dict(snapshot.normalised.loc[city.code].items()), order, with_annex=with_annex)
     steps = gap_steps(assessment)
     best_rows = snapshot.normalised.idxmax()
     dimension_rows = [
@@ -220,6 +240,7 @@ def city_report_context(
     tree = result_selectors.framework_scoring_tree(framework)
     return {
         "kind": "city",
+        "full_edition": with_annex,
         "city": city,
         "region": region,
         "period": period,

@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from assessment.models import Framework
+from assessment.models import Framework, Report
 from assessment.reports import content
 from assessment.reports.fetcher import BASE_URL, ReportURLFetcher, static_url
 from cities.models import City, Region
@@ -86,10 +86,11 @@ def city_report_html(
     language: str = "zh-hans",
     region_code: str | None = None,
     framework: Framework | None = None,
+    audience: str = Report.Audience.STAKEHOLDER,
 ) -> str:
     with translation.override(_language(language)):
         context = content.city_report_context(
-            user=user, city=city, period=period, region_code=region_code, framework=framework
+            user=user, city=city, period=period, region_code=region_code, framework=framework, audience=audience
         )
         context["stylesheet"] = static_url(STYLESHEET)
         return render_to_string("reports/city.html", context)

@@ -3,8 +3,10 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from assessment.models import Report, ReportLink
+from assessment.models import Assessment, Report, ReportLink
 from assessment.roles import Role, has_role
+from assessment.selectors.assessments import assessments_visible_to
+from assessment.selectors.results import published_results_visible_to
 
 
 def reports_listed_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Report]:
@@ -54,3 +56,30 @@ def may_share(user: AbstractBaseUser | AnonymousUser, report: Report) -> bool:
     if has_role(user, Role.ADMINISTRATOR, Role.CONSULTANT, Role.REVIEWER):
         return True
     return report.kind == Report.Kind.CITY and manages_city(user, report.city_id)
+
+
+def may_read_full_edition(
+    user: AbstractBaseUser | AnonymousUser, *, kind: str, city_id: str | None, period: int, framework_id: int
+) -> bool:
+    """Whether the user may have the full edition of a report, the one with the evidence annex.
+
+    Only a city report has one, and only for who may read the published
+    assessment behind it on its own pages (its consultants and reviewer, the
+    city's managers, administrators): the annex prints that assessment's
+    sources, comments and evidence. Everyone else gets the stakeholder edition.
+    """
+    if kind != Report.Kind.CITY or city_id is None or not user.is_authenticated:
+        return False
+    behind = published_results_visible_to(user).filter(
+        city_id=city_id, period=period, framework_id=framework_id, kind=Assessment.Kind.CONSULTANT
+    )
+    return assessments_visible_to(user).filter(pk__in=behind.values("pk")).exists()
+
+
+def may_read_edition(user: AbstractBaseUser | AnonymousUser, report: Report) -> bool:
+    """A stakeholder edition is for any signed-in user; a full one as `may_read_full_edition` says."""
+    if report.audience == Report.Audience.STAKEHOLDER:
+        return user.is_authenticated
+    return may_read_full_edition(
+        user, kind=report.kind, city_id=report.city_id, period=report.period, framework_id=report.framework_id
+    )

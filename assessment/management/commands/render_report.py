@@ -1,6 +1,7 @@
 """Write a city or regional PDF report.
 
     manage.py render_report city --city 310000 --period 2025 --lang zh --out report.pdf
+    manage.py render_report city --city 310000 --period 2025 --audience full --out full.pdf
     manage.py render_report region --region YRD --period 2025 --lang en --out region.pdf
 """
 
@@ -11,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from assessment.models import Report
 from assessment.reports.content import ReportUnavailable
 from assessment.reports.render import render_city_report, render_region_report
 from cities.models import City, Region
@@ -26,6 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--period", type=int, required=True)
         parser.add_argument("--lang", default="zh", choices=["zh", "en"])
         parser.add_argument("--out", required=True)
+        parser.add_argument(
+            "--audience", default=Report.Audience.STAKEHOLDER, choices=Report.Audience.values,
+            help="stakeholder (default): no notes, comments or evidence; full: with the evidence annex (city reports)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.perf_counter()
@@ -42,7 +48,7 @@ class Command(BaseCommand):
                     raise CommandError(_("There is no city %(code)s.") % {"code": options["city"]}) from None
                 report = render_city_report(
                     user=reader, city=city, period=int(options["period"]), language=language,
-                    region_code=options["region"] or None,
+                    region_code=options["region"] or None, audience=str(options["audience"]),
                 )
             else:
                 if not options["region"]:
