@@ -45,6 +45,7 @@ from assessment.models import Framework, Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable, city_region, default_framework
 from assessment.reports.render import city_report_html, html_to_pdf, region_report_html
 from assessment.selectors import results as result_selectors
+from assessment.selectors.reports import may_read_edition, may_read_full_edition
 from cities.models import City, Region
 
 # Bumped when the templates or the content change what a report says.
@@ -56,10 +57,44 @@ PARTIAL_PREFIX = ".partial-"
 logger = logging.getLogger(__name__)
 
 
-def _input_key(*, kind: str, subject: str, region: Region, period: int, framework: Framework, language: str, user) -> str:
+def _input_key(
+    *, kind: str, subject: str, region: Region, period: int, framework: Framework, language: str, audience: str, user
+) -> str:
     version = result_selectors.snapshot_version(region=region, period=period, framework=framework, user=user)
-    text = "|".join([REPORT_VERSION, scoring.ENGINE_VERSION, kind, subject, language, version])
+    # The edition is an input: the stakeholder and the full edition are different files.
+    text = "|".join([REPORT_VERSION, scoring.ENGINE_VERSION, kind, subject, language, audience, version])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _refuse_over_limits(user: AbstractBaseUser) -> None:
+    """ReportUnavailable, saying which limit and when to try again, when this request would queue too much.
+
+    Runs only for a request that needs a rendering: a stored file handed back costs nothing.
+    """
+    waiting = [Report.Status.QUEUED, Report.Status.RUNNING]
+    mine = Report.objects.filter(requested_by=user)
+    if mine.filter(status__in=waiting).count() >= settings.REPORT_USER_QUEUE_LIMIT:
+        raise ReportUnavailable(
+            _(
+                "You already have %(limit)d reports queued or rendering. "
+                "Request another when one of them is ready (see Reports in the menu)."
+            )
+            % {"limit": settings.REPORT_USER_QUEUE_LIMIT}
+        )
+    hour_ago = timezone.now() - timedelta(hours=1)
+    this_hour = mine.filter(created_at__gt=hour_ago).order_by("created_at").values_list("created_at", flat=True)
+    if len(this_hour) >= settings.REPORT_USER_HOURLY_LIMIT:
+        # A slot frees when the oldest rendering of the last hour is an hour old.
+        free_at = this_hour[len(this_hour) - settings.REPORT_USER_HOURLY_LIMIT] + timedelta(hours=1)
+        raise ReportUnavailable(
+            _("You requested %(limit)d reports in the last hour, the most allowed. Try again after %(time)s.")
+            % {"limit": settings.REPORT_USER_HOURLY_LIMIT, "time": timezone.localtime(free_at).strftime("%H:%M")}
+        )
+    if Report.objects.filter(status=Report.Status.QUEUED).count() >= settings.REPORT_QUEUE_LIMIT:
+        raise ReportUnavailable(
+            _("%(count)d reports are waiting to be rendered, the most the queue takes. Try again in a few minutes.")
+            % {"count": settings.REPORT_QUEUE_LIMIT}
+        )
 
 
 def report_request(
@@ -70,8 +105,14 @@ def report_request(
     language: str,
     city: City | None = None,
     region: Region | None = None,
+    audience: str = Report.Audience.STAKEHOLDER,
 ) -> Report:
-    """The report for these inputs: the stored one, the one already being rendered, or a new task."""
+    """The report for these inputs: the stored one, the one already being rendered, or a new task.
+
+    The stakeholder edition unless the full one is asked for and the user may
+    read the assessment behind it. A new rendering is refused past the
+    per-user and queue limits; nothing is queued then.
+    """
     from assessment.tasks import render_report_task
 
     language = LANGUAGES.get(language, "")
@@ -91,7 +132,23 @@ def report_request(
         raise ReportUnavailable(
             _("%(region)s has no published result for %(period)s.") % {"region": region.name, "period": period}
         )
-    key = _input_key(kind=kind, subject=subject, region=region, period=period, framework=framework, language=language, user=user)
+    if audience == Report.Audience.FULL:
+        if not may_read_full_edition(
+            user, kind=kind, city_id=city.pk if city else None, period=period, framework_id=framework.pk
+        ):
+            raise ReportUnavailable(
+                _(
+                    "The full edition, with the evidence annex, is only for those who may read the city's "
+                    "assessment: its consultants and reviewer, the city's managers and administrators. "
+                    "Request the stakeholder edition."
+                )
+            )
+    else:
+        audience = Report.Audience.STAKEHOLDER
+    key = _input_key(
+        kind=kind, subject=subject, region=region, period=period, framework=framework, language=language,
+        audience=audience, user=user,
+    )
     # A rendering whose worker died must not be handed back as "in progress".
     report_recover_stale(Report.objects.filter(input_key=key))
     with transaction.atomic():
@@ -102,9 +159,12 @@ def report_request(
         )
         if existing and (existing.status != Report.Status.DONE or (existing.file and default_storage.exists(existing.file.name))):
             return existing
+        # The user's row is locked so that two requests at once cannot both pass the limits.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        _refuse_over_limits(user)
         report = Report.objects.create(
             kind=kind, city=city if kind == Report.Kind.CITY else None, region=region, framework=framework,
-            period=period, language=language, input_key=key, requested_by=user,
+            period=period, language=language, audience=audience, input_key=key, requested_by=user,
         )
         transaction.on_commit(lambda: render_report_task.enqueue(report.pk))
     return report
@@ -173,9 +233,12 @@ def _render(report: Report) -> Report:
     reader = report.requested_by or get_user_model()(username="reports", is_superuser=True)
     try:
         if report.kind == Report.Kind.CITY:
+            if report.audience == Report.Audience.FULL and report.requested_by and not may_read_edition(reader, report):
+                # Taken off the assessment between the request and the rendering.
+                raise ReportUnavailable(_("You may no longer read this city's assessment; request the stakeholder edition."))
             html = city_report_html(
                 user=reader, city=report.city, period=report.period, language=report.language,
-                region_code=report.region_id, framework=report.framework,
+                region_code=report.region_id, framework=report.framework, audience=report.audience,
             )
         else:
             html = region_report_html(
@@ -278,6 +341,14 @@ def _remove_partial_files(report: Report) -> None:
 
 
 def link_create(*, report: Report, user: AbstractBaseUser, days: int, recipient: str = "") -> ReportLink:
+    if report.audience != Report.Audience.STAKEHOLDER:
+        # Refused rather than swapped for another file: the user sees what a link would carry.
+        raise ReportUnavailable(
+            _(
+                "This is the full edition, with the evidence annex: it cannot be shared. "
+                "Request the stakeholder edition of this report and share that one."
+            )
+        )
     if report.status != Report.Status.DONE:
         raise ReportUnavailable(_("Only a finished report can be shared."))
     if not 1 <= days <= MAX_LINK_DAYS:

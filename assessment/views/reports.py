@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from assessment.models import Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable
 from assessment.roles import Role, has_role
-from assessment.selectors.reports import links_managed_by, may_share, reports_listed_for
+from assessment.selectors.reports import links_managed_by, may_read_edition, may_share, reports_listed_for
 from assessment.services import reports as report_service
 from cities.models import City, Region
 
@@ -71,7 +71,8 @@ def report_request(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     try:
         report = report_service.report_request(
-            user=request.user, kind=kind, period=period, language=request.POST.get("language", "zh"), city=city, region=region
+            user=request.user, kind=kind, period=period, language=request.POST.get("language", "zh"), city=city, region=region,
+            audience=request.POST.get("audience", ""),
         )
     except ReportUnavailable as problem:
         messages.error(request, str(problem))
@@ -119,6 +120,9 @@ def _pdf(report: Report) -> FileResponse:
 
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = _report(request, pk)
+    # The full edition prints the assessment's evidence: only for who may read the assessment.
+    if not may_read_edition(request.user, report):
+        raise Http404
     if report.status != Report.Status.DONE:
         raise Http404(_("The report is not ready yet."))
     return _pdf(report)
@@ -171,6 +175,9 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
         outcome = ReportLinkAccess.Outcome.REVOKED
     elif not link.is_usable:
         outcome = ReportLinkAccess.Outcome.EXPIRED
+    elif link.report.audience != Report.Audience.STAKEHOLDER:
+        # A link never hands out the evidence annex (services.reports refuses to make one).
+        outcome = ReportLinkAccess.Outcome.REVOKED
     elif link.report.status != Report.Status.DONE:
         outcome = ReportLinkAccess.Outcome.NOT_READY
     else:

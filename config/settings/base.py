@@ -183,6 +183,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # its worker: it is queued again, or marked failed after REPORT_MAX_ATTEMPTS tries.
 REPORT_STALE_AFTER = env_int("REPORT_STALE_AFTER", 120)  # seconds
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 2)
+# One user cannot fill the worker's queue: at most REPORT_USER_QUEUE_LIMIT of their
+# reports queued or rendering at once and REPORT_USER_HOURLY_LIMIT renderings an
+# hour; nobody queues more once REPORT_QUEUE_LIMIT reports wait. A stored file
+# handed back again counts against none of them.
+REPORT_USER_QUEUE_LIMIT = env_int("REPORT_USER_QUEUE_LIMIT", 3)
+REPORT_USER_HOURLY_LIMIT = env_int("REPORT_USER_HOURLY_LIMIT", 20)
+REPORT_QUEUE_LIMIT = env_int("REPORT_QUEUE_LIMIT", 50)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "dualspace-demo"
 

@@ -108,10 +108,6 @@ def switched_off_protections(request, settings, monkeypatch):
         from accounts import throttle
 
         monkeypatch.setattr(throttle, "login_lock", lambda username, ip: None)
-    if disabled("throttle"):
-        from accounts import throttle
-
-        monkeypatch.setattr(throttle, "login_lock", lambda username, ip: None)
     if disabled("workbook_limits"):
         import assessment.workbook
 
@@ -136,6 +132,19 @@ def switched_off_protections(request, settings, monkeypatch):
         monkeypatch.setattr(figures, "chart_browser_options", lambda: {"headless": True})
         figures.stop_chart_browser()
         request.addfinalizer(figures.stop_chart_browser)
+    if disabled("pdf_audience"):
+        import assessment.services.reports
+        import assessment.views.reports
+        from assessment.reports import content
+
+        # Every edition prints the annex, and anyone may ask for and download the full one.
+        monkeypatch.setattr(content, "prints_annex", lambda audience: True)
+        monkeypatch.setattr(assessment.services.reports, "may_read_full_edition", lambda user, **inputs: True)
+        monkeypatch.setattr(assessment.views.reports, "may_read_edition", lambda user, report: True)
+    if disabled("report_quota"):
+        import assessment.services.reports
+
+        monkeypatch.setattr(assessment.services.reports, "_refuse_over_limits", lambda user: None)
     yield
 
 
