@@ -15,7 +15,9 @@ from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY") or "dualspace-local-development-key-not-for-production"
+# Production refuses this value (config.settings.production).
+DEVELOPMENT_SECRET_KEY = "dualspace-local-development-key-not-for-production"
+SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

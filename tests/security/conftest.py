@@ -113,6 +113,10 @@ def switched_off_protections(request, settings, monkeypatch):
 
         unlimited = assessment.workbook.SheetLimits(sheets=10**6, rows=10**9, columns=10**6, sheet_bytes=10**12)
         monkeypatch.setattr(assessment.workbook, "sheet_limits", lambda responses: unlimited)
+    if disabled("link_log_ip"):
+        import assessment.views.reports
+
+        monkeypatch.setattr(assessment.views.reports, "client_ip", lambda request: request.META.get("REMOTE_ADDR"))
     if disabled("name_fold"):
         from accounts import throttle
 

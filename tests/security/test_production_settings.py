@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from config.settings.base import DEVELOPMENT_SECRET_KEY
 from tests.security.conftest import disabled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,3 +91,27 @@ def test_the_deploy_check_finds_nothing_to_warn_about():
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stdout + result.stderr, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "reason"),
+    [
+        ("too-short-secret", "must have at least 50 characters, 5 of them different"),
+        ("ab" * 40, "must have at least 50 characters, 5 of them different"),
+        (DEVELOPMENT_SECRET_KEY, "is a development or generated default"),
+        ("django-insecure-" + "k3#v9!xq2@m7&z" * 5, "is a development or generated default"),
+    ],
+)
+def test_it_refuses_to_start_with_a_weak_or_default_secret_key(secret_key, reason):
+    result = run("import django; django.setup()", SECRET_KEY=secret_key, ALLOWED_HOSTS="dualspace.example.org")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"The environment variable SECRET_KEY {reason}" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "dualspace.example.org,*", "*.example.org"])
+def test_it_refuses_to_start_with_a_wildcard_host(hosts):
+    result = run("import django; django.setup()", SECRET_KEY=ENV["SECRET_KEY"], ALLOWED_HOSTS=hosts)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert 'The environment variable ALLOWED_HOSTS must list the host names the app is served under, without "*"' in result.stderr
