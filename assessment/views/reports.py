@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.throttle import client_ip
 from assessment.models import Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable
 from assessment.roles import Role, has_role
@@ -160,7 +161,8 @@ def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
 @login_not_required
 def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     """A stakeholder opens a shared report: no account, but a valid, unexpired, unrevoked link."""
-    ip = request.META.get("REMOTE_ADDR")
+    # Behind the proxy REMOTE_ADDR is the proxy's: the log records the caller as sign-in throttling counts them.
+    ip = client_ip(request)
     agent = request.headers.get("User-Agent", "")
     try:
         key = signing.loads(token, salt=LINK_SALT)
