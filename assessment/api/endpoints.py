@@ -29,6 +29,9 @@ from cities import selectors as city_selectors
 from cities.models import City, Region
 
 MAX_MONTE_CARLO_RUNS = 2000
+# Far above any list here (a few hundred cities); SQLite holds no number past 2**63 - 1.
+MAX_PAGE_LIMIT = 1000
+MAX_PAGE_OFFSET = 1_000_000
 
 api = NinjaAPI(
     title="DualSpace API",
@@ -67,6 +70,26 @@ def not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpRespo
     return api.create_response(request, {"detail": _("Sign in to use the API.")}, status=401)
 
 
+def paging_problems(limit: int, offset: int) -> list[dict[str, Any]]:
+    """`limit` and `offset` past their range, as the parameter errors `invalid_parameters` answers with 400."""
+    problems = []
+    if limit > MAX_PAGE_LIMIT:
+        problems.append({"loc": ("query", "limit"), "msg": _("at most %(limit)d") % {"limit": MAX_PAGE_LIMIT}})
+    if offset > MAX_PAGE_OFFSET:
+        problems.append({"loc": ("query", "offset"), "msg": _("at most %(offset)d") % {"offset": MAX_PAGE_OFFSET}})
+    return problems
+
+
+class Paging(LimitOffsetPagination):
+    """Ninja's limit and offset, with upper bounds: past them the database failed with a 500."""
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        problems = paging_problems(pagination.limit, pagination.offset)
+        if problems:
+            raise ValidationError(problems)
+        return super().paginate_queryset(queryset, pagination, request, **params)
+
+
 def _region(code: str) -> Region:
     try:
         return Region.objects.get(code=code)
@@ -82,7 +105,7 @@ def _city(code: str) -> City:
 
 
 @api.get("/regions", response=list[RegionOut], tags=["reference data"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def region_list(request: HttpRequest) -> Any:
     return city_selectors.region_list()
 
@@ -96,7 +119,7 @@ def region_detail(request: HttpRequest, code: str) -> Any:
 
 
 @api.get("/cities", response=list[CityOut], tags=["reference data"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def city_list(request: HttpRequest, region: str | None = None) -> Any:
     if region:
         _region(region)
@@ -112,7 +135,7 @@ def city_detail(request: HttpRequest, code: str) -> Any:
 
 
 @api.get("/frameworks", response=list[FrameworkOut], tags=["frameworks"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def framework_list(request: HttpRequest) -> Any:
     return result_selectors.frameworks_visible_to(request.user)
 
@@ -169,7 +192,7 @@ def region_results(
 
 
 @api.get("/cities/{code}/results", response=list[PeriodResultOut], tags=["results"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def city_results(request: HttpRequest, code: str) -> Any:
     """The city's published results the user may see, oldest period first (latest revision only)."""
     return result_selectors.city_results(city=_city(code), user=request.user)

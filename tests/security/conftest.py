@@ -117,6 +117,10 @@ def switched_off_protections(request, settings, monkeypatch):
         import assessment.views.reports
 
         monkeypatch.setattr(assessment.views.reports, "client_ip", lambda request: request.META.get("REMOTE_ADDR"))
+    if disabled("api_paging"):
+        import assessment.api.endpoints
+
+        monkeypatch.setattr(assessment.api.endpoints, "paging_problems", lambda limit, offset: [])
     if disabled("name_fold"):
         from accounts import throttle
 
