@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cities.models import Agreement, AgreementParty, City, Region
-from cities.reference_import import RowProblem, read_csv_rows
+from cities.reference_import import RowProblem, check_lengths, read_csv_rows
 from cities.services import ImportSummary, ReferenceImportError
 
 AGREEMENT_COLUMNS = (
@@ -40,6 +40,10 @@ AGREEMENT_COLUMNS = (
     "source",
 )
 AGREEMENT_OPTIONAL_COLUMNS = ("evidence_note", "is_demo")
+# The model field each free-text column is stored in.
+AGREEMENT_TEXT_FIELDS = {
+    column: (Agreement, column) for column in ("key", "title_zh", "title_en", "evidence_url")
+}
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0", ""}
 
@@ -165,6 +169,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
         for column in ("key", "title_zh", "title_en", "parties"):
             if not cells[column]:
                 problems.append(RowProblem(line, column, _("is empty")))
+        check_lengths(cells, AGREEMENT_TEXT_FIELDS, line, problems)
         key = cells["key"]
         if key:
             try:
@@ -178,8 +183,6 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
                         % {"value": key},
                     )
                 )
-            if len(key) > Agreement._meta.get_field("key").max_length:
-                problems.append(RowProblem(line, "key", _("is longer than 80 characters")))
             if key in seen:
                 problems.append(
                     RowProblem(

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.db import models
 from django.utils.translation import gettext as _
 
-from cities.models import City, Region
+from cities.models import City, Province, Region
 
 CITY_COLUMNS = (
     "code",
@@ -31,6 +32,19 @@ CITY_COLUMNS = (
 CITY_OPTIONAL_COLUMNS = ("population", "population_year", "population_source")
 REGION_COLUMNS = ("code", "name_zh", "name_en", "kind", "description_zh", "description_en")
 MEMBER_COLUMNS = ("region_code", "city_code", "joined_on")
+# The model field each free-text column is stored in (codes and choices are checked on their own).
+CITY_TEXT_FIELDS = {
+    "name_zh": (City, "name_zh"),
+    "name_en": (City, "name_en"),
+    "province_zh": (Province, "name_zh"),
+    "province_en": (Province, "name_en"),
+    "population_source": (City, "population_source"),
+}
+REGION_TEXT_FIELDS = {
+    "code": (Region, "code"),
+    "name_zh": (Region, "name_zh"),
+    "name_en": (Region, "name_en"),
+}
 
 
 @dataclass(frozen=True)
@@ -169,6 +183,23 @@ def _division_code(cells: dict[str, str], column: str, line: int, problems: list
     return code
 
 
+def check_lengths(
+    cells: dict[str, str], fields: dict[str, tuple[type[models.Model], str]], line: int, problems: list[RowProblem]
+) -> None:
+    """Texts longer than the model field that stores them: refused here, not by the database mid-import."""
+    for column, (model, name) in fields.items():
+        limit = model._meta.get_field(name).max_length
+        length = len(cells.get(column, ""))
+        if limit is not None and length > limit:
+            problems.append(
+                RowProblem(
+                    line,
+                    column,
+                    _("is %(length)d characters long; at most %(limit)d fit") % {"length": length, "limit": limit},
+                )
+            )
+
+
 def _required_text(cells: dict[str, str], columns: tuple[str, ...], line: int, problems: list[RowProblem]) -> None:
     for column in columns:
         if not cells[column]:
@@ -184,6 +215,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
     for line, cells in records:
         before = len(problems)
         _required_text(cells, ("name_zh", "name_en", "province_zh", "province_en"), line, problems)
+        check_lengths(cells, CITY_TEXT_FIELDS, line, problems)
         code = _division_code(cells, "code", line, problems)
         province_code = _division_code(cells, "province_code", line, problems)
         if code in seen:
@@ -256,6 +288,7 @@ def read_regions(path: Path) -> tuple[list[RegionRow], list[RowProblem]]:
     for line, cells in records:
         before = len(problems)
         _required_text(cells, ("code", "name_zh", "name_en"), line, problems)
+        check_lengths(cells, REGION_TEXT_FIELDS, line, problems)
         if cells["code"] in seen:
             problems.append(RowProblem(line, "code", _("%(code)s appears twice") % {"code": cells["code"]}))
         seen.add(cells["code"])
