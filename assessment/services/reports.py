@@ -7,6 +7,11 @@ results, the language, the report and engine versions) give the stored file
 back without rendering again. A file is written under a temporary name and
 moved into place, so a worker killed mid-render leaves no partial report.
 
+A city report comes in two editions (Report.Audience): the stakeholder one,
+which is the default and the only one a link serves, and the full one with the
+evidence annex, for readers of the assessment only. A request that needs a new
+rendering is refused past the per-user and queue limits (REPORT_*_LIMIT).
+
 A worker can die mid-render (killed, out of memory, machine restarted); its
 task then never finishes and the report would say "rendering" forever. While
 it renders, a worker touches the report's heartbeat; a running report without

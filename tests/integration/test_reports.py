@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
-from assessment.models import Assessment, Evidence, Response, ReviewComment
+from assessment.models import Assessment, Evidence, Report, Response, ReviewComment
 from assessment.reports.render import render_city_report
 from cities.models import City
 from tests.factories import UserFactory
@@ -104,7 +104,10 @@ def test_user_text_in_evidence_and_comments_is_printed_never_fetched_or_attached
         Evidence.objects.create(response=response, kind="link", url="https://example.com/evidence.pdf")
         ReviewComment.objects.create(response=response, author=author, body=payload)
     reader = UserFactory(is_superuser=True, is_staff=True)
-    report = render_city_report(user=reader, city=City.objects.get(code="330100"), period=2025, language="en")
+    # The full edition: the only one that prints sources, comments and evidence.
+    report = render_city_report(
+        user=reader, city=City.objects.get(code="330100"), period=2025, language="en", audience=Report.Audience.FULL
+    )
     # Only the stylesheet and the figures (data: URIs) were fetched; nothing was refused
     # because the payloads never reached the renderer as markup.
     assert set(report.fetched) <= {"https://dualspace-static/css/report.css", "data:", "figure:"}

@@ -8,6 +8,7 @@ renderings in a few seconds; now each user has a cap, and so has the queue.
 Switches: pdf_audience, report_quota (tests/security/conftest.py).
 """
 
+import io
 import shutil
 import subprocess
 from datetime import timedelta
@@ -226,3 +227,16 @@ def test_nobody_queues_more_once_the_queue_is_full(world, client_factory, settin
     refused = request(client_factory(world.users[Role.CONSULTANT]), city="320500")
     assert any("2 reports are waiting to be rendered" in message for message in error_messages(refused))
     assert Report.objects.filter(status=Report.Status.QUEUED).count() == 2
+
+
+@needs_renderer
+def test_the_render_command_writes_the_stakeholder_edition_unless_told_otherwise(world, marked, tmp_path):
+    from django.core.management import call_command
+
+    inputs = {"city": MANAGED_CITY, "period": PERIOD, "lang": "en", "stdout": io.StringIO()}
+    call_command("render_report", "city", out=str(tmp_path / "default.pdf"), **inputs)
+    call_command("render_report", "city", out=str(tmp_path / "full.pdf"), audience="full", **inputs)
+    default = pdf_text((tmp_path / "default.pdf").read_bytes(), tmp_path)
+    full = pdf_text((tmp_path / "full.pdf").read_bytes(), tmp_path)
+    for kind, marker in MARKERS.items():
+        assert marker not in default and marker in full, kind

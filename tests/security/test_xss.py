@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from assessment.models import Evidence, Response, ReviewComment
+from assessment.models import Evidence, Report, Response, ReviewComment
 from assessment.roles import Role
 from cities.models import Agreement, City
 from tests.security.csp import csp_problems
@@ -175,7 +175,10 @@ def test_the_pdf_prints_payloads_as_text_and_fetches_nothing(world, tmp_path):
         Response.objects.filter(pk=response.pk).update(source=payload, comment=payload)
         Evidence.objects.create(response=response, kind=Evidence.Kind.NOTE, note=payload)
         Evidence.objects.create(response=response, kind=Evidence.Kind.LINK, url="https://example.org/evidence.pdf")
-    report = render_city_report(user=world.users[Role.ADMINISTRATOR], city=world.city, period=2025, language="en")
+    # The full edition: the only one that prints sources, comments and evidence.
+    report = render_city_report(
+        user=world.users[Role.ADMINISTRATOR], city=world.city, period=2025, language="en", audience=Report.Audience.FULL
+    )
     assert set(report.fetched) <= {"https://dualspace-static/css/report.css", "data:", "figure:"}
     assert report.refused == []
     for payload in MARKUP:
