@@ -29,10 +29,11 @@ LINK_SALT = "dualspace.report-link"
 
 
 def _report(request: HttpRequest, pk: int) -> Report:
-    try:
-        return Report.objects.select_related("city", "region", "framework").get(pk=pk)
-    except Report.DoesNotExist:
-        raise Http404(_("There is no report %(pk)s.") % {"pk": pk}) from None
+    """The report if the user may read its edition; a full edition of someone else's assessment is a 404."""
+    report = Report.objects.select_related("city", "region", "framework").filter(pk=pk).first()
+    if report is None or not may_read_edition(request.user, report):
+        raise Http404(_("There is no report %(pk)s.") % {"pk": pk})
+    return report
 
 
 def report_list(request: HttpRequest) -> HttpResponse:
@@ -120,10 +121,8 @@ def _pdf(report: Report) -> FileResponse:
 
 
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    # _report: the full edition prints the assessment's evidence, only for who may read the assessment.
     report = _report(request, pk)
-    # The full edition prints the assessment's evidence: only for who may read the assessment.
-    if not may_read_edition(request.user, report):
-        raise Http404
     if report.status != Report.Status.DONE:
         raise Http404(_("The report is not ready yet."))
     return _pdf(report)

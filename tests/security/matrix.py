@@ -213,6 +213,10 @@ CASES: list[Case] = [
     Case("assessment:report_detail", lambda w: {"pk": w.report.pk}, SIGNED_IN),
     Case("assessment:report_status", lambda w: {"pk": w.report.pk}, SIGNED_IN, html=False),
     Case("assessment:report_download", lambda w: {"pk": w.report.pk}, SIGNED_IN, html=False),
+    # A full edition prints the assessment's evidence: only for who may read the published assessment.
+    Case("assessment:report_detail", lambda w: {"pk": w.full_report.pk}, PUBLISHED_SEEN, variant="full"),
+    Case("assessment:report_status", lambda w: {"pk": w.full_report.pk}, PUBLISHED_SEEN, html=False, variant="full"),
+    Case("assessment:report_download", lambda w: {"pk": w.full_report.pk}, PUBLISHED_SEEN, html=False, variant="full"),
     Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, POST_ONLY, html=False),
     Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, SHARES, method="post", data=lambda w: {"days": "3", "recipient": "x"}, state=_link_state, html=False),
     Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, POST_ONLY, html=False),
@@ -284,7 +288,9 @@ def _links_of_a(w: Any) -> list[str]:
 def _reports_of_a(w: Any) -> list[str]:
     from django.urls import reverse
 
-    return [f'href="{reverse("assessment:report_detail", args=[report.pk])}"' for report in (w.report, w.stakeholder_report)]
+    return [
+        f'href="{reverse("assessment:report_detail", args=[report.pk])}"' for report in (w.report, w.stakeholder_report, w.full_report)
+    ]
 
 
 def _copy_of_team_1(w: Any) -> dict[str, Any]:
@@ -323,6 +329,9 @@ HORIZONTAL: list[Case] = [
     Case("assessment:report_status", lambda w: {"pk": w.report.pk}, EVERYONE, html=False),
     Case("assessment:report_download", lambda w: {"pk": w.report.pk}, EVERYONE, html=False),
     Case("assessment:report_list", NONE, EVERYONE, hidden=_reports_of_a, hidden_from=NOT_ADMIN),
+    # Shanghai's full edition: Hangzhou's manager reads neither it nor its page.
+    Case("assessment:report_detail", lambda w: {"pk": w.full_report.pk}, NOT_THEIRS, variant="full"),
+    Case("assessment:report_download", lambda w: {"pk": w.full_report.pk}, NOT_THEIRS, html=False, variant="full"),
     # Shanghai's report: Hangzhou's manager may neither share it nor touch its links.
     Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, same_role(OK, OK, DENIED, DENIED, OK), method="post", data=lambda w: {"days": "3", "recipient": "x"}, state=_link_state, html=False),
     Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, NOT_THEIRS, method="post", state=_link_state, html=False, variant="consultant's"),

@@ -50,6 +50,7 @@ class World:
     link: ReportLink  # created by the consultant
     manager_link: ReportLink  # created by Shanghai's manager on Shanghai's report
     stakeholder_report: Report  # requested by the stakeholder
+    full_report: Report  # Shanghai's full edition (evidence annex), requested by its manager
     agreement: Agreement
     region: Region
     city: City
@@ -117,8 +118,15 @@ def build_world() -> World:
     )
     stakeholder_report.file.save("security-suite-region.pdf", ContentFile(TINY_PDF), save=False)
     stakeholder_report.save()
+    full_report = Report(
+        kind=Report.Kind.CITY, city=city, region=region, framework=framework, period=PERIOD, language="en",
+        audience=Report.Audience.FULL, input_key="security-suite-full", status=Report.Status.DONE, progress=100,
+        requested_by=users[Role.CITY_MANAGER],
+    )
+    full_report.file.save("security-suite-full.pdf", ContentFile(TINY_PDF), save=False)
+    full_report.save()
     return World(
-        users=users, others=others, published_comment=published_comment, manager_link=manager_link, stakeholder_report=stakeholder_report, framework=framework, draft=draft, published=published, response=response,
+        users=users, others=others, published_comment=published_comment, manager_link=manager_link, stakeholder_report=stakeholder_report, full_report=full_report, framework=framework, draft=draft, published=published, response=response,
         dimension_code=response.indicator.node.parent.code, comment=comment, evidence=evidence, report=report,
         link=link, agreement=Agreement.objects.order_by("key").first(), region=region, city=city,
     )
