@@ -10,6 +10,7 @@ and publishing a draft all refuse the same things, and say where.
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def _path_label(document: Any, path: list[Any]) -> str:
 
 def framework_problems(document: Any, *, previous_codes: set[str] | None = None) -> list[DocumentProblem]:
     """Every reason the document cannot become a framework version (empty when it can)."""
-    problems = _schema_problems(document)
+    problems = _non_finite_problems(document) + _schema_problems(document)
     try:
         problems.extend(_tree_problems(document, previous_codes))
     except (KeyError, TypeError, AttributeError):
@@ -318,8 +319,8 @@ def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
             continue
         try:
             level = int(cells["Level"])
-            weight = float(cells["Weight"])
-            direction = int(float(cells["Direction"] or 1))
+            weight = finite_float(cells["Weight"])
+            direction = int(finite_float(cells["Direction"] or 1))
         except ValueError:
             problems.append(DocumentProblem(where, _("Level, Weight and Direction must be numbers")))
             continue
@@ -391,6 +392,46 @@ def _empty_indicator(direction: int) -> dict[str, Any]:
         "continues": [],
         "derived_from": None,
     }
+
+
+def is_finite_number(value: Any) -> bool:
+    """False for inf, -inf and NaN, which "1e999", "Infinity" and "nan" in a file or form become.
+
+    No answer, goalpost or weight may hold one: the scoring engine cannot rank
+    it, a JSON result cannot store it and a chart cannot draw it.
+    """
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+def finite_float(text: Any) -> float:
+    """A number read from a file: ValueError for text, inf, -inf, NaN and numbers too large for a float."""
+    try:
+        number = float(text)
+    except OverflowError as exc:  # an integer beyond the float range
+        raise ValueError(text) from exc
+    if not is_finite_number(number):
+        raise ValueError(text)
+    return number
+
+
+def _non_finite_problems(document: Any) -> list[DocumentProblem]:
+    """Every inf or NaN in the document (JSON's Infinity, NaN and 1e999 parse to them), by place."""
+    problems = []
+
+    def visit(item: Any, path: list[Any]) -> None:
+        if isinstance(item, dict):
+            for key, value in item.items():
+                visit(value, [*path, key])
+        elif isinstance(item, list):
+            for position, value in enumerate(item):
+                visit(value, [*path, position])
+        elif not is_finite_number(item):
+            problems.append(
+                DocumentProblem(_path_label(document, path), _("%(value)s is not a finite number") % {"value": item})
+            )
+
+    visit(document, [])
+    return problems
 
 
 def plain_number(value: Any) -> int | float | None:

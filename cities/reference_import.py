@@ -161,6 +161,8 @@ def _decimal(cells: dict[str, str], column: str, line: int, low: int, high: int,
         problems.append(
             RowProblem(line, column, _("%(value)s is outside %(low)s to %(high)s") % {"value": value, "low": low, "high": high})
         )
+        # 1e999 is finite to Decimal, but too long to round to four places: that raised.
+        return Decimal(0)
     return value.quantize(Decimal("0.0001"))
 
 

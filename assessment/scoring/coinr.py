@@ -322,9 +322,27 @@ def read_idata(source: Source, tree: FrameworkTree) -> tuple[pd.DataFrame, pd.Da
     if problems:
         raise ScoringInputError(problems)
     values = idata.loc[:, codes].apply(pd.to_numeric, errors="coerce").astype(np.float64)
+    problems = _infinite_value_problems(values, unit_codes)
+    if problems:
+        raise ScoringInputError(problems)
     values.index = pd.Index(unit_codes, name="uCode", dtype="str")
     others = idata.drop(columns=codes).set_index(values.index)
     return values, others
+
+
+def _infinite_value_problems(values: pd.DataFrame, unit_codes: pd.Series) -> list[Problem]:
+    """inf and -inf ("inf", "Infinity", 1e999 in the CSV): no normalisation or rank can use them.
+
+    NaN stays allowed: in COINr's layout an empty or NA cell is a missing value.
+    """
+    return [
+        Problem(
+            _line(int(row)),
+            str(values.columns[column]),
+            f"not a finite number: {values.iat[row, column]} (unit '{unit_codes.iloc[row]}')",
+        )
+        for row, column in np.argwhere(np.isinf(values.to_numpy()))
+    ]
 
 
 def read_weights(source: Source, tree: FrameworkTree) -> dict[str, float]:

@@ -49,6 +49,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.framework_document import is_finite_number
 from assessment.roles import Role
 
 FORMAT = "dualspace-backup"
@@ -474,6 +475,15 @@ def _check_rows(
                 % {"member": member, "row": bad, "model": label}
             )
             continue
+        non_finite = _non_finite_fields(parsed)
+        if non_finite:
+            # JSON's NaN, Infinity and 1e999 load as floats no answer, goalpost or score may hold.
+            problems.extend(
+                _("%(member)s: %(model)s %(pk)s, field %(field)s, holds %(value)s, which is not a finite number.")
+                % {"member": member, "model": label, "pk": pk, "field": name, "value": value}
+                for pk, name, value in non_finite
+            )
+            continue
         if len(parsed) != entry["count"]:
             problems.append(
                 _("%(member)s holds %(found)d rows where the manifest says %(expected)s.")
@@ -482,6 +492,26 @@ def _check_rows(
             continue
         rows[label] = parsed
     return rows, problems
+
+
+def _non_finite_fields(rows: list[dict[str, Any]]) -> list[tuple[Any, str, float]]:
+    """(primary key, field, value) of every inf or NaN in the rows, also inside JSON fields."""
+
+    def non_finite_in(value: Any) -> Iterator[float]:
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            for item in value:
+                yield from non_finite_in(item)
+        elif not is_finite_number(value):
+            yield value
+
+    return [
+        (row["pk"], name, found)
+        for row in rows
+        for name, value in row["fields"].items()
+        for found in non_finite_in(value)
+    ]
 
 
 def _check_files(
