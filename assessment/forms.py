@@ -45,6 +45,12 @@ class ResponseForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    plausibility_override_reason = forms.CharField(
+        label=_("Why the value is outside the plausible range"),
+        required=False,
+        help_text=_("Needed only when the value lies outside the plausible range shown under the value."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, response: Response, disabled: bool = False, **kwargs: Any) -> None:
         self.response = response
@@ -63,10 +69,14 @@ class ResponseForm(forms.Form):
                 "not_applicable": response.not_applicable,
                 "not_applicable_reason": response.not_applicable_reason,
                 "derived_override_reason": response.derived_override_reason,
+                "plausibility_override_reason": response.plausibility_override_reason,
             }
         super().__init__(*args, **kwargs)
         if not indicator.derived_from:
             del self.fields["derived_override_reason"]
+        plausible = indicator.plausible_range()
+        if plausible is None:
+            del self.fields["plausibility_override_reason"]
         if indicator.type == Indicator.Type.LEVEL:
             descriptors = {level.level: level.text for level in indicator.levels.all()}
             self.fields["level"].choices = [
@@ -85,10 +95,16 @@ class ResponseForm(forms.Form):
             else:
                 unit = indicator.unit
                 value.label = _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
+                # Django refuses inf and nan as "Enter a number", which puzzles whoever typed 1e999.
+                value.error_messages["invalid"] = _("Enter an ordinary number such as 12.5; inf, nan and numbers beyond 1e308 are refused.")
+                hints = []
                 if indicator.lower is not None and indicator.upper is not None:
-                    value.help_text = _("Goalposts: %(lower)s to %(upper)s %(unit)s") % {
+                    hints.append(_("Goalposts: %(lower)s to %(upper)s %(unit)s") % {
                         "lower": plain_number_text(indicator.lower), "upper": plain_number_text(indicator.upper), "unit": unit,
-                    }
+                    })
+                if plausible is not None:
+                    hints.append(_("Plausible range: %(range)s.") % {"range": plausible.text(unit)})
+                value.help_text = " · ".join(str(hint) for hint in hints)
                 if indicator.type == Indicator.Type.COUNT:
                     value.widget.attrs["step"] = "1"
                     value.widget.attrs["min"] = "0"
@@ -100,6 +116,8 @@ class ResponseForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         answer = ["level"] if "level" in self.fields else ["value", "value_year"]
+        if "plausibility_override_reason" in self.fields:
+            answer.append("plausibility_override_reason")
         self.helper.layout = Layout(
             "base_version",
             Div(*[Field(name) for name in answer], css_class="answer"),
@@ -117,7 +135,9 @@ class ResponseForm(forms.Form):
     def answer_values(self) -> dict[str, Any]:
         """The cleaned values the service saves (without the base version)."""
         values = {name: value for name, value in self.cleaned_data.items() if name != "base_version"}
-        for name in ("source", "comment", "not_applicable_reason", "quality", "confidence", "derived_override_reason"):
+        for name in (
+            "source", "comment", "not_applicable_reason", "quality", "confidence", "derived_override_reason", "plausibility_override_reason",
+        ):
             if name in values:
                 values[name] = values[name] or ""
         return values

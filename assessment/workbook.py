@@ -13,6 +13,7 @@ as text and never evaluates it; reading strips that apostrophe again.
 """
 
 import io
+import math
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessment.evidence_files import zip_expands_implausibly
-from assessment.framework_document import plain_number_text
+from assessment.framework_document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Indicator, Response
 from assessment.services.assessments import response_clean
 
@@ -37,7 +38,7 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MIN_RATIO_CHECKED_BYTES = 1024 * 1024
 # Sheet limits (see sheet_limits): generous for a real workbook, far below what makes
 # openpyxl spend seconds and hundreds of megabytes on one upload.
-MAX_SHEET_COLUMNS = 28  # the workbook writes 14
+MAX_SHEET_COLUMNS = 28  # the workbook writes 15
 SPARE_SHEETS = 5
 SPARE_ROWS = 20  # the cover sheet, the hidden record's header rows
 ROWS_PER_INDICATOR = 3
@@ -65,7 +66,9 @@ COLUMNS = (
     ("comment", gettext_noop("Comment"), 30, True),
     ("not_applicable", gettext_noop("Not applicable (yes/no)"), 14, True),
     ("not_applicable_reason", gettext_noop("Why not applicable"), 30, True),
+    ("plausibility_override_reason", gettext_noop("Why the value is outside the plausible range"), 30, True),
 )
+VALUE_KEYS = {"value", "value_year", "plausibility_override_reason"}  # only for indicators that take a value
 COLUMN_INDEX = {key: position for position, (key, *_rest) in enumerate(COLUMNS, start=1)}
 HEADER_ROW = 1
 
@@ -209,6 +212,7 @@ def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response])
             "comment": response.comment,
             "not_applicable": YES if response.not_applicable else NO,
             "not_applicable_reason": response.not_applicable_reason,
+            "plausibility_override_reason": response.plausibility_override_reason,
         }
         for key, _header, _width, editable in COLUMNS:
             cell = sheet.cell(row=row_number, column=COLUMN_INDEX[key])
@@ -216,8 +220,8 @@ def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response])
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"
-            cell.alignment = Alignment(wrap_text=key in {"name", "comment", "source", "not_applicable_reason"}, vertical="top")
-            unlocked = editable and not (key == "level" and not is_level) and not (key in {"value", "value_year"} and is_level)
+            cell.alignment = Alignment(wrap_text=key in {"name", "comment", "source", "not_applicable_reason", "plausibility_override_reason"}, vertical="top")
+            unlocked = editable and not (key == "level" and not is_level) and not (key in VALUE_KEYS and is_level)
             cell.protection = Protection(locked=not unlocked)
             if not unlocked:
                 cell.fill = grey
@@ -226,6 +230,11 @@ def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response])
             levels.add(level_cell)
             text = "\n".join(f"{level.level}: {level.text}" for level in indicator.levels.all())
             level_cell.comment = Comment(text, "DualSpace", width=420, height=320)
+        plausible = indicator.plausible_range()
+        if plausible is not None:
+            sheet.cell(row=row_number, column=COLUMN_INDEX["value"]).comment = Comment(
+                _("Plausible range: %(range)s.") % {"range": plausible.text(indicator.unit)}, "DualSpace"
+            )
         quality.add(sheet.cell(row=row_number, column=COLUMN_INDEX["quality"]))
         confidence.add(sheet.cell(row=row_number, column=COLUMN_INDEX["confidence"]))
         applicable.add(sheet.cell(row=row_number, column=COLUMN_INDEX["not_applicable"]))
@@ -421,13 +430,18 @@ def _row_change(
         if isinstance(value, bool):
             problem(key, _("expected a number"))
             return None
-        if isinstance(value, int | float):
-            return float(value)
         try:
-            return float(str(value).strip().replace(",", ""))
+            number = float(value if isinstance(value, int | float) else str(value).strip().replace(",", ""))
         except ValueError:
             problem(key, _("“%(value)s” is text, not a number") % {"value": value})
             return None
+        except OverflowError:  # a whole number of hundreds of digits
+            number = math.inf
+        if not is_finite_number(number):
+            # "inf", "nan" and 1e999 read as floats; stored, they would stop the approval.
+            problem(key, _("“%(value)s” is not a finite number; enter an ordinary number such as 12.5") % {"value": str(value)[:30]})
+            return None
+        return number
 
     def text(key: str) -> str:
         value = cells[key]
@@ -445,6 +459,7 @@ def _row_change(
         if year is not None and (not year.is_integer() or not 2000 <= year <= 2100):
             problem("value_year", _("the year must be between 2000 and 2100"))
         values["value_year"] = None if year is None else int(year)
+        values["plausibility_override_reason"] = text("plausibility_override_reason")
         unit = text("unit")
         if unit and unit not in {indicator.unit_zh, indicator.unit_en}:
             problem("unit", _("the unit must be %(unit)s, not “%(value)s”") % {"unit": indicator.unit_zh, "value": unit})

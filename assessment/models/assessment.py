@@ -159,6 +159,11 @@ class Response(models.Model):
     derived_override_reason = models.TextField(
         _("why the answer differs from the derived value"), blank=True
     )
+    plausibility_override_reason = models.TextField(
+        _("why the value is outside the plausible range"),
+        blank=True,
+        help_text=_("Needed only when the value lies outside the indicator's plausible range."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("updated by")

@@ -6,6 +6,7 @@ ladder. Once published a version never changes, so last year's results keep
 reading correctly; edits go to a new draft cloned from it.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,35 @@ from django.utils.translation import gettext_lazy as _
 
 def _in_english() -> bool:
     return (get_language() or "").startswith("en")
+
+
+PERCENT_UNITS = frozenset({"%", "％"})
+# A value ten times the upper goalpost is beyond anything the framework expects:
+# most often a slip of unit (per 1,000 for per 10,000) or of digits.
+PLAUSIBLE_MULTIPLE = 10
+
+
+@dataclass(frozen=True)
+class PlausibleRange:
+    """Where an answer to a quantitative indicator is expected to lie; None: no bound on that side."""
+
+    low: float | None
+    high: float | None
+
+    def __contains__(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def text(self, unit: str) -> str:
+        """The range in figures and symbols ("0–100 %", "≥ 0 件"): the same in every language."""
+        from assessment.framework_document import plain_number_text
+
+        if self.high is None:
+            figures = f"≥ {plain_number_text(self.low)}"
+        elif self.low is None:
+            figures = f"≤ {plain_number_text(self.high)}"
+        else:
+            figures = f"{plain_number_text(self.low)}–{plain_number_text(self.high)}"
+        return f"{figures} {unit}".strip()
 
 
 class FrameworkLockedError(ValidationError):
@@ -314,6 +344,32 @@ class Indicator(FrameworkPart):
     @property
     def evidence(self) -> str:
         return self.evidence_en if _in_english() else self.evidence_zh
+
+    @property
+    def is_share(self) -> bool:
+        """A percentage whose goalposts lie within 0-100: a part of a whole (a growth rate in % is not)."""
+        return (
+            (self.unit_zh.strip() in PERCENT_UNITS or self.unit_en.strip() in PERCENT_UNITS)
+            and (self.lower is None or self.lower >= 0)
+            and (self.upper is None or self.upper <= 100)
+        )
+
+    def plausible_range(self) -> PlausibleRange | None:
+        """Where a value is expected; outside it the consultant must say why (None: levels and yes/no).
+
+        The one definition the answer form's help text, the answer check and
+        the workbook read. A share lies within 0-100 %. Any other value, counts
+        included, lies between 0 (or ten times a negative lower goalpost) and ten
+        times the upper goalpost (no upper bound without a positive one).
+        """
+        if self.type not in (self.Type.QUANTITATIVE, self.Type.COUNT):
+            return None
+        if self.is_share:
+            return PlausibleRange(0.0, 100.0)
+        negative_lower = self.type == self.Type.QUANTITATIVE and self.lower is not None and self.lower < 0
+        low = PLAUSIBLE_MULTIPLE * self.lower if negative_lower else 0.0
+        high = PLAUSIBLE_MULTIPLE * self.upper if self.upper is not None and self.upper > 0 else None
+        return PlausibleRange(low, high)
 
 
 class LevelDescriptor(FrameworkPart):

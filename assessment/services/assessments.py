@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.framework_document import plain_number_text
+from assessment.framework_document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Evidence, Framework, Indicator, Response, ReviewComment
 from assessment.roles import Role, has_role
 from cities.models import City
@@ -32,6 +32,7 @@ RESPONSE_FIELDS = (
     "not_applicable",
     "not_applicable_reason",
     "derived_override_reason",
+    "plausibility_override_reason",
 )
 
 
@@ -135,10 +136,20 @@ def response_clean(indicator: Indicator, values: dict[str, Any]) -> dict[str, An
     else:
         if level is not None:
             errors["level"] = _("This indicator takes a value, not a level.")
-        if value is not None and indicator.type == Indicator.Type.BINARY and value not in (0, 1):
+        if value is not None and not is_finite_number(value):
+            # Stored, it would stop the approval: the engine cannot score it nor the result hold it.
+            errors["value"] = _("“%(value)s” is not a finite number; enter an ordinary number such as 12.5.") % {"value": value}
+        elif value is not None and indicator.type == Indicator.Type.BINARY and value not in (0, 1):
             errors["value"] = _("Answer 1 (yes) or 0 (no).")
-        if value is not None and indicator.type == Indicator.Type.COUNT and (value < 0 or value != int(value)):
+        elif value is not None and indicator.type == Indicator.Type.COUNT and (value < 0 or value != int(value)):
             errors["value"] = _("A count is a whole number of zero or more.")
+        elif value is not None and not str(values.get("plausibility_override_reason") or "").strip():
+            plausible = indicator.plausible_range()
+            if plausible is not None and value not in plausible:
+                errors["value"] = _(
+                    "%(value)s is outside the plausible range %(range)s: correct it, or say why it is right "
+                    "in “Why the value is outside the plausible range”."
+                ) % {"value": plain_number_text(value), "range": plausible.text(indicator.unit)}
         unit = str(values.get("unit") or "").strip()
         if value is not None and unit and unit not in {indicator.unit_zh, indicator.unit_en}:
             errors["unit"] = _("The unit must be %(unit)s.") % {"unit": indicator.unit_zh or indicator.unit_en}
@@ -219,6 +230,20 @@ def missing_answers(assessment: Assessment) -> list[Response]:
     return blocking
 
 
+def _refuse_non_finite_values(assessment: Assessment) -> None:
+    """A value stored before inf and NaN were refused cannot be scored: name its indicator instead of failing."""
+    stored = assessment.responses.values_list("indicator__node__code", "value").order_by("indicator__node__code")
+    codes = [code for code, value in stored if value is not None and not is_finite_number(value)]
+    if codes:
+        raise WorkflowError(
+            _(
+                "The value of %(codes)s is not a finite number (inf or nan) and cannot be scored; "
+                "the consultant must correct it before the assessment is approved."
+            )
+            % {"codes": ", ".join(codes)}
+        )
+
+
 def _transition(assessment: Assessment, allowed: tuple[str, ...], target: str, **stamps: Any) -> Assessment:
     updated = Assessment.objects.filter(pk=assessment.pk, status__in=allowed).update(
         status=target, version=F("version") + 1, **stamps
@@ -245,6 +270,7 @@ def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
             _("%(count)d indicator(s) still need an answer or evidence: %(codes)s")
             % {"count": len(blocking), "codes": codes + (f" (+{more})" if more > 0 else "")}
         )
+    _refuse_non_finite_values(assessment)
     return _transition(assessment, Assessment.EDITABLE_STATUSES, Assessment.Status.SUBMITTED, submitted_at=timezone.now())
 
 
@@ -319,6 +345,7 @@ def assessment_approve(*, assessment: Assessment, user: AbstractBaseUser) -> Ass
 
     if not can_review(user, assessment):
         raise PermissionDenied(_("Only the assigned reviewer approves this assessment."))
+    _refuse_non_finite_values(assessment)
     with transaction.atomic():
         assessment = _transition(
             assessment,

@@ -137,6 +137,24 @@ def switched_off_protections(request, settings, monkeypatch):
         from accounts.forms import ThrottledPasswordChangeForm
 
         monkeypatch.setattr(ThrottledPasswordChangeForm, "clean_old_password", PasswordChangeForm.clean_old_password)
+    if disabled("finite_numbers"):
+        import django.forms
+
+        import assessment.framework_document
+        import assessment.scoring.coinr
+        import assessment.services.assessments
+        import assessment.services.backup
+        import assessment.workbook
+
+        for module in (assessment.framework_document, assessment.services.assessments, assessment.services.backup, assessment.workbook):
+            monkeypatch.setattr(module, "is_finite_number", lambda value: True)
+        monkeypatch.setattr(assessment.scoring.coinr, "_infinite_value_problems", lambda values, unit_codes: [])
+        # Django's own form check (inf and nan are "not a number"), so the service's is what is shown.
+        monkeypatch.setattr(django.forms.FloatField, "validate", django.forms.Field.validate)
+    if disabled("plausibility"):
+        from assessment.models import Indicator
+
+        monkeypatch.setattr(Indicator, "plausible_range", lambda indicator: None)
     if disabled("chart_network"):
         import cities.figures
         from assessment.reports import figures
