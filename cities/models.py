@@ -109,6 +109,23 @@ class City(BilingualNameMixin):
         return reverse("cities:city_detail", args=[self.code])
 
     @property
+    def name_en_distinct(self) -> str:
+        """The English name, with the province in brackets when another city shares it.
+
+        "Suzhou" is both 苏州 (Jiangsu) and 宿州 (Anhui), "Taizhou" both 泰州
+        (Jiangsu) and 台州 (Zhejiang); their Chinese names differ, so only the
+        English one needs the province. Unique names stay short in tables.
+        """
+        if self.name_en in ambiguous_english_names():
+            return f"{self.name_en} ({self.province.name_en})"
+        return self.name_en
+
+    @property
+    def name_distinct(self) -> str:
+        """`name` in the active language, told apart from a namesake (see name_en_distinct)."""
+        return self.name_en_distinct if (get_language() or "").startswith("en") else self.name_zh
+
+    @property
     def display_name(self) -> str:
         """The name plus the province, which tells apart 苏州 and 宿州."""
         if self.level == self.Level.MUNICIPALITY:
@@ -116,6 +133,32 @@ class City(BilingualNameMixin):
         return f"{self.name} ({self.province.name})" if (get_language() or "").startswith(
             "en"
         ) else f"{self.name}（{self.province.name}）"
+
+
+_ambiguous_english_names: frozenset[str] | None = None
+
+
+def ambiguous_english_names() -> frozenset[str]:
+    """English city names that more than one city bears; one query, then kept.
+
+    Forgotten at the start of every request and whenever a city is saved or
+    deleted (cities.apps), so an imported namesake is told apart at once.
+    """
+    global _ambiguous_english_names
+    if _ambiguous_english_names is None:
+        _ambiguous_english_names = frozenset(
+            City.objects.order_by()
+            .values("name_en")
+            .annotate(bearers=models.Count("code"))
+            .filter(bearers__gt=1)
+            .values_list("name_en", flat=True)
+        )
+    return _ambiguous_english_names
+
+
+def forget_ambiguous_english_names(**kwargs) -> None:
+    global _ambiguous_english_names
+    _ambiguous_english_names = None
 
 
 class Region(BilingualNameMixin):
