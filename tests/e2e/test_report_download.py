@@ -25,7 +25,8 @@ def g60_demo(settings):
 def test_a_regional_report_requested_in_the_browser_is_rendered_by_the_worker_and_downloads(
     page, live_server, g60_demo, tmp_path
 ):
-    sign_in(page, live_server, "manager")
+    # A reviewer: city managers share only their own city's report, not a region's.
+    sign_in(page, live_server, "reviewer")
     page.goto(f"{live_server.url}/dashboards/regions/G60/")
     page.select_option("#report-language-region", "en")
     page.click("[data-testid=report-request-region]")

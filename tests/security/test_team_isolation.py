@@ -10,6 +10,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from assessment.models import Assessment
 from assessment.roles import Role
@@ -66,7 +68,9 @@ def test_team_2_cannot_copy_team_1s_draft_and_cannot_tell_it_exists(world, as_ot
     assert Assessment.objects.count() == before, "team 2 opened an assessment copied from team 1's draft"
     # The same words either way: the form betrays nothing about team 1's draft.
     assert _form_errors(over_draft) == _form_errors(over_nothing)
-    assert "you may start from" in over_draft.content.decode()
+    with translation.override("zh-hans"):
+        refusal = gettext("There is no earlier assessment of this city that you may start from: no published result and none of your own.")
+    assert refusal in over_draft.content.decode()
 
 
 def test_team_2_starts_from_the_standing_published_result_not_team_1s_newer_draft(world, as_other):
