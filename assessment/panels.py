@@ -418,7 +418,6 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
     present = [code for code in codes if code in snapshot.scores.index]
     aggregates = [structure.index, *structure.halves, *structure.dimensions]
     frame = snapshot.scores.loc[present, structure.dimensions].T
-    short = short_node_labels(framework, list(structure.dimensions))
     stage_row = [_("Stage"), "", *(snapshot.stages.get(code, "") for code in present)]
     aggregate_rows = [
         [code, names.get(code, code), *(number(snapshot.scores.at[city, code]) for city in present)] for code in aggregates
@@ -443,7 +442,8 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
             [_("Code"), _("Name"), *city_names],
             [stage_row, *aggregate_rows],
             _("The index, its halves and every dimension, 0–100; dimensions: %(names)s.")
-            % {"names": "; ".join(short[code] for code in structure.dimensions)},
+            # A caption is prose with room for every name in full: an axis label may be cut to its code, this may not.
+            % {"names": "; ".join(f"{code} {names.get(code, code)}" for code in structure.dimensions)},
         ),
         Panel(
             "indicators",
