@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,7 +86,10 @@ def report_request(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Whoever waits on the page finds out when the worker died (services.reports).
     report = report_service.report_check_worker(_report(request, pk))
-    links = links_managed_by(request.user, report)
+    # "Opened" counts the times the PDF was served, not refused tries (those stay in the log).
+    links = links_managed_by(request.user, report).annotate(
+        opened=Count("accesses", filter=Q(accesses__outcome=ReportLinkAccess.Outcome.SERVED))
+    )
     shared = [
         {"link": link, "url": request.build_absolute_uri(reverse("shared_report", args=[signing.dumps(link.key, salt=LINK_SALT)]))}
         for link in links
@@ -167,11 +171,11 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
         key = signing.loads(token, salt=LINK_SALT)
     except signing.BadSignature:
         report_service.link_access(link=None, outcome=ReportLinkAccess.Outcome.BAD_SIGNATURE, ip=ip, user_agent=agent)
-        raise Http404 from None
+        return _link_unavailable(request, "invalid")
     link = ReportLink.objects.select_related("report").filter(key=key).first()
     if link is None:
         report_service.link_access(link=None, outcome=ReportLinkAccess.Outcome.BAD_SIGNATURE, ip=ip, user_agent=agent)
-        raise Http404
+        return _link_unavailable(request, "invalid")
     if link.revoked_at is not None:
         outcome = ReportLinkAccess.Outcome.REVOKED
     elif not link.is_usable:
@@ -184,6 +188,29 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     else:
         outcome = ReportLinkAccess.Outcome.SERVED
     report_service.link_access(link=link, outcome=outcome, ip=ip, user_agent=agent)
-    if outcome != ReportLinkAccess.Outcome.SERVED:
-        raise Http404
-    return _pdf(link.report)
+    if outcome == ReportLinkAccess.Outcome.SERVED:
+        return _pdf(link.report)
+    if link.report.audience != Report.Audience.STAKEHOLDER:
+        return _link_unavailable(request, "invalid")  # a full edition is never shared: nothing to renew
+    if outcome == ReportLinkAccess.Outcome.NOT_READY:
+        return _link_unavailable(request, "not_ready")
+    return _link_unavailable(request, "revoked" if outcome == ReportLinkAccess.Outcome.REVOKED else "expired", link)
+
+
+# What the recipient of a refused link is told, and with which status: a link that was
+# withdrawn or ran out is gone for good (410), one we never issued is unknown (404), a
+# report being rendered again comes back (503). The page names nobody: whoever sent the
+# link is the one to ask, and only they know who they are.
+_UNAVAILABLE_STATUS = {"revoked": 410, "expired": 410, "invalid": 404, "not_ready": 503}
+
+
+def _link_unavailable(request: HttpRequest, reason: str, link: ReportLink | None = None) -> HttpResponse:
+    response = render(
+        request,
+        "reports/shared_unavailable.html",
+        {"reason": reason, "expired_at": link.expires_at if link is not None and reason == "expired" else None},
+        status=_UNAVAILABLE_STATUS[reason],
+    )
+    if reason == "not_ready":
+        response["Retry-After"] = "300"
+    return response

@@ -113,13 +113,13 @@ def test_a_stakeholder_link_opens_the_report_without_an_account_until_revoked(
     assert url in signed_in.get(f"/reports/{report.pk}/").content.decode()
     opened = client.get(url)
     assert opened.status_code == 200 and b"".join(opened.streaming_content).startswith(b"%PDF")
-    # Revoked: 404, and the try is logged.
+    # Revoked: 410 Gone (a page saying so), and the try is logged.
     signed_in.post(f"/reports/{report.pk}/links/{link.pk}/revoke/")
-    assert client.get(url).status_code == 404
-    # Expired: 404, logged.
+    assert client.get(url).status_code == 410
+    # Expired: 410, logged.
     other = report_service.link_create(report=report, user=user, days=1)
     ReportLink.objects.filter(pk=other.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-    assert client.get(f"/shared/{signing.dumps(other.key, salt=LINK_SALT)}/").status_code == 404
+    assert client.get(f"/shared/{signing.dumps(other.key, salt=LINK_SALT)}/").status_code == 410
     # Forged: 404, logged.
     assert client.get(f"/shared/{link.key}/").status_code == 404
     outcomes = list(ReportLinkAccess.objects.order_by("at", "pk").values_list("outcome", flat=True))
