@@ -4,23 +4,37 @@ from django.shortcuts import render
 from django.template import loader
 
 from assessment.models import Assessment, Framework
-from assessment.roles import Role, has_role
+from assessment.roles import Role, has_role, user_roles
+from assessment.selectors import home as home_selectors
 from assessment.selectors.assessments import assessments_visible_to
 from assessment.selectors.framework import framework_get, framework_tree_rows, framework_versions
+from cities.models import Region
 from cities.selectors import cities_managed_by
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The start page: what each of the user's roles has to do or read next (selectors.home)."""
     user = request.user
-    works_on_assessments = has_role(user, Role.CONSULTANT, Role.REVIEWER)
+    is_admin = has_role(user, Role.ADMINISTRATOR)
+    # Administrators hold every role: they get the all-assessments card, not empty personal ones.
+    roles = user_roles(user)
     context = {
-        "managed_cities": cities_managed_by(user) if has_role(user, Role.CITY_MANAGER) else [],
+        "standings": [home_selectors.city_standing(city, user) for city in cities_managed_by(user)]
+        if Role.CITY_MANAGER in roles
+        else [],
+        "is_consultant": Role.CONSULTANT in roles,
+        "assignments": home_selectors.open_assignments(user) if Role.CONSULTANT in roles else [],
+        "is_reviewer": Role.REVIEWER in roles,
+        "reviews": home_selectors.reviews_waiting(user) if Role.REVIEWER in roles else [],
+        "is_stakeholder": Role.STAKEHOLDER in roles,
+        "reports": home_selectors.recent_reports(user) if Role.STAKEHOLDER in roles else [],
         "open_assessments": assessments_visible_to(user)
         .exclude(status=Assessment.Status.PUBLISHED)
         .order_by("-period", "city__code")[:8]
-        if works_on_assessments
+        if is_admin
         else [],
-        "works_on_assessments": works_on_assessments,
+        "is_admin": is_admin,
+        "regions": Region.objects.order_by("code"),
     }
     return render(request, "assessment/home.html", context)
 
