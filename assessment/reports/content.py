@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from assessment import dashboards, panels
 from assessment.framework_document import plain_number_text
-from assessment.models import Assessment, Evidence, Framework, Report, Response
+from assessment.models import Assessment, Evidence, Framework, Indicator, Report, Response
 from assessment.reports import figures, recommendations
 from assessment.selectors import results as result_selectors
 from assessment.selectors.assessments import gap_steps
@@ -89,19 +89,29 @@ class IndicatorLine:
     evidence_items: tuple[str, ...] = ()
 
 
+def _value_text(indicator: Indicator, value: float | None) -> str:
+    """An answer as the report prints it, in the report's language.
+
+    The unit is the indicator's in the active language, never the response's
+    stored `unit`: that one is kept in Chinese (services.assessments), so an
+    English report printed "41.7 个/万人".
+    """
+    if value is None or math.isnan(value):
+        return ""
+    # Rounded: a value computed by the scoring may carry float noise (90.0000488281).
+    figures = plain_number_text(round(value, 4))
+    if indicator.type == Indicator.Type.LEVEL:
+        return _("level %(level)s") % {"level": figures}
+    if indicator.type == Indicator.Type.BINARY:
+        return _("yes") if value >= 0.5 else _("no")
+    return f"{figures} {indicator.unit}".strip()
+
+
 def _answer_text(response: Response) -> str:
     if response.not_applicable:
         return _("not applicable")
     indicator = response.indicator
-    if indicator.type == "level":
-        return "" if response.level is None else _("level %(level)s") % {"level": response.level}
-    if response.value is None:
-        return ""
-    if indicator.type == "binary":
-        return _("yes") if response.value >= 0.5 else _("no")
-    value = f"{response.value:g}"
-    unit = response.unit or indicator.unit
-    return f"{value} {unit}".strip()
+    return _value_text(indicator, response.level if indicator.type == Indicator.Type.LEVEL else response.value)
 
 
 def _indicator_lines(
@@ -149,14 +159,14 @@ def _agreements(city: City) -> tuple[list[dict[str, Any]], list[str]]:
     """The city's agreements, with partners, and the service domains where none is in force."""
     agreements = list(
         Agreement.objects.filter(party_links__city=city)
-        .prefetch_related("party_links__city")
+        .prefetch_related("party_links__city__province")
         .order_by("domain", "key")
         .distinct()
     )
     rows = []
     in_force_domains = set()
     for agreement in agreements:
-        partners = [link.city.name for link in agreement.party_links.all() if link.city_id != city.code]
+        partners = [link.city.name_distinct for link in agreement.party_links.all() if link.city_id != city.code]
         rows.append({"agreement": agreement, "partners": partners})
         if agreement.status == Agreement.Status.IN_FORCE:
             in_force_domains.add(agreement.domain)
@@ -216,13 +226,16 @@ def city_report_context(
         )
         for code in structure.dimensions
     ]
+    indicators = {
+        indicator.node.code: indicator
+        for indicator in Indicator.objects.filter(node__framework=framework).select_related("node")
+    }
     indicator_standings = []
     for line in lines:
         best_city = best_rows.get(line.code)
         best_answer = ""
-        if isinstance(best_city, str):
-            raw = snapshot.raw.at[best_city, line.code]
-            best_answer = "" if math.isnan(raw) else f"{raw:g}"
+        if isinstance(best_city, str) and line.code in indicators:
+            best_answer = _value_text(indicators[line.code], float(snapshot.raw.at[best_city, line.code]))
         indicator_standings.append(
             recommendations.IndicatorStanding(
                 code=line.code, dimension=line.dimension, name=line.name, score=line.score,
@@ -232,6 +245,7 @@ def city_report_context(
     advice = recommendations.advice_by_lever(dimension_rows, indicator_standings)
     headline = recommendations.headline([{"code": step.code} for step in steps], advice)
     stage_names = panels.stage_labels(framework)
+    next_stage = (assessment.result.gap or {}).get("next_stage")
     ladder = panels.ladder_of(framework, view.stages)
     current = str(view.stages[city.code])
     rank_row = view.ranking.loc[city.code]
@@ -250,7 +264,7 @@ def city_report_context(
         "generated": timezone.localtime(),
         "stage": stage_names.get(current, current),
         "stage_code": current,
-        "next_stage": (assessment.result.gap or {}).get("next_stage"),
+        "next_stage": stage_names.get(next_stage, next_stage) if next_stage else None,
         "ladder": [{"code": s, "label": stage_names.get(s, s), "current": s == current} for s in ladder],
         "index_score": panels.number(rank_row["index"]),
         "ic_score": panels.number(view.scores.at[city.code, structure.halves[0]]) if structure.halves else "",
