@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from accounts.forms import ThrottledLoginForm
 from accounts.views import ThrottledPasswordChangeView
 from assessment.views import pages as assessment_pages
 from assessment.views import reports as assessment_reports
+
+# The admin carries the product's name in the reader's language, not the stock "Django administration".
+admin.site.site_header = _("DualSpace administration")
+admin.site.site_title = _("DualSpace administration")
 
 urlpatterns = [
     path("", assessment_pages.home, name="home"),

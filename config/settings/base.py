@@ -34,7 +34,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
-    "django_tasks_db",
+    # django_tasks_db with a translated name (config/apps.py).
+    "config.apps.BackgroundTasksConfig",
     # The API docs page then uses ninja's bundled Swagger files instead of a CDN.
     "ninja",
     "cities",
