@@ -5,6 +5,7 @@ GET only, so CSRF does not apply. Every result read goes through
 `assessments_visible_to`, the same rules as the pages.
 """
 
+import re
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,7 @@ from assessment.models import Assessment, Framework
 from assessment.selectors import results as result_selectors
 from cities import selectors as city_selectors
 from cities.models import City, Region
+from cities.templatetags.lists import join_list
 
 MAX_MONTE_CARLO_RUNS = 2000
 # Far above any list here (a few hundred cities); SQLite holds no number past 2**63 - 1.
@@ -47,6 +49,39 @@ api = NinjaAPI(
 NOT_FOUND = {404: ErrorOut}
 
 
+def parameter_message(item: dict[str, Any]) -> str:
+    """A parameter error in the reader's language.
+
+    Pydantic writes its messages in English only; the kinds these parameters
+    can raise are said again here. Our own problems (`paging_problems`) carry
+    no pydantic type and come translated already.
+    """
+    kind = item.get("type")
+    context = item.get("ctx") or {}
+    if kind is None:
+        return str(item.get("msg", ""))
+    if kind == "missing":
+        return _("required")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("must be a whole number")
+    if kind in ("float_parsing", "float_type"):
+        return _("must be a number")
+    if kind == "greater_than_equal":
+        return _("at least %(limit)s") % {"limit": context.get("ge")}
+    if kind == "less_than_equal":
+        return _("at most %(limit)s") % {"limit": context.get("le")}
+    if kind == "greater_than":
+        return _("more than %(limit)s") % {"limit": context.get("gt")}
+    if kind == "less_than":
+        return _("less than %(limit)s") % {"limit": context.get("lt")}
+    if kind in ("enum", "literal_error"):
+        choices = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        return _("must be %(choices)s") % {"choices": join_list(choices, last="or")}
+    if kind == "string_too_long":
+        return _("at most %(limit)s characters") % {"limit": context.get("max_length")}
+    return _("not a valid value")
+
+
 @api.exception_handler(ValidationError)
 def invalid_parameters(request: HttpRequest, error: ValidationError) -> HttpResponse:
     parameters = []
@@ -54,7 +89,7 @@ def invalid_parameters(request: HttpRequest, error: ValidationError) -> HttpResp
         location = [
             str(part) for part in item.get("loc", ()) if part not in ("query", "path", "body")
         ]
-        parameters.append({"parameter": ".".join(location), "message": item.get("msg", "")})
+        parameters.append({"parameter": ".".join(location), "message": parameter_message(item)})
     names = ", ".join(
         dict.fromkeys(entry["parameter"] for entry in parameters if entry["parameter"])
     )
@@ -74,9 +109,9 @@ def paging_problems(limit: int, offset: int) -> list[dict[str, Any]]:
     """`limit` and `offset` past their range, as the parameter errors `invalid_parameters` answers with 400."""
     problems = []
     if limit > MAX_PAGE_LIMIT:
-        problems.append({"loc": ("query", "limit"), "msg": _("at most %(limit)d") % {"limit": MAX_PAGE_LIMIT}})
+        problems.append({"loc": ("query", "limit"), "msg": _("at most %(limit)s") % {"limit": MAX_PAGE_LIMIT}})
     if offset > MAX_PAGE_OFFSET:
-        problems.append({"loc": ("query", "offset"), "msg": _("at most %(offset)d") % {"offset": MAX_PAGE_OFFSET}})
+        problems.append({"loc": ("query", "offset"), "msg": _("at most %(limit)s") % {"limit": MAX_PAGE_OFFSET}})
     return problems
 
 
