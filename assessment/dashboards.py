@@ -159,6 +159,14 @@ def strengths_and_weaknesses(frame: pd.DataFrame, count: int = 3) -> tuple[pd.Da
     return strengths.head(count), weaknesses.head(count)
 
 
+def nothing_to_rank(ranking: pd.DataFrame) -> bool:
+    """No city has an index: the weights leave every half, or every dimension under it, at 0.
+
+    A chart drawn from it would show empty axes with no rank at all.
+    """
+    return not ranking.empty and bool(ranking["index"].isna().all())
+
+
 def clean_weights(requested: Mapping[str, str], structure: Structure) -> dict[str, float]:
     """Weights from a query string (``w.<code>=<number>``), for adjustable nodes only, clipped.
 

@@ -26,15 +26,20 @@ def assessment_with_team(**kwargs) -> Assessment:
     )
 
 
-def answer_everything(assessment: Assessment, *, level: int = 4, share: float = 0.8) -> None:
-    """Answer every indicator (with evidence where required) as the first consultant."""
+def answer_everything(assessment: Assessment, *, level: int = 4, share: float = 0.8, derived_reason: str = "") -> None:
+    """Answer every indicator (with evidence where required) as the first consultant.
+
+    ``derived_reason`` justifies answers that differ from an agreement-derived
+    proposal (DSMF's X3.4, X4.1, ...), which are refused without one.
+    """
     consultant = assessment.consultants.first()
+    extra = {"derived_override_reason": derived_reason} if derived_reason else {}
     for response in assessment.responses.select_related("indicator"):
         indicator = response.indicator
         if indicator.type == Indicator.Type.LEVEL:
             values = {"level": level}
         else:
             values = {"value": round(indicator.lower + share * (indicator.upper - indicator.lower))}
-        saved = response_save(response=response, user=consultant, values={**values, "source": "test"}, base_version=response.version)
+        saved = response_save(response=response, user=consultant, values={**values, **extra, "source": "test"}, base_version=response.version)
         if indicator.evidence_required:
             Evidence.objects.create(response=saved, kind=Evidence.Kind.NOTE, note="checked", uploaded_by=consultant)

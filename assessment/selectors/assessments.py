@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from assessment.models import Assessment, FrameworkNode, LevelDescriptor, Response, ReviewComment
+from assessment.models import Assessment, FrameworkNode, Indicator, LevelDescriptor, Response, ReviewComment
 from assessment.roles import Role, has_role, user_roles
 from cities.models import City
 
@@ -118,6 +118,7 @@ class GapStep:
     from_raw: float | None
     to_raw: float
     critical_floor: bool
+    indicator: Indicator | None = None  # to print the answers as an answer to it reads (level, unit)
 
 
 def gap_steps(assessment: Assessment) -> list[GapStep]:
@@ -141,6 +142,7 @@ def gap_steps(assessment: Assessment) -> list[GapStep]:
                 from_raw=step["from_raw"],
                 to_raw=step["to_raw"],
                 critical_floor=step["reason"] == "critical_floor",
+                indicator=indicator,
             )
         )
     return steps

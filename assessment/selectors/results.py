@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from assessment import scoring
 from assessment.models import Assessment, AssessmentResult, Framework, Response
@@ -451,6 +451,101 @@ def result_periods(
         set(
             published_results_visible_to(user)
             .filter(city__regions=region, framework=framework, kind=kind, result__isnull=False)
+            .values_list("period", flat=True)
+        ),
+        reverse=True,
+    )
+
+
+# Which period a page opens on when none is asked for.
+#
+# The first city published in a new year must not empty every other page nor
+# stand alone at "1 / 1": a region's ranking opens on the latest period in
+# which at least half of its members, and at least three of them (all of them
+# in a region of fewer), have a published result. Three is the fewest for
+# which a median, and so the plane's quadrants and the radar's "region
+# median", says anything; half keeps "5 / 9" a rank among most of the region,
+# not among the few published first. Newer periods stay one click away, with
+# their coverage.
+RANKED_PERIOD_MIN_SHARE = 0.5
+RANKED_PERIOD_MIN_CITIES = 3
+
+
+@dataclass(frozen=True)
+class PeriodCoverage:
+    """How many of the cities in scope (a region's members, or cities compared) have a published result."""
+
+    period: int
+    published: int
+    cities: int
+
+    @property
+    def is_complete(self) -> bool:
+        return self.cities > 0 and self.published >= self.cities
+
+    @property
+    def is_ranked(self) -> bool:
+        """Enough published cities for a ranking to mean something (see RANKED_PERIOD_MIN_SHARE)."""
+        needed = max(math.ceil(self.cities * RANKED_PERIOD_MIN_SHARE), min(RANKED_PERIOD_MIN_CITIES, self.cities))
+        return self.cities > 0 and self.published >= needed
+
+
+def _coverage(results: QuerySet[Assessment], in_scope: Q, cities: int) -> list[PeriodCoverage]:
+    """Per period with any of ``results``: how many cities in scope have one; latest first. One query."""
+    rows = (
+        results.filter(result__isnull=False)
+        .values("period")
+        .annotate(published=Count("city", filter=in_scope, distinct=True))
+        .order_by("-period")
+    )
+    return [PeriodCoverage(row["period"], row["published"], cities) for row in rows]
+
+
+def region_period_coverage(
+    *, region: Region, framework: Framework, user: AbstractBaseUser | AnonymousUser, kind: str
+) -> list[PeriodCoverage]:
+    """The periods with a published result in the region, latest first, with how many members have one."""
+    results = published_results_visible_to(user).filter(city__regions=region, framework=framework, kind=kind)
+    return _coverage(results, Q(), region.memberships.count())
+
+
+def cities_period_coverage(
+    *, city_codes: list[str], framework: Framework, user: AbstractBaseUser | AnonymousUser, kind: str
+) -> list[PeriodCoverage]:
+    """Every period with a published result, latest first, with how many of ``city_codes`` have one.
+
+    Without cities, how many cities of all have one.
+    """
+    results = published_results_visible_to(user).filter(framework=framework, kind=kind)
+    if not city_codes:
+        return _coverage(results, Q(), City.objects.count())
+    return _coverage(results, Q(city__in=city_codes), len(set(city_codes)))
+
+
+def _most_published(coverage: list[PeriodCoverage]) -> int | None:
+    """The period with the most cities published, the latest of equals."""
+    best = max(coverage, key=lambda item: (item.published, item.period), default=None)
+    return None if best is None or best.published == 0 else best.period
+
+
+def default_ranked_period(coverage: list[PeriodCoverage]) -> int | None:
+    """The latest period with enough published cities to rank; else the one with the most."""
+    return next((item.period for item in coverage if item.is_ranked), None) or _most_published(coverage)
+
+
+def default_compared_period(coverage: list[PeriodCoverage]) -> int | None:
+    """The latest period in which every city compared is published; else the one with the most of them."""
+    return next((item.period for item in coverage if item.is_complete), None) or _most_published(coverage)
+
+
+def city_periods(
+    *, city: City, framework: Framework, user: AbstractBaseUser | AnonymousUser, kind: str
+) -> list[int]:
+    """The periods with a published result of the city, latest first: its dashboard opens on the first."""
+    return sorted(
+        set(
+            published_results_visible_to(user)
+            .filter(city=city, framework=framework, kind=kind, result__isnull=False)
             .values_list("period", flat=True)
         ),
         reverse=True,

@@ -14,6 +14,7 @@ not shown here.
 import csv
 import hashlib
 import io
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,7 +31,9 @@ from assessment import dashboards
 from assessment import panels as chart_panels
 from assessment.models import Assessment, Framework
 from assessment.selectors import results as result_selectors
-from assessment.selectors.assessments import gap_steps
+from assessment.framework_document import plain_number_text
+from assessment.reports.content import _value_text as answer_text
+from assessment.selectors.assessments import GapStep, gap_steps
 from assessment.workbook import neutralise
 from cities import selectors as city_selectors
 from cities.models import City, Region
@@ -38,8 +41,51 @@ from cities.models import City, Region
 CACHE_SECONDS = 24 * 3600
 
 
-def _filters(request: HttpRequest, region: Region) -> chart_panels.Filters:
-    """Region, framework version, kind and period from the query string; the latest where absent."""
+def _nothing_to_rank_message() -> str:
+    return _(
+        "All weights are zero: nothing to rank. Every half, or every dimension under it, weighs 0; "
+        "move a slider above 0 or reset to the framework weights."
+    )
+
+
+@dataclass(frozen=True)
+class PeriodLink:
+    """A period another than the one shown, with how many of its cities are published, and its address."""
+
+    period: int
+    published: int
+    cities: int
+    query: str
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Why the page shows its period, and what it says about the periods around it.
+
+    ``shown`` is the region's coverage of the period shown; ``newer`` the later
+    periods the default passed over because too few members are published in
+    them; ``ranked`` the latest period with enough members published, offered
+    when the period shown has too few; ``asked``: the period came from the
+    address, so links that reset something else keep it.
+    """
+
+    asked: bool
+    shown: result_selectors.PeriodCoverage | None
+    newer: list[PeriodLink]
+    ranked: PeriodLink | None
+
+
+def _period_link(filters: chart_panels.Filters, item: result_selectors.PeriodCoverage) -> PeriodLink:
+    return PeriodLink(item.period, item.published, item.cities, filters.query(period=item.period))
+
+
+def _filters(request: HttpRequest, region: Region, city: City | None = None) -> tuple[chart_panels.Filters, Periods]:
+    """Region, framework version, kind, period and what-if weights from the query string.
+
+    Without a period: for a region, the latest in which enough members are
+    published to rank them; for a city, its own latest. A period with results
+    that the city lacks is kept, so its page can point to the city's periods.
+    """
     problems: list[str] = []
     frameworks = list(
         Framework.objects.exclude(status=Framework.Status.DRAFT).order_by("code", "-published_at")
@@ -60,24 +106,43 @@ def _filters(request: HttpRequest, region: Region) -> chart_panels.Filters:
     if kind not in Assessment.Kind.values:
         problems.append(_("Unknown kind of assessment %(kind)s; showing consultant assessments.") % {"kind": kind})
         kind = Assessment.Kind.CONSULTANT
-    periods = result_selectors.result_periods(region=region, framework=framework, user=request.user, kind=kind)
-    period: int | None = periods[0] if periods else None
+    coverage = result_selectors.region_period_coverage(region=region, framework=framework, user=request.user, kind=kind)
+    if city is None:
+        periods = [item.period for item in coverage]
+        period = result_selectors.default_ranked_period(coverage)
+    else:
+        periods = result_selectors.city_periods(city=city, framework=framework, user=request.user, kind=kind)
+        period = periods[0] if periods else None
+    with_results = set(periods)
     asked = request.GET.get("period")
+    chosen = False
     if asked:
-        try:
-            wanted = int(asked)
-        except ValueError:
-            wanted = None
-        if wanted in periods:
-            period = wanted
+        wanted = int(asked) if asked.isdigit() else None
+        if wanted in periods or any(item.period == wanted for item in coverage):
+            period, chosen = wanted, True
+            periods = sorted({*periods, wanted}, reverse=True)
         else:
             problems.append(
-                _("No published results for period %(period)s; showing the latest.") % {"period": asked}
+                _("No published results for period %(period)s; showing %(shown)s.")
+                % {"period": asked, "shown": period if period is not None else "—"}
             )
     structure = dashboards.Structure.of(result_selectors.framework_scoring_tree(framework))
     requested = {key[2:]: value for key, value in request.GET.items() if key.startswith("w.")}
     weights = dashboards.clean_weights(requested, structure)
-    return chart_panels.Filters(region, framework, kind, periods, period, frameworks, weights, problems)
+    filters = chart_panels.Filters(region, framework, kind, periods, period, frameworks, weights, problems)
+    shown = next((item for item in coverage if item.period == period), None)
+    ranked = next((item for item in coverage if item.is_ranked and item.period in with_results), None)
+    return filters, Periods(
+        asked=chosen,
+        shown=shown,
+        newer=[_period_link(filters, item) for item in coverage if period is not None and item.period > period],
+        ranked=_period_link(filters, ranked) if ranked is not None and shown is not None and not shown.is_ranked else None,
+    )
+
+
+def _unpinned_query(filters: chart_panels.Filters, periods: Periods, **overrides: Any) -> str:
+    """The filters without the period unless the reader chose it: a default period follows new publications."""
+    return filters.query(**({} if periods.asked else {"period": None}), **overrides)
 
 
 def _region(code: str) -> Region:
@@ -89,7 +154,7 @@ def _region(code: str) -> Region:
 
 def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     region = _region(code)
-    filters = _filters(request, region)
+    filters, periods = _filters(request, region)
     # Published results never change in place: a page drawn from them is cached under
     # their version (ids and scoring times), the language and the what-if weights.
     version = (
@@ -106,20 +171,30 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     if body is None:
         body = _region_body(request, region, filters)
         cache.set(cache_key, body, timeout=CACHE_SECONDS)
-    context = {"region": region, "filters": filters, "regions": Region.objects.order_by("code"), **body}
+    context = {
+        "region": region,
+        "filters": filters,
+        "periods": periods,
+        "reset_query": _unpinned_query(filters, periods, **{f"w.{node}": None for node in filters.weights}),
+        "regions": Region.objects.order_by("code"),
+        **body,
+    }
     return render(request, "dashboards/region.html", context)
 
 
 def _region_body(request: HttpRequest, region: Region, filters: chart_panels.Filters) -> dict[str, Any]:
     """Everything of the region page that depends only on the published results: cacheable."""
     view = chart_panels.region_view(request.user, region, filters)
-    panels = chart_panels.region_panels(request.user, view) if view.snapshot is not None and not view.snapshot.is_empty else []
+    published = view.snapshot is not None and not view.snapshot.is_empty
+    nothing_to_rank = published and view.what_if and dashboards.nothing_to_rank(view.ranking)
+    panels = chart_panels.region_panels(request.user, view) if published and not nothing_to_rank else []
     framework_weights = result_selectors.framework_scoring_tree(view.filters.framework).weight_of
-    short = chart_panels.short_node_labels(view.filters.framework, list(view.structure.adjustable))
+    # A slider's label has room to wrap: the full name, never a bare code.
+    names = chart_panels.node_labels(view.filters.framework)
     sliders = [
         {
             "code": node,
-            "label": short[node],
+            "label": f"{node} {names.get(node, '')}".strip(),
             "default": framework_weights[node],
             "value": view.filters.weights.get(node, framework_weights[node]),
             "is_half": node in view.structure.halves,
@@ -137,6 +212,8 @@ def _region_body(request: HttpRequest, region: Region, filters: chart_panels.Fil
     )
     return {
         "has_panels": bool(panels),
+        "published": published,
+        "nothing_to_rank": _nothing_to_rank_message() if nothing_to_rank else "",
         "panels_html": mark_safe(panels_html),  # rendered by our own template, escaped there
         "sliders": sliders,
         "what_if": view.what_if,
@@ -149,9 +226,11 @@ def _region_body(request: HttpRequest, region: Region, filters: chart_panels.Fil
 def region_what_if(request: HttpRequest, code: str) -> JsonResponse:
     """The ranking, plane and stages under the weights in the query string, as the page shows them."""
     region = _region(code)
-    view = chart_panels.region_view(request.user, region, _filters(request, region))
+    view = chart_panels.region_view(request.user, region, _filters(request, region)[0])
     if view.snapshot is None or view.snapshot.is_empty:
         return JsonResponse({"detail": _("Nothing is published for this region yet.")}, status=404)
+    if dashboards.nothing_to_rank(view.ranking):
+        return JsonResponse({"detail": _nothing_to_rank_message(), "weights": view.filters.weights}, status=422)
     labels = chart_panels.city_labels(view.snapshot.cities)
     panels = {panel.slug: panel for panel in chart_panels.region_panels(request.user, view)}
     return JsonResponse(
@@ -207,9 +286,11 @@ def region_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpRe
     """One chart's table, exactly as the page shows it, as CSV or XLSX."""
     _check_format(fmt)
     region = _region(code)
-    view = chart_panels.region_view(request.user, region, _filters(request, region))
+    view = chart_panels.region_view(request.user, region, _filters(request, region)[0])
     if view.snapshot is None or view.snapshot.is_empty:
         raise Http404(_("Nothing is published for this region yet."))
+    if dashboards.nothing_to_rank(view.ranking):
+        raise Http404(_nothing_to_rank_message())
     panels = {panel.slug: panel for panel in chart_panels.region_panels(request.user, view)}
     if chart not in panels:
         raise Http404(_("There is no chart %(chart)s.") % {"chart": chart})
@@ -238,12 +319,21 @@ def _city_region(request: HttpRequest, city: City) -> tuple[Region, list[Region]
 def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     city = _city(code)
     region, regions = _city_region(request, city)
-    view = chart_panels.region_view(request.user, region, _filters(request, region))
+    filters, periods = _filters(request, region, city)
+    view = chart_panels.region_view(request.user, region, filters)
     context: dict[str, Any] = {
         "city": city,
         "region": region,
         "regions": regions,
         "filters": view.filters,
+        "periods": periods,
+        # The region opens on its own default unless the reader chose this period.
+        "region_query": _unpinned_query(filters, periods, region=None),
+        # The city's periods with results, for the page of a period without (filters.periods
+        # holds the city's periods and the one asked for).
+        "city_periods": [
+            {"period": period, "query": filters.query(period=period)} for period in filters.periods if period != filters.period
+        ],
         "panels": [],
         "is_demo": bool(view.snapshot and view.snapshot.is_demo),
         "published": False,
@@ -274,7 +364,7 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
                 for stage in ladder
             ],
             next_stage=(assessment.result.gap or {}).get("next_stage"),
-            steps=gap_steps(assessment),
+            steps=_gap_rows(gap_steps(assessment)),
             assessment=assessment,
             compare_with=chart_panels.nearest_in_rank(view.ranking, city.code, 2),
             **extra,
@@ -282,11 +372,37 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dashboards/city.html", context)
 
 
+def _gap_rows(steps: list[GapStep]) -> list[dict[str, Any]]:
+    """The shortest list of improvements with its answers written as the PDF writes them ("level 2", "90 %").
+
+    Targets are computed by inverting a normalisation and carry float noise
+    (90.0000488281): two decimals are all a reader can act on.
+    """
+
+    def text(step: GapStep, value: float | None) -> str:
+        if value is None:
+            return "—"
+        if step.indicator is None:
+            return plain_number_text(round(value, 2))
+        return answer_text(step.indicator, round(value, 2))
+
+    return [
+        {
+            "code": step.code,
+            "name": step.name,
+            "from": text(step, step.from_raw),
+            "to": text(step, step.to_raw),
+            "critical_floor": step.critical_floor,
+        }
+        for step in steps
+    ]
+
+
 def city_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpResponse:
     _check_format(fmt)
     city = _city(code)
     region, _regions = _city_region(request, city)
-    view = chart_panels.region_view(request.user, region, _filters(request, region))
+    view = chart_panels.region_view(request.user, region, _filters(request, region, city)[0])
     if view.snapshot is None or city.code not in view.snapshot.scores.index:
         raise Http404(_("%(city)s has no published result for this period.") % {"city": city.name})
     panels = {panel.slug: panel for panel in chart_panels.city_panels(request.user, view, city)[0]}
@@ -300,8 +416,39 @@ def city_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpResp
 MIN_COMPARED, MAX_COMPARED = 2, 6
 
 
-def _compare_request(request: HttpRequest) -> tuple[list[str], Framework, int | None, list[int], list[Framework], list[str]]:
-    """The cities (2 to 6), framework version and period asked for, with what was wrong with the request."""
+@dataclass
+class CompareRequest:
+    """The cities, framework version and period asked for, what was wrong with them, and the periods' coverage."""
+
+    codes: list[str]
+    refused: bool  # too few or too many cities: nothing is compared
+    framework: Framework
+    frameworks: list[Framework]
+    period: int | None
+    coverage: list[result_selectors.PeriodCoverage]
+    problems: list[str]
+
+    @property
+    def periods(self) -> list[int]:
+        return [item.period for item in self.coverage]
+
+    @property
+    def comparable(self) -> bool:
+        return not self.refused and len(self.codes) >= MIN_COMPARED and self.period is not None
+
+    def query(self, period: int | None) -> str:
+        return urlencode(
+            [("cities", code) for code in self.codes]
+            + [("framework", self.framework.code), ("version", self.framework.version), ("period", period or "")]
+        )
+
+
+def _compare_request(request: HttpRequest) -> CompareRequest:
+    """Without a period: the latest in which every chosen city is published, else the one with the most of them.
+
+    A choice of too few or too many cities is refused, not cut short: the
+    page says so and compares nothing, so no city silently drops out.
+    """
     problems: list[str] = []
     codes = list(dict.fromkeys(code.strip() for value in request.GET.getlist("cities") for code in value.split(",") if code.strip()))
     known = set(City.objects.filter(code__in=codes).values_list("code", flat=True))
@@ -309,12 +456,12 @@ def _compare_request(request: HttpRequest) -> tuple[list[str], Framework, int | 
     if unknown:
         problems.append(_("Unknown city code: %(codes)s.") % {"codes": ", ".join(unknown)})
     codes = [code for code in codes if code in known]
-    if codes and not MIN_COMPARED <= len(codes) <= MAX_COMPARED:
+    refused = bool(codes) and not MIN_COMPARED <= len(codes) <= MAX_COMPARED
+    if refused:
         problems.append(
             _("Choose between %(low)d and %(high)d cities; you chose %(count)d.")
             % {"low": MIN_COMPARED, "high": MAX_COMPARED, "count": len(codes)}
         )
-        codes = codes[:MAX_COMPARED] if len(codes) > MAX_COMPARED else codes
     frameworks = list(Framework.objects.exclude(status=Framework.Status.DRAFT).order_by("code", "-published_at"))
     if not frameworks:
         raise Http404(_("No framework is published yet."))
@@ -327,49 +474,57 @@ def _compare_request(request: HttpRequest) -> tuple[list[str], Framework, int | 
             "code": request.GET.get("framework") or "DSMF", "version": request.GET.get("version") or "",
             "shown": f"{frameworks[0].code} {frameworks[0].version}"})
         framework = frameworks[0]
-    periods = sorted(
-        set(
-            result_selectors.published_results_visible_to(request.user)
-            .filter(framework=framework, kind=Assessment.Kind.CONSULTANT, result__isnull=False)
-            .values_list("period", flat=True)
-        ),
-        reverse=True,
+    coverage = result_selectors.cities_period_coverage(
+        city_codes=codes, framework=framework, user=request.user, kind=Assessment.Kind.CONSULTANT
     )
-    period = periods[0] if periods else None
+    period = result_selectors.default_compared_period(coverage)
     asked = request.GET.get("period")
     if asked:
-        if asked.isdigit() and int(asked) in periods:
+        if asked.isdigit() and any(item.period == int(asked) for item in coverage):
             period = int(asked)
         else:
-            problems.append(_("No published results for period %(period)s; showing the latest.") % {"period": asked})
-    return codes, framework, period, periods, frameworks, problems
+            problems.append(
+                _("No published results for period %(period)s; showing %(shown)s.")
+                % {"period": asked, "shown": period if period is not None else "—"}
+            )
+    return CompareRequest(codes, refused, framework, frameworks, period, coverage, problems)
 
 
 def compare(request: HttpRequest) -> HttpResponse:
-    codes, framework, period, periods, frameworks, problems = _compare_request(request)
+    asked = _compare_request(request)
     panels: list[chart_panels.Panel] = []
     missing: list[str] = []
     snapshot = None
-    if len(codes) >= MIN_COMPARED and period is not None:
+    if asked.comparable:
         snapshot = result_selectors.region_snapshot(
-            region=None, city_codes=codes, period=period, framework=framework, user=request.user
+            region=None, city_codes=asked.codes, period=asked.period, framework=asked.framework, user=request.user
         )
-        panels = chart_panels.compare_panels(snapshot, codes)
         labels = chart_panels.city_labels(snapshot.cities)
-        missing = [labels.get(code, code) for code in codes if code not in snapshot.scores.index]
-    query = urlencode([("cities", code) for code in codes] + [("framework", framework.code), ("version", framework.version), ("period", period or "")])
+        missing = [labels.get(code, code) for code in asked.codes if code not in snapshot.scores.index]
+        if len(missing) < len(asked.codes):
+            panels = chart_panels.compare_panels(snapshot, asked.codes)
+    shown = next((item for item in asked.coverage if item.period == asked.period), None)
     context = {
         "all_cities": City.objects.select_related("province").order_by("code"),
-        "chosen": codes,
-        "framework": framework,
-        "frameworks": [item for item in frameworks if item.code == framework.code],
-        "period": period,
-        "periods": periods,
-        "problems": problems,
+        "chosen": asked.codes,
+        "framework": asked.framework,
+        "frameworks": [item for item in asked.frameworks if item.code == asked.framework.code],
+        "period": asked.period,
+        "coverage": asked.coverage,
+        "problems": asked.problems,
         "panels": panels,
         "missing": missing,
+        # Where the chosen cities are all published, when they are not in the period shown.
+        "complete_periods": [
+            {"period": item.period, "query": asked.query(item.period)}
+            for item in asked.coverage
+            if item.is_complete and item.period != asked.period
+        ]
+        if missing
+        else [],
+        "shown": shown,
         "is_demo": bool(snapshot and snapshot.is_demo),
-        "query": query,
+        "query": asked.query(asked.period),
         "data_base": reverse("assessment:compare_data", args=["x", "csv"])[: -len("x.csv")],
         "wide": ("dimensions", "indicators"),
     }
@@ -378,13 +533,13 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 def compare_data(request: HttpRequest, chart: str, fmt: str) -> HttpResponse:
     _check_format(fmt)
-    codes, framework, period, _periods, _frameworks, _problems = _compare_request(request)
-    if len(codes) < MIN_COMPARED or period is None:
+    asked = _compare_request(request)
+    if not asked.comparable:
         raise Http404(_("Choose between %(low)d and %(high)d cities.") % {"low": MIN_COMPARED, "high": MAX_COMPARED})
     snapshot = result_selectors.region_snapshot(
-        region=None, city_codes=codes, period=period, framework=framework, user=request.user
+        region=None, city_codes=asked.codes, period=asked.period, framework=asked.framework, user=request.user
     )
-    panels = {panel.slug: panel for panel in chart_panels.compare_panels(snapshot, codes)}
+    panels = {panel.slug: panel for panel in chart_panels.compare_panels(snapshot, asked.codes)}
     if chart not in panels:
         raise Http404(_("There is no chart %(chart)s.") % {"chart": chart})
-    return _download(panels[chart], f"compare-{period}-{chart}", fmt)
+    return _download(panels[chart], f"compare-{asked.period}-{chart}", fmt)

@@ -86,7 +86,14 @@
     box.dataset.state = "loading";
     fetch(box.dataset.whatIfUrl + "?" + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
+        if (!response.ok) {
+          // The server says why when it can (all weights zero: nothing to rank): show that.
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            var error = new Error(String(response.status));
+            error.detail = body.detail;
+            throw error;
+          });
+        }
         return response.json();
       })
       .then(function (data) {
@@ -95,7 +102,11 @@
         redraw(data, query);
         box.dataset.state = data.what_if ? "scenario" : "published";
       })
-      .catch(function () { failure.classList.remove("d-none"); box.dataset.state = "failed"; })
+      .catch(function (error) {
+        failure.textContent = (error && error.detail) || failure.dataset.message;
+        failure.classList.remove("d-none");
+        box.dataset.state = "failed";
+      })
       .finally(function () {
         busy = false;
         if (again) { update(); } else { box.removeAttribute("aria-busy"); }

@@ -216,7 +216,7 @@ def test_compare_puts_two_to_six_cities_side_by_side_on_every_indicator(manager,
         ("cities=310000", None),
         ("cities=310000,330100,320500,330400,330500,330700,341800", "Choose between 2 and 6 cities; you chose 7."),
         ("cities=310000,999999,330100", "Unknown city code: 999999."),
-        ("cities=310000,330100&period=1990", "No published results for period 1990; showing the latest."),
+        ("cities=310000,330100&period=1990", "No published results for period 1990; showing 2025."),
     ],
 )
 def test_compare_explains_what_is_wrong_with_the_request(manager, g60_demo, query, message):
