@@ -90,7 +90,7 @@ def invalid_parameters(request: HttpRequest, error: ValidationError) -> HttpResp
             str(part) for part in item.get("loc", ()) if part not in ("query", "path", "body")
         ]
         parameters.append({"parameter": ".".join(location), "message": parameter_message(item)})
-    names = ", ".join(
+    names = join_list(
         dict.fromkeys(entry["parameter"] for entry in parameters if entry["parameter"])
     )
     return api.create_response(

@@ -128,7 +128,8 @@ def test_the_english_city_page_names_the_census_in_english(reference_data, clien
     client = client_factory(user_with_role(Role.STAKEHOLDER))
     client.cookies["django_language"] = "en"
     page = client.get(reverse("cities:city_detail", args=["310000"])).content.decode()
-    assert "Seventh National Population Census (2020)" in page
+    # The source names its year already: not "(2020, … (2020))".
+    assert "24,870,895 (Seventh National Population Census (2020))" in page
     assert "第七次" not in page
 
 
@@ -173,3 +174,10 @@ def test_the_apis_parameter_messages_follow_the_chinese_language(admin_client):
     with translation.override("zh-hans"):
         assert body["errors"][0]["message"] == translation.gettext("must be a whole number")
     assert "Input should be" not in body["errors"][0]["message"]
+
+
+def test_the_apis_detail_lists_the_parameters_as_the_language_writes_a_list(admin_client):
+    admin_client.cookies["django_language"] = "en"
+    body = admin_client.get("/api/v1/regions/G60/results?period=abc&mc=-1").json()
+    assert body["detail"] == "Invalid parameter: period and mc."
+    assert [error["message"] for error in body["errors"]] == ["must be a whole number", "at least 0"]
