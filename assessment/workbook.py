@@ -462,7 +462,7 @@ def _row_change(
         values["plausibility_override_reason"] = text("plausibility_override_reason")
         unit = text("unit")
         if unit and unit not in {indicator.unit_zh, indicator.unit_en}:
-            problem("unit", _("the unit must be %(unit)s, not “%(value)s”") % {"unit": indicator.unit_zh, "value": unit})
+            problem("unit", _("the unit must be %(unit)s, not “%(value)s”") % {"unit": indicator.unit or indicator.unit_zh, "value": unit})
     quality = text("quality").upper()[:1] if text("quality") else ""
     if quality and quality not in QUALITY_CODES:
         problem("quality", _("the grade must be one of %(choices)s") % {"choices": ", ".join(QUALITY_CODES)})

@@ -152,7 +152,7 @@ def response_clean(indicator: Indicator, values: dict[str, Any]) -> dict[str, An
                 ) % {"value": plain_number_text(value), "range": plausible.text(indicator.unit)}
         unit = str(values.get("unit") or "").strip()
         if value is not None and unit and unit not in {indicator.unit_zh, indicator.unit_en}:
-            errors["unit"] = _("The unit must be %(unit)s.") % {"unit": indicator.unit_zh or indicator.unit_en}
+            errors["unit"] = _("The unit must be %(unit)s.") % {"unit": indicator.unit or indicator.unit_zh}
     if errors:
         raise ValidationError(errors)
     return values

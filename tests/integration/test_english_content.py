@@ -181,3 +181,14 @@ def test_the_apis_detail_lists_the_parameters_as_the_language_writes_a_list(admi
     body = admin_client.get("/api/v1/regions/G60/results?period=abc&mc=-1").json()
     assert body["detail"] == "Invalid parameter: period and mc."
     assert [error["message"] for error in body["errors"]] == ["must be a whole number", "at least 0"]
+
+
+def test_a_wrong_unit_is_refused_naming_the_unit_in_the_readers_language(default_framework):
+    from django.core.exceptions import ValidationError
+
+    from assessment.services.assessments import response_clean
+
+    indicator = Indicator.objects.get(node__framework=default_framework, node__code="W1.2")
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        response_clean(indicator, {"value": 30, "unit": "bananas"})
+    assert refused.value.message_dict["unit"] == ["The unit must be per 10,000 residents."]
