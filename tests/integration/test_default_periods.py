@@ -1,0 +1,156 @@
+"""The first city published in a new period empties no dashboard (issue 16).
+
+The demo's nine G60 cities are published for 2024 and 2025; 苏州 alone is then
+published for 2027 through the services a reviewer uses. Every page must
+still open on a period with results, say how far the new one is covered and
+link to it; 苏州's own page opens on 2027 with its rank put in context.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from assessment.roles import Role
+from assessment.selectors import results as result_selectors
+from assessment.services.assessments import (
+    assessment_approve,
+    assessment_publish,
+    assessment_start_review,
+    assessment_submit,
+)
+from cities.models import City
+from tests.assessment_builders import answer_everything, assessment_with_team
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+G60 = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"]
+NEW = 2027
+
+
+@pytest.fixture(autouse=True)
+def english_pages(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def suzhou_published_alone(reference_data, default_framework):
+    call_command("load_demo", cities=",".join(G60), quiet=True)
+    assessment = assessment_with_team(city=City.objects.get(code="320500"), framework=default_framework, period=NEW)
+    answer_everything(assessment, derived_reason="Checked against the agreements with the reviewer.")
+    assessment_submit(assessment=assessment, user=assessment.consultants.first())
+    assessment_start_review(assessment=assessment, user=assessment.reviewer)
+    assessment_approve(assessment=assessment, user=assessment.reviewer)
+    assessment_publish(assessment=assessment, user=assessment.reviewer)
+    return assessment
+
+
+@pytest.fixture
+def manager(client_factory, reference_data):
+    user = UserFactory(roles=[Role.CITY_MANAGER])
+    City.objects.get(code="310000").managers.add(user)
+    return client_factory(user)
+
+
+def selected_period(html: str, select_id: str = "filter-period") -> str:
+    select = re.search(rf'<select[^>]*id="{select_id}".*?</select>', html, re.S).group(0)
+    return re.search(r'<option value="(\d+)" selected>', select).group(1)
+
+
+def marked_text(html: str, name: str) -> str:
+    """The text of the first element marked data-testid=name, tags removed."""
+    match = re.search(rf'data-testid="{name}"[^>]*>(.*?)</(?:p|div)>', html, re.S)
+    assert match, f"no {name} on the page"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
+
+
+def links(html: str, name: str) -> list[str]:
+    match = re.search(rf'data-testid="{name}"[^>]*>(.*?)</(?:p|div)>', html, re.S)
+    return [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', match.group(1))] if match else []
+
+
+def ranking_rows(html: str) -> list[str]:
+    table = re.search(r'data-testid="ranking-table">(.*?)</table>', html, re.S).group(1)
+    return re.findall(r"<tr><td>", table.split("<tbody>")[1])
+
+
+def test_another_city_opens_on_its_own_latest_period(manager, suzhou_published_alone):
+    html = manager.get("/dashboards/cities/310000/?region=G60").content.decode()
+    assert 'data-testid="empty-state"' not in html
+    assert selected_period(html) == "2025"
+    assert marked_text(html, "city-rank").endswith("/ 9")
+    assert 'data-testid="rank-coverage"' not in html
+
+
+def test_region_dashboards_open_on_a_ranked_period_and_link_to_the_newer_one(manager, suzhou_published_alone):
+    g60 = manager.get("/dashboards/regions/G60/").content.decode()
+    assert selected_period(g60) == "2025"
+    assert len(ranking_rows(g60)) == 9
+    assert marked_text(g60, "newer-period").startswith(f"{NEW}: 1 of 9 member cities published")
+    assert any(f"period={NEW}" in href for href in links(g60, "newer-period"))
+    assert 'data-testid="partial-period"' not in g60
+    # Only the nine G60 cities are published: the YRD never has half of its 41, and opens on
+    # the period with the most of them, saying the ranking is partial.
+    yrd = manager.get("/dashboards/regions/YRD/").content.decode()
+    assert selected_period(yrd) == "2025"
+    assert len(ranking_rows(yrd)) == 9
+    assert marked_text(yrd, "newer-period").startswith(f"{NEW}: 1 of 41 member cities published")
+    assert "only 9 of 41 member cities" in marked_text(yrd, "partial-period")
+
+
+def test_the_partial_period_says_so_and_links_back(manager, suzhou_published_alone):
+    html = manager.get(f"/dashboards/regions/G60/?period={NEW}").content.decode()
+    assert selected_period(html) == str(NEW)
+    assert "only 1 of 9 member cities" in marked_text(html, "partial-period")
+    assert any("period=2025" in href for href in links(html, "partial-period"))
+
+
+def test_compare_opens_on_a_period_with_every_chosen_city(manager, suzhou_published_alone):
+    html = manager.get("/dashboards/compare/?cities=310000&cities=320500&cities=330100").content.decode()
+    assert selected_period(html, "compare-period") == "2025"
+    assert 'data-testid="dimensions-chart"' in html and 'data-testid="compare-missing"' not in html
+    # Asked for the new period, it names who is missing and links to the complete ones.
+    html = manager.get(f"/dashboards/compare/?cities=310000&cities=320500&period={NEW}").content.decode()
+    assert "上海" in marked_text(html, "compare-missing") or "Shanghai" in marked_text(html, "compare-missing")
+    assert {href.rsplit("period=", 1)[1] for href in links(html, "compare-missing")} == {"2025", "2024"}
+
+
+def test_the_published_city_opens_on_its_newest_period_with_its_rank_in_context(manager, suzhou_published_alone):
+    html = manager.get("/dashboards/cities/320500/?region=G60").content.decode()
+    assert selected_period(html) == str(NEW)
+    assert marked_text(html, "city-rank") == "1 / 1"
+    note = marked_text(html, "rank-coverage")
+    assert f"Only 1 of 9 member cities have a published result for {NEW}" in note
+    assert any("period=2025" in href for href in links(html, "rank-coverage"))
+    # The link to the region does not pin the new period: the region opens on its own default.
+    region_link = re.search(r'href="([^"]+)" data-testid="region-link"', html).group(1)
+    assert "period=" not in region_link
+
+
+def test_a_period_without_the_citys_result_links_to_the_periods_with_one(manager, suzhou_published_alone):
+    html = manager.get(f"/dashboards/cities/310000/?region=G60&period={NEW}").content.decode()
+    assert 'data-testid="empty-state"' in html
+    assert {href.rsplit("period=", 1)[1] for href in links(html, "other-periods")} == {"2025", "2024"}
+
+
+def test_the_what_if_reset_keeps_the_period_only_when_the_reader_chose_it(manager, suzhou_published_alone):
+    def reset(html: str) -> str:
+        return re.search(r'href="([^"]+)"[^>]*data-testid="what-if-reset"', html).group(1)
+
+    assert "period=" not in reset(manager.get("/dashboards/regions/G60/?w.IC=2").content.decode())
+    assert "period=2024" in reset(manager.get("/dashboards/regions/G60/?period=2024&w.IC=2").content.decode())
+    assert "w.IC" not in reset(manager.get("/dashboards/regions/G60/?period=2024&w.IC=2").content.decode())
+
+
+def test_enough_published_members_is_half_and_at_least_three():
+    coverage = result_selectors.PeriodCoverage
+    assert coverage(2025, 5, 9).is_ranked and not coverage(2025, 4, 9).is_ranked
+    assert coverage(2025, 3, 4).is_ranked and not coverage(2025, 2, 4).is_ranked  # half of 4 is 2, but 3 at least
+    assert coverage(2025, 2, 2).is_ranked and not coverage(2025, 1, 2).is_ranked  # a region of two: both
+    periods = [coverage(2027, 1, 9), coverage(2026, 4, 9), coverage(2025, 9, 9)]
+    assert result_selectors.default_ranked_period(periods) == 2025
+    assert result_selectors.default_ranked_period([coverage(2027, 1, 41), coverage(2025, 9, 41)]) == 2025
+    assert result_selectors.default_compared_period([coverage(2027, 2, 3), coverage(2025, 3, 3)]) == 2025
+    assert result_selectors.default_compared_period([coverage(2027, 2, 3), coverage(2025, 1, 3)]) == 2027
+    assert result_selectors.default_ranked_period([]) is None
