@@ -3,14 +3,18 @@
 Views parse the query, call selectors and the pure engines, and render.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cities import figures, selectors
 from cities.forms import AgreementFilterForm, NetworkFilterForm, SurgeForm
-from cities.models import Agreement, Region
+from cities.models import Agreement, City, Region
+from cities.network import AgreementEdge
 from cities.network import region_network as build_region_network
 from cities.surge import surge_test
 
@@ -47,11 +51,13 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
     filters = form.filters()
     edges = selectors.agreement_edges(city_codes=codes)
     network = build_region_network(edges, codes, **filters)  # type: ignore[arg-type]
-    labels = {city.code: city.name for city in cities}
+    view = "graph" if request.GET.get("view") == "graph" else "matrix"
+    # Namesakes (Suzhou, Taizhou) carry their province in English: City.name_distinct.
+    labels = {city.code: city.name_distinct for city in cities}
     figure_cities = [
         figures.FigureCity(
             code=city.code,
-            label=city.name,
+            label=city.name_distinct,
             latitude=float(city.latitude),
             longitude=float(city.longitude),
             degree=network.degree[city.code],
@@ -59,10 +65,27 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
         for city in cities
     ]
     domain_labels = {value: str(label) for value, label in Agreement.Domain.choices}
+    matrix = _domain_matrix(network.agreements, cities, filters["domain"])
+    # The domain choice of the graph lists every domain the other filters leave agreements in.
+    every_domain = (
+        _domain_matrix(build_region_network(edges, codes, **{**filters, "domain": None}).agreements, cities, None)  # type: ignore[arg-type]
+        if filters["domain"]
+        else matrix
+    )
     context: dict[str, Any] = {
         "region": region,
         "form": form,
         "filters": filters,
+        "view": view,
+        "domain_label": Agreement.Domain(filters["domain"]).label if filters["domain"] else "",
+        "matrix": matrix,
+        # The graph of every domain at once is a hairball: the graph opens on the busiest domain.
+        "graph_query": _query(filters, view="graph", domain=filters["domain"] or every_domain["busiest"]),
+        "matrix_query": _query(filters, view="matrix", domain=filters["domain"]),
+        "domain_choices": [
+            {**column, "query": _query(filters, view="graph", domain=column["code"])}
+            for column in every_domain["columns"]
+        ],
         "network": network,
         "density_percent": network.density * 100,
         "components": [[by_code[c] for c in component] for component in network.components],
@@ -71,15 +94,68 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
             {"city": by_code[c], "degree": degree, "weighted": weighted}
             for c, degree, weighted in network.top_degrees(10)
         ],
-        "network_figure": figures.network_figure(
-            cities=figure_cities, agreements=network.agreements, domain_labels=domain_labels
-        ),
-        "coverage_figure": figures.coverage_heatmap(matrix=network.matrix, labels=labels),
     }
+    if view == "graph":
+        # Plotly figures only where they are drawn: the matrix view is plain tables.
+        context["network_figure"] = figures.network_figure(
+            cities=figure_cities, agreements=network.agreements, domain_labels=domain_labels
+        )
+        context["coverage_figure"] = figures.coverage_heatmap(matrix=network.matrix, labels=labels)
     context.update(
         _surge(request, edges=edges, codes=codes, cities=cities, by_code=by_code, on=filters["on"])
     )
     return render(request, "cities/region_network.html", context)
+
+
+def _query(filters: dict[str, Any], **changes: Any) -> str:
+    """The page's filters as a query string, with some changed (the views and domain links keep the rest)."""
+    values = {**filters, **changes}
+    values["on"] = values["on"].isoformat() if values.get("on") else ""
+    return urlencode({name: value for name, value in values.items() if value})
+
+
+def _domain_matrix(agreements: Iterable[AgreementEdge], cities: list[City], domain: str | None) -> dict[str, Any]:
+    """Cities × service domains: in each cell the agreements counted and the partner cities they bind.
+
+    The agreements are the network's (already filtered by date, status, mode and
+    domain, with at least two member parties); a city's partners in a domain are
+    the distinct member cities an agreement of that domain binds it to.
+    """
+    agreements = list(agreements)
+    members = {city.code for city in cities}
+    every_domain = [code for code, _label in Agreement.Domain.choices]
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    partners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    all_partners: dict[str, set[str]] = defaultdict(set)
+    all_agreements: dict[str, set[Any]] = defaultdict(set)
+    per_domain: dict[str, int] = defaultdict(int)
+    for edge in agreements:
+        parties = members.intersection(edge.parties)
+        per_domain[edge.domain] += 1
+        for code in parties:
+            counts[code, edge.domain] += 1
+            partners[code, edge.domain] |= parties - {code}
+            all_partners[code] |= parties - {code}
+            all_agreements[code].add(edge.agreement_id)
+    labels = dict(Agreement.Domain.choices)
+    # A domain without any agreement would be a column of zeros: it is named below the table instead.
+    codes = [domain] if domain else [code for code in every_domain if per_domain[code]]
+    empty = [] if domain else [str(labels[code]) for code in every_domain if not per_domain[code]]
+    columns = [{"code": code, "label": str(labels[code]), "agreements": per_domain[code]} for code in codes]
+    rows = [
+        {
+            "city": city,
+            "cells": [
+                {"domain": code, "agreements": counts[city.code, code], "partners": len(partners[city.code, code])}
+                for code in codes
+            ],
+            "agreements": len(all_agreements[city.code]),
+            "partners": len(all_partners[city.code]),
+        }
+        for city in sorted(cities, key=lambda city: city.code)
+    ]
+    busiest = max(codes, key=lambda code: (per_domain[code], -codes.index(code))) if codes else every_domain[0]
+    return {"columns": columns, "rows": rows, "busiest": busiest, "empty_domains": empty}
 
 
 def _surge(request: HttpRequest, *, edges, codes, cities, by_code, on) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ def test_the_network_charts_draw_under_the_content_security_policy(page, live_se
     )
     sign_in(page, live_server, "stakeholder")
     page.goto(
-        f"{live_server.url}/regions/G60/network/?surge-domain=talent&surge-shocked=310000&surge-share=10"
+        f"{live_server.url}/regions/G60/network/?view=graph&surge-domain=talent&surge-shocked=310000&surge-share=10"
     )
     page.wait_for_selector("[data-testid=network-chart] .main-svg")
     page.wait_for_selector("[data-testid=coverage-chart] .main-svg")

@@ -178,7 +178,7 @@ def test_the_g60_network_page_renders_in_both_languages_with_all_nine_cities(
 ):
     client = client_factory(user_with_role(Role.STAKEHOLDER))
     client.cookies["django_language"] = language
-    response = client.get(network_url())
+    response = client.get(network_url(view="graph"))  # the default view is the domain matrix
     assert response.status_code == 200
     page = response.content.decode()
     assert f'<html lang="{language}">' in page
@@ -201,7 +201,7 @@ def test_legend_and_axes_follow_the_language(
 
     client = client_factory(user_with_role(Role.CONSULTANT))
     client.cookies["django_language"] = language
-    figure = figure_json(client.get(network_url()).content.decode(), "network-figure")
+    figure = figure_json(client.get(network_url(view="graph")).content.decode(), "network-figure")
     with translation.override(language):
         expected_legend = str(Agreement.Domain.ENTERPRISE_SERVICES.label)
         expected_axis = translation.gettext("Longitude (°E)")
@@ -227,7 +227,7 @@ def test_an_expired_agreement_does_not_count(reference_data, client_factory, use
     AgreementParty.objects.create(agreement=agreement, city_id="330400")
     while_in_force = client.get(network_url(on="2019-06-01")).content.decode()
     assert 'data-testid="density">2.8%' in while_in_force  # 1 of 36 pairs
-    page = client.get(network_url(on="2024-06-01")).content.decode()
+    page = client.get(network_url(on="2024-06-01", view="graph")).content.decode()
     assert 'data-testid="density">0.0%' in page
     assert len(figure_json(page, "network-figure")["data"]) == 1  # cities only, no edges
 
