@@ -75,13 +75,22 @@ setup: check-python os-packages venv
 	@echo "DualSpace is set up. Demo accounts (password: $(DEMO_PASSWORD), set DEMO_PASSWORD to choose another):"
 	@echo "  consultant, reviewer, manager (city manager of Shanghai 310000), stakeholder, admin"
 
-# The report worker renders PDFs outside the web process; it stops with the server.
+# The report worker renders PDFs outside the web process; both stop together, however
+# make ends: Ctrl-C (INT), a kill (make passes TERM on to this shell), or make vanishing.
+# Each runs in a session of its own (setsid), so one kill of its process group also stops
+# runserver's autoreloading child. Both wait in the background: bash runs a trap only
+# between commands, and a server in the foreground would hold the TERM trap back for good.
 run: setup
 	@echo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C); report worker log: var/worker.log"
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py db_worker --no-reload --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) --skip-checks
+	@worker=; server=; \
+	stop() { trap - EXIT INT TERM; for pid in $$server $$worker; do kill -TERM -- -$$pid 2>/dev/null; done; wait 2>/dev/null; }; \
+	trap 'stop; exit 130' INT; trap 'stop; exit 143' TERM; trap stop EXIT; \
+	setsid $(PY) manage.py db_worker --no-reload --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
+	setsid $(PY) manage.py runserver 127.0.0.1:$(PORT) --skip-checks & server=$$!; \
+	while kill -0 $$server 2>/dev/null && kill -0 $$PPID 2>/dev/null; do sleep 1; done; \
+	if kill -0 $$server 2>/dev/null; then exit 143; fi; \
+	wait $$server
 
 test: check-python os-packages-test $(VENV)/.installed-test setup
 	$(PY) -m pytest
