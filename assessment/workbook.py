@@ -30,7 +30,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from assessment.evidence_files import zip_expands_implausibly
 from assessment.framework_document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Indicator, Response
-from assessment.services.assessments import response_clean
+from assessment.selectors.derived import derived_proposal_for
+from assessment.services.assessments import derived_override_missing, response_clean
 
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -38,7 +39,7 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MIN_RATIO_CHECKED_BYTES = 1024 * 1024
 # Sheet limits (see sheet_limits): generous for a real workbook, far below what makes
 # openpyxl spend seconds and hundreds of megabytes on one upload.
-MAX_SHEET_COLUMNS = 28  # the workbook writes 15
+MAX_SHEET_COLUMNS = 28  # the workbook writes 16
 SPARE_SHEETS = 5
 SPARE_ROWS = 20  # the cover sheet, the hidden record's header rows
 ROWS_PER_INDICATOR = 3
@@ -67,8 +68,12 @@ COLUMNS = (
     ("not_applicable", gettext_noop("Not applicable (yes/no)"), 14, True),
     ("not_applicable_reason", gettext_noop("Why not applicable"), 30, True),
     ("plausibility_override_reason", gettext_noop("Why the value is outside the plausible range"), 30, True),
+    # Appended last, like the plausibility reason, so the columns of older workbooks keep their places.
+    ("derived_override_reason", gettext_noop("Why the answer differs from what the agreements propose"), 30, True),
 )
 VALUE_KEYS = {"value", "value_year", "plausibility_override_reason"}  # only for indicators that take a value
+DERIVED_KEYS = {"derived_override_reason"}  # only for indicators derived from agreements
+TEXT_KEYS = {"name", "comment", "source", "not_applicable_reason", "plausibility_override_reason", "derived_override_reason"}
 COLUMN_INDEX = {key: position for position, (key, *_rest) in enumerate(COLUMNS, start=1)}
 HEADER_ROW = 1
 
@@ -99,6 +104,27 @@ class ResponseChange:
 
     def new_values(self) -> dict[str, Any]:
         return {name: new for name, (_old, new) in self.fields.items()}
+
+    def field_rows(self) -> list[tuple[str, str, str]]:
+        """(column header, value now, value in the workbook), as the reader sees them: no field keys."""
+        return [(field_label(name), display_value(name, old), display_value(name, new)) for name, (old, new) in self.fields.items()]
+
+
+def field_label(name: str) -> str:
+    """The translated column header of a response field (the workbook's own words for it)."""
+    return next((_(header) for key, header, _width, _editable in COLUMNS if key == name), name)
+
+
+def display_value(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "confidence" and value in CONFIDENCE_CODES:
+        return str(Response.Confidence(value).label)
+    if isinstance(value, float):
+        return plain_number_text(value)
+    return str(value)
 
 
 @dataclass
@@ -213,6 +239,7 @@ def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response])
             "not_applicable": YES if response.not_applicable else NO,
             "not_applicable_reason": response.not_applicable_reason,
             "plausibility_override_reason": response.plausibility_override_reason,
+            "derived_override_reason": response.derived_override_reason,
         }
         for key, _header, _width, editable in COLUMNS:
             cell = sheet.cell(row=row_number, column=COLUMN_INDEX[key])
@@ -220,21 +247,29 @@ def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response])
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"
-            cell.alignment = Alignment(wrap_text=key in {"name", "comment", "source", "not_applicable_reason", "plausibility_override_reason"}, vertical="top")
-            unlocked = editable and not (key == "level" and not is_level) and not (key in VALUE_KEYS and is_level)
+            cell.alignment = Alignment(wrap_text=key in TEXT_KEYS, vertical="top")
+            unlocked = (
+                editable
+                and not (key == "level" and not is_level)
+                and not (key in VALUE_KEYS and is_level)
+                and not (key in DERIVED_KEYS and not indicator.derived_from)
+            )
             cell.protection = Protection(locked=not unlocked)
             if not unlocked:
                 cell.fill = grey
-        level_cell = sheet.cell(row=row_number, column=COLUMN_INDEX["level"])
+        notes = []  # the answer cell's comment
         if is_level:
-            levels.add(level_cell)
-            text = "\n".join(f"{level.level}: {level.text}" for level in indicator.levels.all())
-            level_cell.comment = Comment(text, "DualSpace", width=420, height=320)
+            levels.add(sheet.cell(row=row_number, column=COLUMN_INDEX["level"]))
+            notes.append("\n".join(f"{level.level}: {level.text}" for level in indicator.levels.all()))
         plausible = indicator.plausible_range()
         if plausible is not None:
-            sheet.cell(row=row_number, column=COLUMN_INDEX["value"]).comment = Comment(
-                _("Plausible range: %(range)s.") % {"range": plausible.text(indicator.unit)}, "DualSpace"
-            )
+            notes.append(_("Plausible range: %(range)s.") % {"range": plausible.text(indicator.unit)})
+        proposal = derived_proposal_for(response) if indicator.derived_from else None
+        if proposal is not None:
+            notes.append(_proposal_note(proposal.value, proposal.agreements))
+        if notes:
+            answer_cell = sheet.cell(row=row_number, column=COLUMN_INDEX["level" if is_level else "value"])
+            answer_cell.comment = Comment("\n\n".join(notes), "DualSpace", width=420, height=320 if is_level else 120)
         quality.add(sheet.cell(row=row_number, column=COLUMN_INDEX["quality"]))
         confidence.add(sheet.cell(row=row_number, column=COLUMN_INDEX["confidence"]))
         applicable.add(sheet.cell(row=row_number, column=COLUMN_INDEX["not_applicable"]))
@@ -244,6 +279,15 @@ def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response])
     sheet.sheet_properties.tabColor = "0B4F6C"
     sheet.title = sheet.title  # the code; the name goes in the header comment
     sheet.cell(row=HEADER_ROW, column=1).comment = Comment(dimension_name, "DualSpace")
+
+
+def _proposal_note(value: float, agreements: tuple[str, ...]) -> str:
+    note = _("Proposed from recorded agreements: %(value)s.") % {"value": plain_number_text(value)}
+    if agreements:
+        note += " " + _("Agreements in force: %(keys)s.") % {"keys": ", ".join(agreements)}
+    return note + " " + _(
+        "Another answer needs a reason in the column “Why the answer differs from what the agreements propose”."
+    )
 
 
 def _unpacked_size_problem(data: bytes) -> str | None:
@@ -474,6 +518,8 @@ def _row_change(
     applicable = text("not_applicable").lower()
     if applicable not in {"", YES, NO, "是", "否", "y", "n"}:
         problem("not_applicable", _("answer yes or no"))
+    if indicator.derived_from:
+        values["derived_override_reason"] = text("derived_override_reason")
     values.update(
         source=text("source"),
         quality=quality,
@@ -494,7 +540,30 @@ def _row_change(
     changed = {name: (current[name], new) for name, new in values.items() if _differs(current[name], new)}
     if not changed:
         return None
+    # The save would refuse an answer that differs from the agreements' proposal without a reason:
+    # said here, by sheet, row and column, rather than as a refusal after the check step passed.
+    derived_problem = _derived_override_problem(response, {**current, **values})
+    if derived_problem:
+        problem("derived_override_reason", derived_problem)
+        return None
     return ResponseChange(response.pk, indicator.node.code, versions.get(response.pk, -1), changed)
+
+
+def _derived_override_problem(response: Response, values: dict[str, Any]) -> str | None:
+    if not response.indicator.derived_from:
+        return None
+    proposal = derived_proposal_for(response)
+    if proposal is None or values.get("not_applicable"):
+        return None
+    is_level = response.indicator.type == Indicator.Type.LEVEL
+    answer = values.get("level") if is_level else values.get("value")
+    answer = None if answer is None else float(answer)
+    if not derived_override_missing(proposal.value, answer, values.get("derived_override_reason")):
+        return None
+    return _(
+        "%(code)s: the recorded agreements propose %(proposed)s and the answer is %(answer)s; "
+        "say why in this column, or answer %(proposed)s"
+    ) % {"code": response.indicator.node.code, "proposed": plain_number_text(proposal.value), "answer": plain_number_text(answer)}
 
 
 def _differs(old: Any, new: Any) -> bool:

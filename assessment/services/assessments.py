@@ -200,10 +200,7 @@ def _check_against_agreements(response: Response) -> None:
         return
     response.derived_value = proposal.value
     response.derived_agreements = list(proposal.agreements)
-    answer = response.raw_value
-    if answer is None or answer == proposal.value:
-        return
-    if not response.derived_override_reason.strip():
+    if derived_override_missing(proposal.value, response.raw_value, response.derived_override_reason):
         raise ValidationError(
             {
                 "derived_override_reason": _(
@@ -212,6 +209,14 @@ def _check_against_agreements(response: Response) -> None:
                 % {"value": plain_number_text(proposal.value)}
             }
         )
+
+
+def derived_override_missing(proposed: float, answer: float | None, reason: str | None) -> bool:
+    """An answer differs from what the agreements propose and says nothing about why: it is refused.
+
+    The one rule the form, the autosave and the workbook's check step apply.
+    """
+    return answer is not None and answer != proposed and not str(reason or "").strip()
 
 
 def missing_answers(assessment: Assessment) -> list[Response]:

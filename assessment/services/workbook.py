@@ -3,19 +3,22 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessment.models import Assessment, Response
 from assessment.services.assessments import StaleSaveError, can_edit, response_save
-from assessment.workbook import ResponseChange
+from assessment.workbook import ResponseChange, display_value, field_label
 
 
 @dataclass(frozen=True)
 class ApplyConflict:
     code: str
     reason: str
+    # True: someone saved the answer after the download. False: the answer itself was refused
+    # (a rule the check step could not see, e.g. agreements recorded since), and the reason says which.
+    stale: bool = False
 
 
 class WorkbookApplyError(Exception):
@@ -43,14 +46,31 @@ def workbook_apply(*, assessment: Assessment, user: AbstractBaseUser, changes: l
             except StaleSaveError as stale:
                 differing = [
                     _("%(field)s: yours “%(yours)s”, saved by %(who)s “%(theirs)s”")
-                    % {"field": name, "yours": new, "who": stale.by, "theirs": stale.theirs.get(name)}
+                    % {
+                        "field": field_label(name),
+                        "yours": display_value(name, new),
+                        "who": stale.by,
+                        "theirs": display_value(name, stale.theirs.get(name)),
+                    }
                     for name, (_old, new) in change.fields.items()
                 ]
                 conflicts.append(
-                    ApplyConflict(change.code, _("changed on the server after you downloaded the workbook") + " — " + "; ".join(differing))
+                    ApplyConflict(
+                        change.code,
+                        _("changed on the server after you downloaded the workbook") + " — " + "; ".join(differing),
+                        stale=True,
+                    )
                 )
             except ValidationError as error:
-                conflicts.append(ApplyConflict(change.code, " ".join(error.messages)))
+                reasons = (
+                    [
+                        " ".join(messages) if name == NON_FIELD_ERRORS else f"{field_label(name)}: {' '.join(messages)}"
+                        for name, messages in error.message_dict.items()
+                    ]
+                    if hasattr(error, "error_dict")
+                    else error.messages
+                )
+                conflicts.append(ApplyConflict(change.code, "; ".join(reasons)))
         if conflicts:
             transaction.set_rollback(True)
     if conflicts:

@@ -83,7 +83,15 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def _preview(
     request: HttpRequest, assessment: Assessment, reading: WorkbookReading, token: str, status: int = 200, conflicts=None, upload_name: str = ""
 ) -> HttpResponse:
-    context = {"assessment": assessment, "reading": reading, "token": token, "conflicts": conflicts or [], "upload_name": upload_name}
+    conflicts = conflicts or []
+    context = {
+        "assessment": assessment,
+        "reading": reading,
+        "token": token,
+        "stale_conflicts": [conflict for conflict in conflicts if conflict.stale],
+        "refused": [conflict for conflict in conflicts if not conflict.stale],
+        "upload_name": upload_name,
+    }
     return render(request, "assessment/workbook_preview.html", context, status=status)
 
 

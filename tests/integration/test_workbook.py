@@ -156,7 +156,7 @@ def test_a_stale_workbook_is_refused_whole_and_shows_both_values(setup):
     applied = setup["client"].post(reverse("assessment:workbook_apply", args=[assessment.pk]), {"token": token})
     page = applied.content.decode()
     assert applied.status_code == 409
-    assert "D1.2" in page and "77.0" in page and "10" in page
+    assert "D1.2" in page and "“77”" in page and "“10”" in page
     now = stored(assessment)
     assert now["D1.1"][0] is None and now["D1.2"][1] == 77.0
 
