@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -16,6 +17,7 @@ gettext_noop("- Select an option -")
 from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
 from assessment.roles import Role
+from assessment.services.assessments import goalpost_warning
 from cities.models import City
 
 
@@ -51,6 +53,10 @@ class ResponseForm(forms.Form):
         help_text=_("Needed only when the value lies outside the plausible range shown under the value."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # The fields the user changed since the page showed this version (comma-separated; the autosave
+    # script sends it). Present, only those are saved and the others stay as the newer version has them:
+    # "Keep my values" after a conflict must not put back fields the user never touched.
+    changed_fields = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, response: Response, disabled: bool = False, **kwargs: Any) -> None:
         self.response = response
@@ -104,7 +110,13 @@ class ResponseForm(forms.Form):
                     })
                 if plausible is not None:
                     hints.append(_("Plausible range: %(range)s.") % {"range": plausible.text(unit)})
-                value.help_text = " · ".join(str(hint) for hint in hints)
+                # crispy renders help text unescaped: every part is escaped here. The warning's
+                # element is always there, so the autosave script can fill or empty it.
+                value.help_text = format_html(
+                    '{} <span class="value-warning d-block text-warning-emphasis fw-semibold" data-testid="value-warning">{}</span>',
+                    " · ".join(str(hint) for hint in hints),
+                    goalpost_warning(indicator, self._shown_value(), normalisation=response.assessment.framework.normalisation),
+                )
                 if indicator.type == Indicator.Type.COUNT:
                     value.widget.attrs["step"] = "1"
                     value.widget.attrs["min"] = "0"
@@ -132,14 +144,30 @@ class ResponseForm(forms.Form):
             *(["derived_override_reason"] if "derived_override_reason" in self.fields else []),
         )
 
+    def _shown_value(self) -> float | None:
+        """The value the page shows: the one typed (a form sent back with errors) or the stored one."""
+        if not self.is_bound:
+            return self.response.value
+        try:
+            return float(str(self.data.get(self.add_prefix("value"), "")).strip())
+        except ValueError:
+            return None
+
     def answer_values(self) -> dict[str, Any]:
-        """The cleaned values the service saves (without the base version)."""
-        values = {name: value for name, value in self.cleaned_data.items() if name != "base_version"}
+        """The cleaned values the service saves (without the base version).
+
+        When the request lists the fields the user changed, only those: the
+        others are left as the stored (possibly newer) version has them.
+        """
+        values = {name: value for name, value in self.cleaned_data.items() if name not in {"base_version", "changed_fields"}}
         for name in (
             "source", "comment", "not_applicable_reason", "quality", "confidence", "derived_override_reason", "plausibility_override_reason",
         ):
             if name in values:
                 values[name] = values[name] or ""
+        if self.add_prefix("changed_fields") in self.data:
+            changed = {name.strip() for name in self.cleaned_data.get("changed_fields", "").split(",")}
+            values = {name: value for name, value in values.items() if name in changed}
         return values
 
 

@@ -65,27 +65,40 @@ class DimensionProgress:
     node: FrameworkNode
     answered: int
     total: int
+    # Answered, but lacking the evidence their indicator requires: submission waits for them too.
+    needs_evidence: int = 0
+
+    @property
+    def complete(self) -> int:
+        return self.answered - self.needs_evidence
 
     @property
     def percent(self) -> int:
-        return round(100 * self.answered / self.total) if self.total else 100
+        return round(100 * self.complete / self.total) if self.total else 100
 
 
 def assessment_dimensions(assessment: Assessment) -> list[DimensionProgress]:
-    """Each dimension (parent of indicators) with how many of its indicators are answered."""
+    """Each dimension (parent of indicators) with how many of its indicators are answered, and how many of those lack evidence."""
     responses = list(
-        assessment.responses.select_related("indicator__node__parent").only(
-            "level", "value", "not_applicable", "indicator__type", "indicator__node__parent__id"
-        )
+        assessment.responses.select_related("indicator__node__parent")
+        .only("level", "value", "not_applicable", "indicator__type", "indicator__evidence_required", "indicator__node__parent__id")
+        .annotate(evidence_count=Count("evidence"))
     )
     counts: dict[int, list[int]] = {}
     for response in responses:
         parent_id = response.indicator.node.parent_id
-        tally = counts.setdefault(parent_id, [0, 0])
+        tally = counts.setdefault(parent_id, [0, 0, 0])
         tally[1] += 1
         tally[0] += int(response.is_answered)
+        # The rule of services.assessments.missing_answers, counted here.
+        tally[2] += int(
+            response.is_answered
+            and response.indicator.evidence_required
+            and not response.not_applicable
+            and not response.evidence_count
+        )
     dimensions = FrameworkNode.objects.filter(pk__in=counts).order_by("parent__order", "order")
-    return [DimensionProgress(node, counts[node.pk][0], counts[node.pk][1]) for node in dimensions]
+    return [DimensionProgress(node, *counts[node.pk]) for node in dimensions]
 
 
 def dimension_responses(assessment: Assessment, dimension: FrameworkNode) -> list[Response]:

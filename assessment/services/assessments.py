@@ -40,6 +40,14 @@ class WorkflowError(ValidationError):
     """The action does not fit the assessment's state; the message says why."""
 
 
+class MissingAnswersError(WorkflowError):
+    """Submission refused: ``blocking`` lists every response that needs an answer or evidence."""
+
+    def __init__(self, message: str, blocking: list[Response]) -> None:
+        super().__init__(message)
+        self.blocking = blocking
+
+
 @dataclass
 class StaleSaveError(Exception):
     """Someone saved this response since the user loaded it; nothing was written."""
@@ -158,6 +166,33 @@ def response_clean(indicator: Indicator, values: dict[str, Any]) -> dict[str, An
     return values
 
 
+def goalpost_warning(indicator: Indicator, value: float | None, *, normalisation: str = Framework.Normalisation.GOALPOSTS) -> str:
+    """Say that a value beyond a goalpost scores as the goalpost does; "" when there is nothing to say.
+
+    Not a refusal: such a value is plausible (far-off ones are refused by
+    response_clean), but the consultant should know it earns no more than the goalpost.
+    """
+    if (
+        value is None
+        or not is_finite_number(value)
+        or normalisation != Framework.Normalisation.GOALPOSTS
+        or indicator.type not in (Indicator.Type.QUANTITATIVE, Indicator.Type.COUNT)
+        or indicator.lower is None
+        or indicator.upper is None
+    ):
+        return ""
+    higher_is_better = indicator.direction >= 0
+    if value > indicator.upper:
+        return _("Above the upper goalpost (%(goalpost)s): it scores as %(score)d.") % {
+            "goalpost": plain_number_text(indicator.upper), "score": 100 if higher_is_better else 0,
+        }
+    if value < indicator.lower:
+        return _("Below the lower goalpost (%(goalpost)s): it scores as %(score)d.") % {
+            "goalpost": plain_number_text(indicator.lower), "score": 0 if higher_is_better else 100,
+        }
+    return ""
+
+
 def response_save(
     *, response: Response, user: AbstractBaseUser, values: dict[str, Any], base_version: int
 ) -> Response:
@@ -222,7 +257,7 @@ def derived_override_missing(proposed: float, answer: float | None, reason: str 
 def missing_answers(assessment: Assessment) -> list[Response]:
     """Responses that block submission: unanswered, or lacking required evidence."""
     blocking = []
-    responses = assessment.responses.select_related("indicator__node").prefetch_related("evidence")
+    responses = assessment.responses.select_related("indicator__node__parent__parent").prefetch_related("evidence")
     for response in responses:
         if not response.is_answered:
             blocking.append(response)
@@ -269,11 +304,11 @@ def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
         raise PermissionDenied(_("Only the assigned consultants submit an assessment."))
     blocking = missing_answers(assessment)
     if blocking:
-        codes = ", ".join(r.indicator.node.code for r in blocking[:15])
-        more = len(blocking) - 15
-        raise WorkflowError(
+        # Every code: the assessment page lists each one as a link (see MissingAnswersError).
+        raise MissingAnswersError(
             _("%(count)d indicator(s) still need an answer or evidence: %(codes)s")
-            % {"count": len(blocking), "codes": codes + (f" (+{more})" if more > 0 else "")}
+            % {"count": len(blocking), "codes": ", ".join(r.indicator.node.code for r in blocking)},
+            blocking,
         )
     _refuse_non_finite_values(assessment)
     return _transition(assessment, Assessment.EDITABLE_STATUSES, Assessment.Status.SUBMITTED, submitted_at=timezone.now())

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessment.forms import AssessmentCreateForm, AssessmentTeamChangeForm, CommentForm, ResponseForm
@@ -16,6 +17,7 @@ from assessment.roles import Role, has_role, role_required
 from assessment.selectors import assessments as selectors
 from assessment.selectors.derived import derived_proposal_for
 from assessment.services import assessments as services
+from assessment.views.messages import CARD_TAG, card_tag, messages_by_tag
 
 
 def _assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
@@ -112,10 +114,40 @@ def assessment_team(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessment/assessment_team.html", {"assessment": assessment, "form": form})
 
 
+MISSING_TAG = "missing-answers"
+
+
+def _missing_items(assessment: Assessment) -> list[dict[str, Any]]:
+    """Each response that stops submission, with why, for a list of links to its indicator."""
+    return [
+        {"response": response, "needs_answer": not response.is_answered}
+        for response in sorted(
+            services.missing_answers(assessment),
+            key=lambda r: (r.indicator.node.parent.parent.order, r.indicator.node.parent.order, r.indicator.node.order),
+        )
+    ]
+
+
+def _stage_label(assessment: Assessment, code: str | None) -> str:
+    """"S3 · <name>" in the page's language: the code alone means nothing to a reader."""
+    if not code:
+        return ""
+    rung = assessment.framework.stages.filter(code=code).first()
+    return f"{code} · {rung.name}" if rung else code
+
+
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
     user = request.user
+    # A refused submission lists every missing item as a link, in place of its one-line message.
+    page_messages, tagged = messages_by_tag(request, MISSING_TAG)
+    missing = _missing_items(assessment) if tagged and services.can_edit(user, assessment) else []
+    result = getattr(assessment, "result", None) if assessment.is_frozen else None
+    if not missing:  # completed meanwhile, in another tab: the message still says what happened
+        page_messages += tagged.get(MISSING_TAG, [])
     context = {
+        "messages": page_messages,
+        "missing": missing,
         "assessment": assessment,
         "dimensions": selectors.assessment_dimensions(assessment),
         "can_edit": services.can_edit(user, assessment),
@@ -123,15 +155,38 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change_team": services.can_change_team(user, assessment),
         # Open returns matter while the answers can still change or are being reviewed.
         "returned": selectors.open_returned_indicators(assessment) if not assessment.is_frozen else [],
-        "result": getattr(assessment, "result", None) if assessment.is_frozen else None,
+        "result": result,
+        "stage_label": _stage_label(assessment, result.stage) if result else "",
+        "next_stage_label": _stage_label(assessment, result.gap.get("next_stage")) if result and result.gap else "",
         "gap_steps": selectors.gap_steps(assessment) if assessment.is_frozen else [],
         "actions": _available_actions(user, assessment),
     }
     return render(request, "assessment/assessment_detail.html", context)
 
 
-def _available_actions(user: Any, assessment: Assessment) -> list[tuple[str, str, str]]:
-    """(action, label, button style) the user may take now; the services check again."""
+# Actions that cannot be taken back by the same person, confirmed in a second step (a <details>: no script).
+_CONFIRMATIONS = {
+    "approve": (
+        gettext_lazy("Approving scores the assessment and freezes its answers: they no longer change, except through a correction."),
+        gettext_lazy("Yes, approve and score"),
+    ),
+    "publish": (
+        gettext_lazy("Publishing shows the result to city managers and every signed-in user; a published result is changed only by a correction."),
+        gettext_lazy("Yes, publish"),
+    ),
+}
+
+
+def _available_actions(user: Any, assessment: Assessment) -> list[dict[str, Any]]:
+    """The actions the user may take now (the services check again), each with its confirmation if it needs one."""
+    return [
+        {"action": action, "label": label, "style": style, "confirm": _CONFIRMATIONS.get(action)}
+        for action, label, style in _action_buttons(user, assessment)
+    ]
+
+
+def _action_buttons(user: Any, assessment: Assessment) -> list[tuple[str, str, str]]:
+    """(action, label, button style) the user may take now."""
     status = Assessment.Status
     actions = []
     if services.can_edit(user, assessment):
@@ -152,12 +207,12 @@ def _available_actions(user: Any, assessment: Assessment) -> list[tuple[str, str
 
 
 _TRANSITIONS = {
-    "submit": (services.assessment_submit, _("Submitted for review.")),
-    "start_review": (services.assessment_start_review, _("The review has started.")),
-    "return": (services.assessment_return, _("Returned to the consultant.")),
-    "approve": (services.assessment_approve, _("Approved; the result and stage are stored.")),
-    "publish": (services.assessment_publish, _("Published: city managers and stakeholders can now see it.")),
-    "revise": (services.assessment_revise, _("A new revision was started.")),
+    "submit": (services.assessment_submit, gettext_lazy("Submitted for review.")),
+    "start_review": (services.assessment_start_review, gettext_lazy("The review has started.")),
+    "return": (services.assessment_return, gettext_lazy("Returned to the consultant.")),
+    "approve": (services.assessment_approve, gettext_lazy("Approved; the result and stage are stored.")),
+    "publish": (services.assessment_publish, gettext_lazy("Published: city managers and stakeholders can now see it.")),
+    "revise": (services.assessment_revise, gettext_lazy("A new revision was started.")),
 }
 
 
@@ -169,6 +224,9 @@ def assessment_transition(request: HttpRequest, pk: int, action: str) -> HttpRes
     service, done = _TRANSITIONS[action]
     try:
         outcome = service(assessment=assessment, user=request.user)
+    except services.MissingAnswersError as error:
+        messages.error(request, error.messages[0], extra_tags=MISSING_TAG)
+        return redirect(f"{assessment.get_absolute_url()}#missing-answers")
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -203,9 +261,14 @@ def _render_dimension(
                 "proposal": derived_proposal_for(response) if response.indicator.derived_from else None,
             }
         )
+    # Evidence refused or added is said at its indicator's card, where the redirect lands.
+    page_messages, card_messages = messages_by_tag(request, CARD_TAG)
+    for item in items:
+        item["messages"] = card_messages.get(card_tag(item["response"]), [])
     codes = [item.node.code for item in dimensions]
     position = codes.index(dimension.code) if dimension.code in codes else 0
     context = {
+        "messages": page_messages,
         "assessment": assessment,
         "dimension": dimension,
         "dimensions": dimensions,
@@ -253,8 +316,16 @@ def response_save(request: HttpRequest, pk: int, response_pk: int) -> HttpRespon
                 form.add_error(field if field in form.fields else None, errors)
         else:
             if as_json:
+                warning = services.goalpost_warning(saved.indicator, saved.value, normalisation=assessment.framework.normalisation)
                 return JsonResponse(
-                    {"ok": True, "version": saved.version, "saved_at": saved.updated_at.isoformat(), "reload": "use_derived" in request.POST}
+                    {
+                        "ok": True,
+                        "version": saved.version,
+                        "saved_at": saved.updated_at.isoformat(),
+                        "reload": "use_derived" in request.POST,
+                        # Not a refusal: shown beside the value, which is saved.
+                        "warnings": {"value": warning} if warning else {},
+                    }
                 )
             messages.success(request, _("%(code)s saved.") % {"code": response.indicator.node.code})
             form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])

@@ -10,6 +10,7 @@ from assessment.models import Assessment, Evidence, Response
 from assessment.selectors.assessments import assessment_for
 from assessment.services.evidence import evidence_add as evidence_add_service
 from assessment.services.evidence import evidence_remove as evidence_remove_service
+from assessment.views.messages import card_tag
 
 
 @require_POST
@@ -29,9 +30,13 @@ def evidence_add(request: HttpRequest, pk: int, response_pk: int) -> HttpRespons
         )
     except ValidationError as error:
         for message in error.messages:
-            messages.error(request, _("Evidence for %(code)s was not added: %(reason)s") % {"code": response.indicator.node.code, "reason": message})
+            messages.error(
+                request,
+                _("Evidence for %(code)s was not added: %(reason)s") % {"code": response.indicator.node.code, "reason": message},
+                extra_tags=card_tag(response),
+            )
     else:
-        messages.success(request, _("Evidence added to %(code)s.") % {"code": response.indicator.node.code})
+        messages.success(request, _("Evidence added to %(code)s.") % {"code": response.indicator.node.code}, extra_tags=card_tag(response))
     form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
     return redirect(f"{form_url}#indicator-{response.indicator.node.code}")
 
@@ -47,7 +52,9 @@ def evidence_remove(request: HttpRequest, evidence_pk: int) -> HttpResponse:
     code = evidence.response.indicator.node.code
     label = evidence.original_name or evidence.url or evidence.note
     evidence_remove_service(evidence=evidence, user=request.user)
-    messages.success(request, _("Removed from %(code)s: %(evidence)s") % {"code": code, "evidence": label[:80]})
+    messages.success(
+        request, _("Removed from %(code)s: %(evidence)s") % {"code": code, "evidence": label[:80]}, extra_tags=card_tag(evidence.response)
+    )
     form_url = reverse("assessment:dimension_form", args=[assessment.pk, evidence.response.indicator.node.parent.code])
     return redirect(f"{form_url}#indicator-{code}")
 

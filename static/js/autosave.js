@@ -5,7 +5,13 @@
  * was typed is also kept in localStorage until the server confirms it, so a
  * dropped connection, an expired session or a closed tab never loses work.
  * A save based on an older version is refused by the server (409); the user
- * sees both values and chooses.
+ * sees both values and chooses. Each save names the fields the user changed
+ * (changed_fields), so keeping one's values after a conflict saves those and
+ * leaves the other person's fields as they saved them.
+ *
+ * A session that ended (signed out or expired) is noticed; after the user signs
+ * in again in another tab, the page reads the new CSRF cookie and sends what is
+ * pending when it is shown again, and every few seconds until then.
  */
 (function () {
   "use strict";
@@ -15,6 +21,27 @@
   var pending = new Set();
   var timers = new Map();
   var STORE = "dualspace:response:";
+  var CSRF_COOKIE = "csrftoken";  // Django's CSRF_COOKIE_NAME, readable by scripts (not HttpOnly)
+  var RETRY_MS = 5000;
+  var changed = new Map();  // form -> Map(field name without prefix -> edit number)
+  var edits = 0;
+  var sessionEnded = false;
+  var retryTimer = null;
+
+  function fieldName(form, name) {
+    var prefix = "r" + form.dataset.response + "-";
+    return name && name.indexOf(prefix) === 0 ? name.slice(prefix.length) : null;
+  }
+
+  function changesOf(form) {
+    if (!changed.has(form)) { changed.set(form, new Map()); }
+    return changed.get(form);
+  }
+
+  function csrfCookie() {
+    var match = document.cookie.match(new RegExp("(?:^|;\\s*)" + CSRF_COOKIE + "=([^;]+)"));
+    return match ? decodeURIComponent(match[1]) : null;
+  }
 
   function storageKey(form) { return STORE + form.dataset.response; }
   function state(form) { return form.querySelector(".save-state"); }
@@ -35,7 +62,8 @@
   }
 
   function remember(form) {
-    try { localStorage.setItem(storageKey(form), JSON.stringify({ at: Date.now(), values: snapshot(form) })); } catch (e) { /* storage full or blocked: the server save still runs */ }
+    var record = { at: Date.now(), values: snapshot(form), changed: Array.from(changesOf(form).keys()) };
+    try { localStorage.setItem(storageKey(form), JSON.stringify(record)); } catch (e) { /* storage full or blocked: the server save still runs */ }
   }
 
   function forget(form) {
@@ -56,6 +84,12 @@
   function clearErrors(form) {
     form.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
     form.querySelectorAll(".autosave-error").forEach(function (el) { el.remove(); });
+  }
+
+  function showWarnings(form, warnings) {
+    // Beside the value, from the server's reply: the value is saved, the note explains its score.
+    var note = form.querySelector(".value-warning");
+    if (note) { note.textContent = (warnings && warnings.value) || ""; }
   }
 
   function showErrors(form, errors) {
@@ -98,6 +132,7 @@
     var keep = document.createElement("button");
     keep.type = "button"; keep.className = "btn btn-sm btn-danger me-2"; keep.textContent = text.keepMine;
     keep.addEventListener("click", function () {
+      // Only the fields this user changed are sent (see save): theirs stay where they did not overlap.
       form.querySelector("[name$='base_version']").value = reply.version;
       panel.hidden = true; save(form);
     });
@@ -108,30 +143,58 @@
       var values = {};
       Object.keys(reply.theirs).forEach(function (key) { values[prefix + key] = reply.theirs[key]; });
       values[prefix + "base_version"] = reply.version;
-      apply(form, values); forget(form); panel.hidden = true; pending.delete(form);
+      apply(form, values); forget(form); panel.hidden = true; pending.delete(form); changesOf(form).clear();
       setState(form, "saved", text.saved);
     });
     panel.appendChild(keep); panel.appendChild(take);
     panel.hidden = false;
   }
 
+  function sessionLost(form) {
+    pending.add(form);
+    remember(form);
+    setState(form, "failed", text.session);
+    sessionEnded = true;
+    if (!retryTimer) { retryTimer = setInterval(retryPending, RETRY_MS); }
+  }
+
+  function retryPending() {
+    // Signed in again in another tab? The next try carries that session's cookie and CSRF token.
+    if (sessionEnded) { pending.forEach(function (form) { save(form); }); }
+  }
+
   function save(form, submitter) {
     clearErrors(form);
+    clearTimeout(timers.get(form));
+    timers.delete(form);
     setState(form, "saving", text.saving);
     var body = submitter ? new FormData(form, submitter) : new FormData(form);
+    var prefix = "r" + form.dataset.response + "-";
+    var edited = changesOf(form);
+    var sentAt = edits;
+    body.set(prefix + "changed_fields", Array.from(edited.keys()).join(","));
+    // Signing in again rotates the CSRF token: the cookie has the current one, the page an old one.
+    var token = csrfCookie();
+    if (token) { body.set("csrfmiddlewaretoken", token); }
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "Accept": "application/json", "X-Requested-With": "fetch" }
     }).then(function (response) {
-      if (response.type === "opaqueredirect" || response.status === 302 || response.status === 403 && !response.headers.get("content-type").includes("json")) {
-        setState(form, "failed", text.session);
+      var type = response.headers.get("content-type") || "";
+      if (response.type === "opaqueredirect" || response.status === 302 || response.status === 403 && !type.includes("json")) {
+        sessionLost(form);
         return;
       }
+      sessionEnded = false;
+      if (retryTimer) { clearInterval(retryTimer); retryTimer = null; }
       return response.json().then(function (reply) {
         if (response.ok && reply.ok) {
           if (reply.reload) { forget(form); pending.delete(form); window.location.reload(); return; }
           form.querySelector("[name$='base_version']").value = reply.version;
-          forget(form); pending.delete(form);
+          // Saved: these fields now match the server, unless typed in again while the save was on its way.
+          edited.forEach(function (at, name) { if (at <= sentAt) { edited.delete(name); } });
+          if (edited.size) { remember(form); } else { forget(form); pending.delete(form); }
+          showWarnings(form, reply.warnings);
           setState(form, "saved", text.saved + " " + new Date(reply.saved_at).toLocaleTimeString());
         } else if (response.status === 409) {
           setState(form, "failed", reply.message);
@@ -148,6 +211,11 @@
     });
   }
 
+  function touch(form, target) {
+    var name = fieldName(form, target && target.name);
+    if (name && name !== "base_version") { edits += 1; changesOf(form).set(name, edits); }
+  }
+
   function schedule(form, delay) {
     pending.add(form);
     remember(form);
@@ -156,21 +224,29 @@
   }
 
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
-    form.addEventListener("change", function () { schedule(form, 300); });
+    form.addEventListener("change", function (event) { touch(form, event.target); schedule(form, 300); });
     form.addEventListener("input", function (event) {
-      if (event.target.matches("textarea, input[type=text], input[type=number], input:not([type])")) { schedule(form, 1500); }
+      if (event.target.matches("textarea, input[type=text], input[type=number], input:not([type])")) { touch(form, event.target); schedule(form, 1500); }
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); save(form, event.submitter); });
     var stored = null;
     try { stored = JSON.parse(localStorage.getItem(storageKey(form)) || "null"); } catch (e) { stored = null; }
     if (stored && stored.values) {
       apply(form, stored.values);
+      // Typing kept from before: the fields it changed, or (kept by an older version of this script) all.
+      var names = stored.changed || Object.keys(stored.values).map(function (key) { return fieldName(form, key); });
+      names.forEach(function (name) { if (name && name !== "base_version") { edits += 1; changesOf(form).set(name, edits); } });
       setState(form, "saving", text.restored);
       schedule(form, 50);
     }
   });
 
   window.addEventListener("online", function () { pending.forEach(function (form) { save(form); }); });
+  // Back from the tab where the user signed in again: send what waits now rather than at the next retry.
+  window.addEventListener("focus", function () { if (sessionEnded) { retryPending(); } });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && sessionEnded) { retryPending(); }
+  });
   window.addEventListener("beforeunload", function (event) {
     if (pending.size) { event.preventDefault(); event.returnValue = text.leave; return text.leave; }
   });

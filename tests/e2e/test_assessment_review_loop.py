@@ -122,12 +122,16 @@ def test_fill_return_fix_and_approve_in_the_browser(page, live_server, assessmen
 
     sign_in(page, live_server, "reviewer")
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    # Approving takes a second, confirming click (a <details>, no script).
     page.click("[data-action=approve]")
+    assert assessment.__class__.objects.get(pk=assessment.pk).status == Assessment.Status.SUBMITTED
+    page.click("[data-confirm=approve]")
     page.wait_for_selector("[data-testid=result-stage]")
     stage = page.locator("[data-testid=result-stage]").inner_text()
     screenshot(page, "reviewer-approved-result")
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.APPROVED
-    assert stage == assessment.result.stage
+    rung = assessment.framework.stages.get(code=assessment.result.stage)
+    assert stage == f"{rung.code} · {rung.name_zh}"
     assert assessment.responses.get(indicator__node__code="W1.3").level == 3
     assert page.request_log.foreign == []
