@@ -447,14 +447,11 @@ def result_periods(
     *, region: Region, framework: Framework, user: AbstractBaseUser | AnonymousUser, kind: str
 ) -> list[int]:
     """The periods with at least one published result in the region, latest first."""
-    return sorted(
-        set(
-            published_results_visible_to(user)
-            .filter(city__regions=region, framework=framework, kind=kind, result__isnull=False)
-            .values_list("period", flat=True)
-        ),
-        reverse=True,
-    )
+    return _periods(published_results_visible_to(user).filter(city__regions=region, framework=framework, kind=kind))
+
+
+def _periods(results: QuerySet[Assessment]) -> list[int]:
+    return sorted(set(results.filter(result__isnull=False).values_list("period", flat=True)), reverse=True)
 
 
 # Which period a page opens on when none is asked for.
@@ -542,14 +539,7 @@ def city_periods(
     *, city: City, framework: Framework, user: AbstractBaseUser | AnonymousUser, kind: str
 ) -> list[int]:
     """The periods with a published result of the city, latest first: its dashboard opens on the first."""
-    return sorted(
-        set(
-            published_results_visible_to(user)
-            .filter(city=city, framework=framework, kind=kind, result__isnull=False)
-            .values_list("period", flat=True)
-        ),
-        reverse=True,
-    )
+    return _periods(published_results_visible_to(user).filter(city=city, framework=framework, kind=kind))
 
 
 @dataclass(frozen=True)

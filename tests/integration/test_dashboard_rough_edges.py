@@ -3,26 +3,13 @@
 import re
 
 import pytest
-from django.core.management import call_command
 
 from assessment.models import Assessment
 from assessment.roles import Role
 from tests.factories import UserFactory
+from tests.integration.test_dashboards import G60, english_pages, g60_demo  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
-
-G60 = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"]
-
-
-@pytest.fixture(autouse=True)
-def english_pages(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def g60_demo(reference_data, default_framework):
-    call_command("load_demo", cities=",".join(G60), quiet=True)
-    return default_framework
 
 
 @pytest.fixture

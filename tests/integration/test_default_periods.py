@@ -11,7 +11,6 @@ import re
 import pytest
 from django.core.management import call_command
 
-from assessment.roles import Role
 from assessment.selectors import results as result_selectors
 from assessment.services.assessments import (
     assessment_approve,
@@ -21,17 +20,11 @@ from assessment.services.assessments import (
 )
 from cities.models import City
 from tests.assessment_builders import answer_everything, assessment_with_team
-from tests.factories import UserFactory
+from tests.integration.test_dashboards import G60, english_pages, manager, table_rows  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
-G60 = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"]
 NEW = 2027
-
-
-@pytest.fixture(autouse=True)
-def english_pages(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -44,13 +37,6 @@ def suzhou_published_alone(reference_data, default_framework):
     assessment_approve(assessment=assessment, user=assessment.reviewer)
     assessment_publish(assessment=assessment, user=assessment.reviewer)
     return assessment
-
-
-@pytest.fixture
-def manager(client_factory, reference_data):
-    user = UserFactory(roles=[Role.CITY_MANAGER])
-    City.objects.get(code="310000").managers.add(user)
-    return client_factory(user)
 
 
 def selected_period(html: str, select_id: str = "filter-period") -> str:
@@ -70,11 +56,6 @@ def links(html: str, name: str) -> list[str]:
     return [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', match.group(1))] if match else []
 
 
-def ranking_rows(html: str) -> list[str]:
-    table = re.search(r'data-testid="ranking-table">(.*?)</table>', html, re.S).group(1)
-    return re.findall(r"<tr><td>", table.split("<tbody>")[1])
-
-
 def test_another_city_opens_on_its_own_latest_period(manager, suzhou_published_alone):
     html = manager.get("/dashboards/cities/310000/?region=G60").content.decode()
     assert 'data-testid="empty-state"' not in html
@@ -86,7 +67,7 @@ def test_another_city_opens_on_its_own_latest_period(manager, suzhou_published_a
 def test_region_dashboards_open_on_a_ranked_period_and_link_to_the_newer_one(manager, suzhou_published_alone):
     g60 = manager.get("/dashboards/regions/G60/").content.decode()
     assert selected_period(g60) == "2025"
-    assert len(ranking_rows(g60)) == 9
+    assert len(table_rows(g60, "ranking")) == 9
     assert marked_text(g60, "newer-period").startswith(f"{NEW}: 1 of 9 member cities published")
     assert any(f"period={NEW}" in href for href in links(g60, "newer-period"))
     assert 'data-testid="partial-period"' not in g60
@@ -94,7 +75,7 @@ def test_region_dashboards_open_on_a_ranked_period_and_link_to_the_newer_one(man
     # the period with the most of them, saying the ranking is partial.
     yrd = manager.get("/dashboards/regions/YRD/").content.decode()
     assert selected_period(yrd) == "2025"
-    assert len(ranking_rows(yrd)) == 9
+    assert len(table_rows(yrd, "ranking")) == 9
     assert marked_text(yrd, "newer-period").startswith(f"{NEW}: 1 of 41 member cities published")
     assert "only 9 of 41 member cities" in marked_text(yrd, "partial-period")
 
