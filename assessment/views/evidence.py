@@ -38,7 +38,8 @@ def evidence_add(request: HttpRequest, pk: int, response_pk: int) -> HttpRespons
     else:
         messages.success(request, _("Evidence added to %(code)s.") % {"code": response.indicator.node.code}, extra_tags=card_tag(response))
     form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
-    return redirect(f"{form_url}#indicator-{response.indicator.node.code}")
+    # To the evidence of the indicator, where the message is shown (the card may be taller than the screen).
+    return redirect(f"{form_url}#evidence-{response.indicator.node.code}")
 
 
 @require_POST
@@ -56,7 +57,7 @@ def evidence_remove(request: HttpRequest, evidence_pk: int) -> HttpResponse:
         request, _("Removed from %(code)s: %(evidence)s") % {"code": code, "evidence": label[:80]}, extra_tags=card_tag(evidence.response)
     )
     form_url = reverse("assessment:dimension_form", args=[assessment.pk, evidence.response.indicator.node.parent.code])
-    return redirect(f"{form_url}#indicator-{code}")
+    return redirect(f"{form_url}#evidence-{code}")
 
 
 def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:

@@ -219,7 +219,7 @@ def test_a_consultant_removes_a_file_uploaded_by_mistake_and_the_history_shows_w
     with django_capture_on_commit_callbacks(execute=True):
         reply = team["consultant"].post(remove)
     assert reply.status_code == 302
-    assert reply["Location"] == reverse("assessment:dimension_form", args=[team["assessment"].pk, "D1"]) + "#indicator-D1.1"
+    assert reply["Location"] == reverse("assessment:dimension_form", args=[team["assessment"].pk, "D1"]) + "#evidence-D1.1"  # where its message is
     assert not Evidence.objects.filter(pk=evidence.pk).exists()
     assert not storage.exists(stored)
     # The history keeps what it was and who removed it.

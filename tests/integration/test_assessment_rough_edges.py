@@ -55,7 +55,7 @@ def test_a_refused_evidence_upload_is_shown_at_its_indicators_card_not_at_the_to
     response = response_of(assessment, "D1.1")
     url = reverse("assessment:evidence_add", args=[assessment.pk, response.pk])
     reply = team["consultant"].post(url, {"file": SimpleUploadedFile("page.pdf", b"<!DOCTYPE html><html></html>")})
-    assert reply.status_code == 302 and reply["Location"].endswith("#indicator-D1.1")
+    assert reply.status_code == 302 and reply["Location"].endswith("#evidence-D1.1")
     page = team["consultant"].get(reply["Location"]).content.decode()
     card = page[page.index('id="indicator-D1.1"'):page.index('id="indicator-D1.2"')]
     assert 'data-testid="evidence-message-D1.1"' in card and "Evidence for D1.1 was not added" in card
