@@ -189,7 +189,7 @@ def test_the_g60_network_page_renders_in_both_languages_with_all_nine_cities(
     assert expected in cities["text"]
     heatmap = figure_json(page, "coverage-figure")
     assert len(heatmap["data"][0]["z"]) == 9
-    assert 'src="/static/vendor/plotly/plotly.min.js"' in page
+    assert 'src="/static/vendor/plotly/plotly-dualspace.min.js"' in page
     assert 'src="/static/js/charts.js"' in page
 
 
@@ -315,7 +315,7 @@ def test_the_network_templates_refer_to_no_outside_url():
         assert "<script>" not in text and "style=" not in text
     charts = (ROOT / "static" / "js" / "charts.js").read_text(encoding="utf-8")
     assert "http" not in charts
-    assert (ROOT / "static" / "vendor" / "plotly" / "plotly.min.js").stat().st_size > 1_000_000
+    assert (ROOT / "static" / "vendor" / "plotly" / "plotly-dualspace.min.js").stat().st_size > 1_000_000
 
 
 def test_the_admin_lists_filters_and_edits_agreements(demo_agreements, role_clients):

@@ -114,7 +114,7 @@ def test_the_chart_browser_has_no_network_even_for_a_label_left_as_markup(listen
 
 
 def test_the_dashboard_figures_show_a_name_as_written(listener):
-    """The name reaches plotly.js (the dashboards' and kaleido's are one file) as text, escaped once."""
+    """The name reaches plotly.js (the dashboards' and kaleido's are the same plotly.js version) as text, escaped once."""
     name = payload(listener.port)
     frame = pd.DataFrame({"x": [40.0, 60.0], "y": [50.0, 70.0]}, index=[NAMED_CITY, "310000"])
     labels = {NAMED_CITY: name, "310000": "上海"}
