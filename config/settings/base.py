@@ -157,7 +157,15 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
+    # Style attributes: only the empty one (the hash is SHA-256 of ""). plotly.js
+    # clears each colour-bar rectangle with style="" before it colours it through
+    # the CSSOM (components/colorbar/draw.js), which CSP does not govern; without
+    # this, every heatmap logged a violation. An empty attribute applies no style.
+    "style-src-attr": [CSP.UNSAFE_HASHES, "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"],
+    # blob: for the charts' "download as PNG": plotly.js loads the chart's SVG into
+    # an <img> from a blob: URL it has just made, then draws it on a canvas. A blob:
+    # URL is made by this page's own scripts and reaches no other host.
+    "img-src": [CSP.SELF, "data:", "blob:"],
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

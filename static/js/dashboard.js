@@ -62,7 +62,8 @@
       var panel = data.panels[slug];
       var target = document.querySelector('[data-plotly-figure="figure-' + slug + '"]');
       if (target && window.Plotly) {
-        window.Plotly.react(target, panel.figure.data || [], panel.figure.layout || {}, { displaylogo: false, responsive: true });
+        // The same config as the first drawing (charts.js): react() replaces it, locale included.
+        window.Plotly.react(target, panel.figure.data || [], panel.figure.layout || {}, window.DualSpaceCharts.config());
       }
       fillTable(slug, panel);
       var caption = document.querySelector('[data-caption="' + slug + '"]');
