@@ -51,6 +51,14 @@ def stage_colours(ladder: Sequence[str]) -> dict[str, str]:
     return {stage: OKABE_ITO[i % len(OKABE_ITO)] for i, stage in enumerate(ladder)}
 
 
+def _rank_axis(frame: pd.DataFrame) -> dict[str, Any]:
+    """Ranks run from 1 (left) to the last place; Plotly's autorange padded them to 0 and beyond."""
+    last = int(max([len(frame), *[v for v in frame["rank_p95"].dropna()], *[v for v in frame["rank"].dropna()]]))
+    step = 1 if last <= 12 else 5
+    ticks = [1, *range(step if step > 1 else 2, last + 1, step)]
+    return {"range": [last + 0.5, 0.5], "tickmode": "array", "tickvals": ticks, "zeroline": False}
+
+
 def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: str | None = None) -> Figure:
     """Rank (median of the Monte Carlo) with its 5-95 % interval per city; the stored rank as a dot."""
     names = [labels.get(code, code) for code in frame.index]
@@ -96,11 +104,7 @@ def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: st
         traces,
         _layout(
             max(320, 22 * len(frame) + 90),
-            xaxis={
-                "title": {"text": _("Rank (1 = highest index)")},
-                "autorange": "reversed",
-                "dtick": 1 if len(frame) <= 12 else 5,
-            },
+            xaxis={"title": {"text": _("Rank (1 = highest index)")}, **_rank_axis(frame)},
             yaxis={"autorange": "reversed", "automargin": True},
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         ),
@@ -131,6 +135,8 @@ def plane_figure(
             "customdata": codes,
             "textposition": "top center",
             "textfont": {"size": 11},
+            # A city at 0 or 100 sits on the frame: drawn whole, its name too, not cut at the axis.
+            "cliponaxis": False,
             "marker": {
                 "size": [16 if code == highlight else 10 for code in codes],
                 "color": [HIGHLIGHT if code == highlight else OTHERS for code in codes],
@@ -165,8 +171,8 @@ def plane_figure(
         traces,
         _layout(
             480,
-            xaxis={"title": {"text": axis_titles[0]}, "range": [0, 100]},
-            yaxis={"title": {"text": axis_titles[1]}, "range": [0, 100]},
+            xaxis={"title": {"text": axis_titles[0]}, "range": [-4, 104], "tickvals": [0, 25, 50, 75, 100], "zeroline": False},
+            yaxis={"title": {"text": axis_titles[1]}, "range": [-4, 108], "tickvals": [0, 25, 50, 75, 100], "zeroline": False},
             shapes=shapes,
             annotations=annotations,
             showlegend=False,
@@ -215,17 +221,25 @@ def bar_figure(
         "type": "bar",
         "marker": {"color": list(colours) if not isinstance(colours, str) else colours},
         "text": [("" if v is None else f"{v:g}") for v in values_out],
-        "textposition": "auto",
+        "textposition": "outside",
+        "cliponaxis": False,
     }
+    counts = all(v is None or float(v).is_integer() for v in values_out)
+    # Counts (cities per stage) read 0, 1, 2: never 0.2, 0.4 when the tallest bar is 1.
+    value_axis: dict[str, Any] = {"tickformat": "d", "dtick": 1} if counts and max((v or 0) for v in values_out) <= 10 else {}
     if horizontal:
         trace.update({"x": values_out, "y": list(categories), "orientation": "h"})
-        axes = {"xaxis": {"title": {"text": axis_title}}, "yaxis": {"autorange": "reversed", "automargin": True}}
+        axes = {
+            "xaxis": {"title": {"text": axis_title}, "rangemode": "tozero", **value_axis},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+        }
         height = max(260, 26 * len(categories) + 90)
     else:
         trace.update({"x": list(categories), "y": values_out})
-        axes = {"yaxis": {"title": {"text": axis_title}, "rangemode": "tozero"}, "xaxis": {"automargin": True}}
+        axes = {"yaxis": {"title": {"text": axis_title}, "rangemode": "tozero", **value_axis}, "xaxis": {"automargin": True}}
         height = 320
-    return _figure([trace], _layout(height, showlegend=False, **axes))
+    # Room above (or beside) the longest bar for its label.
+    return _figure([trace], _layout(height, showlegend=False, margin={"l": 60, "r": 40, "t": 40, "b": 50}, **axes))
 
 
 def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str) -> Figure:
@@ -245,11 +259,16 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
         {"type": "scatterpolar", "r": closed("city"), "theta": theta_closed, "name": city_label,
          "fill": "toself", "line": {"color": HIGHLIGHT, "width": 3}, "opacity": 0.8},
     ]
+    # The radial scale runs between the first two spokes: on a spoke its numbers sat on that spoke's name.
+    between = 90 - 180 / max(len(theta), 1)
     return _figure(
         traces,
         _layout(
             460,
-            polar={"radialaxis": {"range": [0, 100], "angle": 90, "tickfont": {"size": 10}}},
+            polar={
+                "radialaxis": {"range": [0, 100], "angle": between, "tickangle": between, "tickfont": {"size": 10}},
+                "angularaxis": {"rotation": 90, "direction": "clockwise"},
+            },
             legend={"orientation": "h", "y": -0.1},
             margin={"l": 70, "r": 70, "t": 40, "b": 40},
         ),
@@ -275,7 +294,8 @@ def trend_figure(frame: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
             320,
             xaxis={"title": {"text": _("Period")}, "type": "category"},
             yaxis={"title": {"text": _("Score (0–100)")}, "range": [0, 100]},
-            legend={"orientation": "h", "y": -0.25},
+            # Above the plot: below it, the legend ran into the axis title.
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         ),
     )
 
@@ -345,7 +365,9 @@ def map_figure(
                 "scaleratio": 1.15,
                 "showgrid": False,
             },
-            legend={"title": {"text": _("Stage")}},
+            # Below the map: beside it, the English stage names took half of a phone's width.
+            legend={"title": {"text": _("Stage")}, "orientation": "h", "y": -0.2, "yanchor": "top"},
+            margin={"l": 60, "r": 20, "t": 30, "b": 60},
         ),
     )
 
@@ -355,8 +377,11 @@ def _city_markers(
 ) -> dict[str, Any]:
     return {
         "type": "scatter",
-        "mode": "markers",
+        "mode": "markers+text",
         "name": name,
+        "textposition": "top center",
+        "textfont": {"size": 9, "color": "#333333"},
+        "cliponaxis": False,
         "x": [float(cities.at[code, "longitude"]) for code in codes],
         "y": [float(cities.at[code, "latitude"]) for code in codes],
         "text": [labels.get(code, code) for code in codes],

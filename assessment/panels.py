@@ -236,6 +236,8 @@ def _stage_panel(view: RegionView) -> Panel:
         charts.bar_figure(
             [stage_names.get(stage, stage) for stage in ladder], counts.tolist(), _("Cities"),
             [colours[stage] for stage in ladder],
+            # Bars across: the stage names read whole at 390 px instead of being cut at an angle.
+            horizontal=True,
         ),
         [_("Stage"), _("Cities")],
         [[stage_names.get(stage, stage), int(count)] for stage, count in counts.items()],
