@@ -89,7 +89,7 @@ class IndicatorLine:
     evidence_items: tuple[str, ...] = ()
 
 
-def _value_text(indicator: Indicator, value: float | None) -> str:
+def answer_text(indicator: Indicator, value: float | None) -> str:
     """An answer as the report prints it, in the report's language.
 
     The unit is the indicator's in the active language, never the response's
@@ -111,7 +111,7 @@ def _answer_text(response: Response) -> str:
     if response.not_applicable:
         return _("not applicable")
     indicator = response.indicator
-    return _value_text(indicator, response.level if indicator.type == Indicator.Type.LEVEL else response.value)
+    return answer_text(indicator, response.level if indicator.type == Indicator.Type.LEVEL else response.value)
 
 
 def _indicator_lines(
@@ -235,7 +235,7 @@ def city_report_context(
         best_city = best_rows.get(line.code)
         best_answer = ""
         if isinstance(best_city, str) and line.code in indicators:
-            best_answer = _value_text(indicators[line.code], float(snapshot.raw.at[best_city, line.code]))
+            best_answer = answer_text(indicators[line.code], float(snapshot.raw.at[best_city, line.code]))
         indicator_standings.append(
             recommendations.IndicatorStanding(
                 code=line.code, dimension=line.dimension, name=line.name, score=line.score,

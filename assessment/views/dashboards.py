@@ -32,7 +32,7 @@ from assessment import panels as chart_panels
 from assessment.models import Assessment, Framework
 from assessment.selectors import results as result_selectors
 from assessment.framework_document import plain_number_text
-from assessment.reports.content import _value_text as answer_text
+from assessment.reports.content import answer_text
 from assessment.selectors.assessments import GapStep, gap_steps
 from assessment.workbook import neutralise
 from cities import selectors as city_selectors
