@@ -111,6 +111,13 @@ def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: st
     )
 
 
+def _inwards(x: float) -> str:
+    """Where a plane city's name goes: above it, leaning away from the nearer side edge."""
+    if pd.isna(x) or 15 <= x <= 85:
+        return "top center"
+    return "top left" if x > 85 else "top right"
+
+
 def plane_figure(
     frame: pd.DataFrame,
     medians: tuple[float, float],
@@ -133,7 +140,8 @@ def plane_figure(
             "text": [labels.get(code, code) if written or code == highlight else "" for code in codes],
             "hovertext": [labels.get(code, code) for code in codes],
             "customdata": codes,
-            "textposition": "top center",
+            # A name centred on a city at 0 or 100 would run past the chart's edge: it leans inwards.
+            "textposition": [_inwards(x) for x in frame["x"]],
             "textfont": {"size": 11},
             # A city at 0 or 100 sits on the frame: drawn whole, its name too, not cut at the axis.
             "cliponaxis": False,
@@ -214,8 +222,14 @@ def heatmap_figure(
 
 def bar_figure(
     categories: Sequence[str], values: Sequence[float], axis_title: str, colours: Sequence[str] | str = OTHERS,
-    horizontal: bool = False,
+    horizontal: bool = False, names_above: bool = False,
 ) -> Figure:
+    """Bars with their values written outside; ``names_above`` (across only) writes each name over its bar.
+
+    Names over the bars have the chart's whole width: a long name such as
+    "S2+ Second breakthrough: collaborating" left of its bar took more than a
+    phone's width can spare and was cut at the chart's edge.
+    """
     values_out = [_number(v) for v in values]
     trace: dict[str, Any] = {
         "type": "bar",
@@ -234,12 +248,35 @@ def bar_figure(
             "yaxis": {"autorange": "reversed", "automargin": True},
         }
         height = max(260, 26 * len(categories) + 90)
+        if names_above:
+            return _bars_with_names_above(trace, categories, axes)
     else:
         trace.update({"x": list(categories), "y": values_out})
         axes = {"yaxis": {"title": {"text": axis_title}, "rangemode": "tozero", **value_axis}, "xaxis": {"automargin": True}}
         height = 320
     # Room above (or beside) the longest bar for its label.
     return _figure([trace], _layout(height, showlegend=False, margin={"l": 60, "r": 40, "t": 40, "b": 50}, **axes))
+
+
+def _bars_with_names_above(trace: dict[str, Any], categories: Sequence[str], axes: dict[str, Any]) -> Figure:
+    bargap = 0.5
+    # On the category axis bar i spans i ± (1 - bargap) / 2; the axis runs downwards, so the
+    # name's bottom at i - (1 - bargap) / 2 stands just over the bar at any height of the chart.
+    annotations = [
+        {
+            "x": 0, "y": i - (1 - bargap) / 2, "xref": "x", "yref": "y", "xanchor": "left", "yanchor": "bottom",
+            "text": name, "showarrow": False, "font": {"size": 12},
+        }
+        for i, name in enumerate(categories)
+    ]
+    axes["yaxis"].update({"showticklabels": False, "automargin": False})
+    return _figure(
+        [trace],
+        _layout(
+            max(260, 44 * len(categories) + 80), showlegend=False, bargap=bargap, annotations=annotations,
+            margin={"l": 20, "r": 40, "t": 20, "b": 50}, **axes,
+        ),
+    )
 
 
 def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str) -> Figure:
@@ -260,13 +297,17 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
          "fill": "toself", "line": {"color": HIGHLIGHT, "width": 3}, "opacity": 0.8},
     ]
     # The radial scale runs between the first two spokes: on a spoke its numbers sat on that spoke's name.
+    # It stops at 80: a "100" on the outer ring touched the second spoke's name; the ring is 100.
     between = 90 - 180 / max(len(theta), 1)
     return _figure(
         traces,
         _layout(
             460,
             polar={
-                "radialaxis": {"range": [0, 100], "angle": between, "tickangle": between, "tickfont": {"size": 10}},
+                "radialaxis": {
+                    "range": [0, 100], "angle": between, "tickangle": between, "tickfont": {"size": 10},
+                    "tickvals": [20, 40, 60, 80],
+                },
                 "angularaxis": {"rotation": 90, "direction": "clockwise"},
             },
             legend={"orientation": "h", "y": -0.1},
@@ -307,12 +348,14 @@ def map_figure(
     labels: Mapping[str, str],
     stage_labels: Mapping[str, str],
     ladder: Sequence[str],
+    priority: Sequence[str] = (),
 ) -> Figure:
-    """Province outlines as filled lines, cities at their coordinates coloured by stage.
+    """Province outlines as filled lines, cities at their coordinates coloured by stage and named.
 
     No map library and no tiles: the outlines come from static GeoJSON and
     are drawn on plain longitude/latitude axes (1° of latitude is drawn
-    1.15x a degree of longitude, about right at 30° N).
+    1.15x a degree of longitude, about right at 30° N). Where names would
+    cross, the cities first in ``priority`` (the ranking) keep theirs.
     """
     xs: list[float | None] = []
     ys: list[float | None] = []
@@ -339,54 +382,110 @@ def map_figure(
             "name": _("Provinces"),
         }
     ]
+    pad = 0.6
+    x_range = [float(cities["longitude"].min()) - pad, float(cities["longitude"].max()) + pad]
+    y_range = [float(cities["latitude"].min()) - pad, float(cities["latitude"].max()) + pad]
+    # As tall as the region is on a chart 460 px across (a desktop's panel), within reason.
+    plot_height = round(min(640, max(320, 460 * (y_range[1] - y_range[0]) * MAP_LATITUDE_SCALE / (x_range[1] - x_range[0]))))
+    written = _map_names_that_fit(cities, labels, priority, x_range, y_range, plot_height)
     colours = stage_colours(ladder)
     unscored = [code for code in cities.index if code not in stages.index]
     for stage in ladder:
         codes = [code for code in cities.index if stages.get(code) == stage]
         if not codes:
             continue
-        traces.append(_city_markers(cities, codes, labels, stage_labels.get(stage, stage), colours[stage]))
+        traces.append(_city_markers(cities, codes, labels, written, stage_labels.get(stage, stage), colours[stage]))
     if unscored:
-        traces.append(_city_markers(cities, unscored, labels, _("No published result"), "#ffffff"))
-    pad = 0.6
+        traces.append(_city_markers(cities, unscored, labels, written, _("No published result"), "#ffffff"))
+    # Below the map, one line per stage (the English names are long), clear of the axis title:
+    # beside it, the stage names took half of a phone's width and left the map a strip.
+    legend_height = 22 * (len(traces) - 1) + 30
+    below_plot = 70
     return _figure(
         traces,
         _layout(
-            560,
-            xaxis={
-                "title": {"text": _("Longitude (°E)")},
-                "range": [float(cities["longitude"].min()) - pad, float(cities["longitude"].max()) + pad],
-                "showgrid": False,
-            },
+            30 + plot_height + below_plot + legend_height,
+            xaxis={"title": {"text": _("Longitude (°E)")}, "range": x_range, "showgrid": False},
             yaxis={
                 "title": {"text": _("Latitude (°N)")},
-                "range": [float(cities["latitude"].min()) - pad, float(cities["latitude"].max()) + pad],
+                "range": y_range,
                 "scaleanchor": "x",
-                "scaleratio": 1.15,
+                "scaleratio": MAP_LATITUDE_SCALE,
                 "showgrid": False,
             },
-            # Below the map: beside it, the English stage names took half of a phone's width.
-            legend={"title": {"text": _("Stage")}, "orientation": "h", "y": -0.2, "yanchor": "top"},
-            margin={"l": 60, "r": 20, "t": 30, "b": 60},
+            legend={"title": {"text": _("Stage")}, "orientation": "h", "y": -below_plot / plot_height, "yanchor": "top"},
+            margin={"l": 60, "r": 20, "t": 30, "b": below_plot + legend_height},
         ),
     )
 
 
+MAP_LATITUDE_SCALE = 1.15  # a degree of latitude is drawn 1.15 times a degree of longitude (about right at 30° N)
+MAP_NAME_SIZE = 9  # px
+
+
+# How wide a Latin character is drawn, in ems (of a sans-serif like DejaVu Sans); a Chinese one is square.
+_NARROW, _SLIM, _WIDE = frozenset("ijl'.,:;|!"), frozenset("ftrIJ() -"), frozenset("mwMW")
+
+
+def _text_width(text: str, size: float) -> float:
+    """About how wide a label is drawn, in px: close enough to tell whether two names would cross."""
+    def em(char: str) -> float:
+        if ord(char) >= 0x2E80:
+            return 1.0
+        if char in _NARROW:
+            return 0.28
+        if char in _SLIM:
+            return 0.4
+        if char in _WIDE:
+            return 0.9
+        return 0.7 if char.isupper() else 0.62
+
+    return size * sum(em(char) for char in text)
+
+
+def _map_names_that_fit(
+    cities: pd.DataFrame, labels: Mapping[str, str], priority: Sequence[str], x_range: Sequence[float],
+    y_range: Sequence[float], plot_height: int,
+) -> set[str]:
+    """The cities whose names are written on the map: the first in ``priority`` whose names would cross no name already written.
+
+    Judged at a phone's width (a plot 280 px across), where names crowd most;
+    the others are named when hovered and in the table view.
+    """
+    across = 280 / (x_range[1] - x_range[0])  # px per degree of longitude
+    scale = min(across, plot_height / ((y_range[1] - y_range[0]) * MAP_LATITUDE_SCALE))
+    order = [code for code in priority if code in cities.index] + [code for code in cities.index if code not in priority]
+    boxes: list[tuple[float, float, float, float]] = []
+    written: set[str] = set()
+    for code in order:
+        x = float(cities.at[code, "longitude"]) * scale
+        y = -float(cities.at[code, "latitude"]) * scale * MAP_LATITUDE_SCALE  # px, downwards
+        half = _text_width(labels.get(code, code), MAP_NAME_SIZE) / 2
+        # "top center": the name stands on the marker (11 px), about 1.3 of its size tall.
+        box = (x - half, y - 6 - 1.3 * MAP_NAME_SIZE - 2, x + half, y - 4)
+        if any(box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3] for other in boxes):
+            continue
+        boxes.append(box)
+        written.add(code)
+    return written
+
+
 def _city_markers(
-    cities: pd.DataFrame, codes: Sequence[str], labels: Mapping[str, str], name: str, colour: str
+    cities: pd.DataFrame, codes: Sequence[str], labels: Mapping[str, str], written: set[str], name: str, colour: str
 ) -> dict[str, Any]:
     return {
         "type": "scatter",
         "mode": "markers+text",
         "name": name,
         "textposition": "top center",
-        "textfont": {"size": 9, "color": "#333333"},
+        "textfont": {"size": MAP_NAME_SIZE, "color": "#333333"},
         "cliponaxis": False,
         "x": [float(cities.at[code, "longitude"]) for code in codes],
         "y": [float(cities.at[code, "latitude"]) for code in codes],
-        "text": [labels.get(code, code) for code in codes],
+        "text": [labels.get(code, code) if code in written else "" for code in codes],
+        "hovertext": [labels.get(code, code) for code in codes],
         "marker": {"size": 11, "color": colour, "line": {"color": "#000000", "width": 1}},
-        "hovertemplate": "%{text}<br>%{fullData.name}<extra></extra>",
+        "hovertemplate": "%{hovertext}<br>%{fullData.name}<extra></extra>",
     }
 
 

@@ -236,8 +236,8 @@ def _stage_panel(view: RegionView) -> Panel:
         charts.bar_figure(
             [stage_names.get(stage, stage) for stage in ladder], counts.tolist(), _("Cities"),
             [colours[stage] for stage in ladder],
-            # Bars across: the stage names read whole at 390 px instead of being cut at an angle.
-            horizontal=True,
+            # Bars across, each stage's name over its bar: whole at 390 px, not cut at an angle or at the edge.
+            horizontal=True, names_above=True,
         ),
         [_("Stage"), _("Cities")],
         [[stage_names.get(stage, stage), int(count)] for stage, count in counts.items()],
@@ -264,7 +264,7 @@ def _map_panel(view: RegionView, labels: dict[str, str]) -> Panel:
     return Panel(
         "map",
         _("Map of stages"),
-        charts.map_figure(outlines, cities, view.stages, labels, stage_names, ladder),
+        charts.map_figure(outlines, cities, view.stages, labels, stage_names, ladder, priority=list(view.ranking.index)),
         [_("City"), _("Code"), _("Latitude"), _("Longitude"), _("Stage")],
         rows,
         _("Cities at their coordinates over province outlines (background only, not an official map)."),
