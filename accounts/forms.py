@@ -51,7 +51,6 @@ class ThrottledAdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
 
 
-
 class ThrottledPasswordChangeForm(PasswordChangeForm):
     """The old password is a password guess too: counted and locked like a sign-in.
 

@@ -71,7 +71,9 @@ class FrameworkAdmin(DraftOnlyMixin, admin.ModelAdmin):
                     messages.ERROR,
                 )
             else:
-                self.message_user(request, _("%(framework)s is published.") % {"framework": framework}, messages.SUCCESS)
+                self.message_user(
+                    request, _("%(framework)s is published.") % {"framework": framework}, messages.SUCCESS
+                )
 
     @admin.action(description=gettext_lazy("Clone into a new draft version"))
     def clone_as_next_version(self, request: HttpRequest, queryset: QuerySet[Framework]) -> None:

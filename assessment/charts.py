@@ -171,16 +171,31 @@ def plane_figure(
         ):
             annotations.append(
                 {
-                    "x": x, "y": y, "xanchor": anchor_x, "yanchor": anchor_y, "text": text,
-                    "showarrow": False, "font": {"color": "#555555", "size": 12},
+                    "x": x,
+                    "y": y,
+                    "xanchor": anchor_x,
+                    "yanchor": anchor_y,
+                    "text": text,
+                    "showarrow": False,
+                    "font": {"color": "#555555", "size": 12},
                 }
             )
     return _figure(
         traces,
         _layout(
             480,
-            xaxis={"title": {"text": axis_titles[0]}, "range": [-4, 104], "tickvals": [0, 25, 50, 75, 100], "zeroline": False},
-            yaxis={"title": {"text": axis_titles[1]}, "range": [-4, 108], "tickvals": [0, 25, 50, 75, 100], "zeroline": False},
+            xaxis={
+                "title": {"text": axis_titles[0]},
+                "range": [-4, 104],
+                "tickvals": [0, 25, 50, 75, 100],
+                "zeroline": False,
+            },
+            yaxis={
+                "title": {"text": axis_titles[1]},
+                "range": [-4, 108],
+                "tickvals": [0, 25, 50, 75, 100],
+                "zeroline": False,
+            },
             shapes=shapes,
             annotations=annotations,
             showlegend=False,
@@ -221,8 +236,12 @@ def heatmap_figure(
 
 
 def bar_figure(
-    categories: Sequence[str], values: Sequence[float], axis_title: str, colours: Sequence[str] | str = OTHERS,
-    horizontal: bool = False, names_above: bool = False,
+    categories: Sequence[str],
+    values: Sequence[float],
+    axis_title: str,
+    colours: Sequence[str] | str = OTHERS,
+    horizontal: bool = False,
+    names_above: bool = False,
 ) -> Figure:
     """Bars with their values written outside; ``names_above`` (across only) writes each name over its bar.
 
@@ -240,7 +259,9 @@ def bar_figure(
     }
     counts = all(v is None or float(v).is_integer() for v in values_out)
     # Counts (cities per stage) read 0, 1, 2: never 0.2, 0.4 when the tallest bar is 1.
-    value_axis: dict[str, Any] = {"tickformat": "d", "dtick": 1} if counts and max((v or 0) for v in values_out) <= 10 else {}
+    value_axis: dict[str, Any] = (
+        {"tickformat": "d", "dtick": 1} if counts and max((v or 0) for v in values_out) <= 10 else {}
+    )
     if horizontal:
         trace.update({"x": values_out, "y": list(categories), "orientation": "h"})
         axes = {
@@ -252,7 +273,10 @@ def bar_figure(
             return _bars_with_names_above(trace, categories, axes)
     else:
         trace.update({"x": list(categories), "y": values_out})
-        axes = {"yaxis": {"title": {"text": axis_title}, "rangemode": "tozero", **value_axis}, "xaxis": {"automargin": True}}
+        axes = {
+            "yaxis": {"title": {"text": axis_title}, "rangemode": "tozero", **value_axis},
+            "xaxis": {"automargin": True},
+        }
         height = 320
     # Room above (or beside) the longest bar for its label.
     return _figure([trace], _layout(height, showlegend=False, margin={"l": 60, "r": 40, "t": 40, "b": 50}, **axes))
@@ -264,8 +288,15 @@ def _bars_with_names_above(trace: dict[str, Any], categories: Sequence[str], axe
     # name's bottom at i - (1 - bargap) / 2 stands just over the bar at any height of the chart.
     annotations = [
         {
-            "x": 0, "y": i - (1 - bargap) / 2, "xref": "x", "yref": "y", "xanchor": "left", "yanchor": "bottom",
-            "text": name, "showarrow": False, "font": {"size": 12},
+            "x": 0,
+            "y": i - (1 - bargap) / 2,
+            "xref": "x",
+            "yref": "y",
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "text": name,
+            "showarrow": False,
+            "font": {"size": 12},
         }
         for i, name in enumerate(categories)
     ]
@@ -273,8 +304,12 @@ def _bars_with_names_above(trace: dict[str, Any], categories: Sequence[str], axe
     return _figure(
         [trace],
         _layout(
-            max(260, 44 * len(categories) + 80), showlegend=False, bargap=bargap, annotations=annotations,
-            margin={"l": 20, "r": 40, "t": 20, "b": 50}, **axes,
+            max(260, 44 * len(categories) + 80),
+            showlegend=False,
+            bargap=bargap,
+            annotations=annotations,
+            margin={"l": 20, "r": 40, "t": 20, "b": 50},
+            **axes,
         ),
     )
 
@@ -289,12 +324,29 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
         return values + values[:1]
 
     traces = [
-        {"type": "scatterpolar", "r": closed("best"), "theta": theta_closed, "name": _("Region best"),
-         "line": {"color": OKABE_ITO[2], "dash": "dash"}},
-        {"type": "scatterpolar", "r": closed("median"), "theta": theta_closed, "name": _("Region median"),
-         "line": {"color": MEDIAN_LINE, "dash": "dot"}},
-        {"type": "scatterpolar", "r": closed("city"), "theta": theta_closed, "name": city_label,
-         "fill": "toself", "line": {"color": HIGHLIGHT, "width": 3}, "opacity": 0.8},
+        {
+            "type": "scatterpolar",
+            "r": closed("best"),
+            "theta": theta_closed,
+            "name": _("Region best"),
+            "line": {"color": OKABE_ITO[2], "dash": "dash"},
+        },
+        {
+            "type": "scatterpolar",
+            "r": closed("median"),
+            "theta": theta_closed,
+            "name": _("Region median"),
+            "line": {"color": MEDIAN_LINE, "dash": "dot"},
+        },
+        {
+            "type": "scatterpolar",
+            "r": closed("city"),
+            "theta": theta_closed,
+            "name": city_label,
+            "fill": "toself",
+            "line": {"color": HIGHLIGHT, "width": 3},
+            "opacity": 0.8,
+        },
     ]
     # The radial scale runs between the first two spokes: on a spoke its numbers sat on that spoke's name.
     # It stops at 80: a "100" on the outer ring touched the second spoke's name; the ring is 100.
@@ -305,7 +357,10 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
             460,
             polar={
                 "radialaxis": {
-                    "range": [0, 100], "angle": between, "tickangle": between, "tickfont": {"size": 10},
+                    "range": [0, 100],
+                    "angle": between,
+                    "tickangle": between,
+                    "tickfont": {"size": 10},
                     "tickvals": [20, 40, 60, 80],
                 },
                 "angularaxis": {"rotation": 90, "direction": "clockwise"},
@@ -386,7 +441,9 @@ def map_figure(
     x_range = [float(cities["longitude"].min()) - pad, float(cities["longitude"].max()) + pad]
     y_range = [float(cities["latitude"].min()) - pad, float(cities["latitude"].max()) + pad]
     # As tall as the region is on a chart 460 px across (a desktop's panel), within reason.
-    plot_height = round(min(640, max(320, 460 * (y_range[1] - y_range[0]) * MAP_LATITUDE_SCALE / (x_range[1] - x_range[0]))))
+    plot_height = round(
+        min(640, max(320, 460 * (y_range[1] - y_range[0]) * MAP_LATITUDE_SCALE / (x_range[1] - x_range[0])))
+    )
     written = _map_names_that_fit(cities, labels, priority, x_range, y_range, plot_height)
     colours = stage_colours(ladder)
     unscored = [code for code in cities.index if code not in stages.index]
@@ -413,7 +470,12 @@ def map_figure(
                 "scaleratio": MAP_LATITUDE_SCALE,
                 "showgrid": False,
             },
-            legend={"title": {"text": _("Stage")}, "orientation": "h", "y": -below_plot / plot_height, "yanchor": "top"},
+            legend={
+                "title": {"text": _("Stage")},
+                "orientation": "h",
+                "y": -below_plot / plot_height,
+                "yanchor": "top",
+            },
             margin={"l": 60, "r": 20, "t": 30, "b": below_plot + legend_height},
         ),
     )
@@ -429,6 +491,7 @@ _NARROW, _SLIM, _WIDE = frozenset("ijl'.,:;|!"), frozenset("ftrIJ() -"), frozens
 
 def _text_width(text: str, size: float) -> float:
     """About how wide a label is drawn, in px: close enough to tell whether two names would cross."""
+
     def em(char: str) -> float:
         if ord(char) >= 0x2E80:
             return 1.0
@@ -444,8 +507,12 @@ def _text_width(text: str, size: float) -> float:
 
 
 def _map_names_that_fit(
-    cities: pd.DataFrame, labels: Mapping[str, str], priority: Sequence[str], x_range: Sequence[float],
-    y_range: Sequence[float], plot_height: int,
+    cities: pd.DataFrame,
+    labels: Mapping[str, str],
+    priority: Sequence[str],
+    x_range: Sequence[float],
+    y_range: Sequence[float],
+    plot_height: int,
 ) -> set[str]:
     """The cities whose names are written on the map: the first in ``priority`` whose names would cross no name already written.
 
@@ -454,7 +521,9 @@ def _map_names_that_fit(
     """
     across = 280 / (x_range[1] - x_range[0])  # px per degree of longitude
     scale = min(across, plot_height / ((y_range[1] - y_range[0]) * MAP_LATITUDE_SCALE))
-    order = [code for code in priority if code in cities.index] + [code for code in cities.index if code not in priority]
+    order = [code for code in priority if code in cities.index] + [
+        code for code in cities.index if code not in priority
+    ]
     boxes: list[tuple[float, float, float, float]] = []
     written: set[str] = set()
     for code in order:

@@ -50,13 +50,10 @@ class Structure:
         indicators = set(tree.indicator_codes)
         halves = tuple(code for code in children.get(tree.root, ()) if code not in indicators)
         dimensions_of = {
-            half: tuple(code for code in children.get(half, ()) if code not in indicators)
-            for half in halves
+            half: tuple(code for code in children.get(half, ()) if code not in indicators) for half in halves
         }
         dimensions = tuple(code for half in halves for code in dimensions_of[half])
-        indicators_of = {
-            dimension: tuple(tree.indicators_under.get(dimension, ())) for dimension in dimensions
-        }
+        indicators_of = {dimension: tuple(tree.indicators_under.get(dimension, ())) for dimension in dimensions}
         return cls(
             index=tree.root,
             halves=halves,

@@ -112,9 +112,7 @@ OVERRIDE_REASON_BELOW = (
     "示例数据：已记录的协议只满足指标描述的一部分要求。"
     " / Demo data: the recorded agreements meet only part of what the descriptor asks."
 )
-REVIEW_NOTE = (
-    "示例数据：请核对该指标的数据来源。/ Demo data: please check the source of this value."
-)
+REVIEW_NOTE = "示例数据：请核对该指标的数据来源。/ Demo data: please check the source of this value."
 
 LOG_POPULATION_MEAN, LOG_POPULATION_SPREAD = 15.45, 0.68
 LONGITUDE_MEAN, LONGITUDE_SPREAD, LONGITUDE_WEIGHT = 118.35, 2.0, 0.35
@@ -122,9 +120,7 @@ MATURITY_SPREAD = 0.9
 RANK_BONUS = {City.Level.MUNICIPALITY: 0.9, City.Level.SUB_PROVINCIAL: 0.6}
 PROVINCIAL_CAPITALS = frozenset({"340100", "130100"})
 CAPITAL_BONUS = 0.35
-G60_CITIES = frozenset(
-    {"310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"}
-)
+G60_CITIES = frozenset({"310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"})
 REGION_BONUS = {"G60": 0.6, "YRD": 0.25, "JJJ": -0.15}
 CORRELATION = 0.6
 DIMENSION_OFFSET = {"W1": 1.65, "B1": 1.1, "W2": 0.7, "B2": 0.2, "W3": -0.55}
@@ -179,20 +175,14 @@ def city_latents(profile: CityProfile) -> CityLatents:
     population = profile.population or math.exp(LOG_POPULATION_MEAN)
     maturity = (
         0.5 * (math.log(population) - LOG_POPULATION_MEAN) / LOG_POPULATION_SPREAD
-        + RANK_BONUS.get(
-            profile.level, CAPITAL_BONUS if profile.code in PROVINCIAL_CAPITALS else 0.0
-        )
+        + RANK_BONUS.get(profile.level, CAPITAL_BONUS if profile.code in PROVINCIAL_CAPITALS else 0.0)
         + LONGITUDE_WEIGHT * ((profile.longitude or LONGITUDE_MEAN) - LONGITUDE_MEAN) / LONGITUDE_SPREAD
         + noise_maturity
     )
     regions = profile.regions | ({"G60"} if profile.code in G60_CITIES else set())
     # The first listed region the city belongs to decides: a G60 city is also in the YRD.
     region = next((bonus for code, bonus in REGION_BONUS.items() if code in regions), 0.0)
-    cross = (
-        CORRELATION * maturity / MATURITY_SPREAD
-        + math.sqrt(1 - CORRELATION**2) * noise_cross
-        + region
-    )
+    cross = CORRELATION * maturity / MATURITY_SPREAD + math.sqrt(1 - CORRELATION**2) * noise_cross + region
     return CityLatents(maturity=float(maturity), cross_boundary=float(cross))
 
 
@@ -206,9 +196,7 @@ def improvement_since_first(code: str, period: int) -> float:
     return gain
 
 
-def attainment(
-    indicator_code: str, dimension: str, latents: CityLatents, code: str, period: int
-) -> float:
+def attainment(indicator_code: str, dimension: str, latents: CityLatents, code: str, period: int) -> float:
     own = _stream(int(code), _key(indicator_code)).normal(0, INDICATOR_NOISE)
     if dimension in DIMENSION_OFFSET:
         base, steepness = latents.maturity + DIMENSION_OFFSET[dimension], STEEPNESS
@@ -248,9 +236,7 @@ def answer_from_attainment(indicator: Indicator, p: float, jitter: float) -> dic
     return {"value": round(value, 1)}
 
 
-def planned_answer(
-    indicator: Indicator, latents: CityLatents, code: str, period: int
-) -> dict[str, Any]:
+def planned_answer(indicator: Indicator, latents: CityLatents, code: str, period: int) -> dict[str, Any]:
     """Every field of one demo answer, before the agreements are consulted."""
     p = attainment(indicator.node.code, indicator.node.parent.code, latents, code, period)
     # The jitter belongs to the city's indicator, not to the year: a value moves only by the gain.
@@ -288,11 +274,7 @@ def agree_with_proposal(
     if proposal.agreements and abs(answer - proposal.value) <= 1:
         answer = int(proposal.value) if field_name == "level" else proposal.value
     reason = (
-        ""
-        if answer == proposal.value
-        else OVERRIDE_REASON_ABOVE
-        if answer > proposal.value
-        else OVERRIDE_REASON_BELOW
+        "" if answer == proposal.value else OVERRIDE_REASON_ABOVE if answer > proposal.value else OVERRIDE_REASON_BELOW
     )
     return values | {field_name: answer, "derived_override_reason": reason}
 
@@ -302,12 +284,8 @@ class _Proposals:
 
     def __init__(self, city_code: str) -> None:
         self.city = city_code
-        regions = RegionMembership.objects.filter(city_id=city_code).values_list(
-            "region_id", flat=True
-        )
-        sizes = [
-            RegionMembership.objects.filter(region_id=region).count() - 1 for region in regions
-        ]
+        regions = RegionMembership.objects.filter(city_id=city_code).values_list("region_id", flat=True)
+        sizes = [RegionMembership.objects.filter(region_id=region).count() - 1 for region in regions]
         self.other_members = max(sizes, default=0)
         self.edges = agreement_edges(city_codes=[city_code])
 
@@ -328,9 +306,7 @@ class _Proposals:
 def city_profiles(cities: Iterable[City]) -> dict[str, CityProfile]:
     cities = list(cities)
     memberships: dict[str, set[str]] = {city.code: set() for city in cities}
-    for city_id, region_id in RegionMembership.objects.filter(city__in=cities).values_list(
-        "city_id", "region_id"
-    ):
+    for city_id, region_id in RegionMembership.objects.filter(city__in=cities).values_list("city_id", "region_id"):
         memberships[city_id].add(region_id)
     return {
         city.code: CityProfile(
@@ -355,9 +331,7 @@ def _answer(
 ) -> None:
     """Answer the indicators (a share of them for a draft), with evidence where required."""
     code, period = assessment.city_id, assessment.period
-    responses = assessment.responses.select_related("indicator__node__parent").order_by(
-        "indicator__node__code"
-    )
+    responses = assessment.responses.select_related("indicator__node__parent").order_by("indicator__node__code")
     picker = _stream(int(code), period, 1)
     plan = []
     for response in responses:
@@ -365,9 +339,7 @@ def _answer(
             continue
         indicator = response.indicator
         proposal = proposals.for_indicator(indicator, period)
-        values = agree_with_proposal(
-            indicator, planned_answer(indicator, latents, code, period), proposal
-        )
+        values = agree_with_proposal(indicator, planned_answer(indicator, latents, code, period), proposal)
         plan.append(_Planned(response, values, proposal))
     if through_services:
         _write_through_services(plan, consultant)
@@ -392,9 +364,7 @@ def _write_through_services(plan: list[_Planned], consultant: AbstractBaseUser) 
             evidence_add(response=saved, user=consultant, note=EVIDENCE_NOTE)
 
 
-def _write_in_bulk(
-    assessment: Assessment, plan: list[_Planned], consultant: AbstractBaseUser
-) -> None:
+def _write_in_bulk(assessment: Assessment, plan: list[_Planned], consultant: AbstractBaseUser) -> None:
     """What ``response_save`` and ``evidence_add`` would write, in a handful of queries.
 
     A demo assessment is fresh and has one editor, so the stale-save check
@@ -437,9 +407,7 @@ def _write_in_bulk(
     ]
     # One small UPDATE per answer: bulk_update's CASE expressions cost more here (0.7 s, measured).
     for response in changed:
-        Response.objects.filter(pk=response.pk).update(
-            **{name: getattr(response, name) for name in fields}
-        )
+        Response.objects.filter(pk=response.pk).update(**{name: getattr(response, name) for name in fields})
     Response.history.bulk_history_create(changed, default_user=consultant, default_date=now)
     created = Evidence.objects.bulk_create(evidence)
     Evidence.history.bulk_history_create(created, default_user=consultant, default_date=now)
@@ -458,9 +426,7 @@ def _published_demo(city: City, period: int) -> Assessment | None:
     ).first()
 
 
-def _publish(
-    assessment: Assessment, consultant: AbstractBaseUser, reviewer: AbstractBaseUser
-) -> Assessment:
+def _publish(assessment: Assessment, consultant: AbstractBaseUser, reviewer: AbstractBaseUser) -> Assessment:
     services.assessment_submit(assessment=assessment, user=consultant)
     services.assessment_start_review(assessment=assessment, user=reviewer)
     services.assessment_approve(assessment=assessment, user=reviewer)
@@ -486,9 +452,7 @@ def demo_reset(*, city_codes: list[str] | None = None) -> int:
     return count
 
 
-def demo_load(
-    *, city_codes: list[str] | None = None, through_services: bool = False
-) -> DemoSummary:
+def demo_load(*, city_codes: list[str] | None = None, through_services: bool = False) -> DemoSummary:
     """Create the missing demo assessments; one already there for a city, period and kind stays."""
     framework = Framework.objects.get(code=FRAMEWORK[0], version=FRAMEWORK[1])
     consultant, reviewer = demo_users()
@@ -497,11 +461,7 @@ def demo_load(
         cities = cities.filter(code__in=city_codes)
     profiles = city_profiles(cities)
     kind = Assessment.Kind.CONSULTANT
-    taken = set(
-        Assessment.objects.filter(kind=kind, city__in=cities)
-        .values_list("city_id", "period")
-        .distinct()
-    )
+    taken = set(Assessment.objects.filter(kind=kind, city__in=cities).values_list("city_id", "period").distinct())
     summary = DemoSummary()
     for city in cities:
         latents = city_latents(profiles[city.code])
@@ -529,9 +489,7 @@ def demo_load(
                         kind=kind,
                         is_demo=True,
                     )
-                _answer(
-                    assessment, latents, consultant, proposals, through_services=through_services
-                )
+                _answer(assessment, latents, consultant, proposals, through_services=through_services)
                 _publish(assessment, consultant, reviewer)
             summary.created += 1
         created, skipped = _load_workflow_examples(
@@ -591,9 +549,7 @@ def _load_workflow_examples(
         services.assessment_submit(assessment=assessment, user=consultant)
         services.assessment_start_review(assessment=assessment, user=reviewer)
         asked_about = (
-            assessment.responses.exclude(indicator__type=Indicator.Type.LEVEL)
-            .order_by("indicator__node__code")
-            .first()
+            assessment.responses.exclude(indicator__type=Indicator.Type.LEVEL).order_by("indicator__node__code").first()
         )
         if asked_about is not None:
             services.review_comment_add(

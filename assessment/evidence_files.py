@@ -85,9 +85,13 @@ def _evidence_kind(upload: UploadedFile) -> EvidenceKind:
         except UnicodeDecodeError as exc:
             # A cut multi-byte character at the 8 KiB boundary is still text.
             if exc.start < len(head) - 4:
-                raise ValidationError(_("This type of file is not accepted. Use PDF, PNG, JPEG, Word, Excel, PowerPoint, CSV or text.")) from exc
+                raise ValidationError(
+                    _("This type of file is not accepted. Use PDF, PNG, JPEG, Word, Excel, PowerPoint, CSV or text.")
+                ) from exc
         return EvidenceKind("text/plain", "txt")
-    raise ValidationError(_("This type of file is not accepted. Use PDF, PNG, JPEG, Word, Excel, PowerPoint, CSV or text."))
+    raise ValidationError(
+        _("This type of file is not accepted. Use PDF, PNG, JPEG, Word, Excel, PowerPoint, CSV or text.")
+    )
 
 
 def _looks_like_markup(head: bytes) -> bool:

@@ -85,9 +85,7 @@ class ResponseForm(forms.Form):
             del self.fields["plausibility_override_reason"]
         if indicator.type == Indicator.Type.LEVEL:
             descriptors = {level.level: level.text for level in indicator.levels.all()}
-            self.fields["level"].choices = [
-                (level, f"{level} · {descriptors.get(level, '')}") for level in range(6)
-            ]
+            self.fields["level"].choices = [(level, f"{level} · {descriptors.get(level, '')}") for level in range(6)]
             del self.fields["value"]
             del self.fields["value_year"]
         else:
@@ -95,19 +93,29 @@ class ResponseForm(forms.Form):
             value = self.fields["value"]
             if indicator.type == Indicator.Type.BINARY:
                 self.fields["value"] = forms.TypedChoiceField(
-                    label=_("Answer"), required=False, coerce=float, empty_value=None,
+                    label=_("Answer"),
+                    required=False,
+                    coerce=float,
+                    empty_value=None,
                     choices=[("", "—"), ("1", _("yes")), ("0", _("no"))],
                 )
             else:
                 unit = indicator.unit
                 value.label = _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
                 # Django refuses inf and nan as "Enter a number", which puzzles whoever typed 1e999.
-                value.error_messages["invalid"] = _("Enter an ordinary number such as 12.5; inf, nan and numbers beyond 1e308 are refused.")
+                value.error_messages["invalid"] = _(
+                    "Enter an ordinary number such as 12.5; inf, nan and numbers beyond 1e308 are refused."
+                )
                 hints = []
                 if indicator.lower is not None and indicator.upper is not None:
-                    hints.append(_("Goalposts: %(lower)s to %(upper)s %(unit)s") % {
-                        "lower": plain_number_text(indicator.lower), "upper": plain_number_text(indicator.upper), "unit": unit,
-                    })
+                    hints.append(
+                        _("Goalposts: %(lower)s to %(upper)s %(unit)s")
+                        % {
+                            "lower": plain_number_text(indicator.lower),
+                            "upper": plain_number_text(indicator.upper),
+                            "unit": unit,
+                        }
+                    )
                 if plausible is not None:
                     hints.append(_("Plausible range: %(range)s.") % {"range": plausible.text(unit)})
                 # crispy renders help text unescaped: every part is escaped here. The warning's
@@ -115,7 +123,9 @@ class ResponseForm(forms.Form):
                 value.help_text = format_html(
                     '{} <span class="value-warning d-block text-warning-emphasis fw-semibold" data-testid="value-warning">{}</span>',
                     " · ".join(str(hint) for hint in hints),
-                    goalpost_warning(indicator, self._shown_value(), normalisation=response.assessment.framework.normalisation),
+                    goalpost_warning(
+                        indicator, self._shown_value(), normalisation=response.assessment.framework.normalisation
+                    ),
                 )
                 if indicator.type == Indicator.Type.COUNT:
                     value.widget.attrs["step"] = "1"
@@ -159,9 +169,17 @@ class ResponseForm(forms.Form):
         When the request lists the fields the user changed, only those: the
         others are left as the stored (possibly newer) version has them.
         """
-        values = {name: value for name, value in self.cleaned_data.items() if name not in {"base_version", "changed_fields"}}
+        values = {
+            name: value for name, value in self.cleaned_data.items() if name not in {"base_version", "changed_fields"}
+        }
         for name in (
-            "source", "comment", "not_applicable_reason", "quality", "confidence", "derived_override_reason", "plausibility_override_reason",
+            "source",
+            "comment",
+            "not_applicable_reason",
+            "quality",
+            "confidence",
+            "derived_override_reason",
+            "plausibility_override_reason",
         ):
             if name in values:
                 values[name] = values[name] or ""

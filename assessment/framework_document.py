@@ -71,7 +71,10 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
             extra = sorted(set(error.instance) - known) if isinstance(error.instance, dict) else []
             return _("unknown field(s): %(fields)s") % {"fields": ", ".join(extra)}
         case "type":
-            return _("must be of type %(type)s, not %(value)s") % {"type": expected, "value": json.dumps(error.instance, ensure_ascii=False)[:60]}
+            return _("must be of type %(type)s, not %(value)s") % {
+                "type": expected,
+                "value": json.dumps(error.instance, ensure_ascii=False)[:60],
+            }
         case "enum" | "const":
             choices = expected if isinstance(expected, list) else [expected]
             return _("%(value)s is not one of %(choices)s") % {
@@ -127,7 +130,10 @@ def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[Docum
     roots = [node["code"] for node in nodes if node["parent"] is None]
     if len(roots) != 1:
         problems.append(
-            DocumentProblem(_("nodes"), _("exactly one node must have no parent (found: %(roots)s)") % {"roots": ", ".join(roots) or "—"})
+            DocumentProblem(
+                _("nodes"),
+                _("exactly one node must have no parent (found: %(roots)s)") % {"roots": ", ".join(roots) or "—"},
+            )
         )
     for node in nodes:
         where = _("node %(code)s") % {"code": node["code"]}
@@ -145,7 +151,9 @@ def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[Docum
     for node in nodes:
         if node["kind"] != "indicator" and node["code"] not in children:
             problems.append(
-                DocumentProblem(_("node %(code)s") % {"code": node["code"]}, _("an aggregate node needs at least one child"))
+                DocumentProblem(
+                    _("node %(code)s") % {"code": node["code"]}, _("an aggregate node needs at least one child")
+                )
             )
         if node["parent"] in by_code and by_code[node["parent"]]["kind"] == "indicator":
             problems.append(
@@ -173,7 +181,11 @@ def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: se
     lower, upper = indicator.get("lower"), indicator.get("upper")
     if lower is not None and upper is not None and not lower < upper:
         problems.append(
-            DocumentProblem(where, _("the lower goalpost (%(lower)s) must be below the upper one (%(upper)s)") % {"lower": lower, "upper": upper})
+            DocumentProblem(
+                where,
+                _("the lower goalpost (%(lower)s) must be below the upper one (%(upper)s)")
+                % {"lower": lower, "upper": upper},
+            )
         )
     levels = indicator.get("levels")
     if indicator["type"] == "level":
@@ -181,14 +193,17 @@ def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: se
         for level in LEVELS:
             entry = found.get(level)
             if entry is None:
-                problems.append(DocumentProblem(where, _("the descriptor for level %(level)d is missing") % {"level": level}))
+                problems.append(
+                    DocumentProblem(where, _("the descriptor for level %(level)d is missing") % {"level": level})
+                )
                 continue
             for language in LANGUAGES:
                 if not str(entry.get(language, "")).strip():
                     problems.append(
                         DocumentProblem(
                             where,
-                            _("the %(language)s descriptor for level %(level)d is empty") % {"language": language, "level": level},
+                            _("the %(language)s descriptor for level %(level)d is empty")
+                            % {"language": language, "level": level},
                         )
                     )
         if len(levels or []) != len(found):
@@ -202,7 +217,9 @@ def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: se
         for earlier in continues:
             if earlier not in previous_codes:
                 problems.append(
-                    DocumentProblem(where, _("continues %(code)s, which the previous version does not have") % {"code": earlier})
+                    DocumentProblem(
+                        where, _("continues %(code)s, which the previous version does not have") % {"code": earlier}
+                    )
                 )
     return problems
 
@@ -237,13 +254,21 @@ def document_from_json(text: bytes | str) -> Document:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FrameworkDocumentError(
-                [DocumentProblem(_("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start})]
+                [
+                    DocumentProblem(
+                        _("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start}
+                    )
+                ]
             ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise FrameworkDocumentError(
-            [DocumentProblem(_("line %(line)d") % {"line": exc.lineno}, _("not valid JSON: %(error)s") % {"error": exc.msg})]
+            [
+                DocumentProblem(
+                    _("line %(line)d") % {"line": exc.lineno}, _("not valid JSON: %(error)s") % {"error": exc.msg}
+                )
+            ]
         ) from exc
 
 
@@ -290,14 +315,24 @@ def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FrameworkDocumentError(
-            [DocumentProblem(_("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start})]
+            [
+                DocumentProblem(
+                    _("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start}
+                )
+            ]
         ) from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [column for column in IMETA_COLUMNS if column not in header]
     if missing:
         raise FrameworkDocumentError(
-            [DocumentProblem(_("line 1"), _("missing columns: %(columns)s (expected %(expected)s)") % {"columns": ", ".join(missing), "expected": ", ".join(IMETA_COLUMNS)})]
+            [
+                DocumentProblem(
+                    _("line 1"),
+                    _("missing columns: %(columns)s (expected %(expected)s)")
+                    % {"columns": ", ".join(missing), "expected": ", ".join(IMETA_COLUMNS)},
+                )
+            ]
         )
     reader.fieldnames = header
     nodes: list[dict[str, Any]] = []
@@ -315,7 +350,9 @@ def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
         if row_type not in {"Indicator", "Aggregate"}:
             if row_type in {"Group", "Denominator"}:
                 continue
-            problems.append(DocumentProblem(where, _("Type “%(value)s” is not Indicator or Aggregate") % {"value": row_type}))
+            problems.append(
+                DocumentProblem(where, _("Type “%(value)s” is not Indicator or Aggregate") % {"value": row_type})
+            )
             continue
         try:
             level = int(cells["Level"])

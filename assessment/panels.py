@@ -88,7 +88,9 @@ def city_labels(cities: pd.DataFrame) -> dict[str, str]:
     shared = set(names[names.duplicated(keep=False)])
     provinces = cities["province_en" if in_english else "province_zh"].astype(str)
     return {
-        code: (f"{name} ({provinces[code]})" if in_english else f"{name}（{provinces[code]}）") if name in shared else name
+        code: (f"{name} ({provinces[code]})" if in_english else f"{name}（{provinces[code]}）")
+        if name in shared
+        else name
         for code, name in names.items()
     }
 
@@ -117,9 +119,7 @@ def ladder_of(framework: Framework, stages: pd.Series) -> list[str]:
 
 
 def stage_labels(framework: Framework) -> dict[str, str]:
-    return {
-        rung.code: f"{rung.code} {rung.name}" for rung in framework.stages.all().order_by("order")
-    }
+    return {rung.code: f"{rung.code} {rung.name}" for rung in framework.stages.all().order_by("order")}
 
 
 @dataclass
@@ -175,7 +175,14 @@ def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | No
             "depends on the weights; overlapping bars mean the order of those cities is not settled."
         )
     )
-    return Panel("ranking", _("Ranking with rank intervals"), charts.ranking_figure(frame, labels, highlight), columns, rows, caption)
+    return Panel(
+        "ranking",
+        _("Ranking with rank intervals"),
+        charts.ranking_figure(frame, labels, highlight),
+        columns,
+        rows,
+        caption,
+    )
 
 
 def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None = None) -> Panel | None:
@@ -234,10 +241,13 @@ def _stage_panel(view: RegionView) -> Panel:
         "stages",
         _("Cities per stage"),
         charts.bar_figure(
-            [stage_names.get(stage, stage) for stage in ladder], counts.tolist(), _("Cities"),
+            [stage_names.get(stage, stage) for stage in ladder],
+            counts.tolist(),
+            _("Cities"),
             [colours[stage] for stage in ladder],
             # Bars across, each stage's name over its bar: whole at 390 px, not cut at an angle or at the edge.
-            horizontal=True, names_above=True,
+            horizontal=True,
+            names_above=True,
         ),
         [_("Stage"), _("Cities")],
         [[stage_names.get(stage, stage), int(count)] for stage, count in counts.items()],
@@ -264,7 +274,9 @@ def _map_panel(view: RegionView, labels: dict[str, str]) -> Panel:
     return Panel(
         "map",
         _("Map of stages"),
-        charts.map_figure(outlines, cities, view.stages, labels, stage_names, ladder, priority=list(view.ranking.index)),
+        charts.map_figure(
+            outlines, cities, view.stages, labels, stage_names, ladder, priority=list(view.ranking.index)
+        ),
         [_("City"), _("Code"), _("Latitude"), _("Longitude"), _("Stage")],
         rows,
         _("Cities at their coordinates over province outlines (background only, not an official map)."),
@@ -279,16 +291,31 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
     previous = result_selectors.region_snapshot(
         region=filters.region, period=earlier[0], framework=filters.framework, user=user, kind=filters.kind
     )
-    frame = dashboards.movers(view.snapshot.scores, previous.scores, view.structure.index, view.snapshot.stages, previous.stages)
+    frame = dashboards.movers(
+        view.snapshot.scores, previous.scores, view.structure.index, view.snapshot.stages, previous.stages
+    )
     shown = pd.concat([frame.head(5), frame.tail(5)]).drop_duplicates() if len(frame) > 10 else frame
     rows = [
-        [labels.get(code, code), code, number(row["before"]), number(row["now"]), number(row["change"]), row["stage_before"], row["stage_now"]]
+        [
+            labels.get(code, code),
+            code,
+            number(row["before"]),
+            number(row["now"]),
+            number(row["change"]),
+            row["stage_before"],
+            row["stage_now"],
+        ]
         for code, row in shown.iterrows()
     ]
     return Panel(
         "movers",
         _("Biggest movers since %(period)s") % {"period": earlier[0]},
-        charts.bar_figure([labels.get(code, code) for code in shown.index], shown["change"].tolist(), _("Change of the index (points)"), horizontal=True),
+        charts.bar_figure(
+            [labels.get(code, code) for code in shown.index],
+            shown["change"].tolist(),
+            _("Change of the index (points)"),
+            horizontal=True,
+        ),
         [_("City"), _("Code"), str(earlier[0]), str(filters.period), _("Change"), _("Stage before"), _("Stage now")],
         rows,
         _("Published index scores; the five biggest rises and falls."),
@@ -309,7 +336,9 @@ def region_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView) -> l
     return panels
 
 
-def city_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City) -> tuple[list[Panel], dict[str, Any]]:
+def city_panels(
+    user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City
+) -> tuple[list[Panel], dict[str, Any]]:
     snapshot = view.snapshot
     assert snapshot is not None
     labels = city_labels(snapshot.cities)
@@ -332,14 +361,27 @@ def city_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: 
             _("Dimensions against the region"),
             charts.radar_figure(peers, {code: code for code in dimensions}, city_label),
             [_("Dimension"), city_label, _("Region median"), _("Region best"), _("Against the median")],
-            [[short[code], number(row["city"]), number(row["median"]), number(row["best"]), number(row["versus_median"])] for code, row in peers.iterrows()],
+            [
+                [
+                    short[code],
+                    number(row["city"]),
+                    number(row["median"]),
+                    number(row["best"]),
+                    number(row["versus_median"]),
+                ]
+                for code, row in peers.iterrows()
+            ],
         )
     )
     # Lists read as text, not as an axis: the full name, however long.
     names = node_labels(framework)
     strengths, weaknesses = dashboards.strengths_and_weaknesses(peers)
-    extra["strengths"] = [(f"{code} {names.get(code, '')}".strip(), number(row["versus_median"])) for code, row in strengths.iterrows()]
-    extra["weaknesses"] = [(f"{code} {names.get(code, '')}".strip(), number(row["versus_median"])) for code, row in weaknesses.iterrows()]
+    extra["strengths"] = [
+        (f"{code} {names.get(code, '')}".strip(), number(row["versus_median"])) for code, row in strengths.iterrows()
+    ]
+    extra["weaknesses"] = [
+        (f"{code} {names.get(code, '')}".strip(), number(row["versus_median"])) for code, row in weaknesses.iterrows()
+    ]
     # Indicators: dimensions as rows, the n-th indicator of each as columns.
     width = max((len(structure.indicators_of[d]) for d in dimensions), default=0)
     matrix = pd.DataFrame(index=dimensions, columns=[str(i + 1) for i in range(width)], dtype=float)
@@ -348,7 +390,14 @@ def city_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: 
         for position, indicator in enumerate(structure.indicators_of[dimension]):
             value = snapshot.normalised.at[city.code, indicator] if indicator in snapshot.normalised else float("nan")
             matrix.loc[dimension, str(position + 1)] = value
-            indicator_rows.append([indicator, names.get(indicator, indicator), number(snapshot.raw.at[city.code, indicator], 2), number(value)])
+            indicator_rows.append(
+                [
+                    indicator,
+                    names.get(indicator, indicator),
+                    number(snapshot.raw.at[city.code, indicator], 2),
+                    number(value),
+                ]
+            )
     panels.append(
         Panel(
             "indicators",
@@ -356,7 +405,9 @@ def city_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: 
             charts.heatmap_figure(matrix, {code: code for code in dimensions}, {}, _("Score")),
             [_("Indicator"), _("Name"), _("Answer"), _("Score")],
             indicator_rows,
-            _("One row per dimension; cell n is the dimension's n-th indicator, normalised 0–100. Blank: not answered or not applicable."),
+            _(
+                "One row per dimension; cell n is the dimension's n-th indicator, normalised 0–100. Blank: not answered or not applicable."
+            ),
         )
     )
     # Trend over the periods, from the stored results of every framework version.
@@ -364,7 +415,10 @@ def city_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: 
     history = [item for item in history if item.kind == view.filters.kind]
     trend_codes = [structure.index, *structure.halves]
     trend = pd.DataFrame(
-        [[item.scores.get(code) if item.scores.get(code) is not None else float("nan") for code in trend_codes] for item in history],
+        [
+            [item.scores.get(code) if item.scores.get(code) is not None else float("nan") for code in trend_codes]
+            for item in history
+        ],
         index=[item.period for item in history],
         columns=trend_codes,
         dtype=float,
@@ -377,7 +431,12 @@ def city_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: 
             charts.trend_figure(trend, names),
             [_("Period"), _("Framework"), _("Stage"), *(names.get(code, code) for code in trend_codes)],
             [
-                [item.period, f"{item.framework_code} {item.framework_version}", item.stage, *(number(item.scores.get(code)) for code in trend_codes)]
+                [
+                    item.period,
+                    f"{item.framework_code} {item.framework_version}",
+                    item.stage,
+                    *(number(item.scores.get(code)) for code in trend_codes),
+                ]
                 for item in history
             ],
             _("Published results of every period; the framework version is in the table."),
@@ -422,17 +481,15 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
     frame = snapshot.scores.loc[present, structure.dimensions].T
     stage_row = [_("Stage"), "", *(snapshot.stages.get(code, "") for code in present)]
     aggregate_rows = [
-        [code, names.get(code, code), *(number(snapshot.scores.at[city, code]) for city in present)] for code in aggregates
+        [code, names.get(code, code), *(number(snapshot.scores.at[city, code]) for city in present)]
+        for code in aggregates
     ]
     indicator_rows = []
     for dimension in structure.dimensions:
         for indicator in structure.indicators_of[dimension]:
             indicator_rows.append(
                 [indicator, names.get(indicator, indicator)]
-                + [
-                    number(snapshot.raw.at[city, indicator], 2)
-                    for city in present
-                ]
+                + [number(snapshot.raw.at[city, indicator], 2) for city in present]
                 + [number(snapshot.normalised.at[city, indicator]) for city in present]
             )
     city_names = [labels.get(city, city) for city in present]
@@ -455,8 +512,8 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
             + [_("%(city)s: answer") % {"city": name} for name in city_names]
             + [_("%(city)s: score") % {"city": name} for name in city_names],
             indicator_rows,
-            _("The answer as given (level 0–5, value or yes = 1 / no = 0) and its normalised score 0–100; blank: not answered or not applicable."),
+            _(
+                "The answer as given (level 0–5, value or yes = 1 / no = 0) and its normalised score 0–100; blank: not answered or not applicable."
+            ),
         ),
     ]
-
-

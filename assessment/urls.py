@@ -26,8 +26,14 @@ urlpatterns = [
     path("assessments/<int:pk>/dimensions/<str:code>/", assessments.dimension_form, name="dimension_form"),
     path("assessments/<int:pk>/responses/<int:response_pk>/", assessments.response_save, name="response_save"),
     path("assessments/<int:pk>/responses/<int:response_pk>/comments/", assessments.comment_add, name="comment_add"),
-    path("assessments/<int:pk>/comments/<int:comment_pk>/resolve/", assessments.comment_resolve, name="comment_resolve"),
-    path("assessments/<int:pk>/transition/<slug:action>/", assessments.assessment_transition, name="assessment_transition"),
+    path(
+        "assessments/<int:pk>/comments/<int:comment_pk>/resolve/", assessments.comment_resolve, name="comment_resolve"
+    ),
+    path(
+        "assessments/<int:pk>/transition/<slug:action>/",
+        assessments.assessment_transition,
+        name="assessment_transition",
+    ),
     path("assessments/<int:pk>/history/", assessments.assessment_history, name="assessment_history"),
     path("assessments/<int:pk>/team/", assessments.assessment_team, name="assessment_team"),
     path("assessments/<int:pk>/responses/<int:response_pk>/evidence/", evidence.evidence_add, name="evidence_add"),

@@ -73,7 +73,14 @@ COLUMNS = (
 )
 VALUE_KEYS = {"value", "value_year", "plausibility_override_reason"}  # only for indicators that take a value
 DERIVED_KEYS = {"derived_override_reason"}  # only for indicators derived from agreements
-TEXT_KEYS = {"name", "comment", "source", "not_applicable_reason", "plausibility_override_reason", "derived_override_reason"}
+TEXT_KEYS = {
+    "name",
+    "comment",
+    "source",
+    "not_applicable_reason",
+    "plausibility_override_reason",
+    "derived_override_reason",
+}
 COLUMN_INDEX = {key: position for position, (key, *_rest) in enumerate(COLUMNS, start=1)}
 HEADER_ROW = 1
 
@@ -90,9 +97,16 @@ class WorkbookProblem:
             return _("sheet “%(sheet)s”: %(reason)s") % {"sheet": self.sheet, "reason": self.reason}
         if self.column:
             return _("sheet “%(sheet)s”, row %(row)d, column “%(column)s”: %(reason)s") % {
-                "sheet": self.sheet, "row": self.row, "column": self.column, "reason": self.reason,
+                "sheet": self.sheet,
+                "row": self.row,
+                "column": self.column,
+                "reason": self.reason,
             }
-        return _("sheet “%(sheet)s”, row %(row)d: %(reason)s") % {"sheet": self.sheet, "row": self.row, "reason": self.reason}
+        return _("sheet “%(sheet)s”, row %(row)d: %(reason)s") % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,10 @@ class ResponseChange:
 
     def field_rows(self) -> list[tuple[str, str, str]]:
         """(column header, value now, value in the workbook), as the reader sees them: no field keys."""
-        return [(field_label(name), display_value(name, old), display_value(name, new)) for name, (old, new) in self.fields.items()]
+        return [
+            (field_label(name), display_value(name, old), display_value(name, new))
+            for name, (old, new) in self.fields.items()
+        ]
 
 
 def field_label(name: str) -> str:
@@ -188,7 +205,11 @@ def _write_cover(sheet: Any, assessment: Assessment) -> None:
         [],
         [_("How to fill it in")],
         [_("1. Each sheet is one dimension; each row is one indicator. Fill in the white columns only.")],
-        [_("2. Level indicators take a level from 0 to 5; the level descriptors are in the comment of the level cell.")],
+        [
+            _(
+                "2. Level indicators take a level from 0 to 5; the level descriptors are in the comment of the level cell."
+            )
+        ],
         [_("3. Other indicators take a value in the unit shown; counts are whole numbers.")],
         [_("4. Do not rename, add or delete sheets or rows: the upload checks them.")],
         [_("5. Upload the workbook on the assessment page; you will see every change before it is applied.")],
@@ -285,8 +306,10 @@ def _proposal_note(value: float, agreements: tuple[str, ...]) -> str:
     note = _("Proposed from recorded agreements: %(value)s.") % {"value": plain_number_text(value)}
     if agreements:
         note += " " + _("Agreements in force: %(keys)s.") % {"keys": ", ".join(agreements)}
-    return note + " " + _(
-        "Another answer needs a reason in the column “Why the answer differs from what the agreements propose”."
+    return (
+        note
+        + " "
+        + _("Another answer needs a reason in the column “Why the answer differs from what the agreements propose”.")
     )
 
 
@@ -325,8 +348,11 @@ def _sheet_data_problem(data: bytes, limits: SheetLimits) -> str | None:
     """A sheet's XML larger than its cells could need: refused by its declared size, before parsing."""
     for entry in zipfile.ZipFile(io.BytesIO(data)).infolist():
         if entry.filename.startswith("xl/worksheets/") and entry.file_size > limits.sheet_bytes:
-            return _("a sheet holds %(size)d KB of data; a workbook of this assessment holds at most %(limit)d KB per sheet") % {
-                "size": entry.file_size // 1024, "limit": limits.sheet_bytes // 1024,
+            return _(
+                "a sheet holds %(size)d KB of data; a workbook of this assessment holds at most %(limit)d KB per sheet"
+            ) % {
+                "size": entry.file_size // 1024,
+                "limit": limits.sheet_bytes // 1024,
             }
     return None
 
@@ -340,19 +366,26 @@ def _sheet_size_problems(book: Any, limits: SheetLimits, file_label: str) -> lis
     """
     if len(book.sheetnames) > limits.sheets:
         reason = _("the workbook has %(count)d sheets; a workbook of this assessment has at most %(limit)d") % {
-            "count": len(book.sheetnames), "limit": limits.sheets,
+            "count": len(book.sheetnames),
+            "limit": limits.sheets,
         }
         return [WorkbookProblem(file_label, None, None, reason)]
     problems = []
     for sheet in book.worksheets:
         if (sheet.max_row or 0) > limits.rows:
-            reason = _("the sheet reaches row %(rows)d; a workbook of this assessment has at most %(limit)d rows per sheet") % {
-                "rows": sheet.max_row, "limit": limits.rows,
+            reason = _(
+                "the sheet reaches row %(rows)d; a workbook of this assessment has at most %(limit)d rows per sheet"
+            ) % {
+                "rows": sheet.max_row,
+                "limit": limits.rows,
             }
             problems.append(WorkbookProblem(sheet.title, None, None, reason))
         if (sheet.max_column or 0) > limits.columns:
-            reason = _("the sheet reaches column %(column)s; a workbook of this assessment uses columns up to %(limit)s") % {
-                "column": get_column_letter(sheet.max_column), "limit": get_column_letter(limits.columns),
+            reason = _(
+                "the sheet reaches column %(column)s; a workbook of this assessment uses columns up to %(limit)s"
+            ) % {
+                "column": get_column_letter(sheet.max_column),
+                "limit": get_column_letter(limits.columns),
             }
             problems.append(WorkbookProblem(sheet.title, None, None, reason))
     return problems
@@ -386,7 +419,9 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
             return reading
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        reading.problems.append(WorkbookProblem(file_label, None, None, _("the workbook cannot be opened; is it damaged?")))
+        reading.problems.append(
+            WorkbookProblem(file_label, None, None, _("the workbook cannot be opened; is it damaged?"))
+        )
         return reading
     # A sheet may declare a smaller size than its cells reach (or none); the loaded
     # extent is checked before any row is read, so the reading stays small.
@@ -400,29 +435,46 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
     expected_sheets = {_dimension_of(response) for response in responses}
     present = set(book.sheetnames) - {META_SHEET, COVER_SHEET}
     for missing in sorted(expected_sheets - present):
-        reading.problems.append(WorkbookProblem(missing, None, None, _("the sheet is missing; was it renamed or deleted?")))
+        reading.problems.append(
+            WorkbookProblem(missing, None, None, _("the sheet is missing; was it renamed or deleted?"))
+        )
     for extra in sorted(present - expected_sheets):
-        reading.problems.append(WorkbookProblem(extra, None, None, _("this sheet is not part of the assessment; was a sheet renamed?")))
+        reading.problems.append(
+            WorkbookProblem(extra, None, None, _("this sheet is not part of the assessment; was a sheet renamed?"))
+        )
     seen: set[str] = set()
     for title in sorted(expected_sheets & present):
         sheet = book[title]
         for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
             row_number = row[0].row
-            cells = {key: row[COLUMN_INDEX[key] - 1].value if len(row) >= COLUMN_INDEX[key] else None for key in COLUMN_INDEX}
+            cells = {
+                key: row[COLUMN_INDEX[key] - 1].value if len(row) >= COLUMN_INDEX[key] else None for key in COLUMN_INDEX
+            }
             if all(value in (None, "") for value in cells.values()):
                 continue
             code = str(cells["code"] or "").strip()
             response = by_code.get(code)
             if response is None:
-                reading.problems.append(WorkbookProblem(title, row_number, _("Code"), _("unknown indicator code “%(code)s”") % {"code": code}))
+                reading.problems.append(
+                    WorkbookProblem(
+                        title, row_number, _("Code"), _("unknown indicator code “%(code)s”") % {"code": code}
+                    )
+                )
                 continue
             if _dimension_of(response) != title:
                 reading.problems.append(
-                    WorkbookProblem(title, row_number, _("Code"), _("%(code)s belongs on sheet %(sheet)s") % {"code": code, "sheet": _dimension_of(response)})
+                    WorkbookProblem(
+                        title,
+                        row_number,
+                        _("Code"),
+                        _("%(code)s belongs on sheet %(sheet)s") % {"code": code, "sheet": _dimension_of(response)},
+                    )
                 )
                 continue
             if code in seen:
-                reading.problems.append(WorkbookProblem(title, row_number, _("Code"), _("%(code)s appears twice") % {"code": code}))
+                reading.problems.append(
+                    WorkbookProblem(title, row_number, _("Code"), _("%(code)s appears twice") % {"code": code})
+                )
                 continue
             seen.add(code)
             change = _row_change(title, row_number, response, cells, versions, reading)
@@ -433,7 +485,9 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
 
 def _read_meta(book: Any, assessment: Assessment, reading: WorkbookReading) -> dict[int, int] | None:
     if META_SHEET not in book.sheetnames:
-        reading.problems.append(WorkbookProblem(META_SHEET, None, None, _("this is not a DualSpace assessment workbook")))
+        reading.problems.append(
+            WorkbookProblem(META_SHEET, None, None, _("this is not a DualSpace assessment workbook"))
+        )
         return None
     rows = list(book[META_SHEET].iter_rows(values_only=True))
     try:
@@ -441,17 +495,32 @@ def _read_meta(book: Any, assessment: Assessment, reading: WorkbookReading) -> d
         framework = str(rows[1][1])
         versions = {int(row[0]): int(row[2]) for row in rows[3:] if row and row[0] is not None}
     except (IndexError, TypeError, ValueError):
-        reading.problems.append(WorkbookProblem(META_SHEET, None, None, _("the workbook's hidden record is damaged; download a new workbook")))
+        reading.problems.append(
+            WorkbookProblem(
+                META_SHEET, None, None, _("the workbook's hidden record is damaged; download a new workbook")
+            )
+        )
         return None
     if assessment_id != assessment.pk:
         reading.problems.append(
-            WorkbookProblem(META_SHEET, None, None, _("this workbook belongs to another assessment (number %(number)d)") % {"number": assessment_id})
+            WorkbookProblem(
+                META_SHEET,
+                None,
+                None,
+                _("this workbook belongs to another assessment (number %(number)d)") % {"number": assessment_id},
+            )
         )
         return None
     expected = f"{assessment.framework.code} {assessment.framework.version}"
     if framework != expected:
         reading.problems.append(
-            WorkbookProblem(META_SHEET, None, None, _("this workbook was made for framework %(theirs)s, not %(ours)s") % {"theirs": framework, "ours": expected})
+            WorkbookProblem(
+                META_SHEET,
+                None,
+                None,
+                _("this workbook was made for framework %(theirs)s, not %(ours)s")
+                % {"theirs": framework, "ours": expected},
+            )
         )
         return None
     return versions
@@ -483,7 +552,11 @@ def _row_change(
             number = math.inf
         if not is_finite_number(number):
             # "inf", "nan" and 1e999 read as floats; stored, they would stop the approval.
-            problem(key, _("“%(value)s” is not a finite number; enter an ordinary number such as 12.5") % {"value": str(value)[:30]})
+            problem(
+                key,
+                _("“%(value)s” is not a finite number; enter an ordinary number such as 12.5")
+                % {"value": str(value)[:30]},
+            )
             return None
         return number
 
@@ -495,7 +568,10 @@ def _row_change(
     if indicator.type == Indicator.Type.LEVEL:
         level = number("level")
         if level is not None and (not level.is_integer() or not 0 <= level <= 5):
-            problem("level", _("the level must be a whole number from 0 to 5, not %(value)s") % {"value": plain_number_text(level)})
+            problem(
+                "level",
+                _("the level must be a whole number from 0 to 5, not %(value)s") % {"value": plain_number_text(level)},
+            )
         values["level"] = None if level is None else int(level)
     else:
         values["value"] = number("value")
@@ -506,7 +582,11 @@ def _row_change(
         values["plausibility_override_reason"] = text("plausibility_override_reason")
         unit = text("unit")
         if unit and unit not in {indicator.unit_zh, indicator.unit_en}:
-            problem("unit", _("the unit must be %(unit)s, not “%(value)s”") % {"unit": indicator.unit or indicator.unit_zh, "value": unit})
+            problem(
+                "unit",
+                _("the unit must be %(unit)s, not “%(value)s”")
+                % {"unit": indicator.unit or indicator.unit_zh, "value": unit},
+            )
     quality = text("quality").upper()[:1] if text("quality") else ""
     if quality and quality not in QUALITY_CODES:
         problem("quality", _("the grade must be one of %(choices)s") % {"choices": ", ".join(QUALITY_CODES)})
@@ -563,7 +643,11 @@ def _derived_override_problem(response: Response, values: dict[str, Any]) -> str
     return _(
         "%(code)s: the recorded agreements propose %(proposed)s and the answer is %(answer)s; "
         "say why in this column, or answer %(proposed)s"
-    ) % {"code": response.indicator.node.code, "proposed": plain_number_text(proposal.value), "answer": plain_number_text(answer)}
+    ) % {
+        "code": response.indicator.node.code,
+        "proposed": plain_number_text(proposal.value),
+        "answer": plain_number_text(answer),
+    }
 
 
 def _differs(old: Any, new: Any) -> bool:

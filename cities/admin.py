@@ -54,9 +54,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
         "is_demo",
     )
     list_filter = ("domain", "mode", "status", "region", "is_demo")
-    search_fields = (
-        "key", "title_zh", "title_en", "parties__name_zh", "parties__name_en", "parties__code"
-    )
+    search_fields = ("key", "title_zh", "title_en", "parties__name_zh", "parties__name_en", "parties__code")
     list_select_related = ("region",)
     date_hierarchy = "in_force_from"
     inlines = [AgreementPartyInline]

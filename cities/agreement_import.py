@@ -41,9 +41,7 @@ AGREEMENT_COLUMNS = (
 )
 AGREEMENT_OPTIONAL_COLUMNS = ("evidence_note", "is_demo")
 # The model field each free-text column is stored in.
-AGREEMENT_TEXT_FIELDS = {
-    column: (Agreement, column) for column in ("key", "title_zh", "title_en", "evidence_url")
-}
+AGREEMENT_TEXT_FIELDS = {column: (Agreement, column) for column in ("key", "title_zh", "title_en", "evidence_url")}
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0", ""}
 
@@ -88,40 +86,31 @@ class AgreementRow:
         }
 
 
-def _choice(
-    cells: dict[str, str], column: str, choices: list[str], line: int, problems: list[RowProblem]
-) -> str:
+def _choice(cells: dict[str, str], column: str, choices: list[str], line: int, problems: list[RowProblem]) -> str:
     value = cells[column]
     if value not in choices:
         problems.append(
             RowProblem(
                 line,
                 column,
-                _("“%(value)s” is not one of %(choices)s")
-                % {"value": value, "choices": ", ".join(choices)},
+                _("“%(value)s” is not one of %(choices)s") % {"value": value, "choices": ", ".join(choices)},
             )
         )
     return value
 
 
-def _date(
-    cells: dict[str, str], column: str, line: int, problems: list[RowProblem]
-) -> dt.date | None:
+def _date(cells: dict[str, str], column: str, line: int, problems: list[RowProblem]) -> dt.date | None:
     text = cells[column]
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        problems.append(
-            RowProblem(line, column, _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": text})
-        )
+        problems.append(RowProblem(line, column, _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": text}))
         return None
 
 
-def _parties(
-    text: str, line: int, known_cities: set[str], problems: list[RowProblem]
-) -> tuple[tuple[str, str], ...]:
+def _parties(text: str, line: int, known_cities: set[str], problems: list[RowProblem]) -> tuple[tuple[str, str], ...]:
     roles = set(AgreementParty.Role.values)
     parties: dict[str, str] = {}
     for item in (part.strip() for part in text.split(";")):
@@ -134,25 +123,16 @@ def _parties(
                 RowProblem(
                     line,
                     "parties",
-                    _("“%(value)s” is not one of %(choices)s")
-                    % {"value": role, "choices": ", ".join(sorted(roles))},
+                    _("“%(value)s” is not one of %(choices)s") % {"value": role, "choices": ", ".join(sorted(roles))},
                 )
             )
         if code not in known_cities:
-            problems.append(
-                RowProblem(line, "parties", _("unknown city %(code)s") % {"code": code})
-            )
+            problems.append(RowProblem(line, "parties", _("unknown city %(code)s") % {"code": code}))
         if code in parties:
-            problems.append(
-                RowProblem(line, "parties", _("city %(code)s is listed twice") % {"code": code})
-            )
+            problems.append(RowProblem(line, "parties", _("city %(code)s is listed twice") % {"code": code}))
         parties[code] = role
     if len(parties) < 2:
-        problems.append(
-            RowProblem(
-                line, "parties", _("an agreement needs at least two cities, separated by “;”")
-            )
-        )
+        problems.append(RowProblem(line, "parties", _("an agreement needs at least two cities, separated by “;”")))
     return tuple(sorted(parties.items()))
 
 
@@ -179,8 +159,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
                     RowProblem(
                         line,
                         "key",
-                        _("“%(value)s” may hold only letters, digits, “-” and “_”")
-                        % {"value": key},
+                        _("“%(value)s” may hold only letters, digits, “-” and “_”") % {"value": key},
                     )
                 )
             if key in seen:
@@ -188,22 +167,17 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
                     RowProblem(
                         line,
                         "key",
-                        _("%(code)s already appears on line %(first)d")
-                        % {"code": key, "first": seen[key]},
+                        _("%(code)s already appears on line %(first)d") % {"code": key, "first": seen[key]},
                     )
                 )
             seen.setdefault(key, line)
         domain = _choice(cells, "domain", Agreement.Domain.values, line, problems)
         mode = _choice(cells, "mode", Agreement.Mode.values, line, problems)
         status = _choice(cells, "status", Agreement.Status.values, line, problems)
-        parties = (
-            _parties(cells["parties"], line, known_cities, problems) if cells["parties"] else ()
-        )
+        parties = _parties(cells["parties"], line, known_cities, problems) if cells["parties"] else ()
         region = cells["region"] or None
         if region is not None and region not in known_regions:
-            problems.append(
-                RowProblem(line, "region", _("unknown region %(code)s") % {"code": region})
-            )
+            problems.append(RowProblem(line, "region", _("unknown region %(code)s") % {"code": region}))
         signed_on = _date(cells, "signed_on", line, problems)
         in_force_from = _date(cells, "in_force_from", line, problems)
         expires_on = _date(cells, "expires_on", line, problems)
@@ -236,8 +210,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
                     RowProblem(
                         line,
                         "evidence_url",
-                        _("“%(value)s” is not a web address (http or https)")
-                        % {"value": cells["evidence_url"]},
+                        _("“%(value)s” is not a web address (http or https)") % {"value": cells["evidence_url"]},
                     )
                 )
         demo_text = cells.get("is_demo", "").lower()
@@ -288,9 +261,7 @@ def agreements_import(*, rows: list[AgreementRow], problems: list[RowProblem]) -
             values = row.values()
             agreement = Agreement.objects.filter(key=row.key).first()
             stored_parties = (
-                tuple(agreement.party_links.order_by("city_id").values_list("city_id", "role"))
-                if agreement
-                else ()
+                tuple(agreement.party_links.order_by("city_id").values_list("city_id", "role")) if agreement else ()
             )
             if agreement is None:
                 agreement = Agreement(key=row.key, **values)
@@ -309,13 +280,9 @@ def agreements_import(*, rows: list[AgreementRow], problems: list[RowProblem]) -
                 summary.unchanged += 1
                 continue
             if stored_parties != row.parties:
-                agreement.party_links.exclude(
-                    city_id__in=[code for code, _role in row.parties]
-                ).delete()
+                agreement.party_links.exclude(city_id__in=[code for code, _role in row.parties]).delete()
                 for code, role in row.parties:
-                    AgreementParty.objects.update_or_create(
-                        agreement=agreement, city_id=code, defaults={"role": role}
-                    )
+                    AgreementParty.objects.update_or_create(agreement=agreement, city_id=code, defaults={"role": role})
     return summary
 
 

@@ -59,9 +59,7 @@ def as_plotly_text(value: Any) -> Any:
     if isinstance(value, str | Promise):
         return plotly_text(str(value))
     if isinstance(value, dict):
-        return {
-            key: item if key in PLOTLY_MARKUP_KEYS else as_plotly_text(item) for key, item in value.items()
-        }
+        return {key: item if key in PLOTLY_MARKUP_KEYS else as_plotly_text(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         # Numbers pass without a call: a map's outlines are some 16,000 of them.
         return [as_plotly_text(item) if isinstance(item, _TEXT_OR_NESTED) else item for item in value]
@@ -100,9 +98,7 @@ def network_figure(
     by_domain: dict[str, list[AgreementEdge]] = {}
     for agreement in agreements:
         by_domain.setdefault(agreement.domain, []).append(agreement)
-    for domain in sorted(
-        by_domain, key=lambda d: domains.index(d) if d in domains else len(domains)
-    ):
+    for domain in sorted(by_domain, key=lambda d: domains.index(d) if d in domains else len(domains)):
         xs: list[float | None] = []
         ys: list[float | None] = []
         pairs = set()

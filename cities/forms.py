@@ -21,9 +21,7 @@ class AgreementFilterForm(forms.Form):
         self.fields["domain"].choices = every + list(Agreement.Domain.choices)
         self.fields["mode"].choices = every + list(Agreement.Mode.choices)
         self.fields["status"].choices = every + list(Agreement.Status.choices)
-        self.fields["region"].choices = every + [
-            (r.code, r.name) for r in Region.objects.order_by("code")
-        ]
+        self.fields["region"].choices = every + [(r.code, r.name) for r in Region.objects.order_by("code")]
 
 
 class NetworkFilterForm(forms.Form):
@@ -33,13 +31,10 @@ class NetworkFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         help_text=_(
-            "“In force” counts agreements in force on the date; "
-            "another status shows that network whatever the dates."
+            "“In force” counts agreements in force on the date; another status shows that network whatever the dates."
         ),
     )
-    on = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -34,9 +34,7 @@ class BilingualNameMixin(models.Model):
 
 
 class Province(BilingualNameMixin):
-    code = models.CharField(
-        _("code"), max_length=6, primary_key=True, validators=[division_code_validator]
-    )
+    code = models.CharField(_("code"), max_length=6, primary_key=True, validators=[division_code_validator])
 
     class Meta:
         ordering = ["code"]
@@ -53,12 +51,8 @@ class City(BilingualNameMixin):
         SUB_PROVINCIAL = "sub_provincial", _("sub-provincial city")
         PREFECTURE = "prefecture", _("prefecture-level city")
 
-    code = models.CharField(
-        _("division code"), max_length=6, primary_key=True, validators=[division_code_validator]
-    )
-    province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province")
-    )
+    code = models.CharField(_("division code"), max_length=6, primary_key=True, validators=[division_code_validator])
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province"))
     level = models.CharField(_("administrative level"), max_length=20, choices=Level.choices)
     latitude = models.DecimalField(
         _("latitude"),
@@ -130,9 +124,11 @@ class City(BilingualNameMixin):
         """The name plus the province, which tells apart 苏州 and 宿州."""
         if self.level == self.Level.MUNICIPALITY:
             return self.name
-        return f"{self.name} ({self.province.name})" if (get_language() or "").startswith(
-            "en"
-        ) else f"{self.name}（{self.province.name}）"
+        return (
+            f"{self.name} ({self.province.name})"
+            if (get_language() or "").startswith("en")
+            else f"{self.name}（{self.province.name}）"
+        )
 
 
 _ambiguous_english_names: frozenset[str] | None = None
@@ -193,21 +189,15 @@ class Region(BilingualNameMixin):
 
 
 class RegionMembership(models.Model):
-    region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("region")
-    )
-    city = models.ForeignKey(
-        City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city")
-    )
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("region"))
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city"))
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
 
     class Meta:
         ordering = ["region", "city"]
         verbose_name = _("region member")
         verbose_name_plural = _("region members")
-        constraints = [
-            models.UniqueConstraint(fields=["region", "city"], name="region_member_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["region", "city"], name="region_member_once")]
 
     def __str__(self) -> str:
         return f"{self.region_id} · {self.city_id}"
@@ -252,9 +242,7 @@ class Agreement(models.Model):
         _("key"),
         max_length=80,
         unique=True,
-        help_text=_(
-            "A stable identifier; importing a file again updates the agreement with this key."
-        ),
+        help_text=_("A stable identifier; importing a file again updates the agreement with this key."),
     )
     title_zh = models.CharField(_("Chinese title"), max_length=300)
     title_en = models.CharField(_("English title"), max_length=300)
@@ -327,18 +315,14 @@ class AgreementParty(models.Model):
         related_name="party_links",
         verbose_name=_("agreement"),
     )
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="agreement_links", verbose_name=_("city")
-    )
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="agreement_links", verbose_name=_("city"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
         ordering = ["agreement", "city"]
         verbose_name = _("agreement party")
         verbose_name_plural = _("agreement parties")
-        constraints = [
-            models.UniqueConstraint(fields=["agreement", "city"], name="agreement_party_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["agreement", "city"], name="agreement_party_once")]
 
     def __str__(self) -> str:
         return f"{self.agreement_id} · {self.city_id} ({self.role})"

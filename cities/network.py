@@ -74,9 +74,7 @@ class RegionNetwork:
 
     def top_degrees(self, limit: int | None = None) -> list[tuple[str, int, int]]:
         """(code, degree, weighted degree), highest degree first, ties by code."""
-        ranked = sorted(
-            self.members, key=lambda code: (-self.degree[code], -self.weighted_degree[code], code)
-        )
+        ranked = sorted(self.members, key=lambda code: (-self.degree[code], -self.weighted_degree[code], code))
         return [(code, self.degree[code], self.weighted_degree[code]) for code in ranked[:limit]]
 
 
@@ -110,9 +108,7 @@ def select_agreements(
     return selected
 
 
-def pair_counts(
-    edges: Iterable[AgreementEdge], members: Iterable[str]
-) -> dict[tuple[str, str], int]:
+def pair_counts(edges: Iterable[AgreementEdge], members: Iterable[str]) -> dict[tuple[str, str], int]:
     """Agreements binding each unordered member pair (codes sorted within the pair)."""
     inside = set(members)
     counts: dict[tuple[str, str], int] = {}

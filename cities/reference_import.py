@@ -101,14 +101,14 @@ class MemberRow:
     joined_on: dt.date | None
 
 
-def read_csv_rows(
-    path: Path, required: tuple[str, ...]
-) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
+def read_csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
     """Decode a UTF-8 CSV file and check its header; lines are numbered from 1 (the header)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [], [RowProblem(None, None, _("cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror})]
+        return [], [
+            RowProblem(None, None, _("cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror})
+        ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -159,7 +159,9 @@ def _decimal(cells: dict[str, str], column: str, line: int, low: int, high: int,
         return Decimal(0)
     if not low <= value <= high:
         problems.append(
-            RowProblem(line, column, _("%(value)s is outside %(low)s to %(high)s") % {"value": value, "low": low, "high": high})
+            RowProblem(
+                line, column, _("%(value)s is outside %(low)s to %(high)s") % {"value": value, "low": low, "high": high}
+            )
         )
         # 1e999 is finite to Decimal, but too long to round to four places: that raised.
         return Decimal(0)
@@ -222,7 +224,9 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
         province_code = _division_code(cells, "province_code", line, problems)
         if code in seen:
             problems.append(
-                RowProblem(line, "code", _("%(code)s already appears on line %(first)d") % {"code": code, "first": seen[code]})
+                RowProblem(
+                    line, "code", _("%(code)s already appears on line %(first)d") % {"code": code, "first": seen[code]}
+                )
             )
         seen.setdefault(code, line)
         if len(province_code) == 6 and not province_code.endswith("0000"):
@@ -252,7 +256,8 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
                 RowProblem(
                     line,
                     "level",
-                    _("“%(value)s” is not one of %(choices)s") % {"value": cells["level"], "choices": ", ".join(sorted(levels))},
+                    _("“%(value)s” is not one of %(choices)s")
+                    % {"value": cells["level"], "choices": ", ".join(sorted(levels))},
                 )
             )
         latitude = _decimal(cells, "latitude", line, -90, 90, problems)
@@ -296,7 +301,12 @@ def read_regions(path: Path) -> tuple[list[RegionRow], list[RowProblem]]:
         seen.add(cells["code"])
         if cells["kind"] not in kinds:
             problems.append(
-                RowProblem(line, "kind", _("“%(value)s” is not one of %(choices)s") % {"value": cells["kind"], "choices": ", ".join(sorted(kinds))})
+                RowProblem(
+                    line,
+                    "kind",
+                    _("“%(value)s” is not one of %(choices)s")
+                    % {"value": cells["kind"], "choices": ", ".join(sorted(kinds))},
+                )
             )
         if len(problems) == before:
             rows.append(RegionRow(line=line, **{column: cells[column] for column in REGION_COLUMNS}))
@@ -320,7 +330,9 @@ def read_members(path: Path) -> tuple[list[MemberRow], list[RowProblem]]:
                 joined_on = dt.date.fromisoformat(cells["joined_on"])
             except ValueError:
                 problems.append(
-                    RowProblem(line, "joined_on", _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": cells["joined_on"]})
+                    RowProblem(
+                        line, "joined_on", _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": cells["joined_on"]}
+                    )
                 )
         if len(problems) == before:
             rows.append(MemberRow(line=line, region_code=key[0], city_code=key[1], joined_on=joined_on))

@@ -15,9 +15,7 @@ def region_list() -> QuerySet[Region]:
 
 def region_with_members(*, code: str) -> Region:
     memberships = RegionMembership.objects.select_related("city__province").order_by("city__code")
-    return Region.objects.prefetch_related(Prefetch("memberships", queryset=memberships)).get(
-        code=code
-    )
+    return Region.objects.prefetch_related(Prefetch("memberships", queryset=memberships)).get(code=code)
 
 
 def regions_of_city(city: City) -> list[Region]:
@@ -27,9 +25,7 @@ def regions_of_city(city: City) -> list[Region]:
     the city's own membership.
     """
     return list(
-        Region.objects.annotate(size=Count("memberships"))
-        .filter(memberships__city=city)
-        .order_by("size", "code")
+        Region.objects.annotate(size=Count("memberships")).filter(memberships__city=city).order_by("size", "code")
     )
 
 
@@ -43,9 +39,7 @@ def city_list(*, province: str | None = None, region: str | None = None) -> Quer
 
 
 def city_detail(*, code: str) -> City:
-    return City.objects.select_related("province").prefetch_related("memberships__region").get(
-        code=code
-    )
+    return City.objects.select_related("province").prefetch_related("memberships__region").get(code=code)
 
 
 def cities_managed_by(user) -> QuerySet[City]:  # type: ignore[no-untyped-def]
@@ -59,9 +53,7 @@ def agreement_list(
     status: str | None = None,
     region: str | None = None,
 ) -> QuerySet[Agreement]:
-    agreements = Agreement.objects.select_related("region").annotate(
-        party_count=Count("party_links")
-    )
+    agreements = Agreement.objects.select_related("region").annotate(party_count=Count("party_links"))
     if domain:
         agreements = agreements.filter(domain=domain)
     if mode:
@@ -115,7 +107,5 @@ def surge_cities(*, city_codes: Iterable[str]) -> list[CityPoint]:
             latitude=float(city.latitude),
             longitude=float(city.longitude),
         )
-        for city in City.objects.filter(
-            code__in=list(city_codes), population__isnull=False
-        ).order_by("code")
+        for city in City.objects.filter(code__in=list(city_codes), population__isnull=False).order_by("code")
     ]

@@ -77,7 +77,9 @@ def regions_import(
     known_cities = set(City.objects.filter(code__in=member_codes).values_list("code", flat=True))
     for row in members:
         if row.region_code not in known_regions:
-            problems.append(RowProblem(row.line, "region_code", _("unknown region %(code)s") % {"code": row.region_code}))
+            problems.append(
+                RowProblem(row.line, "region_code", _("unknown region %(code)s") % {"code": row.region_code})
+            )
         if row.city_code not in known_cities:
             problems.append(RowProblem(row.line, "city_code", _("unknown city %(code)s") % {"code": row.city_code}))
     if problems:
@@ -110,7 +112,5 @@ def regions_import(
                 RegionMembership.objects.update_or_create(
                     region_id=region_code, city_id=row.city_code, defaults={"joined_on": row.joined_on}
                 )
-            summary.details.append(
-                _("%(region)s: %(count)d members") % {"region": region_code, "count": len(rows)}
-            )
+            summary.details.append(_("%(region)s: %(count)d members") % {"region": region_code, "count": len(rows)})
     return summary

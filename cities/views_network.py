@@ -101,9 +101,7 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
             cities=figure_cities, agreements=network.agreements, domain_labels=domain_labels
         )
         context["coverage_figure"] = figures.coverage_heatmap(matrix=network.matrix, labels=labels)
-    context.update(
-        _surge(request, edges=edges, codes=codes, cities=cities, by_code=by_code, on=filters["on"])
-    )
+    context.update(_surge(request, edges=edges, codes=codes, cities=cities, by_code=by_code, on=filters["on"]))
     return render(request, "cities/region_network.html", context)
 
 
@@ -189,9 +187,7 @@ def _surge(request: HttpRequest, *, edges, codes, cities, by_code, on) -> dict[s
             "result": result,
             "coverage_percent": None if result.coverage is None else result.coverage * 100,
             "best_percent": (
-                None
-                if result.coverage_with_best_new_pair is None
-                else result.coverage_with_best_new_pair * 100
+                None if result.coverage_with_best_new_pair is None else result.coverage_with_best_new_pair * 100
             ),
             "total_movers": round(result.total_movers),
             "rows": rows,

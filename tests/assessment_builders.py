@@ -40,6 +40,11 @@ def answer_everything(assessment: Assessment, *, level: int = 4, share: float = 
             values = {"level": level}
         else:
             values = {"value": round(indicator.lower + share * (indicator.upper - indicator.lower))}
-        saved = response_save(response=response, user=consultant, values={**values, **extra, "source": "test"}, base_version=response.version)
+        saved = response_save(
+            response=response,
+            user=consultant,
+            values={**values, **extra, "source": "test"},
+            base_version=response.version,
+        )
         if indicator.evidence_required:
             Evidence.objects.create(response=saved, kind=Evidence.Kind.NOTE, note="checked", uploaded_by=consultant)

@@ -11,7 +11,11 @@ def _text(zh: str, en: str) -> dict[str, str]:
 def _indicator(kind: str, **overrides: Any) -> dict[str, Any]:
     indicator = {
         "type": kind,
-        "unit": _text("%", "%") if kind == "quantitative" else _text("项", "items") if kind == "count" else _text("", ""),
+        "unit": _text("%", "%")
+        if kind == "quantitative"
+        else _text("项", "items")
+        if kind == "count"
+        else _text("", ""),
         "direction": 1,
         "lower": 0,
         "upper": 5 if kind == "level" else 100,
@@ -20,9 +24,7 @@ def _indicator(kind: str, **overrides: Any) -> dict[str, Any]:
         "evidence": _text("政策文件", "Policy document"),
         "evidence_required": True,
         "references": {"gbt33356_2022": "", "u4ssc": "", "iso37122": ""},
-        "levels": [
-            {"level": level, "zh": f"第{level}级描述", "en": f"Level {level} descriptor"} for level in range(6)
-        ]
+        "levels": [{"level": level, "zh": f"第{level}级描述", "en": f"Level {level} descriptor"} for level in range(6)]
         if kind == "level"
         else None,
         "continues": [],

@@ -86,13 +86,9 @@ def parameter_message(item: dict[str, Any]) -> str:
 def invalid_parameters(request: HttpRequest, error: ValidationError) -> HttpResponse:
     parameters = []
     for item in error.errors:
-        location = [
-            str(part) for part in item.get("loc", ()) if part not in ("query", "path", "body")
-        ]
+        location = [str(part) for part in item.get("loc", ()) if part not in ("query", "path", "body")]
         parameters.append({"parameter": ".".join(location), "message": parameter_message(item)})
-    names = join_list(
-        dict.fromkeys(entry["parameter"] for entry in parameters if entry["parameter"])
-    )
+    names = join_list(dict.fromkeys(entry["parameter"] for entry in parameters if entry["parameter"]))
     return api.create_response(
         request,
         {"detail": _("Invalid parameter: %(names)s.") % {"names": names}, "errors": parameters},
@@ -181,12 +177,10 @@ def region_results(
     code: str,
     period: Annotated[int, Query(ge=2000, le=2100, description="The year assessed.")],
     framework: Annotated[str, Query(description="Framework code.")] = "DSMF",
-    version: Annotated[
-        str | None, Query(description="Framework version; the latest published by default.")
-    ] = None,
-    kind: Annotated[
-        Assessment.Kind, Query(description="Consultant assessments or city self-assessments.")
-    ] = (Assessment.Kind.CONSULTANT),
+    version: Annotated[str | None, Query(description="Framework version; the latest published by default.")] = None,
+    kind: Annotated[Assessment.Kind, Query(description="Consultant assessments or city self-assessments.")] = (
+        Assessment.Kind.CONSULTANT
+    ),
     mc: Annotated[
         int,
         Query(
@@ -195,9 +189,9 @@ def region_results(
             description="Monte Carlo runs for the rank interval; 0 leaves it out.",
         ),
     ] = result_selectors.DEFAULT_MONTE_CARLO_RUNS,
-    seed: Annotated[
-        int, Query(ge=0, description="Seed of the Monte Carlo, for reproducible intervals.")
-    ] = (result_selectors.DEFAULT_SEED),
+    seed: Annotated[int, Query(ge=0, description="Seed of the Monte Carlo, for reproducible intervals.")] = (
+        result_selectors.DEFAULT_SEED
+    ),
 ) -> Any:
     """Each visible city's published result of the period, ranked by index within the whole region.
 
@@ -212,8 +206,7 @@ def region_results(
     except Framework.DoesNotExist:
         raise HttpError(
             404,
-            _("There is no published framework %(code)s %(version)s.")
-            % {"code": framework, "version": version or ""},
+            _("There is no published framework %(code)s %(version)s.") % {"code": framework, "version": version or ""},
         ) from None
     return result_selectors.region_results(
         region=region,

@@ -140,7 +140,10 @@ class Response(models.Model):
     value = models.FloatField(_("value"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
     value_year = models.PositiveSmallIntegerField(
-        _("year the value refers to"), null=True, blank=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("year the value refers to"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
     )
     source = models.CharField(_("data source"), max_length=500, blank=True)
     quality = models.CharField(_("data-quality grade"), max_length=1, choices=Quality.choices, blank=True)
@@ -152,13 +155,13 @@ class Response(models.Model):
         _("to confirm"), default=False, help_text=_("Carried over from the previous period; confirm or change it.")
     )
     derived_value = models.FloatField(
-        _("value derived from agreements"), null=True, blank=True,
+        _("value derived from agreements"),
+        null=True,
+        blank=True,
         help_text=_("What the recorded agreements propose, when the answer was last saved."),
     )
     derived_agreements = models.JSONField(_("agreements behind the derived value"), default=list, blank=True)
-    derived_override_reason = models.TextField(
-        _("why the answer differs from the derived value"), blank=True
-    )
+    derived_override_reason = models.TextField(_("why the answer differs from the derived value"), blank=True)
     plausibility_override_reason = models.TextField(
         _("why the value is outside the plausible range"),
         blank=True,
@@ -166,7 +169,12 @@ class Response(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("updated by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
@@ -214,7 +222,9 @@ class Evidence(models.Model):
         LINK = "link", _("link")
         NOTE = "note", _("note")
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("response"))
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("response")
+    )
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=evidence_upload_path, blank=True)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
@@ -248,18 +258,29 @@ class Evidence(models.Model):
 class ReviewComment(models.Model):
     """A reviewer's or consultant's comment on one response; threads, resolvable."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments", verbose_name=_("response"))
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="comments", verbose_name=_("response")
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies", verbose_name=_("reply to")
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
     body = models.TextField(_("comment"))
     returns_indicator = models.BooleanField(
-        _("returns the indicator"), default=False, help_text=_("The reviewer asks the consultant to change this answer.")
+        _("returns the indicator"),
+        default=False,
+        help_text=_("The reviewer asks the consultant to change this answer."),
     )
     resolved = models.BooleanField(_("resolved"), default=False)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("resolved by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

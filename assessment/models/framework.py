@@ -82,7 +82,7 @@ class Framework(models.Model):
         _("aggregation per level"),
         default=dict,
         blank=True,
-        help_text=_("Mean used at each kind of node, e.g. {\"dimension\": \"arithmetic\"}."),
+        help_text=_('Mean used at each kind of node, e.g. {"dimension": "arithmetic"}.'),
     )
     stage_threshold = models.DecimalField(
         _("stage threshold"),

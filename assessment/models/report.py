@@ -49,18 +49,21 @@ class Report(models.Model):
     city = models.ForeignKey(
         "cities.City", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("city")
     )
-    region = models.ForeignKey(
-        "cities.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
-    )
+    region = models.ForeignKey("cities.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+", verbose_name=_("framework"))
     period = models.PositiveSmallIntegerField(_("period"))
     language = models.CharField(_("language"), max_length=10)
     audience = models.CharField(
-        _("edition"), max_length=12, choices=Audience.choices, default=Audience.STAKEHOLDER,
+        _("edition"),
+        max_length=12,
+        choices=Audience.choices,
+        default=Audience.STAKEHOLDER,
         help_text=_("Who the report is written for: the full edition carries the evidence annex."),
     )
     input_key = models.CharField(
-        _("inputs"), max_length=64, db_index=True,
+        _("inputs"),
+        max_length=64,
+        db_index=True,
         help_text=_("Hash of the published results, the language and the report version this file was drawn from."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -83,7 +86,9 @@ class Report(models.Model):
     # restarted) and is queued again or marked failed (services.reports).
     started_at = models.DateTimeField(_("rendering started"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of the worker"), null=True, blank=True)
-    worker = models.CharField(_("worker"), max_length=200, blank=True, help_text=_("Host and process id of the worker rendering it."))
+    worker = models.CharField(
+        _("worker"), max_length=200, blank=True, help_text=_("Host and process id of the worker rendering it.")
+    )
 
     class Meta:
         ordering = ["-created_at"]

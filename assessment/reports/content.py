@@ -200,9 +200,7 @@ def city_report_context(
     view = panels.region_view(user, region, filters)
     snapshot = view.snapshot
     if snapshot is None or city.code not in snapshot.scores.index:
-        raise ReportUnavailable(
-            _("%(city)s has no published result for this period.") % {"city": city.name}
-        )
+        raise ReportUnavailable(_("%(city)s has no published result for this period.") % {"city": city.name})
     city_panels, extra = panels.city_panels(user, view, city)
     by_slug = {panel.slug: panel for panel in city_panels}
     # Chromium starts drawing now, on the other core, while the rest of the context is read.
@@ -213,7 +211,9 @@ def city_report_context(
     peers = dashboards.peers(view.scores, city.code, list(structure.dimensions))
     assessment = Assessment.objects.select_related("result", "framework").get(pk=snapshot.assessment_ids[city.code])
     order = [code for dimension in structure.dimensions for code in structure.indicators_of[dimension]]
-    lines = _indicator_lines(assessment.pk, dict(snapshot.normalised.loc[city.code].items()), order, with_annex=with_annex)
+    lines = _indicator_lines(
+        assessment.pk, dict(snapshot.normalised.loc[city.code].items()), order, with_annex=with_annex
+    )
     steps = gap_steps(assessment)
     best_rows = snapshot.normalised.idxmax()
     dimension_rows = [
@@ -238,8 +238,12 @@ def city_report_context(
             best_answer = answer_text(indicators[line.code], float(snapshot.raw.at[best_city, line.code]))
         indicator_standings.append(
             recommendations.IndicatorStanding(
-                code=line.code, dimension=line.dimension, name=line.name, score=line.score,
-                answer=line.answer, best_answer=best_answer,
+                code=line.code,
+                dimension=line.dimension,
+                name=line.name,
+                score=line.score,
+                answer=line.answer,
+                best_answer=best_answer,
             )
         )
     advice = recommendations.advice_by_lever(dimension_rows, indicator_standings)
@@ -250,7 +254,9 @@ def city_report_context(
     current = str(view.stages[city.code])
     rank_row = view.ranking.loc[city.code]
     agreements, islands = _agreements(city)
-    quality_counts = {grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices}
+    quality_counts = {
+        grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices
+    }
     tree = result_selectors.framework_scoring_tree(framework)
     return {
         "kind": "city",
@@ -278,7 +284,9 @@ def city_report_context(
         "plane_svg": plane_svg,
         "radar_svg": radar_svg,
         "dimensions": dimension_rows,
-        "halves": [(code, names.get(code, code), panels.number(view.scores.at[city.code, code])) for code in structure.halves],
+        "halves": [
+            (code, names.get(code, code), panels.number(view.scores.at[city.code, code])) for code in structure.halves
+        ],
         "indicators": lines,
         "steps": steps,
         "advice": advice,
@@ -288,7 +296,9 @@ def city_report_context(
         "coverage": extra.get("coverage"),
         "quality_counts": quality_counts,
         "quality_labels": dict(Response.Quality.choices),
-        "weights": [(code, names.get(code, code), tree.weight_of[code]) for code in (*structure.halves, *structure.dimensions)],
+        "weights": [
+            (code, names.get(code, code), tree.weight_of[code]) for code in (*structure.halves, *structure.dimensions)
+        ],
         "normalisation": framework.get_normalisation_display(),
         "aggregation": framework.aggregation,
         "threshold": framework.stage_threshold,
@@ -307,9 +317,13 @@ def _headline_text(headline: tuple[str, str] | None, steps: list, names: dict[st
     kind, code = headline
     if kind == "step":
         step = steps[0]
-        return _("First, raise %(indicator)s from %(from)s to %(to)s: the single step that most closes the gap to the next stage.") % {
+        return _(
+            "First, raise %(indicator)s from %(from)s to %(to)s: the single step that most closes the gap to the next stage."
+        ) % {
             "indicator": f"{step.code} {step.name}",
-            "from": "—" if step.from_raw is None else f"{plain_number_text(round(step.from_raw, 2))} {step.unit}".strip(),
+            "from": "—"
+            if step.from_raw is None
+            else f"{plain_number_text(round(step.from_raw, 2))} {step.unit}".strip(),
             "to": f"{plain_number_text(round(step.to_raw, 2))} {step.unit}".strip(),
         }
     return _("First, strengthen %(dimension)s, the dimension furthest below the region's median.") % {

@@ -76,7 +76,9 @@ def _fetcher_class() -> type:
         """
 
         def __init__(self) -> None:
-            super().__init__(allowed_protocols=("https", "data"), allow_redirects=False, ssl_context=_unused_tls_context())
+            super().__init__(
+                allowed_protocols=("https", "data"), allow_redirects=False, ssl_context=_unused_tls_context()
+            )
             self.fetched: list[str] = []
             self.refused: list[str] = []
             self.figure_errors: list[Exception] = []

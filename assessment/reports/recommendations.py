@@ -87,19 +87,11 @@ def advice_by_lever(
         lever = LEVER_OF.get(dimension.code)
         if lever is None:
             continue
-        behind = (
-            dimension.score is not None
-            and dimension.median is not None
-            and dimension.score < dimension.median
-        )
+        behind = dimension.score is not None and dimension.median is not None and dimension.score < dimension.median
         if not behind:
             advice[lever].dimensions_on_track.append(dimension)
     for lever in LEVERS:
-        behind = [
-            d
-            for d in dimensions
-            if LEVER_OF.get(d.code) == lever and d not in advice[lever].dimensions_on_track
-        ]
+        behind = [d for d in dimensions if LEVER_OF.get(d.code) == lever and d not in advice[lever].dimensions_on_track]
         behind.sort(key=lambda d: (d.score or 0) - (d.median or 0))
         for dimension in behind[:per_lever]:
             weakest = sorted(
@@ -110,9 +102,7 @@ def advice_by_lever(
     return [advice[lever] for lever in LEVERS]
 
 
-def headline(
-    steps: Sequence[Mapping[str, object]], advice: Sequence[LeverAdvice]
-) -> tuple[str, str] | None:
+def headline(steps: Sequence[Mapping[str, object]], advice: Sequence[LeverAdvice]) -> tuple[str, str] | None:
     """The one thing to do first: the first step to the next stage, else the weakest dimension.
 
     Returns (kind, code): ("step", indicator code) or ("dimension", code).

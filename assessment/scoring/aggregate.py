@@ -119,9 +119,7 @@ class AggregationPlan:
         return cls(codes=tree.codes, n_indicators=len(tree.indicators), levels=tuple(levels))
 
 
-def parse_aggregation(
-    aggregation: str | Sequence[str], n_levels: int
-) -> tuple[AggregationMethod, ...]:
+def parse_aggregation(aggregation: str | Sequence[str], n_levels: int) -> tuple[AggregationMethod, ...]:
     """One method per aggregate level, lowest first, from a name or a list (or "a,b,c")."""
     names = aggregation.split(",") if isinstance(aggregation, str) else list(aggregation)
     names = [name.strip().lower() for name in names]

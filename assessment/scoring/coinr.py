@@ -71,9 +71,7 @@ def _read_csv(source: Source, what: str, **kwargs: Any) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError) as error:
         raise ScoringInputError([Problem(None, None, f"cannot read the {what}: {error}")]) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ScoringInputError(
-            [Problem(None, None, f"the {what} is not a readable CSV file: {error}")]
-        ) from None
+        raise ScoringInputError([Problem(None, None, f"the {what} is not a readable CSV file: {error}")]) from None
 
 
 def read_imeta(source: Source) -> pd.DataFrame:
@@ -86,9 +84,7 @@ def read_imeta(source: Source) -> pd.DataFrame:
     for position, kind in enumerate(imeta["Type"].tolist()):
         if _text(kind) not in _NODE_TYPES + _IGNORED_TYPES:
             allowed = ", ".join(_NODE_TYPES + _IGNORED_TYPES)
-            problems.append(
-                Problem(_line(position), "Type", f"'{_text(kind)}' is not one of {allowed}")
-            )
+            problems.append(Problem(_line(position), "Type", f"'{_text(kind)}' is not one of {allowed}"))
     if not problems:
         problems.extend(_imeta_problems(_node_rows(imeta)))
     if problems:
@@ -138,29 +134,21 @@ def _imeta_problems(rows: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
         if not code:
             problems.append(Problem(line, "iCode", "missing code"))
         elif code in seen:
-            problems.append(
-                Problem(line, "iCode", f"duplicate code '{code}' (first on line {seen[code]})")
-            )
+            problems.append(Problem(line, "iCode", f"duplicate code '{code}' (first on line {seen[code]})"))
         else:
             seen[code] = line
         level = _as_number(row["Level"])
         if math.isnan(level) or level != round(level) or level < 1:
-            problems.append(
-                Problem(line, "Level", f"must be a whole number >= 1, not {row['Level']!r}")
-            )
+            problems.append(Problem(line, "Level", f"must be a whole number >= 1, not {row['Level']!r}"))
         elif kind == "Indicator" and level != 1:
             problems.append(Problem(line, "Level", "an indicator is at level 1"))
         elif kind == "Aggregate" and level < 2:
             problems.append(Problem(line, "Level", "an aggregate is at level 2 or above"))
         weight = _as_number(row["Weight"])
         if math.isnan(weight) or math.isinf(weight) or weight < 0:
-            problems.append(
-                Problem(line, "Weight", f"must be a number >= 0, not {row['Weight']!r}")
-            )
+            problems.append(Problem(line, "Weight", f"must be a number >= 0, not {row['Weight']!r}"))
         if kind == "Indicator" and _as_number(row["Direction"]) not in (1.0, -1.0):
-            problems.append(
-                Problem(line, "Direction", f"must be 1 or -1, not {row['Direction']!r}")
-            )
+            problems.append(Problem(line, "Direction", f"must be 1 or -1, not {row['Direction']!r}"))
         parent = _text(row["Parent"])
         if parent and parent not in aggregate_codes:
             problems.append(Problem(line, "Parent", f"unknown parent '{parent}'"))
@@ -168,11 +156,7 @@ def _imeta_problems(rows: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
             problems.append(Problem(line, "Parent", "an indicator needs a parent"))
         for column in ("goalpost_lower", "goalpost_upper", "Target"):
             value = row.get(column)
-            if (
-                kind == "Indicator"
-                and not _is_blank(value)
-                and not math.isfinite(_as_number(value))
-            ):
+            if kind == "Indicator" and not _is_blank(value) and not math.isfinite(_as_number(value)):
                 problems.append(Problem(line, column, f"not a finite number: {value!r}"))
         if kind == "Indicator" and not _is_blank(row.get("IndicatorType")):
             indicator_type = _text(row["IndicatorType"]).lower()
@@ -185,9 +169,7 @@ def _imeta_problems(rows: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
                     )
                 )
         if kind == "Indicator" and _text(row.get("Critical")).lower() not in _TRUE | _FALSE:
-            problems.append(
-                Problem(line, "Critical", f"must be true or false, not {row['Critical']!r}")
-            )
+            problems.append(Problem(line, "Critical", f"must be true or false, not {row['Critical']!r}"))
     return problems
 
 
@@ -268,11 +250,7 @@ def _imeta_column(field_name: str | None) -> str | None:
 
 
 def _with_code(problem: Problem) -> str:
-    return (
-        f"{problem.reason} (iCode '{problem.row}')"
-        if isinstance(problem.row, str)
-        else problem.reason
-    )
+    return f"{problem.reason} (iCode '{problem.row}')" if isinstance(problem.row, str) else problem.reason
 
 
 def read_idata(source: Source, tree: FrameworkTree) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -304,9 +282,7 @@ def read_idata(source: Source, tree: FrameworkTree) -> tuple[pd.DataFrame, pd.Da
             first_line[unit] = _line(position)
     for code in codes:
         column = idata[code]
-        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
-            column.dtype
-        ):
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
             continue
         numbers = pd.to_numeric(column, errors="coerce")
         text = column.astype("str").str.strip()
@@ -362,11 +338,7 @@ def read_weights(source: Source, tree: FrameworkTree) -> dict[str, float]:
         elif code in weights:
             problems.append(Problem(line, "iCode", f"duplicate code '{code}'"))
         if not math.isfinite(number) or number < 0:
-            problems.append(
-                Problem(
-                    line, "Weight", f"must be a number >= 0, not {table['Weight'].iloc[position]!r}"
-                )
-            )
+            problems.append(Problem(line, "Weight", f"must be a number >= 0, not {table['Weight'].iloc[position]!r}"))
         elif code:
             weights[code] = float(number)
     if problems:

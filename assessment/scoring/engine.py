@@ -119,9 +119,7 @@ class PreparedScoring:
         base = self.tree.weight_of
         if not weights:
             return np.array([base[code] for code in self.tree.codes], dtype=np.float64)
-        problems = [
-            Problem(code, "weight", "unknown node code") for code in weights if code not in base
-        ]
+        problems = [Problem(code, "weight", "unknown node code") for code in weights if code not in base]
         problems.extend(
             Problem(code, "weight", f"must be a number >= 0, not {value!r}")
             for code, value in weights.items()
@@ -129,9 +127,7 @@ class PreparedScoring:
         )
         if problems:
             raise ScoringInputError(problems)
-        return np.array(
-            [float(weights.get(code, base[code])) for code in self.tree.codes], dtype=np.float64
-        )
+        return np.array([float(weights.get(code, base[code])) for code in self.tree.codes], dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,9 +232,7 @@ def prepare(
     """Validate, impute and normalise: the part of `score` that weights do not change."""
     options = options or ScoringOptions()
     normalisation = _as_normalisation(options.normalisation)
-    overrides = {
-        code: _as_normalisation(spec) for code, spec in options.indicator_normalisation.items()
-    }
+    overrides = {code: _as_normalisation(spec) for code, spec in options.indicator_normalisation.items()}
     plan = AggregationPlan.from_tree(tree)
     methods = parse_aggregation(options.aggregation, len(plan.levels))
     problems: list[Problem] = []
@@ -267,9 +261,7 @@ def prepare(
     if ladder is not None:
         scales = {normalisation, *overrides.values()}
         if any(not spec.is_bounded or (spec.low, spec.high) != (0.0, 100.0) for spec in scales):
-            warnings.append(
-                "the stage ladder reads scores on the 0-100 scale; this normalisation is not on it"
-            )
+            warnings.append("the stage ladder reads scores on the 0-100 scale; this normalisation is not on it")
     return PreparedScoring(
         tree=tree,
         options=options,
@@ -306,9 +298,7 @@ def rescore_with_weights(
     values = np.empty((len(prepared.units), len(tree.codes)))
     values[:, :n_indicators] = prepared.normalised
     try:
-        aggregate_tree(
-            values, node_weights, plan, prepared.methods, prepared.options.availability_threshold
-        )
+        aggregate_tree(values, node_weights, plan, prepared.methods, prepared.options.availability_threshold)
     except NegativeScoreError as error:
         raise ScoringInputError(
             Problem(
@@ -323,12 +313,8 @@ def rescore_with_weights(
     aggregate_codes = list(tree.aggregate_codes)
     aggregate_values = values[:, n_indicators:]
     aggregates = pd.DataFrame(aggregate_values, index=units, columns=aggregate_codes)
-    ranks = pd.DataFrame(
-        rank_descending(aggregate_values, axis=0), index=units, columns=aggregate_codes
-    )
-    group_ranks = (
-        rank_within_groups(aggregates, prepared.groups) if prepared.groups is not None else None
-    )
+    ranks = pd.DataFrame(rank_descending(aggregate_values, axis=0), index=units, columns=aggregate_codes)
+    group_ranks = rank_within_groups(aggregates, prepared.groups) if prepared.groups is not None else None
 
     stages = rungs_reached = stage_indices = None
     ladder = prepared.ladder
@@ -366,9 +352,7 @@ def rescore_with_weights(
         options=prepared.options,
         weights=pd.Series(node_weights, index=list(tree.codes), name="weight"),
         raw=pd.DataFrame(prepared.raw, index=units, columns=list(tree.indicator_codes)),
-        normalised=pd.DataFrame(
-            prepared.normalised, index=units, columns=list(tree.indicator_codes)
-        ),
+        normalised=pd.DataFrame(prepared.normalised, index=units, columns=list(tree.indicator_codes)),
         aggregates=aggregates,
         ranks=ranks,
         group_ranks=group_ranks,
@@ -398,27 +382,21 @@ def _validated_matrix(tree: FrameworkTree, data: pd.DataFrame) -> FloatArray:
     problems.extend(Problem(None, code, "missing indicator column") for code in missing)
     if data.columns.has_duplicates:
         problems.extend(
-            Problem(None, str(code), "duplicate column")
-            for code in data.columns[data.columns.duplicated()]
+            Problem(None, str(code), "duplicate column") for code in data.columns[data.columns.duplicated()]
         )
     if problems:
         raise ScoringInputError(problems)
 
     selected = data if list(data.columns) == codes else data.loc[:, codes]
     # dtype.kind covers numpy and pandas' nullable dtypes; anything else is checked cell by cell.
-    non_numeric = [
-        code for code, dtype in zip(codes, selected.dtypes, strict=True) if dtype.kind not in "iuf"
-    ]
+    non_numeric = [code for code, dtype in zip(codes, selected.dtypes, strict=True) if dtype.kind not in "iuf"]
     if non_numeric:
         converted = {}
         for code in non_numeric:
             column = selected[code]
             numbers = pd.to_numeric(column, errors="coerce")
             bad = column.notna() & numbers.isna() & column.astype("str").str.strip().ne("")
-            problems.extend(
-                Problem(str(unit), code, f"not a number: {value!r}")
-                for unit, value in column[bad].items()
-            )
+            problems.extend(Problem(str(unit), code, f"not a number: {value!r}") for unit, value in column[bad].items())
             converted[code] = numbers
         selected = selected.assign(**converted)
     if problems:
@@ -443,11 +421,7 @@ def _validated_matrix(tree: FrameworkTree, data: pd.DataFrame) -> FloatArray:
                 continue
             values = raw[:, columns]
             if kind == "level":
-                bad = (
-                    (values != np.round(values))
-                    | (values < lows[columns])
-                    | (values > highs[columns])
-                )
+                bad = (values != np.round(values)) | (values < lows[columns]) | (values > highs[columns])
             elif kind == "binary":
                 bad = (values != 0) & (values != 1)
             else:
@@ -458,11 +432,7 @@ def _validated_matrix(tree: FrameworkTree, data: pd.DataFrame) -> FloatArray:
     for mask, columns, reason in checks:
         for row, position in np.argwhere(mask)[:200]:
             indicator = int(columns[position])
-            problems.append(
-                Problem(
-                    str(data.index[row]), codes[indicator], f"{reason}, not {raw[row, indicator]!r}"
-                )
-            )
+            problems.append(Problem(str(data.index[row]), codes[indicator], f"{reason}, not {raw[row, indicator]!r}"))
     if problems:
         raise ScoringInputError(problems)
     return raw

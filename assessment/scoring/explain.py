@@ -54,8 +54,7 @@ def effective_weights(tree: FrameworkTree, weights: Mapping[str, float] | None =
     """e(i, root) for every node (indicators first); the indicators' values sum to 1."""
     weight_of = {**tree.weight_of, **(weights or {})}
     sibling_total = {
-        parent: sum(weight_of[child] for child in children)
-        for parent, children in tree.children_of.items()
+        parent: sum(weight_of[child] for child in children) for parent, children in tree.children_of.items()
     }
     effective: dict[str, float] = {}
     for code in tree.codes:
@@ -89,9 +88,7 @@ def contributions(result: ScoreResult, units: Iterable[str] | None = None) -> pd
         with np.errstate(invalid="ignore", divide="ignore"):
             local[:, level.child_columns] = child_weights / totals[:, level.child_parent]
     local = np.nan_to_num(local)
-    method_of_level = dict(
-        zip((level.level for level in plan.levels), prepared.methods, strict=True)
-    )
+    method_of_level = dict(zip((level.level for level in plan.levels), prepared.methods, strict=True))
 
     frames = []
     for ancestor in tree.aggregate_codes:
@@ -105,9 +102,7 @@ def contributions(result: ScoreResult, units: Iterable[str] | None = None) -> pd
                 assert parent is not None
                 current = parent
         levels_below = {
-            tree.level_of(code)
-            for code in tree.aggregate_codes
-            if ancestor in (code, *tree.ancestors(code))
+            tree.level_of(code) for code in tree.aggregate_codes if ancestor in (code, *tree.ancestors(code))
         }
         exact = all(method_of_level[number] == "arithmetic" for number in levels_below)
         indicator_values = values[:, [column[code] for code in indicators]]
@@ -119,9 +114,7 @@ def contributions(result: ScoreResult, units: Iterable[str] | None = None) -> pd
         frames.append(
             pd.DataFrame(
                 {
-                    "unit": np.repeat(
-                        prepared.units[chosen].astype("str").to_numpy(), len(indicators)
-                    ),
+                    "unit": np.repeat(prepared.units[chosen].astype("str").to_numpy(), len(indicators)),
                     "ancestor": ancestor,
                     "indicator": np.tile(np.array(indicators, dtype=object), len(chosen)),
                     "effective_weight": path_weight.ravel(),
@@ -168,9 +161,7 @@ def strengths_and_weaknesses(
     normalised = result.normalised
     labels = [str(label) for label in normalised.index]
     peer_list = (
-        [str(peer) for peer in peers]
-        if peers is not None
-        else [label for label in labels if label != str(unit)]
+        [str(peer) for peer in peers] if peers is not None else [label for label in labels if label != str(unit)]
     )
     unknown = [label for label in [str(unit), *peer_list] if label not in labels]
     if unknown:
@@ -188,9 +179,7 @@ def strengths_and_weaknesses(
         }
     )
     table.index.name = "indicator"
-    ordered = table.dropna(subset=["difference"]).sort_values(
-        "difference", ascending=False, kind="stable"
-    )
+    ordered = table.dropna(subset=["difference"]).sort_values("difference", ascending=False, kind="stable")
     strengths = ordered.loc[ordered["difference"] > 0].head(top)
     weaknesses = ordered.loc[ordered["difference"] < 0].iloc[::-1].head(top)
     return StrengthsAndWeaknesses(str(unit), tuple(peer_list), table, strengths, weaknesses)

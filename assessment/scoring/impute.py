@@ -45,13 +45,9 @@ def impute_group_mean(raw: pd.DataFrame, groups: pd.Series) -> tuple[pd.DataFram
     return filled, raw.isna() & filled.notna()
 
 
-def impute_previous_period(
-    raw: pd.DataFrame, previous: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def impute_previous_period(raw: pd.DataFrame, previous: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill missing cells with the same unit's value in ``previous``; return the frame and mask."""
-    earlier = previous.reindex(index=raw.index, columns=raw.columns).apply(
-        pd.to_numeric, errors="coerce"
-    )
+    earlier = previous.reindex(index=raw.index, columns=raw.columns).apply(pd.to_numeric, errors="coerce")
     filled = raw.fillna(earlier)
     return filled, raw.isna() & filled.notna()
 
@@ -78,13 +74,9 @@ def impute(
         if name not in IMPUTATION_METHODS
     ]
     if "group_mean" in methods and groups is None:
-        problems.append(
-            Problem(None, "groups", "group-mean imputation needs a group for each unit")
-        )
+        problems.append(Problem(None, "groups", "group-mean imputation needs a group for each unit"))
     if "previous_period" in methods and previous is None:
-        problems.append(
-            Problem(None, "previous", "previous-period imputation needs the previous period's data")
-        )
+        problems.append(Problem(None, "previous", "previous-period imputation needs the previous period's data"))
     if problems:
         raise ScoringInputError(problems)
     flags = np.full(raw.shape, None, dtype=object)

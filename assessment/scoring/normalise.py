@@ -54,9 +54,7 @@ __all__ = [
     "normalise_indicators",
 ]
 
-NormalisationMethod = Literal[
-    "minmax", "zscore", "goalposts", "distance_to_target", "rank", "percentile", "none"
-]
+NormalisationMethod = Literal["minmax", "zscore", "goalposts", "distance_to_target", "rank", "percentile", "none"]
 NORMALISATION_METHODS: tuple[str, ...] = get_args(NormalisationMethod)
 
 FloatArray = NDArray[np.float64]
@@ -121,9 +119,7 @@ class Normalisation:
         if self.method == "zscore" and not self.high > 0:
             raise ScoringInputError([Problem(None, "normalisation", "zscore needs a positive sd")])
         if self.method in _BOUNDED and not self.low < self.high:
-            raise ScoringInputError(
-                [Problem(None, "normalisation", f"{self.method} needs low < high")]
-            )
+            raise ScoringInputError([Problem(None, "normalisation", f"{self.method} needs low < high")])
 
     @property
     def is_bounded(self) -> bool:
@@ -244,9 +240,7 @@ def fit_normalisation(
     on_scale = is_goalposts | is_target | is_minmax
     width[on_scale] = (highs - lows)[on_scale]
     base[on_scale] = lows[on_scale]
-    origin[is_goalposts] = np.where(direction == 1, attributes.lower, -attributes.upper)[
-        is_goalposts
-    ]
+    origin[is_goalposts] = np.where(direction == 1, attributes.lower, -attributes.upper)[is_goalposts]
     span[is_goalposts] = (attributes.upper - attributes.lower)[is_goalposts]
     origin[is_minmax | is_target] = observed_min[is_minmax | is_target]
     span[is_minmax] = (observed_max - observed_min)[is_minmax]
@@ -273,9 +267,7 @@ def fit_normalisation(
         normalised[:, degenerate] = np.nan
     ordinal = ~affine
     if ordinal.any():
-        normalised[:, ordinal] = _ordinal(
-            oriented[:, ordinal], methods[ordinal], lows[ordinal], highs[ordinal]
-        )
+        normalised[:, ordinal] = _ordinal(oriented[:, ordinal], methods[ordinal], lows[ordinal], highs[ordinal])
     warnings: list[str] = []
     for position in np.flatnonzero(degenerate | (count == 0)):
         code = codes[position]
@@ -284,9 +276,7 @@ def fit_normalisation(
         elif is_target[position]:
             warnings.append(f"{code}: the target is not above the worst value; scores are missing")
         else:
-            warnings.append(
-                f"{code}: every unit has the same value; the normalised indicator is missing"
-            )
+            warnings.append(f"{code}: every unit has the same value; the normalised indicator is missing")
 
     fitted = FittedNormalisation(
         codes=codes,
@@ -304,9 +294,7 @@ def fit_normalisation(
     return normalised, fitted
 
 
-def _ordinal(
-    oriented: FloatArray, methods: NDArray[np.str_], lows: FloatArray, highs: FloatArray
-) -> FloatArray:
+def _ordinal(oriented: FloatArray, methods: NDArray[np.str_], lows: FloatArray, highs: FloatArray) -> FloatArray:
     ascending_rank = rank_descending(-oriented, axis=0)
     count = (~np.isnan(oriented)).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):

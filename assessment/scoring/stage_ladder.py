@@ -228,9 +228,7 @@ class GapContext:
             observed_high = np.nanmax(np.where(np.isnan(normalised), -np.inf, normalised), axis=0)
             observed_low = np.nanmin(np.where(np.isnan(normalised), np.inf, normalised), axis=0)
         scale_range = np.where(bounded, fitted.width, observed_high - observed_low)
-        scale_range = np.where(
-            np.isfinite(scale_range) & (scale_range > 0), scale_range, _STEPS_PER_RANGE
-        )
+        scale_range = np.where(np.isfinite(scale_range) & (scale_range > 0), scale_range, _STEPS_PER_RANGE)
         cap = np.where(
             np.isfinite(fitted.clip_high),
             fitted.clip_high,
@@ -253,9 +251,7 @@ class GapContext:
         rows = normalised_rows.shape[0]
         values = np.empty((rows, len(self.plan.codes)))
         values[:, : self.plan.n_indicators] = normalised_rows
-        return aggregate_tree(
-            values, self.node_weights, self.plan, self.methods, self.availability_threshold
-        )
+        return aggregate_tree(values, self.node_weights, self.plan, self.methods, self.availability_threshold)
 
 
 @dataclass
@@ -266,9 +262,7 @@ class _Candidate:
     effort: float
 
 
-def gap_to_next_rung(
-    context: GapContext, unit: str, raw: FloatArray, normalised: FloatArray, stage: int
-) -> StageGap:
+def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised: FloatArray, stage: int) -> StageGap:
     """The improvements that take one unit (raw and normalised indicator rows) up one rung."""
     ladder = context.ladder
     stages = ladder.stages
@@ -323,9 +317,7 @@ def gap_to_next_rung(
         current[column] = to_normalised
 
     candidates_under = {
-        int(column): np.array(
-            [codes.index(code) for code in tree.indicators_under[codes[column]]], dtype=np.intp
-        )
+        int(column): np.array([codes.index(code) for code in tree.indicators_under[codes[column]]], dtype=np.intp)
         for column in required
     }
     scores = context.node_values(current[None, :])[0]
@@ -343,8 +335,7 @@ def gap_to_next_rung(
         candidates = [
             candidate
             for column in pool
-            if (candidate := _next_step(context, int(column), current_raw[column], current[column]))
-            is not None
+            if (candidate := _next_step(context, int(column), current_raw[column], current[column])) is not None
         ]
         if not candidates:
             reachable = False
@@ -369,9 +360,7 @@ def gap_to_next_rung(
         best = int(np.argmax(rate))
         chosen = candidates[best]
         if continuous[best] and np.all(trial_scores[best][failing] >= threshold - _TOLERANCE):
-            chosen = _shortest_closing_step(
-                context, chosen, current, current_raw, required, threshold
-            )
+            chosen = _shortest_closing_step(context, chosen, current, current_raw, required, threshold)
         from_raw = float(current_raw[chosen.column])
         from_normalised = float(current[chosen.column])
         current_raw[chosen.column] = chosen.raw
@@ -453,9 +442,7 @@ def _round_raw(context: GapContext, column: int, raw_value: float) -> float:
     spec = context.tree.indicators[column]
     if spec.type in ("level", "count", "binary"):
         nudge = -_TOLERANCE if spec.direction == 1 else _TOLERANCE
-        raw_value = (
-            math.ceil(raw_value + nudge) if spec.direction == 1 else math.floor(raw_value + nudge)
-        )
+        raw_value = math.ceil(raw_value + nudge) if spec.direction == 1 else math.floor(raw_value + nudge)
     low, high = _raw_domain(context, column)
     return float(min(max(raw_value, low), high))
 
@@ -470,18 +457,12 @@ def _effort(
 ) -> float:
     spec = context.tree.indicators[column]
     if spec.type == "level":
-        start = (
-            from_raw
-            if from_raw is not None
-            else _raw_domain(context, column)[0 if spec.direction == 1 else 1]
-        )
+        start = from_raw if from_raw is not None else _raw_domain(context, column)[0 if spec.direction == 1 else 1]
         return abs(to_raw - start)
     return abs(to_normalised - from_normalised) / float(context.effort_unit[column])
 
 
-def _raise_to(
-    context: GapContext, column: int, raw_value: float, floor: float
-) -> tuple[float, float] | None:
+def _raise_to(context: GapContext, column: int, raw_value: float, floor: float) -> tuple[float, float] | None:
     """The least raw change that brings an indicator to ``floor`` points."""
     if not context.fitted.affine[column] or context.normalised_cap[column] < floor - _TOLERANCE:
         return None
@@ -499,9 +480,7 @@ def _raise_to(
     return target, normalised
 
 
-def _next_step(
-    context: GapContext, column: int, raw_value: float, normalised_value: float
-) -> _Candidate | None:
+def _next_step(context: GapContext, column: int, raw_value: float, normalised_value: float) -> _Candidate | None:
     if math.isnan(raw_value) or math.isnan(normalised_value) or not context.fitted.affine[column]:
         return None
     spec = context.tree.indicators[column]

@@ -35,9 +35,7 @@ from assessment.scoring.engine import ScoreResult
 __all__ = ["correlation_with_parent", "cronbach_alpha", "describe_indicators"]
 
 
-def describe_indicators(
-    result: ScoreResult, values: Literal["raw", "normalised"] = "raw"
-) -> pd.DataFrame:
+def describe_indicators(result: ScoreResult, values: Literal["raw", "normalised"] = "raw") -> pd.DataFrame:
     """Per indicator: coverage, n, mean, sd, min, max, skew, kurtosis, corr_with_parent."""
     frame = result.raw if values == "raw" else result.normalised
     matrix = frame.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -50,9 +48,9 @@ def describe_indicators(
         sd = np.sqrt(variance)
         standard = deviation / sd
         skew = count / ((count - 1) * (count - 2)) * (standard**3).sum(axis=0)
-        kurtosis = count * (count + 1) / ((count - 1) * (count - 2) * (count - 3)) * (
-            standard**4
-        ).sum(axis=0) - 3 * (count - 1) ** 2 / ((count - 2) * (count - 3))
+        kurtosis = count * (count + 1) / ((count - 1) * (count - 2) * (count - 3)) * (standard**4).sum(axis=0) - 3 * (
+            count - 1
+        ) ** 2 / ((count - 2) * (count - 3))
     skew = np.where((count >= 3) & (sd > 0), skew, np.nan)
     kurtosis = np.where((count >= 4) & (sd > 0), kurtosis, np.nan)
     any_present = count > 0

@@ -129,9 +129,7 @@ class StageLadder:
         return (self.base_stage, *(rung.code for rung in self.rungs))
 
     @classmethod
-    def from_records(
-        cls, rungs: Iterable[Rung | Mapping[str, Any]], *, base_stage: str = "S0"
-    ) -> StageLadder:
+    def from_records(cls, rungs: Iterable[Rung | Mapping[str, Any]], *, base_stage: str = "S0") -> StageLadder:
         """Build from `Rung`s or mappings with the same keys (``requires`` any iterable)."""
         built: list[Rung] = []
         problems: list[Problem] = []
@@ -156,14 +154,10 @@ class StageLadder:
 
 
 def _as_float(value: Any) -> Any:
-    return (
-        float(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else value
-    )
+    return float(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else value
 
 
-def _known_keys(
-    record: Mapping[str, Any], kind: type, position: int, problems: list[Problem]
-) -> dict[str, Any] | None:
+def _known_keys(record: Mapping[str, Any], kind: type, position: int, problems: list[Problem]) -> dict[str, Any] | None:
     allowed = {f.name for f in fields(kind)}
     unknown = sorted(set(record) - allowed)
     if unknown:
@@ -262,9 +256,7 @@ class FrameworkTree:
         """Return a copy whose node weights are replaced by ``weights`` (by code)."""
         unknown = sorted(set(weights) - set(self.codes))
         if unknown:
-            raise ScoringInputError(
-                Problem(code, "weight", "unknown node code") for code in unknown
-            )
+            raise ScoringInputError(Problem(code, "weight", "unknown node code") for code in unknown)
         indicators = tuple(
             replace(spec, weight=float(weights[spec.code])) if spec.code in weights else spec
             for spec in self.indicators
@@ -285,9 +277,7 @@ class FrameworkTree:
     @cached_property
     def aggregate_codes(self) -> tuple[str, ...]:
         """Aggregate codes from the lowest level up, in the order given within a level."""
-        return tuple(
-            node.code for node in sorted(self.aggregates, key=lambda node: self._levels[node.code])
-        )
+        return tuple(node.code for node in sorted(self.aggregates, key=lambda node: self._levels[node.code]))
 
     @cached_property
     def codes(self) -> tuple[str, ...]:
@@ -387,15 +377,11 @@ class FrameworkTree:
             problems.extend(_indicator_problems(spec, aggregate_codes))
         for node in self.aggregates:
             if not _is_weight(node.weight):
-                problems.append(
-                    Problem(node.code, "weight", f"must be a number >= 0, not {node.weight!r}")
-                )
+                problems.append(Problem(node.code, "weight", f"must be a number >= 0, not {node.weight!r}"))
             if node.parent is not None and node.parent not in aggregate_codes:
                 problems.append(Problem(node.code, "parent", f"unknown parent '{node.parent}'"))
             if node.level is not None and (not isinstance(node.level, int) or node.level < 2):
-                problems.append(
-                    Problem(node.code, "level", "an aggregate's level must be an integer >= 2")
-                )
+                problems.append(Problem(node.code, "level", "an aggregate's level must be an integer >= 2"))
         if problems:
             return problems
         roots = [node.code for node in self.aggregates if node.parent is None]
@@ -471,22 +457,14 @@ class FrameworkTree:
             problems.append(Problem(code, "code", "duplicate stage code"))
         for rung in self.ladder.rungs:
             if not rung.requires:
-                problems.append(
-                    Problem(rung.code, "requires", "a rung must require at least one node")
-                )
+                problems.append(Problem(rung.code, "requires", "a rung must require at least one node"))
             for required in rung.requires:
                 if required not in known:
                     problems.append(Problem(rung.code, "requires", f"unknown node '{required}'"))
             for name in ("threshold", "critical_floor"):
                 value = getattr(rung, name)
-                if (
-                    not isinstance(value, (int, float))
-                    or isinstance(value, bool)
-                    or not math.isfinite(value)
-                ):
-                    problems.append(
-                        Problem(rung.code, name, f"must be a finite number, not {value!r}")
-                    )
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+                    problems.append(Problem(rung.code, name, f"must be a finite number, not {value!r}"))
         return problems
 
 
@@ -508,12 +486,7 @@ class _CycleError(Exception):
 
 
 def _is_weight(value: object) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value >= 0
-    )
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
 
 
 def _is_finite_number(value: object) -> bool:
@@ -530,17 +503,11 @@ def _indicator_problems(spec: IndicatorSpec, aggregate_codes: set[str]) -> list[
     if spec.direction not in (1, -1) or isinstance(spec.direction, bool):
         problems.append(Problem(code, "direction", f"must be 1 or -1, not {spec.direction!r}"))
     if spec.type not in INDICATOR_TYPES:
-        problems.append(
-            Problem(code, "type", f"must be one of {', '.join(INDICATOR_TYPES)}, not {spec.type!r}")
-        )
+        problems.append(Problem(code, "type", f"must be one of {', '.join(INDICATOR_TYPES)}, not {spec.type!r}"))
     if spec.level != 1:
         problems.append(Problem(code, "level", "an indicator is at level 1"))
     if (spec.lower is None) != (spec.upper is None):
-        problems.append(
-            Problem(
-                code, "lower" if spec.lower is None else "upper", "give both goalposts or neither"
-            )
-        )
+        problems.append(Problem(code, "lower" if spec.lower is None else "upper", "give both goalposts or neither"))
     for name in ("lower", "upper", "target"):
         value = getattr(spec, name)
         if value is not None and not _is_finite_number(value):
@@ -552,9 +519,7 @@ def _indicator_problems(spec: IndicatorSpec, aggregate_codes: set[str]) -> list[
         and spec.upper is not None
         and not spec.lower < spec.upper
     ):
-        problems.append(
-            Problem(code, "upper", f"upper goalpost {spec.upper} must exceed lower {spec.lower}")
-        )
+        problems.append(Problem(code, "upper", f"upper goalpost {spec.upper} must exceed lower {spec.lower}"))
     if not isinstance(spec.critical, bool):
         problems.append(Problem(code, "critical", f"must be true or false, not {spec.critical!r}"))
     return problems

@@ -77,9 +77,7 @@ class MonteCarloOptions:
         if not isinstance(self.runs, int) or self.runs < 1:
             found.append(Problem(None, "runs", "the Monte Carlo needs at least one run"))
         if not 0 <= self.perturbation < 1:
-            found.append(
-                Problem(None, "perturbation", "must be in [0, 1): weights must stay positive")
-            )
+            found.append(Problem(None, "perturbation", "must be in [0, 1): weights must stay positive"))
         return found
 
 
@@ -115,46 +113,31 @@ def run_monte_carlo(
     problems = options.problems()
     node = options.node or tree.root
     if node not in tree.aggregate_by_code:
-        problems.append(
-            Problem(node, "node", "the Monte Carlo ranks an aggregate of the framework")
-        )
+        problems.append(Problem(node, "node", "the Monte Carlo ranks an aggregate of the framework"))
     if problems:
         raise ScoringInputError(problems)
     rng = np.random.default_rng(options.seed)
     runs = options.runs
     n_units = len(units)
 
-    perturbed = np.array(
-        [options.levels is None or tree.level_of(code) in options.levels for code in tree.codes]
-    )
+    perturbed = np.array([options.levels is None or tree.level_of(code) in options.levels for code in tree.codes])
     factors = np.ones((runs, len(tree.codes)))
-    factors[:, perturbed] += options.perturbation * rng.uniform(
-        -1.0, 1.0, (runs, int(perturbed.sum()))
-    )
+    factors[:, perturbed] += options.perturbation * rng.uniform(-1.0, 1.0, (runs, int(perturbed.sum())))
     run_weights = node_weights * factors
 
     normalisation_choices = [
-        Normalisation.parse(choice) if isinstance(choice, str) else choice
-        for choice in options.normalisations
+        Normalisation.parse(choice) if isinstance(choice, str) else choice for choice in options.normalisations
     ]
-    aggregation_choices = [
-        parse_aggregation(choice, len(plan.levels)) for choice in options.aggregations
-    ]
+    aggregation_choices = [parse_aggregation(choice, len(plan.levels)) for choice in options.aggregations]
     normalisation_pick = (
-        rng.integers(len(normalisation_choices), size=runs)
-        if normalisation_choices
-        else np.zeros(runs, dtype=np.int64)
+        rng.integers(len(normalisation_choices), size=runs) if normalisation_choices else np.zeros(runs, dtype=np.int64)
     )
     aggregation_pick = (
-        rng.integers(len(aggregation_choices), size=runs)
-        if aggregation_choices
-        else np.zeros(runs, dtype=np.int64)
+        rng.integers(len(aggregation_choices), size=runs) if aggregation_choices else np.zeros(runs, dtype=np.int64)
     )
     normalised_choices: list[FloatArray] = [normalised]
     if normalisation_choices:
-        normalised_choices = [
-            fit_normalisation(raw, tree, choice, overrides)[0] for choice in normalisation_choices
-        ]
+        normalised_choices = [fit_normalisation(raw, tree, choice, overrides)[0] for choice in normalisation_choices]
     method_choices: list[Sequence[AggregationMethod]] = list(aggregation_choices) or [methods]
 
     rank_samples = np.empty((runs, n_units))
@@ -162,10 +145,7 @@ def run_monte_carlo(
     node_column = tree.codes.index(node)
     # Per run a block holds every aggregate plus a few (runs x units x nodes) temporaries
     # of the widest level; the shared indicator matrix is not per run.
-    widest = max(
-        level.n_parents + int((level.child_columns >= plan.n_indicators).sum())
-        for level in plan.levels
-    )
+    widest = max(level.n_parents + int((level.child_columns >= plan.n_indicators).sum()) for level in plan.levels)
     per_run = n_units * (len(tree.codes) - plan.n_indicators + 6 * widest) * 8
     block = max(1, options.block_bytes // per_run)
 
@@ -173,8 +153,7 @@ def run_monte_carlo(
         passed_floor = critical_ok(indicator_scores, ladder) if ladder is not None else None
         for aggregation_index, level_methods in enumerate(method_choices):
             chosen = np.flatnonzero(
-                (normalisation_pick == normalisation_index)
-                & (aggregation_pick == aggregation_index)
+                (normalisation_pick == normalisation_index) & (aggregation_pick == aggregation_index)
             )
             for start in range(0, chosen.size, block):
                 run_ids = chosen[start : start + block]
@@ -191,8 +170,7 @@ def run_monte_carlo(
                 )
                 if ladder is not None and stages is not None and passed_floor is not None:
                     stages[run_ids] = stage_index(
-                        _reached(indicator_scores, aggregates, plan.n_indicators, ladder)
-                        & passed_floor
+                        _reached(indicator_scores, aggregates, plan.n_indicators, ladder) & passed_floor
                     )
 
     if np.isnan(rank_samples).any():
@@ -207,9 +185,9 @@ def run_monte_carlo(
     stage_probability = None
     if ladder is not None and stages is not None:
         n_stages = len(ladder.stages)
-        counts = np.bincount(
-            (np.arange(n_units) * n_stages + stages).ravel(), minlength=n_units * n_stages
-        ).reshape(n_units, n_stages)
+        counts = np.bincount((np.arange(n_units) * n_stages + stages).ravel(), minlength=n_units * n_stages).reshape(
+            n_units, n_stages
+        )
         stage_probability = pd.DataFrame(counts / runs, index=units, columns=list(ladder.stages))
     return UncertaintyResult(
         node=node,
@@ -241,9 +219,7 @@ def _aggregate_runs(
             children = np.empty((runs, indicator_scores.shape[0], columns.size))
             from_indicators = columns < n_indicators
             children[..., from_indicators] = indicator_scores[:, columns[from_indicators]]
-            children[..., ~from_indicators] = aggregates[
-                ..., columns[~from_indicators] - n_indicators
-            ]
+            children[..., ~from_indicators] = aggregates[..., columns[~from_indicators] - n_indicators]
         try:
             aggregates[..., level.parent_columns - n_indicators] = aggregate_level(
                 children, weights[:, columns], level, method, availability_threshold
@@ -260,9 +236,7 @@ def _aggregate_runs(
     return aggregates
 
 
-def _column(
-    indicator_scores: FloatArray, aggregates: FloatArray, column: int, n_indicators: int
-) -> FloatArray:
+def _column(indicator_scores: FloatArray, aggregates: FloatArray, column: int, n_indicators: int) -> FloatArray:
     if column < n_indicators:
         return np.broadcast_to(indicator_scores[:, column], aggregates.shape[:2])
     result: FloatArray = aggregates[..., column - n_indicators]

@@ -81,7 +81,14 @@ def assessment_dimensions(assessment: Assessment) -> list[DimensionProgress]:
     """Each dimension (parent of indicators) with how many of its indicators are answered, and how many of those lack evidence."""
     responses = list(
         assessment.responses.select_related("indicator__node__parent")
-        .only("level", "value", "not_applicable", "indicator__type", "indicator__evidence_required", "indicator__node__parent__id")
+        .only(
+            "level",
+            "value",
+            "not_applicable",
+            "indicator__type",
+            "indicator__evidence_required",
+            "indicator__node__parent__id",
+        )
         .annotate(evidence_count=Count("evidence"))
     )
     counts: dict[int, list[int]] = {}
@@ -141,7 +148,9 @@ def gap_steps(assessment: Assessment) -> list[GapStep]:
     codes = [step["indicator"] for step in improvements]
     nodes = {
         node.code: node
-        for node in FrameworkNode.objects.filter(framework=assessment.framework, code__in=codes).select_related("indicator")
+        for node in FrameworkNode.objects.filter(framework=assessment.framework, code__in=codes).select_related(
+            "indicator"
+        )
     }
     steps = []
     for step in improvements:

@@ -21,9 +21,7 @@ def derived_proposal_for(response: Response) -> DerivedProposal | None:
         return None
     city = response.assessment.city_id
     regions = RegionMembership.objects.filter(city_id=city).values_list("region_id", flat=True)
-    sizes = [
-        RegionMembership.objects.filter(region_id=region).count() - 1 for region in regions
-    ]
+    sizes = [RegionMembership.objects.filter(region_id=region).count() - 1 for region in regions]
     return derived_proposal(
         indicator_type=response.indicator.type,
         rule=rule,

@@ -81,8 +81,7 @@ def framework_document(framework: Framework) -> Document:
                     "iso37122": indicator.ref_iso37122,
                 },
                 "levels": [
-                    {"level": level.level, "zh": level.text_zh, "en": level.text_en}
-                    for level in indicator.levels.all()
+                    {"level": level.level, "zh": level.text_zh, "en": level.text_en} for level in indicator.levels.all()
                 ]
                 or None,
                 "continues": sorted(earlier.node.code for earlier in indicator.continues.all()),

@@ -84,7 +84,9 @@ def city_standing(city: City, user: AbstractBaseUser | AnonymousUser) -> CitySta
     except Framework.DoesNotExist:
         return CityStanding(city=city)
     names = _stage_names(framework)
-    by_period: dict[int, PeriodResult] = {item.period: item for item in history}  # a later framework wins, as on the dashboard
+    by_period: dict[int, PeriodResult] = {
+        item.period: item for item in history
+    }  # a later framework wins, as on the dashboard
     trend = [
         TrendPoint(item.period, item.stage, names.get(item.stage, ""), item.index_score)
         for item in sorted(by_period.values(), key=lambda item: item.period)

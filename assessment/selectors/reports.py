@@ -15,7 +15,9 @@ def reports_listed_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Repor
     Any signed-in user may open any report (they hold published results
     only), but who asked for which report is their own business.
     """
-    reports = Report.objects.select_related("city", "region", "framework", "requested_by").order_by("-created_at", "-pk")
+    reports = Report.objects.select_related("city", "region", "framework", "requested_by").order_by(
+        "-created_at", "-pk"
+    )
     if has_role(user, Role.ADMINISTRATOR):
         return reports
     if not user.is_authenticated:

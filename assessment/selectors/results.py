@@ -188,8 +188,14 @@ def region_snapshot(
         .distinct()
         .order_by("code")
         .values_list(
-            "code", "name_zh", "name_en", "latitude", "longitude", "province_id",
-            "province__name_zh", "province__name_en",
+            "code",
+            "name_zh",
+            "name_en",
+            "latitude",
+            "longitude",
+            "province_id",
+            "province__name_zh",
+            "province__name_en",
         )
     )
     cities = pd.DataFrame(
@@ -206,9 +212,7 @@ def region_snapshot(
             }
             for code, name_zh, name_en, latitude, longitude, province, province_zh, province_en in members
         ],
-        columns=[
-            "code", "name_zh", "name_en", "latitude", "longitude", "province", "province_zh", "province_en"
-        ],
+        columns=["code", "name_zh", "name_en", "latitude", "longitude", "province", "province_zh", "province_en"],
     ).set_index("code")
     published = list(
         AssessmentResult.objects.filter(
@@ -266,17 +270,19 @@ def snapshot_version(
     kind: str = Assessment.Kind.CONSULTANT,
 ) -> str:
     """What `region_snapshot(...).key` would be, in one light query: to look up cached pages."""
-    published = AssessmentResult.objects.filter(
-        assessment__in=published_results_visible_to(user).filter(
-            city__regions=region, period=period, framework=framework, kind=kind
+    published = (
+        AssessmentResult.objects.filter(
+            assessment__in=published_results_visible_to(user).filter(
+                city__regions=region, period=period, framework=framework, kind=kind
+            )
         )
-    ).order_by("assessment__city_id").values_list("assessment_id", "computed_at")
+        .order_by("assessment__city_id")
+        .values_list("assessment_id", "computed_at")
+    )
     return _version(region.code, period, framework, kind, list(published))
 
 
-def _version(
-    scope: str, period: int, framework: Framework, kind: str, results: list[tuple[int, dt.datetime]]
-) -> str:
+def _version(scope: str, period: int, framework: Framework, kind: str, results: list[tuple[int, dt.datetime]]) -> str:
     """Which results, scored when: changes whenever any published result of the scope does."""
     return "|".join(
         [scope, str(period), str(framework.pk), kind]
@@ -323,9 +329,7 @@ def monte_carlo_ranks(
     options = scoring.ScoringOptions(
         normalisation=nominal.normalisation,
         aggregation=nominal.aggregation,
-        monte_carlo=scoring.MonteCarloOptions(
-            runs=runs, perturbation=WEIGHT_PERTURBATION, seed=seed
-        ),
+        monte_carlo=scoring.MonteCarloOptions(runs=runs, perturbation=WEIGHT_PERTURBATION, seed=seed),
     )
     try:
         result = scoring.score(snapshot.tree, snapshot.raw, options)
@@ -435,8 +439,7 @@ def node_names(framework: Framework) -> dict[str, tuple[str, str]]:
     if cached is not None and framework.status != Framework.Status.DRAFT:
         return cached
     names = {
-        code: (name_zh, name_en)
-        for code, name_zh, name_en in framework.nodes.values_list("code", "name_zh", "name_en")
+        code: (name_zh, name_en) for code, name_zh, name_en in framework.nodes.values_list("code", "name_zh", "name_en")
     }
     if framework.status != Framework.Status.DRAFT:
         _names_cache[key] = names
@@ -535,9 +538,7 @@ def default_compared_period(coverage: list[PeriodCoverage]) -> int | None:
     return next((item.period for item in coverage if item.is_complete), None) or _most_published(coverage)
 
 
-def city_periods(
-    *, city: City, framework: Framework, user: AbstractBaseUser | AnonymousUser, kind: str
-) -> list[int]:
+def city_periods(*, city: City, framework: Framework, user: AbstractBaseUser | AnonymousUser, kind: str) -> list[int]:
     """The periods with a published result of the city, latest first: its dashboard opens on the first."""
     return _periods(published_results_visible_to(user).filter(city=city, framework=framework, kind=kind))
 

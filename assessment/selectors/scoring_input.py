@@ -97,9 +97,7 @@ def _scoring_options(framework: Framework, tree: FrameworkTree) -> ScoringOption
     return ScoringOptions(normalisation=_ENGINE_NORMALISATION[framework.normalisation], aggregation=methods)
 
 
-def raw_answers(
-    assessment_ids: list[int], city_codes: list[str], indicator_codes: tuple[str, ...]
-) -> pd.DataFrame:
+def raw_answers(assessment_ids: list[int], city_codes: list[str], indicator_codes: tuple[str, ...]) -> pd.DataFrame:
     """Cities × indicators, raw values in one query; N/A and unanswered are NaN."""
     columns = list(indicator_codes)
     position = {code: i for i, code in enumerate(columns)}
@@ -117,14 +115,10 @@ def raw_answers(
         raw = None if not_applicable else (level if kind == Indicator.Type.LEVEL else value)
         if raw is not None and code in position and city in row_of:
             values[row_of[city], position[code]] = float(raw)
-    return pd.DataFrame(
-        values, index=pd.Index(city_codes, dtype="str", name="uCode"), columns=columns
-    )
+    return pd.DataFrame(values, index=pd.Index(city_codes, dtype="str", name="uCode"), columns=columns)
 
 
 def assessments_raw_data(assessments: Iterable[Assessment], tree: FrameworkTree) -> pd.DataFrame:
     """Units (city codes) × indicator codes, raw values; missing and N/A answers are NaN."""
     assessment_list = list(assessments)
-    return raw_answers(
-        [a.pk for a in assessment_list], [a.city_id for a in assessment_list], tree.indicator_codes
-    )
+    return raw_answers([a.pk for a in assessment_list], [a.city_id for a in assessment_list], tree.indicator_codes)

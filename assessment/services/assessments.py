@@ -146,7 +146,9 @@ def response_clean(indicator: Indicator, values: dict[str, Any]) -> dict[str, An
             errors["level"] = _("This indicator takes a value, not a level.")
         if value is not None and not is_finite_number(value):
             # Stored, it would stop the approval: the engine cannot score it nor the result hold it.
-            errors["value"] = _("“%(value)s” is not a finite number; enter an ordinary number such as 12.5.") % {"value": value}
+            errors["value"] = _("“%(value)s” is not a finite number; enter an ordinary number such as 12.5.") % {
+                "value": value
+            }
         elif value is not None and indicator.type == Indicator.Type.BINARY and value not in (0, 1):
             errors["value"] = _("Answer 1 (yes) or 0 (no).")
         elif value is not None and indicator.type == Indicator.Type.COUNT and (value < 0 or value != int(value)):
@@ -166,7 +168,9 @@ def response_clean(indicator: Indicator, values: dict[str, Any]) -> dict[str, An
     return values
 
 
-def goalpost_warning(indicator: Indicator, value: float | None, *, normalisation: str = Framework.Normalisation.GOALPOSTS) -> str:
+def goalpost_warning(
+    indicator: Indicator, value: float | None, *, normalisation: str = Framework.Normalisation.GOALPOSTS
+) -> str:
     """Say that a value beyond a goalpost scores as the goalpost does; "" when there is nothing to say.
 
     Not a refusal: such a value is plausible (far-off ones are refused by
@@ -184,18 +188,18 @@ def goalpost_warning(indicator: Indicator, value: float | None, *, normalisation
     higher_is_better = indicator.direction >= 0
     if value > indicator.upper:
         return _("Above the upper goalpost (%(goalpost)s): it scores as %(score)d.") % {
-            "goalpost": plain_number_text(indicator.upper), "score": 100 if higher_is_better else 0,
+            "goalpost": plain_number_text(indicator.upper),
+            "score": 100 if higher_is_better else 0,
         }
     if value < indicator.lower:
         return _("Below the lower goalpost (%(goalpost)s): it scores as %(score)d.") % {
-            "goalpost": plain_number_text(indicator.lower), "score": 0 if higher_is_better else 100,
+            "goalpost": plain_number_text(indicator.lower),
+            "score": 0 if higher_is_better else 100,
         }
     return ""
 
 
-def response_save(
-    *, response: Response, user: AbstractBaseUser, values: dict[str, Any], base_version: int
-) -> Response:
+def response_save(*, response: Response, user: AbstractBaseUser, values: dict[str, Any], base_version: int) -> Response:
     """Save one answer unless someone saved it since ``base_version``; never overwrite silently."""
     values = {name: values[name] for name in RESPONSE_FIELDS if name in values}
     with transaction.atomic():
@@ -238,9 +242,7 @@ def _check_against_agreements(response: Response) -> None:
     if derived_override_missing(proposal.value, response.raw_value, response.derived_override_reason):
         raise ValidationError(
             {
-                "derived_override_reason": _(
-                    "The recorded agreements propose %(value)s; say why your answer differs."
-                )
+                "derived_override_reason": _("The recorded agreements propose %(value)s; say why your answer differs.")
                 % {"value": plain_number_text(proposal.value)}
             }
         )
@@ -261,11 +263,7 @@ def missing_answers(assessment: Assessment) -> list[Response]:
     for response in responses:
         if not response.is_answered:
             blocking.append(response)
-        elif (
-            response.indicator.evidence_required
-            and not response.not_applicable
-            and not response.evidence.all()
-        ):
+        elif response.indicator.evidence_required and not response.not_applicable and not response.evidence.all():
             blocking.append(response)
     return blocking
 
@@ -291,7 +289,8 @@ def _transition(assessment: Assessment, allowed: tuple[str, ...], target: str, *
     if not updated:
         assessment.refresh_from_db()
         raise WorkflowError(
-            _("This assessment is %(status)s; the action is not possible now.") % {"status": assessment.get_status_display()}
+            _("This assessment is %(status)s; the action is not possible now.")
+            % {"status": assessment.get_status_display()}
         )
     assessment.refresh_from_db()
     # Record the transition in the history with who did it.
@@ -311,7 +310,9 @@ def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
             blocking,
         )
     _refuse_non_finite_values(assessment)
-    return _transition(assessment, Assessment.EDITABLE_STATUSES, Assessment.Status.SUBMITTED, submitted_at=timezone.now())
+    return _transition(
+        assessment, Assessment.EDITABLE_STATUSES, Assessment.Status.SUBMITTED, submitted_at=timezone.now()
+    )
 
 
 def assessment_start_review(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
@@ -332,13 +333,20 @@ def can_read_comments(user: AbstractBaseUser, assessment: Assessment) -> bool:
 def _refuse_if_frozen(assessment: Assessment) -> None:
     if assessment.is_frozen:
         raise WorkflowError(
-            _("The assessment is %(status)s: its answers and comments no longer change. Start a correction to change it.")
+            _(
+                "The assessment is %(status)s: its answers and comments no longer change. Start a correction to change it."
+            )
             % {"status": assessment.get_status_display()}
         )
 
 
 def review_comment_add(
-    *, response: Response, user: AbstractBaseUser, body: str, returns_indicator: bool = False, parent: ReviewComment | None = None
+    *,
+    response: Response,
+    user: AbstractBaseUser,
+    body: str,
+    returns_indicator: bool = False,
+    parent: ReviewComment | None = None,
 ) -> ReviewComment:
     assessment = response.assessment
     reviewer = can_review(user, assessment)

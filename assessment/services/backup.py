@@ -104,9 +104,7 @@ def backed_up_models() -> list[type[models.Model]]:
         chosen = [
             model
             for model in app_config.get_models()
-            if model._meta.managed
-            and not model._meta.proxy
-            and model._meta.label_lower not in EXCLUDED_MODELS
+            if model._meta.managed and not model._meta.proxy and model._meta.label_lower not in EXCLUDED_MODELS
         ]
         if chosen:
             app_list.append((app_config, chosen))
@@ -133,10 +131,7 @@ def _every_table(backed_up: list[type[models.Model]]) -> list[type[models.Model]
 def _refers_by_natural_key(model: type[models.Model]) -> bool:
     """Rows that refer to content types or permissions name them by natural key: their ids differ per machine."""
     relations = [*model._meta.local_fields, *model._meta.local_many_to_many]
-    return any(
-        relation.is_relation and relation.related_model in (ContentType, Permission)
-        for relation in relations
-    )
+    return any(relation.is_relation and relation.related_model in (ContentType, Permission) for relation in relations)
 
 
 def _file_fields(model: type[models.Model]) -> list[models.FileField]:
@@ -164,9 +159,7 @@ def _stored_file_names() -> dict[str, Storage]:
     names: dict[str, Storage] = {}
     for model in backed_up_models():
         for file_field in _file_fields(model):
-            for name in model._base_manager.exclude(**{file_field.name: ""}).values_list(
-                file_field.name, flat=True
-            ):
+            for name in model._base_manager.exclude(**{file_field.name: ""}).values_list(file_field.name, flat=True):
                 if name:
                     names.setdefault(name, file_field.storage)
     return names
@@ -241,19 +234,13 @@ def _write_archive(archive: zipfile.ZipFile) -> ExportSummary:
             rows = model._base_manager.order_by("pk")
             by_natural_key = _refers_by_natural_key(model)
             named = [
-                f.name
-                for f in model._meta.local_fields
-                if f.is_relation and hasattr(f.related_model, "natural_key")
+                f.name for f in model._meta.local_fields if f.is_relation and hasattr(f.related_model, "natural_key")
             ]
             if by_natural_key and named:
                 rows = rows.select_related(*named)  # one query, not one per row
-            serialized = serializers.serialize(
-                "python", rows.iterator(), use_natural_foreign_keys=by_natural_key
-            )
+            serialized = serializers.serialize("python", rows.iterator(), use_natural_foreign_keys=by_natural_key)
             member = f"{DATA_FOLDER}{index:03d}-{label}.json"
-            data = json.dumps(
-                serialized, cls=_ExactJSONEncoder, ensure_ascii=False, indent=1
-            ).encode("utf-8")
+            data = json.dumps(serialized, cls=_ExactJSONEncoder, ensure_ascii=False, indent=1).encode("utf-8")
             archive.writestr(member, data)
             members[member] = hashlib.sha256(data).hexdigest()
             counts[label] = rows.count()
@@ -326,26 +313,20 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     except FileNotFoundError as exc:
         raise BackupError([_("There is no file %(path)s.") % {"path": path}]) from exc
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BackupError(
-            [_("%(path)s is not a zip archive; it is not a DualSpace backup.") % {"path": path}]
-        ) from exc
+        raise BackupError([_("%(path)s is not a zip archive; it is not a DualSpace backup.") % {"path": path}]) from exc
 
 
 def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     try:
         raw = archive.read(MANIFEST)
     except KeyError as exc:
-        raise BackupError(
-            [_("The archive has no manifest.json; it is not a DualSpace backup.")]
-        ) from exc
+        raise BackupError([_("The archive has no manifest.json; it is not a DualSpace backup.")]) from exc
     except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
         raise BackupError([_("manifest.json cannot be read: %(error)s") % {"error": exc}]) from exc
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise BackupError(
-            [_("manifest.json is not valid JSON: %(error)s") % {"error": exc}]
-        ) from exc
+        raise BackupError([_("manifest.json is not valid JSON: %(error)s") % {"error": exc}]) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError([_("manifest.json does not describe a DualSpace backup.")])
     version = manifest.get("format_version")
@@ -371,9 +352,7 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     }
     wrong = [key for key, kind in expected.items() if not isinstance(manifest.get(key), kind)]
     if wrong:
-        raise BackupError(
-            [_("manifest.json lacks or garbles: %(keys)s.") % {"keys": ", ".join(wrong)}]
-        )
+        raise BackupError([_("manifest.json lacks or garbles: %(keys)s.") % {"keys": ", ".join(wrong)}])
     return manifest
 
 
@@ -384,33 +363,23 @@ def _check_members(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> list[s
     for member, expected in sorted(listed.items()):
         if member not in present:
             problems.append(
-                _("%(member)s is listed in the manifest but missing from the archive.")
-                % {"member": member}
+                _("%(member)s is listed in the manifest but missing from the archive.") % {"member": member}
             )
             continue
         try:
             actual = _member_digest(archive, member)
         except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-            problems.append(
-                _("%(member)s cannot be read: %(error)s") % {"member": member, "error": exc}
-            )
+            problems.append(_("%(member)s cannot be read: %(error)s") % {"member": member, "error": exc})
             continue
         if actual != expected:
-            problems.append(
-                _("%(member)s is damaged: its checksum does not match the manifest.")
-                % {"member": member}
-            )
+            problems.append(_("%(member)s is damaged: its checksum does not match the manifest.") % {"member": member})
     for member in sorted(present - set(listed) - {MANIFEST}):
-        problems.append(
-            _("%(member)s is in the archive but not in the manifest.") % {"member": member}
-        )
+        problems.append(_("%(member)s is in the archive but not in the manifest.") % {"member": member})
     return problems
 
 
 def _check_migrations(manifest: dict[str, Any]) -> list[str]:
-    backed_up_apps = {
-        entry.split(".", 1)[0] for entry in manifest["migrations"] if isinstance(entry, str)
-    }
+    backed_up_apps = {entry.split(".", 1)[0] for entry in manifest["migrations"] if isinstance(entry, str)}
     here = set(_applied_migrations(backed_up_apps))
     newer = sorted(str(entry) for entry in manifest["migrations"] if entry not in here)
     if not newer:
@@ -437,23 +406,18 @@ def _check_rows(
         label, member = str(entry["label"]), str(entry["member"])
         if label not in known:
             problems.append(
-                _("The backup holds %(model)s, which this version of DualSpace does not know.")
-                % {"model": label}
+                _("The backup holds %(model)s, which this version of DualSpace does not know.") % {"model": label}
             )
             continue
         if member not in manifest["members"]:
-            problems.append(
-                _("%(member)s is not listed with a checksum in the manifest.") % {"member": member}
-            )
+            problems.append(_("%(member)s is not listed with a checksum in the manifest.") % {"member": member})
             continue
         try:
             parsed = json.loads(archive.read(member).decode("utf-8"))
         except KeyError:
             continue  # already reported as missing
         except (UnicodeDecodeError, ValueError) as exc:
-            problems.append(
-                _("%(member)s is not valid JSON: %(error)s") % {"member": member, "error": exc}
-            )
+            problems.append(_("%(member)s is not valid JSON: %(error)s") % {"member": member, "error": exc})
             continue
         if not isinstance(parsed, list):
             problems.append(_("%(member)s does not hold a list of rows.") % {"member": member})
@@ -471,8 +435,7 @@ def _check_rows(
         )
         if bad is not None:
             problems.append(
-                _("%(member)s: row %(row)d is not a %(model)s row.")
-                % {"member": member, "row": bad, "model": label}
+                _("%(member)s: row %(row)d is not a %(model)s row.") % {"member": member, "row": bad, "model": label}
             )
             continue
         non_finite = _non_finite_fields(parsed)
@@ -514,23 +477,17 @@ def _non_finite_fields(rows: list[dict[str, Any]]) -> list[tuple[Any, str, float
     ]
 
 
-def _check_files(
-    manifest: dict[str, Any], rows: dict[str, list[dict[str, Any]]]
-) -> tuple[dict[str, str], list[str]]:
+def _check_files(manifest: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, str], list[str]]:
     problems: list[str] = []
     files: dict[str, str] = {}
     for entry in manifest["files"]:
         name = entry.get("name") if isinstance(entry, dict) else None
         if not _safe_storage_name(name):
-            problems.append(
-                _("%(name)s is not a safe file name for the media storage.") % {"name": name}
-            )
+            problems.append(_("%(name)s is not a safe file name for the media storage.") % {"name": name})
             continue
         member = FILES_FOLDER + name
         if member not in manifest["members"]:
-            problems.append(
-                _("%(member)s is not listed with a checksum in the manifest.") % {"member": member}
-            )
+            problems.append(_("%(member)s is not listed with a checksum in the manifest.") % {"member": member})
             continue
         files[name] = member
     missing_at_export = {name for name in manifest["missing_files"] if isinstance(name, str)}
@@ -595,9 +552,7 @@ class _FileLedger:
             self.created.append((storage, name))
         stored = storage.save(name, File(source, name=name))
         if stored != name:
-            raise OSError(
-                _("The storage kept %(name)s as %(stored)s.") % {"name": name, "stored": stored}
-            )
+            raise OSError(_("The storage kept %(name)s as %(stored)s.") % {"name": name, "stored": stored})
 
     def undo(self) -> list[str]:
         """Take back every file written; name any that could not be, so nobody is surprised later."""
@@ -606,19 +561,14 @@ class _FileLedger:
             try:
                 storage.delete(name)
             except OSError:
-                problems.append(
-                    _("The file %(name)s could not be removed after the failure.") % {"name": name}
-                )
+                problems.append(_("The file %(name)s could not be removed after the failure.") % {"name": name})
         for storage, name, keep in self.overwritten:
             try:
                 storage.delete(name)
                 storage.save(name, File(keep, name=name))
             except OSError:
                 problems.append(
-                    _(
-                        "The file %(name)s could not be given back its old content after the failure."
-                    )
-                    % {"name": name}
+                    _("The file %(name)s could not be given back its old content after the failure.") % {"name": name}
                 )
             finally:
                 keep.close()
@@ -692,9 +642,7 @@ def _check_relations(tables: list[type[models.Model]]) -> None:
     try:
         connection.check_constraints(table_names=[table._meta.db_table for table in tables])
     except DatabaseError as exc:
-        raise BackupError(
-            [_("The backup's rows do not fit together: %(error)s") % {"error": exc}]
-        ) from exc
+        raise BackupError([_("The backup's rows do not fit together: %(error)s") % {"error": exc}]) from exc
 
 
 def _reset_sequences(tables: list[type[models.Model]]) -> None:

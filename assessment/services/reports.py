@@ -151,8 +151,14 @@ def report_request(
     else:
         audience = Report.Audience.STAKEHOLDER
     key = _input_key(
-        kind=kind, subject=subject, region=region, period=period, framework=framework, language=language,
-        audience=audience, user=user,
+        kind=kind,
+        subject=subject,
+        region=region,
+        period=period,
+        framework=framework,
+        language=language,
+        audience=audience,
+        user=user,
     )
     # A rendering whose worker died must not be handed back as "in progress".
     report_recover_stale(Report.objects.filter(input_key=key))
@@ -162,14 +168,23 @@ def report_request(
             .filter(input_key=key, status__in=[Report.Status.DONE, Report.Status.QUEUED, Report.Status.RUNNING])
             .first()
         )
-        if existing and (existing.status != Report.Status.DONE or (existing.file and default_storage.exists(existing.file.name))):
+        if existing and (
+            existing.status != Report.Status.DONE or (existing.file and default_storage.exists(existing.file.name))
+        ):
             return existing
         # The user's row is locked so that two requests at once cannot both pass the limits.
         get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
         _refuse_over_limits(user)
         report = Report.objects.create(
-            kind=kind, city=city if kind == Report.Kind.CITY else None, region=region, framework=framework,
-            period=period, language=language, audience=audience, input_key=key, requested_by=user,
+            kind=kind,
+            city=city if kind == Report.Kind.CITY else None,
+            region=region,
+            framework=framework,
+            period=period,
+            language=language,
+            audience=audience,
+            input_key=key,
+            requested_by=user,
         )
         transaction.on_commit(lambda: render_report_task.enqueue(report.pk))
     return report
@@ -224,8 +239,13 @@ def report_render(report_id: int) -> Report:
         # Another live worker has it (a task queued twice): leave it to that one.
         .exclude(status=Report.Status.RUNNING, heartbeat_at__gte=_stale_before())
         .update(
-            status=Report.Status.RUNNING, progress=5, attempts=F("attempts") + 1, **Report.message_fields(),
-            started_at=now, heartbeat_at=now, worker=worker,
+            status=Report.Status.RUNNING,
+            progress=5,
+            attempts=F("attempts") + 1,
+            **Report.message_fields(),
+            started_at=now,
+            heartbeat_at=now,
+            worker=worker,
         )
     )
     if not claimed:
@@ -240,14 +260,24 @@ def _render(report: Report) -> Report:
         if report.kind == Report.Kind.CITY:
             if report.audience == Report.Audience.FULL and report.requested_by and not may_read_edition(reader, report):
                 # Taken off the assessment between the request and the rendering.
-                raise ReportUnavailable(_("You may no longer read this city's assessment; request the stakeholder edition."))
+                raise ReportUnavailable(
+                    _("You may no longer read this city's assessment; request the stakeholder edition.")
+                )
             html = city_report_html(
-                user=reader, city=report.city, period=report.period, language=report.language,
-                region_code=report.region_id, framework=report.framework, audience=report.audience,
+                user=reader,
+                city=report.city,
+                period=report.period,
+                language=report.language,
+                region_code=report.region_id,
+                framework=report.framework,
+                audience=report.audience,
             )
         else:
             html = region_report_html(
-                user=reader, region=report.region, period=report.period, language=report.language,
+                user=reader,
+                region=report.region,
+                period=report.period,
+                language=report.language,
                 framework=report.framework,
             )
         _progress(report, 60)
@@ -315,14 +345,19 @@ def report_recover_stale(reports: QuerySet[Report] | None = None) -> int:
         with transaction.atomic():
             if report.attempts < settings.REPORT_MAX_ATTEMPTS:
                 changed = unchanged.update(
-                    status=Report.Status.QUEUED, progress=0, worker="", heartbeat_at=None,
+                    status=Report.Status.QUEUED,
+                    progress=0,
+                    worker="",
+                    heartbeat_at=None,
                     **Report.message_fields("worker_stopped_retrying"),
                 )
                 if changed:
                     transaction.on_commit(partial(render_report_task.enqueue, report.pk))
             else:
                 changed = unchanged.update(
-                    status=Report.Status.FAILED, worker="", finished_at=timezone.now(),
+                    status=Report.Status.FAILED,
+                    worker="",
+                    finished_at=timezone.now(),
                     **Report.message_fields("worker_stopped_failed", attempts=report.attempts),
                 )
         if changed:
@@ -359,7 +394,10 @@ def link_create(*, report: Report, user: AbstractBaseUser, days: int, recipient:
     if not 1 <= days <= MAX_LINK_DAYS:
         raise ReportUnavailable(_("A link lasts between 1 and %(max)d days.") % {"max": MAX_LINK_DAYS})
     return ReportLink.objects.create(
-        report=report, created_by=user, recipient=recipient.strip()[:200], expires_at=timezone.now() + timedelta(days=days)
+        report=report,
+        created_by=user,
+        recipient=recipient.strip()[:200],
+        expires_at=timezone.now() + timedelta(days=days),
     )
 
 

@@ -35,14 +35,18 @@ def workbook_apply(*, assessment: Assessment, user: AbstractBaseUser, changes: l
         raise PermissionDenied(_("You cannot change this assessment in its current state."))
     conflicts: list[ApplyConflict] = []
     with transaction.atomic():
-        responses = {r.pk: r for r in Response.objects.filter(assessment=assessment, pk__in=[c.response_id for c in changes])}
+        responses = {
+            r.pk: r for r in Response.objects.filter(assessment=assessment, pk__in=[c.response_id for c in changes])
+        }
         for change in changes:
             response = responses.get(change.response_id)
             if response is None:
                 conflicts.append(ApplyConflict(change.code, _("not part of this assessment")))
                 continue
             try:
-                response_save(response=response, user=user, values=change.new_values(), base_version=change.base_version)
+                response_save(
+                    response=response, user=user, values=change.new_values(), base_version=change.base_version
+                )
             except StaleSaveError as stale:
                 differing = [
                     _("%(field)s: yours “%(yours)s”, saved by %(who)s “%(theirs)s”")

@@ -62,10 +62,15 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
                 if previous is None:
                     # The same words whether nothing exists or only what the user may not read.
                     raise ValidationError(
-                        _("There is no earlier assessment of this city that you may start from: no published result and none of your own.")
+                        _(
+                            "There is no earlier assessment of this city that you may start from: no published result and none of your own."
+                        )
                     )
                 assessment = services.assessment_start_from_previous(
-                    previous=previous, period=data["period"], consultants=list(data["consultants"]), reviewer=data["reviewer"]
+                    previous=previous,
+                    period=data["period"],
+                    consultants=list(data["consultants"]),
+                    reviewer=data["reviewer"],
                 )
             else:
                 assessment = services.assessment_create(
@@ -129,7 +134,7 @@ def _missing_items(assessment: Assessment) -> list[dict[str, Any]]:
 
 
 def _stage_label(assessment: Assessment, code: str | None) -> str:
-    """"S3 · <name>" in the page's language: the code alone means nothing to a reader."""
+    """ "S3 · <name>" in the page's language: the code alone means nothing to a reader."""
     if not code:
         return ""
     rung = assessment.framework.stages.filter(code=code).first()
@@ -167,11 +172,15 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Actions that cannot be taken back by the same person, confirmed in a second step (a <details>: no script).
 _CONFIRMATIONS = {
     "approve": (
-        gettext_lazy("Approving scores the assessment and freezes its answers: they no longer change, except through a correction."),
+        gettext_lazy(
+            "Approving scores the assessment and freezes its answers: they no longer change, except through a correction."
+        ),
         gettext_lazy("Yes, approve and score"),
     ),
     "publish": (
-        gettext_lazy("Publishing shows the result to city managers and every signed-in user; a published result is changed only by a correction."),
+        gettext_lazy(
+            "Publishing shows the result to city managers and every signed-in user; a published result is changed only by a correction."
+        ),
         gettext_lazy("Yes, publish"),
     ),
 }
@@ -245,14 +254,22 @@ def dimension_form(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 def _render_dimension(
-    request: HttpRequest, assessment: Assessment, dimension: FrameworkNode, bound: ResponseForm | None = None, status: int = 200
+    request: HttpRequest,
+    assessment: Assessment,
+    dimension: FrameworkNode,
+    bound: ResponseForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     can_edit = services.can_edit(request.user, assessment)
     can_review = services.can_review(request.user, assessment)
     dimensions = selectors.assessment_dimensions(assessment)
     items = []
     for response in selectors.dimension_responses(assessment, dimension):
-        form = bound if bound is not None and bound.response.pk == response.pk else ResponseForm(response=response, disabled=not can_edit)
+        form = (
+            bound
+            if bound is not None and bound.response.pk == response.pk
+            else ResponseForm(response=response, disabled=not can_edit)
+        )
         items.append(
             {
                 "response": response,
@@ -316,7 +333,9 @@ def response_save(request: HttpRequest, pk: int, response_pk: int) -> HttpRespon
                 form.add_error(field if field in form.fields else None, errors)
         else:
             if as_json:
-                warning = services.goalpost_warning(saved.indicator, saved.value, normalisation=assessment.framework.normalisation)
+                warning = services.goalpost_warning(
+                    saved.indicator, saved.value, normalisation=assessment.framework.normalisation
+                )
                 return JsonResponse(
                     {
                         "ok": True,
@@ -337,11 +356,21 @@ def response_save(request: HttpRequest, pk: int, response_pk: int) -> HttpRespon
 
 
 def _conflict_reply(
-    request: HttpRequest, assessment: Assessment, response: Response, form: ResponseForm, conflict: services.StaleSaveError, as_json: bool
+    request: HttpRequest,
+    assessment: Assessment,
+    response: Response,
+    form: ResponseForm,
+    conflict: services.StaleSaveError,
+    as_json: bool,
 ) -> HttpResponse:
     labels = {name: str(field.label) for name, field in form.fields.items()}
     differences = [
-        {"field": name, "label": labels.get(name, name), "theirs": conflict.theirs.get(name), "yours": conflict.yours.get(name)}
+        {
+            "field": name,
+            "label": labels.get(name, name),
+            "theirs": conflict.theirs.get(name),
+            "yours": conflict.yours.get(name),
+        }
         for name in services.RESPONSE_FIELDS
         if name in conflict.yours and conflict.theirs.get(name) != conflict.yours.get(name)
     ]

@@ -29,10 +29,10 @@ from django.utils.translation import gettext as _
 
 from assessment import dashboards
 from assessment import panels as chart_panels
-from assessment.models import Assessment, Framework
-from assessment.selectors import results as result_selectors
 from assessment.framework_document import plain_number_text
+from assessment.models import Assessment, Framework
 from assessment.reports.content import answer_text
+from assessment.selectors import results as result_selectors
 from assessment.selectors.assessments import GapStep, gap_steps
 from assessment.workbook import neutralise
 from cities import selectors as city_selectors
@@ -87,9 +87,7 @@ def _filters(request: HttpRequest, region: Region, city: City | None = None) -> 
     that the city lacks is kept, so its page can point to the city's periods.
     """
     problems: list[str] = []
-    frameworks = list(
-        Framework.objects.exclude(status=Framework.Status.DRAFT).order_by("code", "-published_at")
-    )
+    frameworks = list(Framework.objects.exclude(status=Framework.Status.DRAFT).order_by("code", "-published_at"))
     code = request.GET.get("framework") or "DSMF"
     version = request.GET.get("version") or None
     try:
@@ -136,7 +134,9 @@ def _filters(request: HttpRequest, region: Region, city: City | None = None) -> 
         asked=chosen,
         shown=shown,
         newer=[_period_link(filters, item) for item in coverage if period is not None and item.period > period],
-        ranked=_period_link(filters, ranked) if ranked is not None and shown is not None and not shown.is_ranked else None,
+        ranked=_period_link(filters, ranked)
+        if ranked is not None and shown is not None and not shown.is_ranked
+        else None,
     )
 
 
@@ -164,9 +164,10 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         if filters.period is not None
         else f"{region.code}|none|{filters.framework.pk}|{filters.kind}"
     )
-    cache_key = "region-dashboard:" + hashlib.sha256(
-        f"{version}|{get_language()}|{sorted(filters.weights.items())}".encode()
-    ).hexdigest()
+    cache_key = (
+        "region-dashboard:"
+        + hashlib.sha256(f"{version}|{get_language()}|{sorted(filters.weights.items())}".encode()).hexdigest()
+    )
     body = cache.get(cache_key)
     if body is None:
         body = _region_body(request, region, filters)
@@ -239,12 +240,23 @@ def region_what_if(request: HttpRequest, code: str) -> JsonResponse:
             "query": view.filters.query(),
             "what_if": view.what_if,
             "panels": {
-                slug: {"figure": panels[slug].figure, "columns": panels[slug].columns, "rows": panels[slug].rows, "caption": panels[slug].caption}
+                slug: {
+                    "figure": panels[slug].figure,
+                    "columns": panels[slug].columns,
+                    "rows": panels[slug].rows,
+                    "caption": panels[slug].caption,
+                }
                 for slug in ("ranking", "plane", "stages", "heatmap", "map")
                 if slug in panels
             },
             "ranking": [
-                {"city": code, "name": labels.get(code, code), "rank": chart_panels.number(row["rank"], 0), "index": chart_panels.number(row["index"]), "stage": row["stage"]}
+                {
+                    "city": code,
+                    "name": labels.get(code, code),
+                    "rank": chart_panels.number(row["rank"], 0),
+                    "index": chart_panels.number(row["index"]),
+                    "stage": row["stage"],
+                }
                 for code, row in view.ranking.iterrows()
             ],
         }
@@ -332,7 +344,9 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         # The city's periods with results, for the page of a period without (filters.periods
         # holds the city's periods and the one asked for).
         "city_periods": [
-            {"period": period, "query": filters.query(period=period)} for period in filters.periods if period != filters.period
+            {"period": period, "query": filters.query(period=period)}
+            for period in filters.periods
+            if period != filters.period
         ],
         "panels": [],
         "is_demo": bool(view.snapshot and view.snapshot.is_demo),
@@ -450,7 +464,11 @@ def _compare_request(request: HttpRequest) -> CompareRequest:
     page says so and compares nothing, so no city silently drops out.
     """
     problems: list[str] = []
-    codes = list(dict.fromkeys(code.strip() for value in request.GET.getlist("cities") for code in value.split(",") if code.strip()))
+    codes = list(
+        dict.fromkeys(
+            code.strip() for value in request.GET.getlist("cities") for code in value.split(",") if code.strip()
+        )
+    )
     known = set(City.objects.filter(code__in=codes).values_list("code", flat=True))
     unknown = [code for code in codes if code not in known]
     if unknown:
@@ -470,9 +488,14 @@ def _compare_request(request: HttpRequest) -> CompareRequest:
             code=request.GET.get("framework") or "DSMF", version=request.GET.get("version") or None
         )
     except Framework.DoesNotExist:
-        problems.append(_("There is no published framework %(code)s %(version)s; showing %(shown)s.") % {
-            "code": request.GET.get("framework") or "DSMF", "version": request.GET.get("version") or "",
-            "shown": f"{frameworks[0].code} {frameworks[0].version}"})
+        problems.append(
+            _("There is no published framework %(code)s %(version)s; showing %(shown)s.")
+            % {
+                "code": request.GET.get("framework") or "DSMF",
+                "version": request.GET.get("version") or "",
+                "shown": f"{frameworks[0].code} {frameworks[0].version}",
+            }
+        )
         framework = frameworks[0]
     coverage = result_selectors.cities_period_coverage(
         city_codes=codes, framework=framework, user=request.user, kind=Assessment.Kind.CONSULTANT

@@ -32,11 +32,16 @@ def evidence_add(request: HttpRequest, pk: int, response_pk: int) -> HttpRespons
         for message in error.messages:
             messages.error(
                 request,
-                _("Evidence for %(code)s was not added: %(reason)s") % {"code": response.indicator.node.code, "reason": message},
+                _("Evidence for %(code)s was not added: %(reason)s")
+                % {"code": response.indicator.node.code, "reason": message},
                 extra_tags=card_tag(response),
             )
     else:
-        messages.success(request, _("Evidence added to %(code)s.") % {"code": response.indicator.node.code}, extra_tags=card_tag(response))
+        messages.success(
+            request,
+            _("Evidence added to %(code)s.") % {"code": response.indicator.node.code},
+            extra_tags=card_tag(response),
+        )
     form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
     # To the evidence of the indicator, where the message is shown (the card may be taller than the screen).
     return redirect(f"{form_url}#evidence-{response.indicator.node.code}")
@@ -54,7 +59,9 @@ def evidence_remove(request: HttpRequest, evidence_pk: int) -> HttpResponse:
     label = evidence.original_name or evidence.url or evidence.note
     evidence_remove_service(evidence=evidence, user=request.user)
     messages.success(
-        request, _("Removed from %(code)s: %(evidence)s") % {"code": code, "evidence": label[:80]}, extra_tags=card_tag(evidence.response)
+        request,
+        _("Removed from %(code)s: %(evidence)s") % {"code": code, "evidence": label[:80]},
+        extra_tags=card_tag(evidence.response),
     )
     form_url = reverse("assessment:dimension_form", args=[assessment.pk, evidence.response.indicator.node.parent.code])
     return redirect(f"{form_url}#evidence-{code}")
@@ -74,8 +81,9 @@ def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     # Attachment, a fixed type and a sandbox: a stored file is never rendered as a page.
-    reply = FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+    reply = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
     reply["X-Content-Type-Options"] = "nosniff"
     reply["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return reply
-

@@ -74,7 +74,12 @@ def report_request(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     try:
         report = report_service.report_request(
-            user=request.user, kind=kind, period=period, language=request.POST.get("language", "zh"), city=city, region=region,
+            user=request.user,
+            kind=kind,
+            period=period,
+            language=request.POST.get("language", "zh"),
+            city=city,
+            region=region,
             audience=request.POST.get("audience", ""),
         )
     except ReportUnavailable as problem:
@@ -91,13 +96,21 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         opened=Count("accesses", filter=Q(accesses__outcome=ReportLinkAccess.Outcome.SERVED))
     )
     shared = [
-        {"link": link, "url": request.build_absolute_uri(reverse("shared_report", args=[signing.dumps(link.key, salt=LINK_SALT)]))}
+        {
+            "link": link,
+            "url": request.build_absolute_uri(reverse("shared_report", args=[signing.dumps(link.key, salt=LINK_SALT)])),
+        }
         for link in links
     ]
     return render(
         request,
         "reports/detail.html",
-        {"report": report, "shared": shared, "can_share": may_share(request.user, report), "max_days": report_service.MAX_LINK_DAYS},
+        {
+            "report": report,
+            "shared": shared,
+            "can_share": may_share(request.user, report),
+            "max_days": report_service.MAX_LINK_DAYS,
+        },
     )
 
 
@@ -109,7 +122,9 @@ def report_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status_label": report.get_status_display(),
             "progress": report.progress,
             "message": report.display_message,
-            "download": reverse("assessment:report_download", args=[report.pk]) if report.status == Report.Status.DONE else None,
+            "download": reverse("assessment:report_download", args=[report.pk])
+            if report.status == Report.Status.DONE
+            else None,
         }
     )
 
@@ -139,7 +154,9 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         days = int(request.POST.get("days", ""))
-        report_service.link_create(report=report, user=request.user, days=days, recipient=request.POST.get("recipient", ""))
+        report_service.link_create(
+            report=report, user=request.user, days=days, recipient=request.POST.get("recipient", "")
+        )
     except ValueError:
         messages.error(request, _("Give the number of days the link lasts."))
     except ReportUnavailable as problem:

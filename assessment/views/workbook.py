@@ -67,7 +67,9 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the workbook file to upload."))
         return render(request, "assessment/workbook_upload.html", {"assessment": assessment}, status=400)
     if upload.size > MAX_WORKBOOK_BYTES:
-        messages.error(request, _("The file is larger than %(limit)d MB.") % {"limit": MAX_WORKBOOK_BYTES // (1024 * 1024)})
+        messages.error(
+            request, _("The file is larger than %(limit)d MB.") % {"limit": MAX_WORKBOOK_BYTES // (1024 * 1024)}
+        )
         return render(request, "assessment/workbook_upload.html", {"assessment": assessment}, status=400)
     data = upload.read()
     reading = workbook_read(assessment, _responses(assessment), data)
@@ -77,11 +79,19 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
         token = secrets.token_urlsafe(24)
         (_upload_folder() / f"{token}.xlsx").write_bytes(data)
         request.session[_session_key(assessment)] = token
-    return _preview(request, assessment, reading, token, status=400 if reading.problems else 200, upload_name=upload.name)
+    return _preview(
+        request, assessment, reading, token, status=400 if reading.problems else 200, upload_name=upload.name
+    )
 
 
 def _preview(
-    request: HttpRequest, assessment: Assessment, reading: WorkbookReading, token: str, status: int = 200, conflicts=None, upload_name: str = ""
+    request: HttpRequest,
+    assessment: Assessment,
+    reading: WorkbookReading,
+    token: str,
+    status: int = 200,
+    conflicts=None,
+    upload_name: str = "",
 ) -> HttpResponse:
     conflicts = conflicts or []
     context = {

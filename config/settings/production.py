@@ -22,7 +22,9 @@ DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY", SECRET_KEY_HINT)
 # The thresholds of Django's own deploy check (security.W009), enforced at start instead of warned about.
 if SECRET_KEY == DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX):
-    raise ImproperlyConfigured(f"The environment variable SECRET_KEY is a development or generated default: {SECRET_KEY_HINT}")
+    raise ImproperlyConfigured(
+        f"The environment variable SECRET_KEY is a development or generated default: {SECRET_KEY_HINT}"
+    )
 if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
     raise ImproperlyConfigured(
         f"The environment variable SECRET_KEY must have at least {SECRET_KEY_MIN_LENGTH} characters, "
@@ -34,8 +36,8 @@ if not ALLOWED_HOSTS:
 if any("*" in host for host in ALLOWED_HOSTS):
     # "*" answers any Host header, and absolute URLs built from it (shared report links) would carry the caller's host.
     raise ImproperlyConfigured(
-        "The environment variable ALLOWED_HOSTS must list the host names the app is served under, without \"*\"; "
-        "\".example.org\" allows a domain's subdomains."
+        'The environment variable ALLOWED_HOSTS must list the host names the app is served under, without "*"; '
+        '".example.org" allows a domain\'s subdomains.'
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

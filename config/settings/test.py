@@ -15,7 +15,9 @@ STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         # The load tests give their server and worker processes a folder of their own.
-        "OPTIONS": {"location": Path(env_str("TEST_MEDIA_ROOT") or Path(tempfile.gettempdir()) / "dualspace-test-media")},
+        "OPTIONS": {
+            "location": Path(env_str("TEST_MEDIA_ROOT") or Path(tempfile.gettempdir()) / "dualspace-test-media")
+        },
     },
     # Tests render templates without running collectstatic first.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -117,10 +117,7 @@ def decoded_polygons(feature: dict, encoded: bool, scale: float) -> list[list[li
     if geometry["type"] == "Polygon":
         offsets = [offsets]
     return [
-        [
-            decode_ring(ring, ring_offset, scale)
-            for ring, ring_offset in zip(polygon, polygon_offsets, strict=True)
-        ]
+        [decode_ring(ring, ring_offset, scale) for ring, ring_offset in zip(polygon, polygon_offsets, strict=True)]
         for polygon, polygon_offsets in zip(polygons, offsets, strict=True)
     ]
 
@@ -165,9 +162,7 @@ def simplify_ring(ring: list[Point], tolerance: float) -> list[Point]:
     if len(ring) < 4 or tolerance <= 0:
         return list(ring)
     start = ring[0]
-    far = max(
-        range(len(ring)), key=lambda i: (ring[i][0] - start[0]) ** 2 + (ring[i][1] - start[1]) ** 2
-    )
+    far = max(range(len(ring)), key=lambda i: (ring[i][0] - start[0]) ** 2 + (ring[i][1] - start[1]) ** 2)
     first = douglas_peucker(ring[: far + 1], tolerance)
     second = douglas_peucker(ring[far:] + [start], tolerance)
     return first[:-1] + second[:-1]
@@ -263,15 +258,10 @@ def cut_twists(ring: list[Point], stats: dict, max_loop: int = 8) -> list[Point]
 
 def signed_area(ring: list[Point]) -> float:
     n = len(ring)
-    return (
-        sum(ring[i][0] * ring[(i + 1) % n][1] - ring[(i + 1) % n][0] * ring[i][1] for i in range(n))
-        / 2
-    )
+    return sum(ring[i][0] * ring[(i + 1) % n][1] - ring[(i + 1) % n][0] * ring[i][1] for i in range(n)) / 2
 
 
-def prepare_ring(
-    raw: list[Point], tolerance: float, exterior: bool, stats: dict
-) -> list[list[float]] | None:
+def prepare_ring(raw: list[Point], tolerance: float, exterior: bool, stats: dict) -> list[list[float]] | None:
     """Simplify, round, validate and orient one ring; return closed GeoJSON positions."""
     source = clean_ring([(float(x), float(y)) for x, y in raw])
     if len(source) >= 4:
@@ -357,12 +347,8 @@ def dump(collection: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("china_json", type=Path, help="extracted echarts 4 map/json/china.json")
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"output file (default {DEFAULT_OUT})"
-    )
-    parser.add_argument(
-        "--tolerance", type=float, default=0.01, help="Douglas-Peucker tolerance in degrees"
-    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output file (default {DEFAULT_OUT})")
+    parser.add_argument("--tolerance", type=float, default=0.01, help="Douglas-Peucker tolerance in degrees")
     args = parser.parse_args(argv)
 
     source = json.loads(args.china_json.read_text(encoding="utf-8"))

@@ -209,8 +209,7 @@ def region_dataset(seed: int = 41) -> tuple[FrameworkTree, pd.DataFrame]:
         for dimension, count in dimensions.items():
             aggregates.append(Node(dimension, half))
             indicators += [
-                IndicatorSpec(f"{dimension}.{i}", dimension, type="level", critical=i == 1)
-                for i in range(1, count + 1)
+                IndicatorSpec(f"{dimension}.{i}", dimension, type="level", critical=i == 1) for i in range(1, count + 1)
             ]
     ladder = StageLadder(
         tuple(
@@ -260,9 +259,7 @@ def measure_speed(repeats: int = 30) -> Figures:
     # Alternate the two so drift in machine load hits both alike.
     score_timings, bare_timings = [], []
     for _ in range(3):
-        score_timings.append(
-            median_seconds(lambda: score(dataset.tree, dataset.raw, OPTIONS), repeats)
-        )
+        score_timings.append(median_seconds(lambda: score(dataset.tree, dataset.raw, OPTIONS), repeats))
         bare_timings.append(median_seconds(lambda: scorer(matrix), repeats))
     result = score(dataset.tree, dataset.raw, OPTIONS)
     aggregates, ranks = scorer(matrix)
@@ -384,10 +381,7 @@ def table(figures: Figures) -> str:
 def main() -> None:
     import os
 
-    print(
-        f"Python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"{os.cpu_count()} cores"
-    )
+    print(f"Python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, {os.cpu_count()} cores")
     print(table(measure_speed()))
 
 

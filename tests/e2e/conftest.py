@@ -34,7 +34,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian's chromium is required for browser tests ({CHROMIUM}); run `make test`, which installs it.")
+        pytest.fail(
+            f"Debian's chromium is required for browser tests ({CHROMIUM}); run `make test`, which installs it."
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread while the tests

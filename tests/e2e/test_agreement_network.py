@@ -37,11 +37,7 @@ def test_the_network_charts_draw_under_the_content_security_policy(page, live_se
     screenshot(page, "g60-network")
     # plotly.js sets three style attributes (an empty one on colour-bar rects and an
     # image-rendering probe); the CSP blocks them and the charts draw the same without.
-    harmless = [
-        text
-        for text in refused
-        if text.startswith("CSP style-src-attr") and "plotly.min.js" in text
-    ]
+    harmless = [text for text in refused if text.startswith("CSP style-src-attr") and "plotly.min.js" in text]
     assert [text for text in refused if text not in harmless] == []
     assert len(harmless) <= 3
     assert page.request_log.foreign == []

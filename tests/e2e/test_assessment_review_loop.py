@@ -34,7 +34,11 @@ def assessment(settings):
         indicator = response.indicator
         if indicator.node.parent.code == DIMENSION:
             continue
-        values = {"level": 3} if indicator.type == Indicator.Type.LEVEL else {"value": float(round((indicator.lower + indicator.upper) / 2))}
+        values = (
+            {"level": 3}
+            if indicator.type == Indicator.Type.LEVEL
+            else {"value": float(round((indicator.lower + indicator.upper) / 2))}
+        )
         if indicator.derived_from:
             values["derived_override_reason"] = "Recorded before the agreements were entered."
         saved = response_save(response=response, user=consultant, values={**values, "source": "e2e"}, base_version=1)

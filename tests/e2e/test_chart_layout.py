@@ -63,13 +63,18 @@ def _cut(drawn: dict) -> list[str]:
     return [
         text["text"]
         for text in drawn["texts"]
-        if text["left"] < chart["left"] - 0.5 or text["right"] > chart["right"] + 0.5
-        or text["top"] < chart["top"] - 0.5 or text["bottom"] > chart["bottom"] + 0.5
+        if text["left"] < chart["left"] - 0.5
+        or text["right"] > chart["right"] + 0.5
+        or text["top"] < chart["top"] - 0.5
+        or text["bottom"] > chart["bottom"] + 0.5
     ]
 
 
 def _overlap(a: dict, b: dict) -> bool:
-    return min(a["right"], b["right"]) - max(a["left"], b["left"]) > 0.5 and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5
+    return (
+        min(a["right"], b["right"]) - max(a["left"], b["left"]) > 0.5
+        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5
+    )
 
 
 @pytest.fixture(params=WIDTHS, ids=lambda width: f"{width}px")
@@ -84,7 +89,9 @@ def language(request, page, live_server):
     return request.param
 
 
-def test_the_city_dashboard_draws_the_highlighted_city_whole_and_ranks_from_1(page, live_server, g60_demo, language, width):  # noqa: F811
+def test_the_city_dashboard_draws_the_highlighted_city_whole_and_ranks_from_1(
+    page, live_server, g60_demo, language, width
+):  # noqa: F811
     sign_in(page, live_server, "manager")  # at the desktop width, where the menu shows
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboards/cities/310000/?region=G60")
@@ -140,7 +147,7 @@ def test_the_region_dashboard_ranks_from_1_and_its_map_is_a_labelled_map(page, l
     width_drawn = drawn["chart"]["right"] - drawn["chart"]["left"]
     assert chart_map["x"]["length"] >= 0.6 * width_drawn, "the legend beside the map squeezes it to a strip"
     names = [text for text in drawn["texts"] if text["group"] == "textpoint"]
-    crossed = [(a["text"], b["text"]) for i, a in enumerate(names) for b in names[i + 1:] if _overlap(a, b)]
+    crossed = [(a["text"], b["text"]) for i, a in enumerate(names) for b in names[i + 1 :] if _overlap(a, b)]
     assert not crossed, f"city names written over each other: {crossed}"
 
     stages = _layout(page, "stages")
@@ -161,7 +168,9 @@ def test_cities_at_the_plane_s_corners_are_drawn_whole_with_their_names(page, li
         index=["A", "B", "C", "D", "E"],
     )
     labels = {"A": "Taizhou (Zhejiang)", "B": "Suzhou (Jiangsu)", "C": "Ma'anshan", "D": "Lianyungang", "E": "Hefei"}
-    figure = charts.plane_figure(corners, (50.0, 50.0), labels, ("In-city maturity", "Cross-boundary readiness"), highlight="B")
+    figure = charts.plane_figure(
+        corners, (50.0, 50.0), labels, ("In-city maturity", "Cross-boundary readiness"), highlight="B"
+    )
 
     sign_in(page, live_server, "manager")
     page.set_viewport_size({"width": width, "height": 900})
@@ -192,7 +201,9 @@ def yrd_demo(settings):
     call_command("load_demo", quiet=True)
 
 
-def test_the_crowded_yrd_map_names_its_cities_without_writing_names_over_each_other(page, live_server, yrd_demo, language):
+def test_the_crowded_yrd_map_names_its_cities_without_writing_names_over_each_other(
+    page, live_server, yrd_demo, language
+):
     """41 cities on a phone: the names that fit are written (the best ranked first), none over another."""
     sign_in(page, live_server, "manager")
     page.set_viewport_size({"width": 390, "height": 900})
@@ -201,7 +212,7 @@ def test_the_crowded_yrd_map_names_its_cities_without_writing_names_over_each_ot
     drawn = _texts(page, "[data-testid=map-chart]")
     names = [text for text in drawn["texts"] if text["group"] == "textpoint"]
     assert len(names) >= 20, f"{len(names)} of 41 cities named"
-    crossed = [(a["text"], b["text"]) for i, a in enumerate(names) for b in names[i + 1:] if _overlap(a, b)]
+    crossed = [(a["text"], b["text"]) for i, a in enumerate(names) for b in names[i + 1 :] if _overlap(a, b)]
     assert not crossed, f"city names written over each other: {crossed}"
     assert not _cut(drawn), _cut(drawn)
     assert chart_map["y"]["length"] >= 0.6 * chart_map["x"]["length"]

@@ -69,7 +69,11 @@ def plotly_bytes(responses) -> int:
 @pytest.mark.parametrize("language", list(LANGUAGES))
 @pytest.mark.parametrize("dashboard", list(DASHBOARDS))
 def test_a_dashboard_loads_half_the_plotly_bytes_draws_every_chart_and_keeps_a_clean_console(
-    page, live_server, g60_demo, dashboard, language  # noqa: F811
+    page,
+    live_server,
+    g60_demo,
+    dashboard,
+    language,  # noqa: F811
 ):
     path, panels = DASHBOARDS[dashboard]
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])

@@ -24,6 +24,7 @@ from PIL import Image, ImageStat
 from assessment.demo import DRAFT_CITIES, WORKFLOW_PERIOD
 from assessment.models import Assessment, Indicator, Response
 from tests.e2e.conftest import SCREENSHOTS, RequestLog
+
 # The fixture that loads the G60 demo results and accounts, shared with the dashboard tests.
 from tests.e2e.test_dashboards import g60_demo  # noqa: F401
 from tests.e2e.test_sign_in_by_role import sign_in
@@ -75,9 +76,7 @@ class Camera:
             self.page.screenshot(path=str(path))
             return path
         top = self.page.evaluate("window.scrollY")
-        bottom = down_to.evaluate(
-            "element => element.getBoundingClientRect().bottom + window.scrollY"
-        )
+        bottom = down_to.evaluate("element => element.getBoundingClientRect().bottom + window.scrollY")
         clip = {"x": 0, "y": top, "width": VIEWPORT["width"], "height": bottom - top + 16}
         self.page.screenshot(path=str(path), full_page=True, clip=clip)
         return path
@@ -123,13 +122,9 @@ def sign_in_as(camera: Camera, live_server, username: str) -> None:
 def answered_level_indicator_with_evidence() -> Response:
     """In a demo draft, a level indicator answered with evidence; the one with the
     shortest descriptors, so that its card fits the picture down to the evidence."""
-    draft = Assessment.objects.get(
-        city_id=CITY, period=WORKFLOW_PERIOD, status=Assessment.Status.DRAFT
-    )
+    draft = Assessment.objects.get(city_id=CITY, period=WORKFLOW_PERIOD, status=Assessment.Status.DRAFT)
     candidates = (
-        draft.responses.filter(
-            indicator__type=Indicator.Type.LEVEL, level__isnull=False, evidence__isnull=False
-        )
+        draft.responses.filter(indicator__type=Indicator.Type.LEVEL, level__isnull=False, evidence__isnull=False)
         .select_related("indicator__node__parent")
         .prefetch_related("indicator__levels")
         .distinct()
@@ -197,16 +192,21 @@ def photograph_a_report_page(camera: Camera, tmp_path: Path) -> None:
     """The city report's executive summary, as its reader sees it in the PDF."""
     pdf = tmp_path / "city.pdf"
     call_command(
-        "render_report", "city", city=CITY, region=REGION, period=PUBLISHED_PERIOD,
-        lang=camera.language, out=str(pdf), stdout=io.StringIO(),
+        "render_report",
+        "city",
+        city=CITY,
+        region=REGION,
+        period=PUBLISHED_PERIOD,
+        lang=camera.language,
+        out=str(pdf),
+        stdout=io.StringIO(),
     )
     heading = HEADINGS[camera.language]["summary"]
     page_number = summary_page(pdf, heading)
     stem = tmp_path / "page"
     page = str(page_number)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "100", "-f", page, "-l", page, "-singlefile"]
-        + [str(pdf), str(stem)],
+        ["pdftoppm", "-png", "-r", "100", "-f", page, "-l", page, "-singlefile"] + [str(pdf), str(stem)],
         check=True,
         timeout=60,
     )
@@ -225,7 +225,10 @@ def summary_page(pdf: Path, heading: str) -> int:
     and a page number, the running head of the page after it with a prefix."""
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     pages = text.split("\f")
     for number, text in enumerate(pages, start=1):
@@ -237,7 +240,10 @@ def summary_page(pdf: Path, heading: str) -> int:
 
 # One test for both languages: the demo data is loaded once, which halves the time.
 def test_the_four_views_a_new_user_meets_work_and_are_photographed(
-    browser, live_server, g60_demo, tmp_path  # noqa: F811
+    browser,
+    live_server,
+    g60_demo,
+    tmp_path,  # noqa: F811
 ):
     for language in LANGUAGES:
         with camera_in(browser, live_server, language) as camera:

@@ -57,9 +57,7 @@ def test_a_good_file_creates_the_agreement_with_its_parties_and_roles(reference_
     assert roles == {"310000": "lead", "330400": "member", "330100": "member"}
 
 
-def test_importing_the_same_file_twice_changes_nothing_and_adds_no_history(
-    reference_data, tmp_path
-):
+def test_importing_the_same_file_twice_changes_nothing_and_adds_no_history(reference_data, tmp_path):
     path = write_csv(tmp_path, HEADER + GOOD_ROW)
     call_command("import_agreements", str(path), verbosity=0)
     call_command("import_agreements", str(path), verbosity=0)
@@ -69,9 +67,7 @@ def test_importing_the_same_file_twice_changes_nothing_and_adds_no_history(
 
 def test_importing_again_updates_by_key_and_replaces_the_parties(reference_data, tmp_path):
     call_command("import_agreements", str(write_csv(tmp_path, HEADER + GOOD_ROW)), verbosity=0)
-    changed = GOOD_ROW.replace("310000:lead;330400;330100", "310000;330700").replace(
-        ",in_force,", ",suspended,"
-    )
+    changed = GOOD_ROW.replace("310000:lead;330400;330100", "310000;330700").replace(",in_force,", ",suspended,")
     call_command("import_agreements", str(write_csv(tmp_path, HEADER + changed)), verbosity=0)
     agreement = Agreement.objects.get(key="g60-test")
     assert agreement.status == Agreement.Status.SUSPENDED
@@ -194,9 +190,7 @@ def test_the_g60_network_page_renders_in_both_languages_with_all_nine_cities(
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_legend_and_axes_follow_the_language(
-    demo_agreements, client_factory, user_with_role, language
-):
+def test_legend_and_axes_follow_the_language(demo_agreements, client_factory, user_with_role, language):
     from django.utils import translation
 
     client = client_factory(user_with_role(Role.CONSULTANT))
@@ -247,16 +241,12 @@ def test_the_surge_form_returns_a_coverage_number(demo_agreements, client_factor
     page = client.get(url).content.decode()
     coverage = re.search(r'data-testid="surge-coverage">([\d.]+)%<', page)
     assert coverage, page[-3000:]
-    assert (
-        0 < float(coverage.group(1)) < 100
-    )  # Shanghai's talent partners exclude Wuhu and Xuancheng
+    assert 0 < float(coverage.group(1)) < 100  # Shanghai's talent partners exclude Wuhu and Xuancheng
     assert 'data-testid="surge-best"' in page
     assert 'data-testid="surge-pairs"' in page
 
 
-def test_a_bad_surge_share_shows_an_error_and_no_result(
-    demo_agreements, client_factory, user_with_role
-):
+def test_a_bad_surge_share_shows_an_error_and_no_result(demo_agreements, client_factory, user_with_role):
     client = client_factory(user_with_role(Role.STAKEHOLDER))
     url = network_url(**{"surge-domain": "talent", "surge-shocked": "310000", "surge-share": "150"})
     response = client.get(url)
@@ -287,20 +277,14 @@ def test_every_role_may_read_the_agreement_pages(demo_agreements, role_clients, 
         assert client.get(url).status_code == 200, url
 
 
-def test_the_agreement_list_filters_by_domain_and_region(
-    demo_agreements, client_factory, user_with_role
-):
+def test_the_agreement_list_filters_by_domain_and_region(demo_agreements, client_factory, user_with_role):
     client = client_factory(user_with_role(Role.STAKEHOLDER))
-    page = client.get(
-        reverse("cities:agreement_list") + "?domain=transport&region=JJJ"
-    ).content.decode()
+    page = client.get(reverse("cities:agreement_list") + "?domain=transport&region=JJJ").content.decode()
     assert reverse("cities:agreement_detail", args=["jjj-transport-card"]) in page
     assert reverse("cities:agreement_detail", args=["g60-talent-mutual-recognition"]) not in page
 
 
-def test_the_evidence_link_does_not_leak_the_referrer(
-    reference_data, client_factory, user_with_role, tmp_path
-):
+def test_the_evidence_link_does_not_leak_the_referrer(reference_data, client_factory, user_with_role, tmp_path):
     call_command("import_agreements", str(write_csv(tmp_path, HEADER + GOOD_ROW)), verbosity=0)
     client = client_factory(user_with_role(Role.STAKEHOLDER))
     page = client.get(reverse("cities:agreement_detail", args=["g60-test"])).content.decode()
@@ -321,17 +305,7 @@ def test_the_network_templates_refer_to_no_outside_url():
 def test_the_admin_lists_filters_and_edits_agreements(demo_agreements, role_clients):
     client = role_clients[Role.ADMINISTRATOR]
     agreement = Agreement.objects.get(key="jjj-transport-card")
-    assert (
-        client.get(
-            reverse("admin:cities_agreement_changelist") + "?domain=transport&q=天津"
-        ).status_code
-        == 200
-    )
-    page = client.get(
-        reverse("admin:cities_agreement_change", args=[agreement.pk])
-    ).content.decode()
+    assert client.get(reverse("admin:cities_agreement_changelist") + "?domain=transport&q=天津").status_code == 200
+    page = client.get(reverse("admin:cities_agreement_change", args=[agreement.pk])).content.decode()
     assert "agreement_parties" in page or "party_links" in page
-    assert (
-        client.get(reverse("admin:cities_agreement_history", args=[agreement.pk])).status_code
-        == 200
-    )
+    assert client.get(reverse("admin:cities_agreement_history", args=[agreement.pk])).status_code == 200

@@ -31,14 +31,13 @@ def english_pages(settings):
     """These tests read English messages; the language cookie still switches."""
     settings.LANGUAGE_CODE = "en"
 
+
 # (level of the level indicator, share of the range of the others): index falls down the list.
 ANSWERS = [(5, 0.9), (4, 0.8), (3, 0.6), (2, 0.4), (1, 0.2), (1, 0.1)]
 
 
 def publish(city, *, level, share, period=2025, framework=None):
-    assessment = assessment_with_team(
-        city=city, period=period, framework=framework or published_test_framework()
-    )
+    assessment = assessment_with_team(city=city, period=period, framework=framework or published_test_framework())
     answer_everything(assessment, level=level, share=share)
     workflow.assessment_submit(assessment=assessment, user=assessment.consultants.first())
     workflow.assessment_approve(assessment=assessment, user=assessment.reviewer)
@@ -48,9 +47,7 @@ def publish(city, *, level, share, period=2025, framework=None):
 @pytest.fixture
 def shanghai():
     province = ProvinceFactory(code="310000", name_zh="上海市", name_en="Shanghai")
-    return CityFactory(
-        code="310000", name_zh="上海", name_en="Shanghai", province=province, level="municipality"
-    )
+    return CityFactory(code="310000", name_zh="上海", name_en="Shanghai", province=province, level="municipality")
 
 
 @pytest.fixture
@@ -63,8 +60,7 @@ def regions(shanghai):
         if position >= 3:
             RegionMembershipFactory(region=small, city=city)
     assessments = [
-        publish(city, level=level, share=share)
-        for city, (level, share) in zip(cities, ANSWERS, strict=True)
+        publish(city, level=level, share=share) for city, (level, share) in zip(cities, ANSWERS, strict=True)
     ]
     return {"large": large, "small": small, "cities": cities, "assessments": assessments}
 
@@ -76,9 +72,7 @@ def admin_client(client_factory):
 
 def results_url(region="LARGE", **params):
     query = {"period": 2025, "framework": "TEST", "mc": 50, **params}
-    return f"/api/v1/regions/{region}/results?" + "&".join(
-        f"{key}={value}" for key, value in query.items()
-    )
+    return f"/api/v1/regions/{region}/results?" + "&".join(f"{key}={value}" for key, value in query.items())
 
 
 # Authentication and schema
@@ -135,9 +129,7 @@ def test_regions_are_paginated_with_member_counts(admin_client, regions):
 
 def test_a_region_lists_its_members(admin_client, regions):
     body = admin_client.get("/api/v1/regions/SMALL").json()
-    assert [member["code"] for member in body["members"]] == sorted(
-        city.code for city in regions["cities"][3:]
-    )
+    assert [member["code"] for member in body["members"]] == sorted(city.code for city in regions["cities"][3:])
 
 
 def test_an_unknown_region_is_a_404_with_a_message(admin_client):
@@ -152,28 +144,17 @@ def test_cities_filter_by_region_and_show_one_city(admin_client, regions, shangh
     assert body["count"] == 3
     assert all(item["regions"] == ["LARGE", "SMALL"] for item in body["items"])
     city = admin_client.get("/api/v1/cities/310000").json()
-    assert (
-        city["name_en"] == "Shanghai"
-        and city["province_name_zh"] == "上海市"
-        and city["regions"] == ["LARGE"]
-    )
-    assert admin_client.get("/api/v1/cities/999999").json() == {
-        "detail": "There is no city 999999."
-    }
+    assert city["name_en"] == "Shanghai" and city["province_name_zh"] == "上海市" and city["regions"] == ["LARGE"]
+    assert admin_client.get("/api/v1/cities/999999").json() == {"detail": "There is no city 999999."}
 
 
 def test_drafts_of_frameworks_are_for_administrators_only(client_factory, admin_client):
     published_test_framework()
     framework_import(document=valid_document(), code="DRAFTY")
     stakeholder = client_factory(UserFactory(roles=[Role.STAKEHOLDER]))
-    seen = {
-        (item["code"], item["status"])
-        for item in stakeholder.get("/api/v1/frameworks").json()["items"]
-    }
+    seen = {(item["code"], item["status"]) for item in stakeholder.get("/api/v1/frameworks").json()["items"]}
     assert seen == {("TEST", "published")}
-    seen_by_admin = {
-        item["code"] for item in admin_client.get("/api/v1/frameworks").json()["items"]
-    }
+    seen_by_admin = {item["code"] for item in admin_client.get("/api/v1/frameworks").json()["items"]}
     assert seen_by_admin == {"TEST", "DRAFTY"}
 
 
@@ -184,11 +165,7 @@ def test_region_results_rank_every_city_with_an_interval_around_the_rank(admin_c
     response = admin_client.get(results_url())
     assert response.status_code == 200
     body = response.json()
-    assert (
-        body["ranked_cities"] == 6
-        and body["framework_version"] == "1.0"
-        and body["monte_carlo_runs"] == 50
-    )
+    assert body["ranked_cities"] == 6 and body["framework_version"] == "1.0" and body["monte_carlo_runs"] == 50
     rows = body["rows"]
     assert [row["city_code"] for row in rows] == [city.code for city in regions["cities"]]
     assert [row["rank"] for row in rows] == [1, 2, 3, 4, 5, 6]
@@ -206,15 +183,10 @@ def test_a_seed_reproduces_the_intervals_and_mc_0_leaves_them_out(admin_client, 
     again = admin_client.get(results_url(seed=7)).json()["rows"]
     assert [row["rank_interval"] for row in first] == [row["rank_interval"] for row in again]
     without = admin_client.get(results_url(mc=0)).json()
-    assert (
-        all(row["rank_interval"] is None for row in without["rows"])
-        and without["monte_carlo_runs"] == 0
-    )
+    assert all(row["rank_interval"] is None for row in without["rows"]) and without["monte_carlo_runs"] == 0
 
 
-@pytest.mark.parametrize(
-    "role", [Role.CITY_MANAGER, Role.STAKEHOLDER, Role.CONSULTANT, Role.REVIEWER]
-)
+@pytest.mark.parametrize("role", [Role.CITY_MANAGER, Role.STAKEHOLDER, Role.CONSULTANT, Role.REVIEWER])
 def test_published_results_are_shared_with_every_signed_in_role(client_factory, regions, role):
     """A city manager compares their city with its region; publishing shares the results."""
     body = client_factory(UserFactory(roles=[role])).get(results_url(region="LARGE")).json()
@@ -268,16 +240,12 @@ def test_region_results_take_as_many_queries_for_six_cities_as_for_three(admin_c
     for region in ("SMALL", "LARGE"):
         with CaptureQueriesContext(connection) as queries:
             response = admin_client.get(results_url(region))
-        assert response.status_code == 200 and len(response.json()["rows"]) == (
-            3 if region == "SMALL" else 6
-        )
+        assert response.status_code == 200 and len(response.json()["rows"]) == (3 if region == "SMALL" else 6)
         counts[region] = len(queries)
     assert counts["SMALL"] == counts["LARGE"]
 
 
-def test_a_correction_in_progress_keeps_the_published_result_and_a_published_one_replaces_it(
-    admin_client, regions
-):
+def test_a_correction_in_progress_keeps_the_published_result_and_a_published_one_replaces_it(admin_client, regions):
     original = regions["assessments"][0]
     before = admin_client.get(results_url(mc=0)).json()["rows"][0]
     revision = workflow.assessment_revise(assessment=original, user=original.reviewer)
@@ -294,9 +262,7 @@ def test_a_correction_in_progress_keeps_the_published_result_and_a_published_one
 # One city over time
 
 
-def test_a_city_results_over_time_are_its_published_results_oldest_first(
-    client_factory, regions, shanghai
-):
+def test_a_city_results_over_time_are_its_published_results_oldest_first(client_factory, regions, shanghai):
     publish(shanghai, level=2, share=0.5, period=2024)
     unpublished = assessment_with_team(city=shanghai, period=2026)
     manager = UserFactory(roles=[Role.CITY_MANAGER])
@@ -305,8 +271,7 @@ def test_a_city_results_over_time_are_its_published_results_oldest_first(
     assert body["count"] == 2
     assert [item["period"] for item in body["items"]] == [2024, 2025]
     assert all(
-        item["framework_code"] == "TEST" and set(item["scores"]) == {"ROOT", "D1", "D2"}
-        for item in body["items"]
+        item["framework_code"] == "TEST" and set(item["scores"]) == {"ROOT", "D1", "D2"} for item in body["items"]
     )
     assert unpublished.period not in [item["period"] for item in body["items"]]
     stakeholder = UserFactory(roles=[Role.STAKEHOLDER])

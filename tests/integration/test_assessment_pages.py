@@ -48,7 +48,10 @@ def test_a_user_who_is_not_on_the_assessment_gets_404_never_data(team, who):
         assert reply.status_code in (403, 404), url
         assert team["assessment"].city.name_zh not in reply.content.decode()
     save = reverse("assessment:response_save", args=[team["assessment"].pk, response.pk])
-    assert client.post(save, {f"r{response.pk}-base_version": 1, f"r{response.pk}-source": "x"}).status_code in (403, 404)
+    assert client.post(save, {f"r{response.pk}-base_version": 1, f"r{response.pk}-source": "x"}).status_code in (
+        403,
+        404,
+    )
     response.refresh_from_db()
     assert response.source == ""
 
@@ -65,7 +68,9 @@ def test_a_reviewer_reads_but_cannot_save_answers(team):
     urls, response = page_urls(assessment)
     assert team["reviewer"].get(urls[1]).status_code == 200
     save = reverse("assessment:response_save", args=[assessment.pk, response.pk])
-    reply = team["reviewer"].post(save, {f"r{response.pk}-base_version": 1, f"r{response.pk}-source": "x"}, HTTP_ACCEPT="application/json")
+    reply = team["reviewer"].post(
+        save, {f"r{response.pk}-base_version": 1, f"r{response.pk}-source": "x"}, HTTP_ACCEPT="application/json"
+    )
     assert reply.status_code == 403
 
 
@@ -100,8 +105,14 @@ def test_a_reviewer_creates_an_assessment_through_the_form(team):
     consultant = assessment.consultants.first()
     reply = team["reviewer"].post(
         reverse("assessment:assessment_new"),
-        {"city": city.pk, "framework": assessment.framework.pk, "period": 2026, "kind": "consultant",
-         "consultants": [consultant.pk], "reviewer": assessment.reviewer.pk},
+        {
+            "city": city.pk,
+            "framework": assessment.framework.pk,
+            "period": 2026,
+            "kind": "consultant",
+            "consultants": [consultant.pk],
+            "reviewer": assessment.reviewer.pk,
+        },
     )
     assert reply.status_code == 302
     assert Assessment.objects.filter(city=city, period=2026).exists()
@@ -112,9 +123,13 @@ def test_autosave_returns_the_new_version_and_a_stale_autosave_gets_409_with_bot
     response = assessment.responses.get(indicator__node__code="D1.2")
     url = reverse("assessment:response_save", args=[assessment.pk, response.pk])
     prefix = f"r{response.pk}-"
-    first = team["consultant"].post(url, {prefix + "base_version": 1, prefix + "value": "42"}, HTTP_ACCEPT="application/json")
+    first = team["consultant"].post(
+        url, {prefix + "base_version": 1, prefix + "value": "42"}, HTTP_ACCEPT="application/json"
+    )
     assert first.status_code == 200 and first.json()["version"] == 2
-    stale = team["consultant"].post(url, {prefix + "base_version": 1, prefix + "value": "43"}, HTTP_ACCEPT="application/json")
+    stale = team["consultant"].post(
+        url, {prefix + "base_version": 1, prefix + "value": "43"}, HTTP_ACCEPT="application/json"
+    )
     assert stale.status_code == 409
     body = stale.json()
     assert body["conflict"] is True
@@ -127,7 +142,9 @@ def test_a_validation_error_keeps_what_was_typed(team):
     response = assessment.responses.get(indicator__node__code="D2.1")
     url = reverse("assessment:response_save", args=[assessment.pk, response.pk])
     prefix = f"r{response.pk}-"
-    reply = team["consultant"].post(url, {prefix + "base_version": 1, prefix + "value": "2.5", prefix + "source": "typed source"})
+    reply = team["consultant"].post(
+        url, {prefix + "base_version": 1, prefix + "value": "2.5", prefix + "source": "typed source"}
+    )
     assert reply.status_code == 400
     page = reply.content.decode()
     assert 'value="typed source"' in page
@@ -135,7 +152,9 @@ def test_a_validation_error_keeps_what_was_typed(team):
 
 
 def test_the_overview_shows_progress_per_dimension(team):
-    page = team["consultant"].get(reverse("assessment:assessment_detail", args=[team["assessment"].pk])).content.decode()
+    page = (
+        team["consultant"].get(reverse("assessment:assessment_detail", args=[team["assessment"].pk])).content.decode()
+    )
     assert 'data-testid="dimension-progress"' in page
     assert "0/2" in page and "0/1" in page
 
@@ -148,7 +167,9 @@ def test_evidence_upload_and_download_check_permission_and_never_serve_inline(te
     assessment = team["assessment"]
     response = assessment.responses.get(indicator__node__code="D1.1")
     url = reverse("assessment:evidence_add", args=[assessment.pk, response.pk])
-    reply = team["consultant"].post(url, {"file": SimpleUploadedFile("report.pdf", pdf_bytes(), content_type="text/html")})
+    reply = team["consultant"].post(
+        url, {"file": SimpleUploadedFile("report.pdf", pdf_bytes(), content_type="text/html")}
+    )
     assert reply.status_code == 302
     evidence = Evidence.objects.get(response=response)
     assert evidence.content_type == "application/pdf"
@@ -211,7 +232,9 @@ def upload_evidence(team, code="D1.1", name="wrong-city.pdf"):
     return response, Evidence.objects.get(response=response, original_name=name)
 
 
-def test_a_consultant_removes_a_file_uploaded_by_mistake_and_the_history_shows_who(team, django_capture_on_commit_callbacks):
+def test_a_consultant_removes_a_file_uploaded_by_mistake_and_the_history_shows_who(
+    team, django_capture_on_commit_callbacks
+):
     response, evidence = upload_evidence(team)
     stored, storage = evidence.file.name, evidence.file.storage
     assert storage.exists(stored)
@@ -219,7 +242,9 @@ def test_a_consultant_removes_a_file_uploaded_by_mistake_and_the_history_shows_w
     with django_capture_on_commit_callbacks(execute=True):
         reply = team["consultant"].post(remove)
     assert reply.status_code == 302
-    assert reply["Location"] == reverse("assessment:dimension_form", args=[team["assessment"].pk, "D1"]) + "#evidence-D1.1"  # where its message is
+    assert (
+        reply["Location"] == reverse("assessment:dimension_form", args=[team["assessment"].pk, "D1"]) + "#evidence-D1.1"
+    )  # where its message is
     assert not Evidence.objects.filter(pk=evidence.pk).exists()
     assert not storage.exists(stored)
     # The history keeps what it was and who removed it.
@@ -228,7 +253,7 @@ def test_a_consultant_removes_a_file_uploaded_by_mistake_and_the_history_shows_w
     assert removed.history_user == consultant and removed.original_name == "wrong-city.pdf"
     team["reviewer"].cookies["django_language"] = "en"
     page = team["reviewer"].get(reverse("assessment:assessment_history", args=[team["assessment"].pk])).content.decode()
-    table = page[page.index('data-testid="evidence-history"'):]
+    table = page[page.index('data-testid="evidence-history"') :]
     assert table.count("wrong-city.pdf") == 2 and "removed" in table and consultant.get_username() in table
 
 
@@ -272,22 +297,37 @@ def test_the_reviewer_changes_the_team_on_its_page_and_the_history_shows_it(team
     assert f'value="{opened_on}"' in form.content.decode()
     # The consultant goes on answering meanwhile: that is no reason to refuse the change.
     response = assessment.responses.first()
-    services.response_save(response=response, user=original, values={"source": "still typing"}, base_version=response.version)
-    reply = team["reviewer"].post(page_url, {"consultants": [newcomer.pk], "reviewer": assessment.reviewer.pk, "team_when_opened": opened_on})
+    services.response_save(
+        response=response, user=original, values={"source": "still typing"}, base_version=response.version
+    )
+    reply = team["reviewer"].post(
+        page_url, {"consultants": [newcomer.pk], "reviewer": assessment.reviewer.pk, "team_when_opened": opened_on}
+    )
     assert reply.status_code == 302 and reply["Location"] == detail
     assert list(assessment.consultants.all()) == [newcomer]
     assessment.refresh_from_db()
     # A bad choice is named on the form, and nothing changes.
-    refused = team["reviewer"].post(page_url, {"consultants": [], "reviewer": assessment.reviewer.pk, "team_when_opened": services.team_signature(assessment)})
+    refused = team["reviewer"].post(
+        page_url,
+        {
+            "consultants": [],
+            "reviewer": assessment.reviewer.pk,
+            "team_when_opened": services.team_signature(assessment),
+        },
+    )
     assert refused.status_code == 200 and "consultants" in refused.content.decode()
     assert list(assessment.consultants.all()) == [newcomer]
     # A form opened before someone else's change does not silently replace it.
     team["reviewer"].cookies["django_language"] = "en"
-    stale = team["reviewer"].post(page_url, {"consultants": [original.pk], "reviewer": assessment.reviewer.pk, "team_when_opened": opened_on})
+    stale = team["reviewer"].post(
+        page_url, {"consultants": [original.pk], "reviewer": assessment.reviewer.pk, "team_when_opened": opened_on}
+    )
     assert stale.status_code == 200 and "Someone changed the team after you opened this page" in stale.content.decode()
     assert list(assessment.consultants.all()) == [newcomer]
     history = team["reviewer"].get(reverse("assessment:assessment_history", args=[assessment.pk])).content.decode()
-    status_table = history[history.index('data-testid="status-history"') : history.index('data-testid="answer-history"')]
+    status_table = history[
+        history.index('data-testid="status-history"') : history.index('data-testid="answer-history"')
+    ]
     assert assessment.reviewer.get_username() in status_table and "newcomer" in status_table
 
 
@@ -297,6 +337,10 @@ def test_only_the_reviewer_or_an_administrator_opens_the_team_page(team):
     for who in ("other_consultant", "other_reviewer", "manager", "stakeholder"):
         assert team[who].get(page_url).status_code in (403, 404)
     before = list(team["assessment"].consultants.all())
-    data = {"consultants": [before[0].pk], "reviewer": team["assessment"].reviewer.pk, "team_when_opened": services.team_signature(team["assessment"])}
+    data = {
+        "consultants": [before[0].pk],
+        "reviewer": team["assessment"].reviewer.pk,
+        "team_when_opened": services.team_signature(team["assessment"]),
+    }
     assert team["consultant"].post(page_url, data).status_code == 403
     assert list(team["assessment"].consultants.all()) == before

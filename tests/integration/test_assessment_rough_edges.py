@@ -44,7 +44,9 @@ def response_of(assessment, code):
 def autosave(client, assessment, response, version, **fields):
     prefix = f"r{response.pk}-"
     data = {prefix + "base_version": version, **{prefix + name: value for name, value in fields.items()}}
-    return client.post(reverse("assessment:response_save", args=[assessment.pk, response.pk]), data, HTTP_ACCEPT="application/json")
+    return client.post(
+        reverse("assessment:response_save", args=[assessment.pk, response.pk]), data, HTTP_ACCEPT="application/json"
+    )
 
 
 # ------------------------------------------------------------------ evidence at its card
@@ -57,7 +59,7 @@ def test_a_refused_evidence_upload_is_shown_at_its_indicators_card_not_at_the_to
     reply = team["consultant"].post(url, {"file": SimpleUploadedFile("page.pdf", b"<!DOCTYPE html><html></html>")})
     assert reply.status_code == 302 and reply["Location"].endswith("#evidence-D1.1")
     page = team["consultant"].get(reply["Location"]).content.decode()
-    card = page[page.index('id="indicator-D1.1"'):page.index('id="indicator-D1.2"')]
+    card = page[page.index('id="indicator-D1.1"') : page.index('id="indicator-D1.2"')]
     assert 'data-testid="evidence-message-D1.1"' in card and "Evidence for D1.1 was not added" in card
     assert page.count("Evidence for D1.1 was not added") == 1  # not at the top of the page as well
     assert not Evidence.objects.filter(response=response).exists()
@@ -71,7 +73,9 @@ def test_keep_my_values_saves_only_the_fields_i_changed_and_keeps_their_comment(
     response = response_of(assessment, "D1.2")
     opened = response.version
     # The other consultant comments after I opened the page.
-    theirs = autosave(team["second"], assessment, response, opened, comment="Source checked with the statistics bureau.")
+    theirs = autosave(
+        team["second"], assessment, response, opened, comment="Source checked with the statistics bureau."
+    )
     assert theirs.status_code == 200
     # I change the value; my page still holds the empty comment I never touched.
     mine = {"value": "64", "comment": "", "changed_fields": "value"}
@@ -143,7 +147,9 @@ def test_the_goalpost_warning_is_translated(team):
 # ------------------------------------------------------------------ submit with missing items
 
 
-def test_a_refused_submission_links_every_missing_item_and_progress_counts_missing_evidence(default_framework, reference_data, client_factory):
+def test_a_refused_submission_links_every_missing_item_and_progress_counts_missing_evidence(
+    default_framework, reference_data, client_factory
+):
     from cities.models import City
 
     consultant = UserFactory(roles=[Role.CONSULTANT])
@@ -157,15 +163,15 @@ def test_a_refused_submission_links_every_missing_item_and_progress_counts_missi
     reply = client.post(reverse("assessment:assessment_transition", args=[assessment.pk, "submit"]))
     assert reply.status_code == 302 and reply["Location"].endswith("#missing-answers")
     page = client.get(reply["Location"]).content.decode()
-    panel = page[page.index('data-testid="missing-answers"'):]
-    panel = panel[:panel.index("</div>")]
+    panel = page[page.index('data-testid="missing-answers"') :]
+    panel = panel[: panel.index("</div>")]
     total = assessment.responses.count()
     for response in assessment.responses.select_related("indicator__node__parent"):
         node = response.indicator.node
         link = reverse("assessment:dimension_form", args=[assessment.pk, node.parent.code]) + f"#indicator-{node.code}"
         assert f'href="{link}"' in panel, node.code
     assert panel.count("<li>") == total and "(+" not in panel
-    assert "W1.3" in panel and "needs evidence" in panel[panel.index("W1.3"):].split("</li>")[0]
+    assert "W1.3" in panel and "needs evidence" in panel[panel.index("W1.3") :].split("</li>")[0]
     # The overview's bar for W1 does not look full: one answer waits for evidence.
     assert 'data-testid="needs-evidence-W1"' in page and "1 needs evidence" in page
 
@@ -180,8 +186,8 @@ def test_approve_and_publish_ask_for_confirmation_without_inline_script_and_the_
     services.assessment_submit(assessment=assessment, user=consultant)
     url = reverse("assessment:assessment_detail", args=[assessment.pk])
     page = team["reviewer"].get(url).content.decode()
-    confirm = page[page.index('data-testid="confirm-approve"'):]
-    confirm = confirm[:confirm.index("</details>")]
+    confirm = page[page.index('data-testid="confirm-approve"') :]
+    confirm = confirm[: confirm.index("</details>")]
     assert '<summary class="btn btn-success" data-action="approve">' in confirm
     assert 'data-confirm="approve"' in confirm and "Yes, approve and score" in confirm
     assert not re.search(r"\son[a-z]+=", page)  # the CSP refuses inline handlers

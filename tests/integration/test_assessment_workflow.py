@@ -36,7 +36,9 @@ def test_only_assigned_consultants_edit_a_draft(user_with_role):
     with pytest.raises(PermissionDenied):
         services.response_save(response=response, user=stranger, values={"source": "x"}, base_version=response.version)
     with pytest.raises(PermissionDenied):
-        services.response_save(response=response, user=assessment.reviewer, values={"source": "x"}, base_version=response.version)
+        services.response_save(
+            response=response, user=assessment.reviewer, values={"source": "x"}, base_version=response.version
+        )
 
 
 def test_a_save_based_on_a_stale_version_is_refused_with_both_values():
@@ -64,7 +66,9 @@ def test_answers_are_checked_against_their_indicator():
     with pytest.raises(ValidationError):
         services.response_save(response=count_response, user=consultant, values={"value": 2.5}, base_version=1)
     with pytest.raises(ValidationError) as raised:
-        services.response_save(response=count_response, user=consultant, values={"not_applicable": True}, base_version=1)
+        services.response_save(
+            response=count_response, user=consultant, values={"not_applicable": True}, base_version=1
+        )
     assert "not_applicable_reason" in raised.value.message_dict
 
 
@@ -87,7 +91,9 @@ def test_return_fix_resubmit_approve_publish():
     with pytest.raises(ValidationError):
         services.assessment_return(assessment=assessment, user=reviewer)
     response = assessment.responses.get(indicator__node__code="D1.1")
-    comment = services.review_comment_add(response=response, user=reviewer, body="Level 4 needs the audit report.", returns_indicator=True)
+    comment = services.review_comment_add(
+        response=response, user=reviewer, body="Level 4 needs the audit report.", returns_indicator=True
+    )
     services.assessment_return(assessment=assessment, user=reviewer)
     assert assessment.status == Assessment.Status.RETURNED
     response.refresh_from_db()
@@ -112,7 +118,9 @@ def test_an_approved_assessment_is_frozen():
     services.assessment_approve(assessment=assessment, user=assessment.reviewer)
     response = assessment.responses.first()
     with pytest.raises(PermissionDenied):
-        services.response_save(response=response, user=consultant_of(assessment), values={"source": "late"}, base_version=response.version)
+        services.response_save(
+            response=response, user=consultant_of(assessment), values={"source": "late"}, base_version=response.version
+        )
 
 
 def test_a_correction_is_a_new_revision_that_points_back():
@@ -124,7 +132,9 @@ def test_a_correction_is_a_new_revision_that_points_back():
     revision = services.assessment_revise(assessment=assessment, user=assessment.reviewer)
     assert revision.replaces == assessment and revision.revision == 2
     assert revision.status == Assessment.Status.DRAFT
-    assert [r.level for r in revision.responses.order_by("indicator")] == [r.level for r in assessment.responses.order_by("indicator")]
+    assert [r.level for r in revision.responses.order_by("indicator")] == [
+        r.level for r in assessment.responses.order_by("indicator")
+    ]
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.PUBLISHED
 
@@ -135,10 +145,14 @@ def test_a_new_period_starts_from_the_previous_answers_marked_to_confirm():
     current = services.assessment_start_from_previous(
         previous=previous, period=2025, consultants=list(previous.consultants.all()), reviewer=previous.reviewer
     )
-    levels = {r.indicator.node.code: (r.level, r.to_confirm) for r in current.responses.select_related("indicator__node")}
+    levels = {
+        r.indicator.node.code: (r.level, r.to_confirm) for r in current.responses.select_related("indicator__node")
+    }
     assert levels["D1.1"] == (2, True)
     response = current.responses.get(indicator__node__code="D1.1")
-    saved = services.response_save(response=response, user=consultant_of(current), values={"level": 3}, base_version=response.version)
+    saved = services.response_save(
+        response=response, user=consultant_of(current), values={"level": 3}, base_version=response.version
+    )
     assert saved.to_confirm is False
 
 
@@ -178,7 +192,9 @@ def test_a_correction_keeps_the_evidence_and_shares_its_files_with_the_original(
     answer_everything(assessment)
     consultant = consultant_of(assessment)
     response = assessment.responses.get(indicator__node__code="D1.1")
-    stored = evidence_add(response=response, user=consultant, upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n"))[0]
+    stored = evidence_add(
+        response=response, user=consultant, upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n")
+    )[0]
     services.assessment_submit(assessment=assessment, user=consultant)
     services.assessment_approve(assessment=assessment, user=assessment.reviewer)
     services.assessment_publish(assessment=assessment, user=assessment.reviewer)
@@ -208,14 +224,20 @@ def test_the_reviewer_hands_the_assessment_to_another_consultant_and_reviewer(us
     leaving = consultant_of(assessment)
     answer_everything(assessment)
     newcomer, new_reviewer, old_reviewer = user_with_role("consultant"), user_with_role("reviewer"), assessment.reviewer
-    services.assessment_team_set(assessment=assessment, user=old_reviewer, consultants=[newcomer], reviewer=new_reviewer)
+    services.assessment_team_set(
+        assessment=assessment, user=old_reviewer, consultants=[newcomer], reviewer=new_reviewer
+    )
     assessment.refresh_from_db()
     assert list(assessment.consultants.all()) == [newcomer] and assessment.reviewer == new_reviewer
     response = assessment.responses.first()
     # The newcomer edits; the one who left no longer can; earlier answers keep their author.
-    services.response_save(response=response, user=newcomer, values={"source": "handed over"}, base_version=response.version)
+    services.response_save(
+        response=response, user=newcomer, values={"source": "handed over"}, base_version=response.version
+    )
     with pytest.raises(PermissionDenied):
-        services.response_save(response=response, user=leaving, values={"source": "x"}, base_version=response.version + 1)
+        services.response_save(
+            response=response, user=leaving, values={"source": "x"}, base_version=response.version + 1
+        )
     assert assessment.responses.exclude(pk=response.pk).filter(updated_by=leaving).exists()
     latest = assessment.history.order_by("-history_date").first()
     assert latest.reviewer == new_reviewer and latest.history_user == old_reviewer
@@ -227,13 +249,21 @@ def test_the_team_is_changed_only_by_its_reviewer_or_an_administrator_and_only_w
     other_reviewer, consultant = user_with_role("reviewer"), user_with_role("consultant")
     for outsider in (consultant_of(assessment), other_reviewer, user_with_role("city_manager")):
         with pytest.raises(PermissionDenied):
-            services.assessment_team_set(assessment=assessment, user=outsider, consultants=[consultant], reviewer=other_reviewer)
+            services.assessment_team_set(
+                assessment=assessment, user=outsider, consultants=[consultant], reviewer=other_reviewer
+            )
     with pytest.raises(ValidationError, match="consultant role"):
-        services.assessment_team_set(assessment=assessment, user=assessment.reviewer, consultants=[other_reviewer], reviewer=other_reviewer)
+        services.assessment_team_set(
+            assessment=assessment, user=assessment.reviewer, consultants=[other_reviewer], reviewer=other_reviewer
+        )
     with pytest.raises(ValidationError, match="reviewer role"):
-        services.assessment_team_set(assessment=assessment, user=assessment.reviewer, consultants=[consultant], reviewer=consultant)
+        services.assessment_team_set(
+            assessment=assessment, user=assessment.reviewer, consultants=[consultant], reviewer=consultant
+        )
     with pytest.raises(ValidationError, match="at least one consultant"):
-        services.assessment_team_set(assessment=assessment, user=assessment.reviewer, consultants=[], reviewer=other_reviewer)
+        services.assessment_team_set(
+            assessment=assessment, user=assessment.reviewer, consultants=[], reviewer=other_reviewer
+        )
     admin = user_with_role("administrator")
     services.assessment_team_set(assessment=assessment, user=admin, consultants=[consultant], reviewer=other_reviewer)
     answer_everything(assessment)
@@ -241,4 +271,6 @@ def test_the_team_is_changed_only_by_its_reviewer_or_an_administrator_and_only_w
     services.assessment_approve(assessment=assessment, user=other_reviewer)
     services.assessment_publish(assessment=assessment, user=other_reviewer)
     with pytest.raises(PermissionDenied):
-        services.assessment_team_set(assessment=assessment, user=admin, consultants=[consultant], reviewer=other_reviewer)
+        services.assessment_team_set(
+            assessment=assessment, user=admin, consultants=[consultant], reviewer=other_reviewer
+        )

@@ -76,37 +76,25 @@ def dataset(reference_data, default_framework):
     reviewer = UserFactory(username="backup-reviewer", roles=[Role.REVIEWER])
     manager = UserFactory(username="backup-manager", roles=[Role.CITY_MANAGER])
     City.objects.get(code="320500").managers.add(manager)
-    admin = UserFactory(
-        username="backup-admin", roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True
-    )
+    admin = UserFactory(username="backup-admin", roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True)
 
-    published = assessment_with_team(
-        city=City.objects.get(code="320500"), consultant=consultant, reviewer=reviewer
-    )
+    published = assessment_with_team(city=City.objects.get(code="320500"), consultant=consultant, reviewer=reviewer)
     answer_everything(published)
     response = published.responses.get(indicator__node__code="D1.1")
     evidence_add(response=response, user=consultant, upload=SimpleUploadedFile("plan.pdf", PDF))
     workflow.assessment_submit(assessment=published, user=consultant)
     workflow.assessment_start_review(assessment=published, user=reviewer)
-    comment = workflow.review_comment_add(
-        response=response, user=reviewer, body="来源？", returns_indicator=True
-    )
-    workflow.review_comment_add(
-        response=response, user=consultant, body="See the plan.", parent=comment
-    )
+    comment = workflow.review_comment_add(response=response, user=reviewer, body="来源？", returns_indicator=True)
+    workflow.review_comment_add(response=response, user=consultant, body="See the plan.", parent=comment)
     workflow.assessment_return(assessment=published, user=reviewer)
     response.refresh_from_db()
-    workflow.response_save(
-        response=response, user=consultant, values={"level": 3}, base_version=response.version
-    )
+    workflow.response_save(response=response, user=consultant, values={"level": 3}, base_version=response.version)
     workflow.review_comment_resolve(comment=comment, user=reviewer)
     workflow.assessment_submit(assessment=published, user=consultant)
     workflow.assessment_approve(assessment=published, user=reviewer)
     workflow.assessment_publish(assessment=published, user=reviewer)
 
-    draft = assessment_with_team(
-        city=City.objects.get(code="320200"), consultant=consultant, reviewer=reviewer
-    )
+    draft = assessment_with_team(city=City.objects.get(code="320200"), consultant=consultant, reviewer=reviewer)
 
     report = Report(
         kind=Report.Kind.CITY,
@@ -125,9 +113,7 @@ def dataset(reference_data, default_framework):
     report.file.save("report.pdf", ContentFile(REPORT_PDF), save=False)
     report.save()
     link = link_create(report=report, user=manager, days=7, recipient="市发改委")
-    link_access(
-        link=link, outcome=ReportLinkAccess.Outcome.SERVED, ip="10.0.0.1", user_agent="test"
-    )
+    link_access(link=link, outcome=ReportLinkAccess.Outcome.SERVED, ip="10.0.0.1", user_agent="test")
 
     LogEntry.objects.create(
         user=admin,
@@ -154,12 +140,8 @@ def small_dataset():
     consultant = assessment.consultants.first()
     response = assessment.responses.get(indicator__node__code="D1.1")
     evidence_add(response=response, user=consultant, upload=SimpleUploadedFile("plan.pdf", PDF))
-    evidence_add(
-        response=response, user=consultant, upload=SimpleUploadedFile("annex.pdf", PDF + b"%annex")
-    )
-    workflow.review_comment_add(
-        response=response, user=assessment.reviewer, body="来源？", returns_indicator=True
-    )
+    evidence_add(response=response, user=consultant, upload=SimpleUploadedFile("annex.pdf", PDF + b"%annex"))
+    workflow.review_comment_add(response=response, user=assessment.reviewer, body="来源？", returns_indicator=True)
     return assessment
 
 
@@ -226,9 +208,7 @@ def write_zip(path, contents: dict[str, bytes], *, reseal: bool) -> None:
     if reseal:
         manifest = json.loads(contents["manifest.json"])
         manifest["members"] = {
-            name: hashlib.sha256(data).hexdigest()
-            for name, data in contents.items()
-            if name != "manifest.json"
+            name: hashlib.sha256(data).hexdigest() for name, data in contents.items() if name != "manifest.json"
         }
         contents = {**contents, "manifest.json": json.dumps(manifest).encode()}
     with zipfile.ZipFile(path, "w") as archive:
@@ -237,9 +217,7 @@ def write_zip(path, contents: dict[str, bytes], *, reseal: bool) -> None:
 
 
 def data_member(contents: dict[str, bytes], label: str) -> str:
-    return next(
-        name for name in contents if name.startswith("data/") and name.endswith(f"-{label}.json")
-    )
+    return next(name for name in contents if name.startswith("data/") and name.endswith(f"-{label}.json"))
 
 
 def test_every_model_is_backed_up_except_what_migrate_creates_sessions_and_the_task_queue():
@@ -269,9 +247,7 @@ def test_a_backup_restores_every_row_file_and_history_entry_into_a_new_database(
 ):
     before, files_before = snapshot(), stored_files()
     counts_before = {label: len(rows) for label, rows in before.items()}
-    assert (
-        counts_before["assessment.historicalresponse"] > 0 and counts_before["cities.agreement"] > 0
-    )
+    assert counts_before["assessment.historicalresponse"] > 0 and counts_before["cities.agreement"] > 0
     assert len(files_before) == 2
     out = tmp_path / "backup.zip"
     stdout = io.StringIO()
@@ -288,13 +264,13 @@ def test_a_backup_restores_every_row_file_and_history_entry_into_a_new_database(
     groups = json.loads(contents[data_member(contents, "auth.group")])
     reviewer_group = next(row for row in groups if row["fields"]["name"] == Role.REVIEWER)
     # Permission ids differ per machine: the backup names them.
-    assert reviewer_group["fields"]["permissions"] == [
-        ["view_assessment", "assessment", "assessment"]
-    ]
+    assert reviewer_group["fields"]["permissions"] == [["view_assessment", "assessment", "assessment"]]
 
     wipe(media)
     assert Assessment.objects.count() == 0 and get_user_model().objects.count() == 0
-    assert backup.occupied_tables() == {}  # what migrate makes (content types, permissions, empty role groups) is no data
+    assert (
+        backup.occupied_tables() == {}
+    )  # what migrate makes (content types, permissions, empty role groups) is no data
     stdout = io.StringIO()
     call_command("import_all", str(out), stdout=stdout)
     assert "Restored" in stdout.getvalue()
@@ -305,11 +281,7 @@ def test_a_backup_restores_every_row_file_and_history_entry_into_a_new_database(
         for old, new in zip(rows, after[label], strict=True):
             assert new == old, (
                 label,
-                {
-                    k: (v, new["fields"].get(k))
-                    for k, v in old["fields"].items()
-                    if new["fields"].get(k) != v
-                },
+                {k: (v, new["fields"].get(k)) for k, v in old["fields"].items() if new["fields"].get(k) != v},
             )
     assert stored_files() == files_before
     evidence = Evidence.objects.get(kind=Evidence.Kind.FILE)
@@ -331,9 +303,7 @@ def test_a_backup_restores_every_row_file_and_history_entry_into_a_new_database(
     dashboard = consultant.get(reverse("assessment:region_dashboard", args=["G60"]))
     assert dashboard.status_code == 200 and "上海" in dashboard.content.decode()
     stranger = client_factory(UserFactory(username="stranger", roles=[Role.CONSULTANT]))
-    assert (
-        stranger.get(reverse("assessment:evidence_download", args=[evidence.pk])).status_code == 404
-    )
+    assert stranger.get(reverse("assessment:evidence_download", args=[evidence.pk])).status_code == 404
     reviewer = client_factory(get_user_model().objects.get(username="backup-reviewer"))
     served = reviewer.get(reverse("assessment:evidence_download", args=[evidence.pk]))
     assert b"".join(served.streaming_content) == PDF
@@ -355,25 +325,19 @@ def test_a_database_that_holds_data_is_refused_and_left_as_it_is(small_dataset, 
     out = exported(tmp_path)
     Response.objects.filter(assessment=small_dataset).update(source="changed after the backup")
     before, files_before = snapshot(), stored_files()
-    with pytest.raises(
-        CommandError, match=r"already holds data \(assessment\.assessment \(1\),.*--replace"
-    ):
+    with pytest.raises(CommandError, match=r"already holds data \(assessment\.assessment \(1\),.*--replace"):
         call_command("import_all", str(out), stdout=io.StringIO())
     assert snapshot() == before
     assert stored_files() == files_before
 
 
-def test_replace_puts_the_backup_in_place_of_the_current_data_and_files(
-    small_dataset, media, tmp_path
-):
+def test_replace_puts_the_backup_in_place_of_the_current_data_and_files(small_dataset, media, tmp_path):
     out = exported(tmp_path)
     before, files_before = snapshot(), stored_files()
     # Changes after the backup: a new evidence file, changed answers, a new account.
     response = small_dataset.responses.get(indicator__node__code="D1.2")
     consultant = small_dataset.consultants.first()
-    late = evidence_add(
-        response=response, user=consultant, upload=SimpleUploadedFile("late.pdf", PDF + b"%late")
-    )
+    late = evidence_add(response=response, user=consultant, upload=SimpleUploadedFile("late.pdf", PDF + b"%late"))
     late_file = late[0].file.name
     Response.objects.filter(assessment=small_dataset).update(source="changed after the backup")
     UserFactory(username="joined-later")
@@ -443,15 +407,11 @@ def test_a_damaged_archive_is_refused_with_a_message_naming_the_problem_and_noth
             reseal=False,
         )
     elif damage == "unknown_model":
-        manifest["models"].append(
-            {"label": "shop.order", "member": "data/999-shop.order.json", "count": 0}
-        )
+        manifest["models"].append({"label": "shop.order", "member": "data/999-shop.order.json", "count": 0})
         extra = {"manifest.json": json.dumps(manifest).encode(), "data/999-shop.order.json": b"[]"}
         write_zip(bad, {**contents, **extra}, reseal=True)
     elif damage == "unreferenced_file":
-        manifest["files"] = [
-            entry for entry in manifest["files"] if entry["member"] != evidence_member
-        ]
+        manifest["files"] = [entry for entry in manifest["files"] if entry["member"] != evidence_member]
         kept = {name: data for name, data in contents.items() if name != evidence_member}
         write_zip(bad, {**kept, "manifest.json": json.dumps(manifest).encode()}, reseal=True)
     elif damage == "newer_schema":
@@ -460,9 +420,7 @@ def test_a_damaged_archive_is_refused_with_a_message_naming_the_problem_and_noth
     elif damage == "extra_member":
         write_zip(bad, {**contents, "files/evidence/smuggled": b"x"}, reseal=False)
     elif damage == "unsafe_name":
-        manifest["files"].append(
-            {"name": "../../etc/cron.d/x", "member": "files/../../etc/cron.d/x", "size": 1}
-        )
+        manifest["files"].append({"name": "../../etc/cron.d/x", "member": "files/../../etc/cron.d/x", "size": 1})
         extra = {"manifest.json": json.dumps(manifest).encode(), "files/../../etc/cron.d/x": b"x"}
         write_zip(bad, {**contents, **extra}, reseal=True)
     wipe(media)
@@ -482,9 +440,7 @@ def test_a_row_that_breaks_a_rule_rolls_back_every_row(small_dataset, media, tmp
     write_zip(tmp_path / "bad.zip", {**contents, member: json.dumps(rows).encode()}, reseal=True)
     wipe(media)
 
-    with pytest.raises(
-        CommandError, match=rf"assessment\.assessment {rows[-1]['pk']} could not be restored"
-    ):
+    with pytest.raises(CommandError, match=rf"assessment\.assessment {rows[-1]['pk']} could not be restored"):
         call_command("import_all", str(tmp_path / "bad.zip"), stdout=io.StringIO())
     assert backup.occupied_tables() == {}
     assert no_files_in(media)
@@ -534,9 +490,7 @@ def test_a_failure_after_the_files_are_written_removes_them_and_restores_overwri
     assert default_storage.open(redrawn.file.name, "rb").read() == b"%PDF changed since the backup"
 
 
-def test_a_file_missing_from_the_storage_is_warned_about_and_the_rest_is_backed_up(
-    small_dataset, media, tmp_path
-):
+def test_a_file_missing_from_the_storage_is_warned_about_and_the_rest_is_backed_up(small_dataset, media, tmp_path):
     lost = Evidence.objects.filter(kind=Evidence.Kind.FILE).order_by("file").first()
     default_storage.delete(lost.file.name)
     out, stderr = tmp_path / "backup.zip", io.StringIO()
@@ -550,10 +504,7 @@ def test_a_file_missing_from_the_storage_is_warned_about_and_the_rest_is_backed_
 
     assert snapshot() == before
     assert not default_storage.exists(lost.file.name)
-    assert (
-        len([e for e in Evidence.objects.exclude(file="") if default_storage.exists(e.file.name)])
-        == 1
-    )
+    assert len([e for e in Evidence.objects.exclude(file="") if default_storage.exists(e.file.name)]) == 1
 
 
 def test_evidence_removed_on_purpose_is_neither_missing_nor_restored(

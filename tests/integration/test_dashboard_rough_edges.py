@@ -45,8 +45,18 @@ def test_zero_what_if_weights_say_there_is_nothing_to_rank(reader, g60_demo):
 @pytest.mark.parametrize(
     ("language", "names"),
     [
-        ("en", ["B2 Breakthrough 2 · Collaboration and service aggregation", "X2 Mutual recognition and cross-region services", "X3 Shared digital resources and open interfaces"]),
-        ("zh-hans", ["B2 第二次突破·业务协同与服务聚合", "X2 互认与跨域服务（互认/通办）", "X3 共享数字资源与开放标准接口"]),
+        (
+            "en",
+            [
+                "B2 Breakthrough 2 · Collaboration and service aggregation",
+                "X2 Mutual recognition and cross-region services",
+                "X3 Shared digital resources and open interfaces",
+            ],
+        ),
+        (
+            "zh-hans",
+            ["B2 第二次突破·业务协同与服务聚合", "X2 互认与跨域服务（互认/通办）", "X3 共享数字资源与开放标准接口"],
+        ),
     ],
 )
 def test_sliders_and_the_compare_caption_name_every_dimension(reader, g60_demo, language, names):
@@ -72,7 +82,9 @@ def gap_cells(html: str) -> list[tuple[str, str, str]]:
     table = re.search(r'<table[^>]*data-testid="next-steps">(.*?)</table>', html, re.S)
     if table is None:
         return []
-    return [cells[:3] for cells in (re.findall(r"<td>(.*?)</td>", row) for row in table.group(1).split("</tr>")) if cells]
+    return [
+        cells[:3] for cells in (re.findall(r"<td>(.*?)</td>", row) for row in table.group(1).split("</tr>")) if cells
+    ]
 
 
 def test_the_gap_list_writes_answers_as_the_report_does(reader, g60_demo):

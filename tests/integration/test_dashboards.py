@@ -22,6 +22,7 @@ def english_pages(settings):
     """These tests read English messages; the language cookie still switches."""
     settings.LANGUAGE_CODE = "en"
 
+
 G60 = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"]
 
 
@@ -85,6 +86,7 @@ def test_a_download_holds_exactly_the_table_of_the_chart(manager, g60_demo):
     assert rows[1:] == shown
     workbook = manager.get("/dashboards/regions/G60/data/heatmap.xlsx?period=2025")
     sheet = load_workbook(io.BytesIO(workbook.content)).active
+
     def same(value):
         try:
             return float(value)
@@ -104,9 +106,7 @@ def test_what_if_weights_change_the_ranking_but_never_the_stored_results(manager
     # Only cross-boundary readiness counts: the order follows XB.
     scenario = manager.get("/dashboards/regions/G60/what-if.json?period=2025&w.IC=0&w.XB=1").json()
     assert scenario["what_if"] is True and scenario["weights"] == {"IC": 0.0, "XB": 1.0}
-    by_xb = sorted(
-        published["panels"]["plane"]["rows"], key=lambda row: float(row[3]), reverse=True
-    )
+    by_xb = sorted(published["panels"]["plane"]["rows"], key=lambda row: float(row[3]), reverse=True)
     assert [row["city"] for row in scenario["ranking"]][:3] == [row[1] for row in by_xb][:3]
     assert [row["city"] for row in scenario["ranking"]] != [row["city"] for row in published["ranking"]]
     assert list(AssessmentResult.objects.order_by("pk").values_list("index_score", "stage", "scores")) == before
@@ -158,7 +158,9 @@ def test_the_city_dashboard_shows_ladder_plane_radar_trend_and_quality(manager, 
     assert len(rows) == 1 + 11  # a header and the eleven dimensions
 
 
-@pytest.mark.parametrize("path", ["/dashboards/regions/G60/", "/dashboards/cities/310000/", "/dashboards/regions/G60/data/ranking.csv"])
+@pytest.mark.parametrize(
+    "path", ["/dashboards/regions/G60/", "/dashboards/cities/310000/", "/dashboards/regions/G60/data/ranking.csv"]
+)
 def test_dashboards_need_a_sign_in(client, g60_demo, path):
     response = client.get(path)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

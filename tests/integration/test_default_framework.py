@@ -15,10 +15,17 @@ from assessment.selectors.framework import framework_tree_rows
 pytestmark = pytest.mark.django_db
 
 INDICATOR_CODES = (
-    [f"W1.{n}" for n in range(1, 7)] + [f"B1.{n}" for n in range(1, 6)] + [f"W2.{n}" for n in range(1, 5)]
-    + [f"B2.{n}" for n in range(1, 6)] + [f"W3.{n}" for n in range(1, 7)] + [f"X1.{n}" for n in range(1, 5)]
-    + [f"X2.{n}" for n in range(1, 7)] + [f"X3.{n}" for n in range(1, 5)] + [f"X4.{n}" for n in range(1, 6)]
-    + [f"X5.{n}" for n in range(1, 5)] + [f"X6.{n}" for n in range(1, 6)]
+    [f"W1.{n}" for n in range(1, 7)]
+    + [f"B1.{n}" for n in range(1, 6)]
+    + [f"W2.{n}" for n in range(1, 5)]
+    + [f"B2.{n}" for n in range(1, 6)]
+    + [f"W3.{n}" for n in range(1, 7)]
+    + [f"X1.{n}" for n in range(1, 5)]
+    + [f"X2.{n}" for n in range(1, 7)]
+    + [f"X3.{n}" for n in range(1, 5)]
+    + [f"X4.{n}" for n in range(1, 6)]
+    + [f"X5.{n}" for n in range(1, 5)]
+    + [f"X6.{n}" for n in range(1, 6)]
 )
 
 
@@ -72,11 +79,13 @@ def test_the_dsmf_imeta_export_reads_back_into_the_same_tree_and_weights(default
     out = tmp_path / "dsmf.csv"
     call_command("export_framework", "DSMF", "1.0", "--format", "imeta", "--out", str(out), verbosity=0)
     call_command("import_framework", str(out), "--code", "DSMFCOPY", "--version", "1.0", verbosity=0)
+
     def shape(code):
         return {
             node.code: (node.parent.code if node.parent else None, node.weight)
             for node in Framework.objects.get(code=code).nodes.select_related("parent")
         }
+
     assert shape("DSMFCOPY") == shape("DSMF")
 
 

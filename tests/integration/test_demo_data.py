@@ -75,9 +75,7 @@ def test_each_city_gets_published_demo_results_for_2024_and_2025_with_every_node
 def test_2025_starts_from_2024_and_no_answer_is_left_to_confirm(demo):
     assessment = published("310000", 2025)
     assert not assessment.responses.filter(to_confirm=True).exists()
-    assert Response.history.filter(
-        assessment_id=assessment.pk, history_user__username="consultant"
-    ).exists()
+    assert Response.history.filter(assessment_id=assessment.pk, history_user__username="consultant").exists()
 
 
 def test_2025_is_2024_plus_a_little(demo):
@@ -90,9 +88,7 @@ def test_2025_is_2024_plus_a_little(demo):
 
 
 def test_every_answer_is_a_plausible_value_with_source_grade_confidence_and_evidence(demo):
-    responses = Response.objects.filter(
-        assessment__is_demo=True, assessment__period=2024
-    ).select_related("indicator")
+    responses = Response.objects.filter(assessment__is_demo=True, assessment__period=2024).select_related("indicator")
     for response in responses:
         indicator = response.indicator
         assert response.source == "示例数据 / demo data"
@@ -215,12 +211,8 @@ def test_workflow_examples_wait_in_draft_and_in_review(demo):
 def test_derived_answers_follow_the_agreements_or_say_why_not(reference_data, default_framework):
     call_command("load_agreements", verbosity=0)
     call_command("load_demo", "--cities", "310000,130700", "--quiet")
-    derived = Response.objects.filter(
-        assessment__is_demo=True, derived_value__isnull=False
-    ).select_related("indicator")
-    assert (
-        derived.count() == 2 * 2 * 11 + 11
-    )  # both cities in 2024 and 2025, and Shanghai's 2026 in review
+    derived = Response.objects.filter(assessment__is_demo=True, derived_value__isnull=False).select_related("indicator")
+    assert derived.count() == 2 * 2 * 11 + 11  # both cities in 2024 and 2025, and Shanghai's 2026 in review
     for response in derived:
         if response.raw_value != response.derived_value:
             assert response.derived_override_reason
@@ -233,27 +225,19 @@ def test_the_bulk_path_stores_what_the_services_would(reference_data, default_fr
     demo_load(city_codes=codes, through_services=True)
     answers, scores = stored_answers(), index_scores()
     evidence = sorted(
-        Evidence.objects.values_list(
-            "response__indicator__node__code", "response__assessment__period", "kind"
-        )
+        Evidence.objects.values_list("response__indicator__node__code", "response__assessment__period", "kind")
     )
     demo_reset()
     demo_load(city_codes=codes)
     assert stored_answers() == answers
     assert index_scores() == scores
     assert (
-        sorted(
-            Evidence.objects.values_list(
-                "response__indicator__node__code", "response__assessment__period", "kind"
-            )
-        )
+        sorted(Evidence.objects.values_list("response__indicator__node__code", "response__assessment__period", "kind"))
         == evidence
     )
 
 
-def test_the_command_reports_what_it_did_and_refuses_unknown_cities(
-    reference_data, default_framework
-):
+def test_the_command_reports_what_it_did_and_refuses_unknown_cities(reference_data, default_framework):
     out = StringIO()
     call_command("load_demo", "--cities", "341700", stdout=out)
     text = out.getvalue()
@@ -263,9 +247,7 @@ def test_the_command_reports_what_it_did_and_refuses_unknown_cities(
         call_command("load_demo", "--cities", "341700,999999")
 
 
-def test_every_reference_city_has_published_2024_and_2025_results(
-    reference_data, default_framework
-):
+def test_every_reference_city_has_published_2024_and_2025_results(reference_data, default_framework):
     summary = demo_load()
     assert summary.created == 54 * 2 + len(DRAFT_CITIES) + len(IN_REVIEW_CITIES)
     for period in (2024, 2025):

@@ -27,7 +27,13 @@ def derived_assessment():
 
 def agreement(key, domain, cities, *, status="in_force", expires_on=None):
     item = Agreement.objects.create(
-        key=key, title_zh=key, title_en=key, domain=domain, mode="mutual_recognition", status=status, expires_on=expires_on
+        key=key,
+        title_zh=key,
+        title_en=key,
+        domain=domain,
+        mode="mutual_recognition",
+        status=status,
+        expires_on=expires_on,
     )
     for city in cities:
         AgreementParty.objects.create(agreement=item, city=city)
@@ -37,7 +43,10 @@ def agreement(key, domain, cities, *, status="in_force", expires_on=None):
 def save(assessment, value, **extra):
     response = assessment.responses.get(indicator__node__code="D2.1")
     return response_save(
-        response=response, user=assessment.consultants.first(), values={"value": value, **extra}, base_version=response.version
+        response=response,
+        user=assessment.consultants.first(),
+        values={"value": value, **extra},
+        base_version=response.version,
     )
 
 

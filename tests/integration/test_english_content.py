@@ -29,9 +29,7 @@ pytestmark = pytest.mark.django_db
 G60 = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
 # Han characters and CJK punctuation (、，（）：…).
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+")
-needs_chromium = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="the report charts need Debian's chromium"
-)
+needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="the report charts need Debian's chromium")
 
 
 @pytest.fixture
@@ -61,9 +59,7 @@ def test_the_english_city_report_prints_english_units_and_chinese_only_beside_en
     reader = user_with_role(Role.STAKEHOLDER)
     out = tmp_path / "report.pdf"
     out.write_bytes(render_city_report(user=reader, city=city, period=2025, language="en").pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
 
     # "41.7 个/万人", "49 件", "180 项", "4 个领域": no number carries a Chinese unit.
     units = chinese_units(framework)

@@ -27,7 +27,9 @@ def test_the_publish_action_runs_the_invariants(admin_client):
     admin_client.post(url, {"action": "publish", "_selected_action": [draft.pk]}, follow=True)
     draft.refresh_from_db()
     assert draft.status == Framework.Status.DRAFT
-    LevelDescriptor.objects.create(indicator=draft.nodes.get(code="D1.1").indicator, level=2, text_zh="二级", text_en="Level two")
+    LevelDescriptor.objects.create(
+        indicator=draft.nodes.get(code="D1.1").indicator, level=2, text_zh="二级", text_en="Level two"
+    )
     reply = admin_client.post(url, {"action": "publish", "_selected_action": [draft.pk]}, follow=True)
     draft.refresh_from_db()
     assert draft.status == Framework.Status.PUBLISHED

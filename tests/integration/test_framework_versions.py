@@ -166,8 +166,14 @@ def test_imeta_export_reads_back_into_the_same_tree_and_weights(tmp_path):
     call_command("export_framework", "TEST", "1.0", "--format", "imeta", "--out", str(path), verbosity=0)
     assert path.read_text().splitlines()[0] == "Level,iCode,iName,Direction,Weight,Parent,Type"
     call_command("import_framework", str(path), "--code", "META", "--version", "1.0", verbosity=0)
-    original = {n.code: (n.parent.code if n.parent else None, n.weight) for n in FrameworkNode.objects.filter(framework__code="TEST")}
-    reread = {n.code: (n.parent.code if n.parent else None, n.weight) for n in FrameworkNode.objects.filter(framework__code="META")}
+    original = {
+        n.code: (n.parent.code if n.parent else None, n.weight)
+        for n in FrameworkNode.objects.filter(framework__code="TEST")
+    }
+    reread = {
+        n.code: (n.parent.code if n.parent else None, n.weight)
+        for n in FrameworkNode.objects.filter(framework__code="META")
+    }
     assert reread == original
 
 

@@ -45,7 +45,9 @@ def test_a_city_manager_sees_the_stage_the_rank_interval_and_the_trend(g60_demo,
     assert latest.stage in stage and stage_name in stage
     row = next(
         row
-        for row in region_results(region=Region.objects.get(code="G60"), period=2025, framework=framework, user=manager).rows
+        for row in region_results(
+            region=Region.objects.get(code="G60"), period=2025, framework=framework, user=manager
+        ).rows
         if row.city_code == "330400"
     )
     rank = card.split('data-testid="standing-rank">')[1].split("</dd>")[0]
@@ -90,15 +92,21 @@ def test_a_reviewer_sees_what_waits_for_their_review_and_not_the_drafts(g60_demo
     page = home(client_factory(reviewer))
     table = page.split('data-testid="reviews"')[1].split("</table>")[0]
     waiting = Assessment.objects.filter(reviewer=reviewer, status=Assessment.Status.IN_REVIEW)
-    assert set(re.findall(r'data-assessment="(\d+)"', table)) == {str(pk) for pk in waiting.values_list("pk", flat=True)}
+    assert set(re.findall(r'data-assessment="(\d+)"', table)) == {
+        str(pk) for pk in waiting.values_list("pk", flat=True)
+    }
     assert waiting.count() == 2
-    assert str(Assessment.objects.get(city_id="330100", period=2026).pk) not in re.findall(r'data-assessment="(\d+)"', table)
+    assert str(Assessment.objects.get(city_id="330100", period=2026).pk) not in re.findall(
+        r'data-assessment="(\d+)"', table
+    )
 
 
 def test_a_stakeholder_sees_their_own_reports_and_how_to_get_one(reference_data, default_framework, client_factory):
     stakeholder = UserFactory(roles=[Role.STAKEHOLDER])
     other = UserFactory(roles=[Role.STAKEHOLDER])
-    fields = dict(kind=Report.Kind.REGION, region=Region.objects.get(code="YRD"), framework=default_framework, language="en")
+    fields = dict(
+        kind=Report.Kind.REGION, region=Region.objects.get(code="YRD"), framework=default_framework, language="en"
+    )
     mine = Report.objects.create(period=2025, requested_by=stakeholder, status=Report.Status.DONE, **fields)
     theirs = Report.objects.create(period=2024, requested_by=other, **fields)
     page = home(client_factory(stakeholder))

@@ -78,7 +78,9 @@ def figures(page: str) -> str:
     """The Plotly figures a page embeds (json_script blocks), one per panel, pretty-printed."""
     blocks = re.findall(r'<script id="([^"]+)" type="application/json">(.*?)</script>', page, re.S)
     assert blocks, "the page embeds no figure"
-    return json.dumps({key: json.loads(html.unescape(body)) for key, body in blocks}, ensure_ascii=False, indent=1, sort_keys=True)
+    return json.dumps(
+        {key: json.loads(html.unescape(body)) for key, body in blocks}, ensure_ascii=False, indent=1, sort_keys=True
+    )
 
 
 def visible_text(page: str) -> str:
@@ -111,7 +113,11 @@ def page_and_downloads(client: Client, prefix: str, page_url: str, data_url: str
 def test_the_region_dashboard_and_its_downloads_are_unchanged(client, language):
     client.cookies["django_language"] = language
     page_and_downloads(
-        client, f"region-G60-{language}", "/dashboards/regions/G60/", "/dashboards/regions/G60/data/", f"period={PERIOD}"
+        client,
+        f"region-G60-{language}",
+        "/dashboards/regions/G60/",
+        "/dashboards/regions/G60/data/",
+        f"period={PERIOD}",
     )
 
 
@@ -125,7 +131,11 @@ def test_the_what_if_answer_is_unchanged(client):
 def test_the_city_dashboard_and_its_downloads_are_unchanged(client, language):
     client.cookies["django_language"] = language
     page_and_downloads(
-        client, f"city-310000-{language}", "/dashboards/cities/310000/", "/dashboards/cities/310000/data/", f"period={PERIOD}"
+        client,
+        f"city-310000-{language}",
+        "/dashboards/cities/310000/",
+        "/dashboards/cities/310000/data/",
+        f"period={PERIOD}",
     )
 
 
@@ -164,6 +174,8 @@ def test_the_api_answers_are_unchanged(client, name, url):
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_the_pdf_reports_say_the_same(reader, db, tmp_path, kind, options, language):
     out = tmp_path / "report.pdf"
-    call_command("render_report", kind, period=PERIOD, lang=language, out=str(out), stdout=open(os.devnull, "w"), **options)
+    call_command(
+        "render_report", kind, period=PERIOD, lang=language, out=str(out), stdout=open(os.devnull, "w"), **options
+    )
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     same_as_golden(f"report-{kind}-{language}.txt", text)

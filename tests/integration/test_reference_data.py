@@ -30,7 +30,12 @@ def test_reference_regions_hold_exactly_their_member_cities(reference_data):
 
 @pytest.mark.parametrize(
     ("code", "name_zh", "province"),
-    [("320500", "苏州", "320000"), ("341300", "宿州", "340000"), ("321200", "泰州", "320000"), ("331000", "台州", "330000")],
+    [
+        ("320500", "苏州", "320000"),
+        ("341300", "宿州", "340000"),
+        ("321200", "泰州", "320000"),
+        ("331000", "台州", "330000"),
+    ],
 )
 def test_look_alike_city_names_are_told_apart_by_code(reference_data, code, name_zh, province):
     city = City.objects.get(code=code)
@@ -68,12 +73,27 @@ def import_csv(tmp_path: Path, text: str, encoding: str = "utf-8") -> str:
         ("32050,苏州,Suzhou,320000,江苏省,Jiangsu,prefecture,31.3,120.6,,,\n", "line 3, column “code”"),
         ("341300,宿州,Suzhou,320000,江苏省,Jiangsu,prefecture,33.6,117.0,,,\n", "does not belong to province 320000"),
         ("321200,泰州,Taizhou,320000,江苏省,Jiangsu,town,32.5,119.9,,,\n", "column “level”"),
-        ("321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,north,119.9,,,\n", "column “latitude”: “north” is not a number"),
+        (
+            "321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,north,119.9,,,\n",
+            "column “latitude”: “north” is not a number",
+        ),
         ("321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,32.5,219.9,,,\n", "column “longitude”"),
-        ("321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,inf,119.9,,,\n", "column “latitude”: “inf” is not a number"),
-        ("321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,32.5,NaN,,,\n", "column “longitude”: “NaN” is not a number"),
-        ("321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,1e999,119.9,,,\n", "column “latitude”: 1E+999 is outside -90 to 90"),
-        ("321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,32.5,119.9,1e999,2020,\n", "column “population”: “1e999” is not a whole number"),
+        (
+            "321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,inf,119.9,,,\n",
+            "column “latitude”: “inf” is not a number",
+        ),
+        (
+            "321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,32.5,NaN,,,\n",
+            "column “longitude”: “NaN” is not a number",
+        ),
+        (
+            "321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,1e999,119.9,,,\n",
+            "column “latitude”: 1E+999 is outside -90 to 90",
+        ),
+        (
+            "321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,32.5,119.9,1e999,2020,\n",
+            "column “population”: “1e999” is not a whole number",
+        ),
         ("321200,泰州,Taizhou,320000,江苏省,Jiangsu,prefecture,32.5,119.9,4512762,,\n", "column “population_year”"),
         ("320500,苏州,Suzhou,320000,江苏省,Jiangsu,prefecture,31.3,120.6,,,\n", "already appears on line 2"),
         ("321200,,Taizhou,320000,江苏省,Jiangsu,prefecture,32.5,119.9,,,\n", "column “name_zh”: is empty"),
@@ -109,6 +129,8 @@ def test_a_good_csv_creates_then_updates_cities(tmp_path):
 
 @pytest.mark.chinese
 def test_import_problems_are_reported_in_chinese_by_default(tmp_path):
-    message = import_csv(tmp_path, HEADER + GOOD_ROW + "32050,苏州,Suzhou,320000,江苏省,Jiangsu,prefecture,31.3,120.6,,,\n")
+    message = import_csv(
+        tmp_path, HEADER + GOOD_ROW + "32050,苏州,Suzhou,320000,江苏省,Jiangsu,prefecture,31.3,120.6,,,\n"
+    )
     assert "第 3 行“code”列" in message
     assert "未写入任何数据" in message

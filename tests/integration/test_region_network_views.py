@@ -69,7 +69,9 @@ def test_the_graph_shows_one_domain_and_opens_on_the_busiest(demo_agreements, re
     graph_link = re.search(r'href="\?([^"]+)" data-testid="view-graph"', matrix).group(1).replace("&amp;", "&")
     assert "view=graph" in graph_link and re.search(r"domain=[a-z_]+", graph_link)
     page = page_of(reader, "YRD", "?view=graph&domain=transport")
-    figure = json.loads(re.search(r'<script id="network-figure" type="application/json">(.*?)</script>', page, re.S).group(1))
+    figure = json.loads(
+        re.search(r'<script id="network-figure" type="application/json">(.*?)</script>', page, re.S).group(1)
+    )
     edge_traces = {trace["name"] for trace in figure["data"][:-1]}
     assert edge_traces == {str(Agreement.Domain.TRANSPORT.label)}
     # Every other domain with agreements is one click away, and the filters stay.

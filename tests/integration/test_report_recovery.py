@@ -28,9 +28,17 @@ def running(reference_data, default_framework, settings):
 
     def make(*, silent_for: int, attempts: int = 1) -> Report:
         return Report.objects.create(
-            kind=Report.Kind.REGION, region=Region.objects.get(code="G60"), framework=default_framework,
-            period=2025, language="en", input_key=f"{silent_for:064d}", status=Report.Status.RUNNING, progress=60,
-            attempts=attempts, worker="elsewhere:123", heartbeat_at=timezone.now() - timedelta(seconds=silent_for),
+            kind=Report.Kind.REGION,
+            region=Region.objects.get(code="G60"),
+            framework=default_framework,
+            period=2025,
+            language="en",
+            input_key=f"{silent_for:064d}",
+            status=Report.Status.RUNNING,
+            progress=60,
+            attempts=attempts,
+            worker="elsewhere:123",
+            heartbeat_at=timezone.now() - timedelta(seconds=silent_for),
         )
 
     return make
@@ -58,7 +66,9 @@ def test_a_report_whose_worker_is_alive_is_left_alone(running, reader):
     assert DBTaskResult.objects.count() == 0
 
 
-def test_a_silent_worker_s_report_is_queued_again_and_its_leftovers_removed(running, reader, django_capture_on_commit_callbacks):
+def test_a_silent_worker_s_report_is_queued_again_and_its_leftovers_removed(
+    running, reader, django_capture_on_commit_callbacks
+):
     report = running(silent_for=61)
     mine, other = partial_file(report, report.pk), partial_file(report, report.pk + 1000)
     with django_capture_on_commit_callbacks(execute=True):

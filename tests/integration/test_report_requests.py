@@ -47,7 +47,9 @@ def request_report(client, capture, **fields):
         return client.post("/reports/request/", data)
 
 
-def test_a_requested_city_report_renders_in_the_task_and_downloads(manager, g60_demo, django_capture_on_commit_callbacks):
+def test_a_requested_city_report_renders_in_the_task_and_downloads(
+    manager, g60_demo, django_capture_on_commit_callbacks
+):
     _user, client = manager
     response = request_report(client, django_capture_on_commit_callbacks)
     report = Report.objects.get()
@@ -79,7 +81,9 @@ def test_bad_requests_get_a_message_not_an_error(manager, g60_demo, django_captu
     assert client.get("/reports/request/").status_code == 405
 
 
-def test_a_failed_rendering_is_marked_with_a_message(manager, g60_demo, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_failed_rendering_is_marked_with_a_message(
+    manager, g60_demo, django_capture_on_commit_callbacks, monkeypatch
+):
     def broken(html):
         raise RuntimeError("out of paper")
 
@@ -142,11 +146,15 @@ def test_the_report_list_shows_ones_own_requests_and_administrators_see_all(
     # The list is about who asked for what, not about rendering: keep the PDF out of it.
     monkeypatch.setattr(report_service, "html_to_pdf", lambda html: type("R", (), {"pdf": b"%PDF-1.7 test"})())
     user, client = manager
-    mine = Report.objects.get(pk=int(request_report(client, django_capture_on_commit_callbacks)["Location"].split("/")[-2]))
+    mine = Report.objects.get(
+        pk=int(request_report(client, django_capture_on_commit_callbacks)["Location"].split("/")[-2])
+    )
     other_user = UserFactory(roles=[Role.CONSULTANT])
     other_client = client_factory(other_user)
     theirs = Report.objects.get(
-        pk=int(request_report(other_client, django_capture_on_commit_callbacks, city="330100")["Location"].split("/")[-2])
+        pk=int(
+            request_report(other_client, django_capture_on_commit_callbacks, city="330100")["Location"].split("/")[-2]
+        )
     )
     page = client.get("/reports/").content.decode()
     assert f"/reports/{mine.pk}/" in page and f"/reports/{theirs.pk}/" not in page

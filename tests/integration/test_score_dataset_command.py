@@ -45,9 +45,7 @@ def assert_same_table(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
     [("minmax:0,100", "ref2_raw_minmax_amean"), ("zscore", "ref3_raw_zscore_amean")],
 )
 def test_score_dataset_reproduces_coinr_reference(tmp_path, normalise, reference):
-    table = run(
-        tmp_path, "--normalise", normalise, "--aggregate", "arithmetic,arithmetic,arithmetic"
-    )
+    table = run(tmp_path, "--normalise", normalise, "--aggregate", "arithmetic,arithmetic,arithmetic")
 
     aggregated = pd.read_csv(ASEM / f"{reference}_Aggregated.csv", dtype={"uCode": "str"})
     normalised = pd.read_csv(ASEM / f"{reference}_Normalised.csv", dtype={"uCode": "str"})
@@ -78,9 +76,7 @@ def test_monte_carlo_adds_rank_intervals_of_the_index(tmp_path):
 
 
 def test_geometric_mean_per_level(tmp_path):
-    table = run(
-        tmp_path, "--normalise", "minmax:1,100", "--aggregate", "geometric,arithmetic,arithmetic"
-    )
+    table = run(tmp_path, "--normalise", "minmax:1,100", "--aggregate", "geometric,arithmetic,arithmetic")
     assert table["Index"].between(1, 100).all()
 
 
@@ -133,9 +129,7 @@ def test_duplicate_units_stop_with_row_and_column(tmp_path):
 
 def test_bad_options_stop_without_a_traceback(tmp_path):
     assert "unknown method" in command_error(tmp_path, META, DATA, "--normalise", "softmax")
-    assert "one per aggregate level" in command_error(
-        tmp_path, META, DATA, "--aggregate", "arithmetic,geometric"
-    )
+    assert "one per aggregate level" in command_error(tmp_path, META, DATA, "--aggregate", "arithmetic,geometric")
     assert "goalposts" in command_error(tmp_path, META, DATA, "--normalise", "goalposts")
     assert "perturbation" in command_error(tmp_path, META, DATA, "--mc", "5", "--perturb", "2")
     assert "cannot read" in command_error(tmp_path, tmp_path / "absent.csv", DATA)

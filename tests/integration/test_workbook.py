@@ -49,7 +49,10 @@ def _file(data, name):
 
 
 def stored(assessment):
-    return {r.indicator.node.code: (r.level, r.value, r.comment, r.version) for r in assessment.responses.select_related("indicator__node")}
+    return {
+        r.indicator.node.code: (r.level, r.value, r.comment, r.version)
+        for r in assessment.responses.select_related("indicator__node")
+    }
 
 
 def test_the_workbook_has_a_sheet_per_dimension_with_level_choices_and_descriptors(setup):
@@ -87,7 +90,9 @@ def test_changes_are_previewed_then_applied_together(setup):
     assert reply.status_code == 200 and 'data-testid="workbook-changes"' in page
     assert stored(setup["assessment"])["D1.1"][0] is None  # nothing saved by the preview
     token = reply.context["token"]
-    applied = setup["client"].post(reverse("assessment:workbook_apply", args=[setup["assessment"].pk]), {"token": token})
+    applied = setup["client"].post(
+        reverse("assessment:workbook_apply", args=[setup["assessment"].pk]), {"token": token}
+    )
     assert applied.status_code == 302
     now = stored(setup["assessment"])
     assert now["D1.1"][0] == 3 and now["D1.2"][1] == 64.5 and now["D2.1"][2] == "从年报摘录"
@@ -98,10 +103,19 @@ def test_changes_are_previewed_then_applied_together(setup):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda b: setattr(b["D1"].cell(row=row_of(b["D1"], "D1.1"), column=6), "value", 7), "sheet “D1”, row 2, column “Level (0-5)”"),
-        (lambda b: setattr(b["D1"].cell(row=row_of(b["D1"], "D1.2"), column=7), "value", "about half"), "“about half” is text, not a number"),
+        (
+            lambda b: setattr(b["D1"].cell(row=row_of(b["D1"], "D1.1"), column=6), "value", 7),
+            "sheet “D1”, row 2, column “Level (0-5)”",
+        ),
+        (
+            lambda b: setattr(b["D1"].cell(row=row_of(b["D1"], "D1.2"), column=7), "value", "about half"),
+            "“about half” is text, not a number",
+        ),
         (lambda b: setattr(b["D1"].cell(row=row_of(b["D1"], "D1.2"), column=4), "value", "km"), "column “Unit”"),
-        (lambda b: setattr(b["D1"].cell(row=row_of(b["D1"], "D1.2"), column=1), "value", "Z9.9"), "unknown indicator code “Z9.9”"),
+        (
+            lambda b: setattr(b["D1"].cell(row=row_of(b["D1"], "D1.2"), column=1), "value", "Z9.9"),
+            "unknown indicator code “Z9.9”",
+        ),
         (lambda b: setattr(b["D2"], "title", "Sheet9"), "sheet “D2”: the sheet is missing"),
         (lambda b: setattr(b["D2"].cell(row=row_of(b["D2"], "D2.1"), column=7), "value", 2.5), "sheet “D2”, row 2"),
     ],
@@ -109,9 +123,11 @@ def test_changes_are_previewed_then_applied_together(setup):
 )
 def test_each_bad_row_is_reported_by_sheet_and_row_and_nothing_is_saved(setup, change, expected):
     before = stored(setup["assessment"])
+
     def mutate(book):
         book.security.lockStructure = False
         change(book)
+
     reply = upload(setup, edit(setup["data"], mutate))
     page = reply.content.decode()
     assert reply.status_code == 400
@@ -144,10 +160,12 @@ def test_a_workbook_of_another_assessment_is_refused(setup):
 
 def test_a_stale_workbook_is_refused_whole_and_shows_both_values(setup):
     assessment = setup["assessment"]
+
     def change(book):
         d1 = book["D1"]
         d1.cell(row=row_of(d1, "D1.1"), column=6).value = 2
         d1.cell(row=row_of(d1, "D1.2"), column=7).value = 10
+
     reply = upload(setup, edit(setup["data"], change))
     token = reply.context["token"]
     # Someone saves D1.2 on the form after the download.
@@ -164,7 +182,12 @@ def test_a_stale_workbook_is_refused_whole_and_shows_both_values(setup):
 def test_formula_like_text_is_neutralised_on_export(setup):
     assessment = setup["assessment"]
     response = assessment.responses.get(indicator__node__code="D1.1")
-    response_save(response=response, user=setup["consultant"], values={"comment": '=HYPERLINK("http://x","y")', "source": "@SUM(A1)"}, base_version=1)
+    response_save(
+        response=response,
+        user=setup["consultant"],
+        values={"comment": '=HYPERLINK("http://x","y")', "source": "@SUM(A1)"},
+        base_version=1,
+    )
     data = workbook_build(assessment, list(assessment.responses.select_related("indicator__node__parent")))
     sheet = load_workbook(io.BytesIO(data))["D1"]
     row = row_of(sheet, "D1.1")
@@ -182,7 +205,12 @@ def test_wrong_roles_cannot_download_or_upload(setup, client_factory):
     assert stranger.get(reverse("assessment:workbook_download", args=[assessment.pk])).status_code == 404
     reviewer = client_factory(assessment.reviewer)
     assert reviewer.get(reverse("assessment:workbook_download", args=[assessment.pk])).status_code == 200
-    assert reviewer.post(reverse("assessment:workbook_upload", args=[assessment.pk]), {"workbook": _file(setup["data"], "a.xlsx")}).status_code == 403
+    assert (
+        reviewer.post(
+            reverse("assessment:workbook_upload", args=[assessment.pk]), {"workbook": _file(setup["data"], "a.xlsx")}
+        ).status_code
+        == 403
+    )
     from django.test import Client
 
     anonymous = Client().get(reverse("assessment:workbook_download", args=[assessment.pk]))
@@ -194,18 +222,34 @@ def test_the_dsmf_workbook_has_the_eleven_dimension_sheets(default_framework, re
     from cities.models import City
 
     consultant = UserFactory(roles=[Role.CONSULTANT])
-    assessment = assessment_create(city=City.objects.get(code="310000"), framework=default_framework, period=2025, consultants=[consultant])
+    assessment = assessment_create(
+        city=City.objects.get(code="310000"), framework=default_framework, period=2025, consultants=[consultant]
+    )
     # In the download's order (views.workbook): PostgreSQL returns order ties as they come.
     data = workbook_build(assessment, _responses(assessment))
     names = load_workbook(io.BytesIO(data)).sheetnames
-    assert [n for n in names if n not in {"README", "_meta"}] == ["W1", "B1", "W2", "B2", "W3", "X1", "X2", "X3", "X4", "X5", "X6"]
+    assert [n for n in names if n not in {"README", "_meta"}] == [
+        "W1",
+        "B1",
+        "W2",
+        "B2",
+        "W3",
+        "X1",
+        "X2",
+        "X3",
+        "X4",
+        "X5",
+        "X6",
+    ]
 
 
 @pytest.mark.chinese
 def test_problems_are_reported_in_chinese_by_default(setup):
     def change(book):
         book["D1"].cell(row=row_of(book["D1"], "D1.1"), column=6).value = 7
+
     reply = setup["client"].post(
-        reverse("assessment:workbook_upload", args=[setup["assessment"].pk]), {"workbook": _file(edit(setup["data"], change), "a.xlsx")}
+        reverse("assessment:workbook_upload", args=[setup["assessment"].pk]),
+        {"workbook": _file(edit(setup["data"], change), "a.xlsx")},
     )
     assert "工作表“D1”第 2 行“等级（0—5）”列" in reply.content.decode() or "工作表“D1”第 2 行" in reply.content.decode()

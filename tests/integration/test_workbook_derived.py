@@ -27,7 +27,9 @@ REASON = "Two more services run under a 2025 memorandum."
 
 
 def agreement(key, domain, cities):
-    item = Agreement.objects.create(key=key, title_zh=key, title_en=key, domain=domain, mode="mutual_recognition", status="in_force")
+    item = Agreement.objects.create(
+        key=key, title_zh=key, title_en=key, domain=domain, mode="mutual_recognition", status="in_force"
+    )
     for city in cities:
         AgreementParty.objects.create(agreement=item, city=city)
     return item
@@ -57,17 +59,21 @@ def with_d21(data: bytes, value, reason=None) -> bytes:
         sheet.cell(row=row, column=COLUMN_INDEX["value"]).value = value
         if reason is not None:
             sheet.cell(row=row, column=COLUMN_INDEX["derived_override_reason"]).value = reason
+
     return edit(data, change)
 
 
 def upload(derived, data):
     return derived["client"].post(
-        reverse("assessment:workbook_upload", args=[derived["assessment"].pk]), {"workbook": _file(data, "answers.xlsx")}
+        reverse("assessment:workbook_upload", args=[derived["assessment"].pk]),
+        {"workbook": _file(data, "answers.xlsx")},
     )
 
 
 def apply(derived, token):
-    return derived["client"].post(reverse("assessment:workbook_apply", args=[derived["assessment"].pk]), {"token": token})
+    return derived["client"].post(
+        reverse("assessment:workbook_apply", args=[derived["assessment"].pk]), {"token": token}
+    )
 
 
 def d21(derived):
@@ -130,7 +136,9 @@ def test_a_refusal_by_the_save_is_not_reported_as_someone_elses_change(derived):
     response = d21(derived)
     change = ResponseChange(response.pk, "D2.1", response.version, {"value": (None, 3.0)})
     with translation.override("en"), pytest.raises(WorkbookApplyError) as raised:
-        workbook_apply(assessment=derived["assessment"], user=derived["assessment"].consultants.first(), changes=[change])
+        workbook_apply(
+            assessment=derived["assessment"], user=derived["assessment"].consultants.first(), changes=[change]
+        )
     [conflict] = raised.value.conflicts
     assert not conflict.stale
     assert conflict.reason == (
@@ -145,6 +153,7 @@ def test_the_preview_names_fields_by_their_translated_column(derived):
         sheet.cell(row=row, column=COLUMN_INDEX["value"]).value = 12
         sheet.cell(row=row, column=COLUMN_INDEX["value_year"]).value = 2024
         sheet.cell(row=row, column=COLUMN_INDEX["quality"]).value = "B"
+
     data = edit(download(derived), change)
     page = upload(derived, data).content.decode()
     assert "<td>Year of the value</td>" in page and "<td>Data-quality grade (A-F)</td>" in page

@@ -48,7 +48,12 @@ class Database:
         """Run tests.load.world in its own process on this database; its JSON answer."""
         done = subprocess.run(
             [sys.executable, "-m", "tests.load.world", *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout, check=False,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         if done.returncode != 0:
             pytest.fail(f"tests.load.world {' '.join(args)} failed:\n{done.stderr[-4000:]}")
@@ -61,7 +66,10 @@ class Database:
 def _child_env(**changes: str | None) -> dict[str, str]:
     # runserver serves each request in a new thread: persistent connections would pile up (settings.base).
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1", "DATABASE_CONN_MAX_AGE": "0",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_CONN_MAX_AGE": "0",
     }
     # The browser tests' session switch must not reach real server and worker processes.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -87,8 +95,11 @@ def load_database(tmp_path) -> Iterator[Database]:
     params = dj_database_url.parse(url)
     name = f"dualspace_load_{uuid.uuid4().hex[:12]}"
     connect = {
-        "dbname": params["NAME"], "user": params["USER"] or None, "password": params["PASSWORD"] or None,
-        "host": params["HOST"] or None, "port": params["PORT"] or None,
+        "dbname": params["NAME"],
+        "user": params["USER"] or None,
+        "password": params["PASSWORD"] or None,
+        "host": params["HOST"] or None,
+        "port": params["PORT"] or None,
     }
     with psycopg.connect(**connect, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')

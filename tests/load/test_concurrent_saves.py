@@ -38,7 +38,9 @@ class Log:
     requests: int = 0
 
 
-def consultant(base: str, username: str, password: str, assessment: int, answers: list[dict], deadline: float, log: Log) -> None:
+def consultant(
+    base: str, username: str, password: str, assessment: int, answers: list[dict], deadline: float, log: Log
+) -> None:
     known = {row["pk"]: row["version"] for row in answers}
     chance = random.Random(username)
     try:
@@ -61,7 +63,15 @@ def consultant(base: str, username: str, password: str, assessment: int, answers
             log.errors.append(f"{username} {response}: {problem!r}")
             continue
         if status == 200 and reply.get("ok"):
-            log.saved.append({"response": response, "base": base_version, "version": reply["version"], "level": level, "comment": comment})
+            log.saved.append(
+                {
+                    "response": response,
+                    "base": base_version,
+                    "version": reply["version"],
+                    "level": level,
+                    "comment": comment,
+                }
+            )
             known[response] = reply["version"]
         elif status == 409 and reply.get("conflict"):
             log.conflicts.append({"response": response, "base": base_version, "current": reply["version"]})
@@ -79,7 +89,15 @@ def test_twenty_consultants_saving_at_once_lose_nothing_and_overwrite_nothing(lo
         threads = [
             threading.Thread(
                 target=consultant,
-                args=(base, username, world["password"], assessment, world["responses"][str(assessment)], deadline, logs[username]),
+                args=(
+                    base,
+                    username,
+                    world["password"],
+                    assessment,
+                    world["responses"][str(assessment)],
+                    deadline,
+                    logs[username],
+                ),
             )
             for username, assessment in world["assignments"].items()
         ]
@@ -95,7 +113,11 @@ def test_twenty_consultants_saving_at_once_lose_nothing_and_overwrite_nothing(lo
     conflicts = [entry for log in logs.values() for entry in log.conflicts]
     errors = [entry for log in logs.values() for entry in log.errors]
     requests = sum(log.requests for log in logs.values())
-    shared_saves = sum(1 for entry in saved if str(entry["response"]) in {str(r["pk"]) for r in world["responses"][str(world["shared"])]})
+    shared_saves = sum(
+        1
+        for entry in saved
+        if str(entry["response"]) in {str(r["pk"]) for r in world["responses"][str(world["shared"])]}
+    )
     SUMMARY.append(
         f"concurrent saves on {load_database.vendor}: {CLIENTS} clients, {SECONDS:g} s, {requests} requests, "
         f"{len(saved)} saved ({shared_saves} on the shared assessment), {len(conflicts)} refused as conflicts, "
@@ -105,7 +127,9 @@ def test_twenty_consultants_saving_at_once_lose_nothing_and_overwrite_nothing(lo
     assert errors == [], f"{len(errors)} errors, first: {errors[:5]}\nserver log tail:\n{server_log[-3000:]}"
     assert " 500 " not in server_log and "database is locked" not in server_log
     assert saved and conflicts, "the run must both save and collide, or it proves nothing"
-    assert all(entry["current"] != entry["base"] for entry in conflicts), "a save was refused although its base was current"
+    assert all(entry["current"] != entry["base"] for entry in conflicts), (
+        "a save was refused although its base was current"
+    )
     assert lost_or_overwritten(saved, initial, stored) == []
 
 
@@ -122,7 +146,9 @@ def lost_or_overwritten(saved: list[dict], initial: dict[int, int], stored: dict
         if repeated:
             problems.append(f"response {response}: version(s) {repeated} acknowledged to two saves")
         if versions != list(range(start + 1, start + 1 + len(versions))):
-            problems.append(f"response {response}: acknowledged versions {versions[:10]}… are not {start + 1}, {start + 2}, …")
+            problems.append(
+                f"response {response}: acknowledged versions {versions[:10]}… are not {start + 1}, {start + 2}, …"
+            )
         problems += [
             f"response {response}: save of {entry['comment']} acknowledged as version {entry['version']} was based on {entry['base']}"
             for entry in acknowledged

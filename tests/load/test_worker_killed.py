@@ -51,13 +51,17 @@ def kill_while_rendering(database, browser: Browser, pk: int, log: Path) -> dict
     """Start a worker, wait until it renders report pk, SIGKILL it and its children; the status seen."""
     with log.open("a") as out:
         worker = database.manage(
-            "db_worker", "--no-startup-delay", "--interval", "0.2", "--no-reload",
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            "db_worker",
+            "--no-startup-delay",
+            "--interval",
+            "0.2",
+            "--no-reload",
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
-        seen = wait_for_state(
-            browser, pk, lambda s: s["status"] != "queued", "the worker took the report", worker
-        )
+        seen = wait_for_state(browser, pk, lambda s: s["status"] != "queued", "the worker took the report", worker)
         assert seen["status"] == "running" and seen["progress"] > 0, f"killed too late: {seen}"
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
@@ -86,8 +90,10 @@ def test_a_killed_worker_leaves_no_partial_file_and_its_report_is_retried_or_fai
 ):
     media = tmp_path / "media"
     load_database.env.update(
-        DJANGO_SETTINGS_MODULE="tests.load.settings", TEST_MEDIA_ROOT=str(media),
-        REPORT_STALE_AFTER=str(STALE_AFTER), REPORT_MAX_ATTEMPTS="2",
+        DJANGO_SETTINGS_MODULE="tests.load.settings",
+        TEST_MEDIA_ROOT=str(media),
+        REPORT_STALE_AFTER=str(STALE_AFTER),
+        REPORT_MAX_ATTEMPTS="2",
     )
     world = load_database.world("build-reports")
     worker_log = tmp_path / "worker.log"
@@ -113,7 +119,13 @@ def test_a_killed_worker_leaves_no_partial_file_and_its_report_is_retried_or_fai
         assert [name for name in files_in(media) if Path(name).name.startswith(".")] == []
 
         # 2. Killed on every try: failed, with a message and a way to ask again.
-        city = {"kind": "city", "city": "310000", "region": world["region"], "period": str(world["period"]), "language": "en"}
+        city = {
+            "kind": "city",
+            "city": "310000",
+            "region": world["region"],
+            "period": str(world["period"]),
+            "language": "en",
+        }
         doomed = request_report(browser, city)
         for _attempt in range(2):
             kill_while_rendering(load_database, browser, doomed, worker_log)

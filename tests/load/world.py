@@ -21,7 +21,19 @@ from pathlib import Path
 
 PASSWORD = "load-test-password-1"  # noqa: S105 - a throwaway database
 SHARED_CITY = "310000"
-LOAD_CITIES = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100", "320100", "320200"]
+LOAD_CITIES = [
+    "310000",
+    "330400",
+    "330100",
+    "330700",
+    "320500",
+    "330500",
+    "341800",
+    "340200",
+    "340100",
+    "320100",
+    "320200",
+]
 # The regional report of this city's region is what the worker renders.
 REPORT_CITIES = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
 

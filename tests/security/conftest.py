@@ -24,11 +24,32 @@ import os
 import pytest
 
 PROTECTIONS = {
-    "login", "roles", "csrf", "csp", "escape", "formula", "uploads", "url_scheme", "throttle", "production",
+    "login",
+    "roles",
+    "csrf",
+    "csp",
+    "escape",
+    "formula",
+    "uploads",
+    "url_scheme",
+    "throttle",
+    "production",
     # Issue 15
-    "copy_previous", "link_owner", "report_city", "name_fold", "password_throttle", "chart_network", "pdf_audience",
-    "finite_numbers", "plausibility", "workbook_limits", "report_quota", "api_paging", "frozen_comments",
-    "link_log_ip", "import_lengths",
+    "copy_previous",
+    "link_owner",
+    "report_city",
+    "name_fold",
+    "password_throttle",
+    "chart_network",
+    "pdf_audience",
+    "finite_numbers",
+    "plausibility",
+    "workbook_limits",
+    "report_quota",
+    "api_paging",
+    "frozen_comments",
+    "link_log_ip",
+    "import_lengths",
 }
 DISABLED = {name.strip() for name in os.environ.get("DUALSPACE_DISABLE_PROTECTION", "").split(",") if name.strip()}
 unknown = DISABLED - PROTECTIONS
@@ -57,11 +78,15 @@ def switched_off_protections(request, settings, monkeypatch):
     if disabled("csp"):
         _without_middleware(settings, "ContentSecurityPolicyMiddleware")
     if disabled("escape"):
-        settings.TEMPLATES = [{**engine, "OPTIONS": {**engine["OPTIONS"], "autoescape": False}} for engine in settings.TEMPLATES]
+        settings.TEMPLATES = [
+            {**engine, "OPTIONS": {**engine["OPTIONS"], "autoescape": False}} for engine in settings.TEMPLATES
+        ]
     if disabled("roles"):
         from assessment import roles
 
-        monkeypatch.setattr(roles, "user_roles", lambda user: frozenset(roles.Role.values) if user.is_authenticated else frozenset())
+        monkeypatch.setattr(
+            roles, "user_roles", lambda user: frozenset(roles.Role.values) if user.is_authenticated else frozenset()
+        )
     if disabled("formula"):
         import assessment.views.dashboards
         import assessment.workbook
@@ -73,18 +98,24 @@ def switched_off_protections(request, settings, monkeypatch):
         import assessment.workbook
         from assessment.evidence_files import EvidenceKind
 
-        monkeypatch.setattr(assessment.services.evidence, "evidence_file_check", lambda upload: EvidenceKind("application/pdf", "pdf"))
+        monkeypatch.setattr(
+            assessment.services.evidence, "evidence_file_check", lambda upload: EvidenceKind("application/pdf", "pdf")
+        )
         monkeypatch.setattr(assessment.workbook, "_unpacked_size_problem", lambda data, *args, **kwargs: None)
     if disabled("url_scheme"):
         import assessment.services.evidence
 
-        monkeypatch.setattr(assessment.services.evidence, "URLValidator", lambda **kwargs: (lambda value: None))
+        monkeypatch.setattr(assessment.services.evidence, "URLValidator", lambda **kwargs: lambda value: None)
     if disabled("copy_previous"):
         import assessment.selectors.assessments
         from assessment.models import Assessment
 
         def any_earlier(user, *, city, kind, period):
-            return Assessment.objects.filter(city=city, kind=kind, period__lt=period).order_by("-period", "-revision").first()
+            return (
+                Assessment.objects.filter(city=city, kind=kind, period__lt=period)
+                .order_by("-period", "-revision")
+                .first()
+            )
 
         monkeypatch.setattr(assessment.selectors.assessments, "previous_assessment_to_copy", any_earlier)
     if disabled("link_owner"):
@@ -96,8 +127,11 @@ def switched_off_protections(request, settings, monkeypatch):
         from assessment import roles
 
         monkeypatch.setattr(
-            assessment.views.reports, "may_share",
-            lambda user, report: roles.has_role(user, roles.Role.CONSULTANT, roles.Role.REVIEWER, roles.Role.CITY_MANAGER),
+            assessment.views.reports,
+            "may_share",
+            lambda user, report: roles.has_role(
+                user, roles.Role.CONSULTANT, roles.Role.REVIEWER, roles.Role.CITY_MANAGER
+            ),
         )
     if disabled("frozen_comments"):
         import assessment.services.assessments
@@ -146,7 +180,12 @@ def switched_off_protections(request, settings, monkeypatch):
         import assessment.services.backup
         import assessment.workbook
 
-        for module in (assessment.framework_document, assessment.services.assessments, assessment.services.backup, assessment.workbook):
+        for module in (
+            assessment.framework_document,
+            assessment.services.assessments,
+            assessment.services.backup,
+            assessment.workbook,
+        ):
             monkeypatch.setattr(module, "is_finite_number", lambda value: True)
         monkeypatch.setattr(assessment.scoring.coinr, "_infinite_value_problems", lambda values, unit_codes: [])
         # Django's own form check (inf and nan are "not a number"), so the service's is what is shown.

@@ -121,8 +121,17 @@ class _FormChecker(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "form":
-            self._form = {"post": values.get("method", "get").lower() == "post", "action": values.get("action", ""), "token": False}
-        elif tag == "input" and self._form is not None and values.get("name") == "csrfmiddlewaretoken" and values.get("value"):
+            self._form = {
+                "post": values.get("method", "get").lower() == "post",
+                "action": values.get("action", ""),
+                "token": False,
+            }
+        elif (
+            tag == "input"
+            and self._form is not None
+            and values.get("name") == "csrfmiddlewaretoken"
+            and values.get("value")
+        ):
             self._form["token"] = True
 
     def handle_endtag(self, tag: str) -> None:

@@ -38,7 +38,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from assessment.models import Evidence, ReportLink
 from assessment.roles import Role
 
-A, C, R, M, S, ADM = "anonymous", Role.CONSULTANT, Role.REVIEWER, Role.CITY_MANAGER, Role.STAKEHOLDER, Role.ADMINISTRATOR
+A, C, R, M, S, ADM = (
+    "anonymous",
+    Role.CONSULTANT,
+    Role.REVIEWER,
+    Role.CITY_MANAGER,
+    Role.STAKEHOLDER,
+    Role.ADMINISTRATOR,
+)
 ROLES = (A, C, R, M, S, ADM)
 
 # Outcome classes
@@ -50,7 +57,9 @@ NOT_ALLOWED = "405"  # wrong method
 ADMIN_LOGIN = "admin_login"  # admin site: redirect to the admin login page
 
 
-def outcomes(anonymous: str, consultant: str, reviewer: str, manager: str, stakeholder: str, administrator: str) -> dict[str, str]:
+def outcomes(
+    anonymous: str, consultant: str, reviewer: str, manager: str, stakeholder: str, administrator: str
+) -> dict[str, str]:
     return dict(zip(ROLES, (anonymous, consultant, reviewer, manager, stakeholder, administrator), strict=True))
 
 
@@ -101,7 +110,11 @@ def _draft_state(w: Any) -> Any:
     from assessment.models import Assessment
 
     draft = Assessment.objects.get(pk=w.draft.pk)
-    return (draft.status, draft.version, tuple(draft.responses.order_by("pk").values_list("version", "source", "comment")))
+    return (
+        draft.status,
+        draft.version,
+        tuple(draft.responses.order_by("pk").values_list("version", "source", "comment")),
+    )
 
 
 def _assessment_count(w: Any) -> Any:
@@ -129,7 +142,12 @@ def _same_team(w: Any) -> dict[str, Any]:
 
 def _team_state(w: Any) -> Any:
     w.draft.refresh_from_db()
-    return (w.draft.reviewer_id, w.draft.version, w.draft.history.count(), sorted(w.draft.consultants.values_list("pk", flat=True)))
+    return (
+        w.draft.reviewer_id,
+        w.draft.version,
+        w.draft.history.count(),
+        sorted(w.draft.consultants.values_list("pk", flat=True)),
+    )
 
 
 def _evidence_state(w: Any) -> Any:
@@ -147,7 +165,9 @@ def _link_state(w: Any) -> Any:
 def _published_comment_state(w: Any) -> Any:
     from assessment.models import ReviewComment
 
-    return tuple(ReviewComment.objects.filter(response__assessment=w.published).order_by("pk").values_list("pk", "resolved"))
+    return tuple(
+        ReviewComment.objects.filter(response__assessment=w.published).order_by("pk").values_list("pk", "resolved")
+    )
 
 
 def _published_response(w: Any) -> dict[str, Any]:
@@ -156,7 +176,12 @@ def _published_response(w: Any) -> dict[str, Any]:
 
 def _answer(w: Any) -> dict[str, Any]:
     prefix = f"r{w.response.pk}"
-    return {f"{prefix}-base_version": w.response.version, f"{prefix}-level": "3", f"{prefix}-value": "1", f"{prefix}-source": "survey"}
+    return {
+        f"{prefix}-base_version": w.response.version,
+        f"{prefix}-level": "3",
+        f"{prefix}-value": "1",
+        f"{prefix}-source": "survey",
+    }
 
 
 def _no_kwargs(w: Any) -> dict[str, Any]:
@@ -201,15 +226,41 @@ CASES: list[Case] = [
     # Published results
     Case("assessment:region_dashboard", lambda w: REGION, SIGNED_IN, query="period=2025"),
     Case("assessment:region_what_if", lambda w: REGION, SIGNED_IN, query="period=2025", html=False),
-    Case("assessment:region_data", lambda w: {**REGION, "chart": "ranking", "fmt": "csv"}, SIGNED_IN, query="period=2025", html=False),
+    Case(
+        "assessment:region_data",
+        lambda w: {**REGION, "chart": "ranking", "fmt": "csv"},
+        SIGNED_IN,
+        query="period=2025",
+        html=False,
+    ),
     Case("assessment:compare", NONE, SIGNED_IN, query="cities=310000,330100&period=2025"),
-    Case("assessment:compare_data", lambda w: {"chart": "indicators", "fmt": "xlsx"}, SIGNED_IN, query="cities=310000,330100&period=2025", html=False),
+    Case(
+        "assessment:compare_data",
+        lambda w: {"chart": "indicators", "fmt": "xlsx"},
+        SIGNED_IN,
+        query="cities=310000,330100&period=2025",
+        html=False,
+    ),
     Case("assessment:city_dashboard", lambda w: CITY, SIGNED_IN, query="region=G60&period=2025"),
-    Case("assessment:city_data", lambda w: {**CITY, "chart": "radar", "fmt": "csv"}, SIGNED_IN, query="region=G60&period=2025", html=False),
+    Case(
+        "assessment:city_data",
+        lambda w: {**CITY, "chart": "radar", "fmt": "csv"},
+        SIGNED_IN,
+        query="region=G60&period=2025",
+        html=False,
+    ),
     # Reports
     Case("assessment:report_list", NONE, SIGNED_IN),
     Case("assessment:report_request", NONE, POST_ONLY, html=False),
-    Case("assessment:report_request", NONE, SIGNED_IN, method="post", data=lambda w: {"kind": "city", "city": "310000", "period": "2025", "language": "en"}, state=_report_count, html=False),
+    Case(
+        "assessment:report_request",
+        NONE,
+        SIGNED_IN,
+        method="post",
+        data=lambda w: {"kind": "city", "city": "310000", "period": "2025", "language": "en"},
+        state=_report_count,
+        html=False,
+    ),
     Case("assessment:report_detail", lambda w: {"pk": w.report.pk}, SIGNED_IN),
     Case("assessment:report_status", lambda w: {"pk": w.report.pk}, SIGNED_IN, html=False),
     Case("assessment:report_download", lambda w: {"pk": w.report.pk}, SIGNED_IN, html=False),
@@ -218,46 +269,151 @@ CASES: list[Case] = [
     Case("assessment:report_status", lambda w: {"pk": w.full_report.pk}, PUBLISHED_SEEN, html=False, variant="full"),
     Case("assessment:report_download", lambda w: {"pk": w.full_report.pk}, PUBLISHED_SEEN, html=False, variant="full"),
     Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, POST_ONLY, html=False),
-    Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, SHARES, method="post", data=lambda w: {"days": "3", "recipient": "x"}, state=_link_state, html=False),
+    Case(
+        "assessment:report_link_create",
+        lambda w: {"pk": w.report.pk},
+        SHARES,
+        method="post",
+        data=lambda w: {"days": "3", "recipient": "x"},
+        state=_link_state,
+        html=False,
+    ),
     Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, POST_ONLY, html=False),
     # The consultant's link: its creator, the managers of the report's city and administrators revoke it.
-    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, outcomes(LOGIN, OK, DENIED, OK, DENIED, OK), method="post", state=_link_state, html=False),
+    Case(
+        "assessment:report_link_revoke",
+        lambda w: {"pk": w.report.pk, "link_pk": w.link.pk},
+        outcomes(LOGIN, OK, DENIED, OK, DENIED, OK),
+        method="post",
+        state=_link_state,
+        html=False,
+    ),
     # Assessments
     Case("assessment:assessment_list", NONE, outcomes(LOGIN, OK, OK, OK, DENIED, OK)),
     Case("assessment:assessment_new", NONE, outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK)),
-    Case("assessment:assessment_new", NONE, outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK), method="post", data=lambda w: {"period": "x"}, state=_assessment_count, html=False),
+    Case(
+        "assessment:assessment_new",
+        NONE,
+        outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK),
+        method="post",
+        data=lambda w: {"period": "x"},
+        state=_assessment_count,
+        html=False,
+    ),
     Case("assessment:assessment_detail", _draft, DRAFT_SEEN, variant="draft"),
     Case("assessment:assessment_detail", lambda w: {"pk": w.published.pk}, PUBLISHED_SEEN, variant="published"),
-    Case("assessment:dimension_form", lambda w: {"pk": w.draft.pk, "code": w.dimension_code}, DRAFT_SEEN, variant="draft"),
+    Case(
+        "assessment:dimension_form", lambda w: {"pk": w.draft.pk, "code": w.dimension_code}, DRAFT_SEEN, variant="draft"
+    ),
     # The city's manager reads the published answers, not the team's review comments.
-    Case("assessment:dimension_form", lambda w: {"pk": w.published.pk, "code": w.dimension_code}, PUBLISHED_SEEN, variant="published", hidden=lambda w: [w.published_comment.body], hidden_from=(M,)),
+    Case(
+        "assessment:dimension_form",
+        lambda w: {"pk": w.published.pk, "code": w.dimension_code},
+        PUBLISHED_SEEN,
+        variant="published",
+        hidden=lambda w: [w.published_comment.body],
+        hidden_from=(M,),
+    ),
     Case("assessment:assessment_history", _draft, DRAFT_SEEN, variant="draft"),
     Case("assessment:assessment_history", lambda w: {"pk": w.published.pk}, PUBLISHED_SEEN, variant="published"),
     Case("assessment:response_save", _response, POST_ONLY, html=False),
     Case("assessment:response_save", _response, EDITS, method="post", data=_answer, state=_draft_state, html=False),
     Case("assessment:comment_add", _response, POST_ONLY, html=False),
     # Consultants answer their reviewer's comments; nobody else comments.
-    Case("assessment:comment_add", _response, outcomes(LOGIN, OK, OK, DENIED, DENIED, OK), method="post", data=lambda w: {f"c{w.response.pk}-body": "Seen."}, state=_comment_state, html=False),
+    Case(
+        "assessment:comment_add",
+        _response,
+        outcomes(LOGIN, OK, OK, DENIED, DENIED, OK),
+        method="post",
+        data=lambda w: {f"c{w.response.pk}-body": "Seen."},
+        state=_comment_state,
+        html=False,
+    ),
     Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, POST_ONLY, html=False),
-    Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, REVIEWS, method="post", state=_comment_state, html=False),
+    Case(
+        "assessment:comment_resolve",
+        lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk},
+        REVIEWS,
+        method="post",
+        state=_comment_state,
+        html=False,
+    ),
     # A published assessment is frozen: no comment is added or resolved, not even by an administrator.
-    Case("assessment:comment_add", _published_response, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK), method="post", data=lambda w: {f"c{w.published_comment.response_id}-body": "Late."}, state=_published_comment_state, html=False, variant="published", must_not_change=ROLES),
-    Case("assessment:comment_resolve", lambda w: {"pk": w.published.pk, "comment_pk": w.published_comment.pk}, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK), method="post", state=_published_comment_state, html=False, variant="published", must_not_change=ROLES),
+    Case(
+        "assessment:comment_add",
+        _published_response,
+        outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK),
+        method="post",
+        data=lambda w: {f"c{w.published_comment.response_id}-body": "Late."},
+        state=_published_comment_state,
+        html=False,
+        variant="published",
+        must_not_change=ROLES,
+    ),
+    Case(
+        "assessment:comment_resolve",
+        lambda w: {"pk": w.published.pk, "comment_pk": w.published_comment.pk},
+        outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK),
+        method="post",
+        state=_published_comment_state,
+        html=False,
+        variant="published",
+        must_not_change=ROLES,
+    ),
     Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, POST_ONLY, html=False),
-    Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, EDITS, method="post", state=_draft_state, html=False, variant="submit"),
-    Case("assessment:assessment_transition", lambda w: {"pk": w.published.pk, "action": "revise"}, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK), method="post", state=_assessment_count, html=False, variant="revise"),
+    Case(
+        "assessment:assessment_transition",
+        lambda w: {"pk": w.draft.pk, "action": "submit"},
+        EDITS,
+        method="post",
+        state=_draft_state,
+        html=False,
+        variant="submit",
+    ),
+    Case(
+        "assessment:assessment_transition",
+        lambda w: {"pk": w.published.pk, "action": "revise"},
+        outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK),
+        method="post",
+        state=_assessment_count,
+        html=False,
+        variant="revise",
+    ),
     Case("assessment:assessment_team", _draft, REVIEWS),
     Case("assessment:assessment_team", _draft, REVIEWS, method="post", data=_same_team, state=_team_state, html=False),
     Case("assessment:evidence_add", _response, POST_ONLY, html=False),
-    Case("assessment:evidence_add", _response, EDITS, method="post", data=lambda w: {"note": "Minutes of the meeting."}, state=_evidence_state, html=False),
+    Case(
+        "assessment:evidence_add",
+        _response,
+        EDITS,
+        method="post",
+        data=lambda w: {"note": "Minutes of the meeting."},
+        state=_evidence_state,
+        html=False,
+    ),
     Case("assessment:evidence_download", lambda w: {"evidence_pk": w.evidence.pk}, DRAFT_SEEN, html=False),
     Case("assessment:evidence_remove", lambda w: {"evidence_pk": w.evidence.pk}, POST_ONLY, html=False),
-    Case("assessment:evidence_remove", lambda w: {"evidence_pk": w.evidence.pk}, EDITS, method="post", state=_evidence_state, html=False),
+    Case(
+        "assessment:evidence_remove",
+        lambda w: {"evidence_pk": w.evidence.pk},
+        EDITS,
+        method="post",
+        state=_evidence_state,
+        html=False,
+    ),
     Case("assessment:workbook_download", _draft, DRAFT_SEEN, html=False),
     Case("assessment:workbook_upload", _draft, EDITS),
     Case("assessment:workbook_upload", _draft, EDITS, method="post", state=_draft_state, html=False),
     Case("assessment:workbook_apply", _draft, POST_ONLY, html=False),
-    Case("assessment:workbook_apply", _draft, EDITS, method="post", data=lambda w: {"token": "x"}, state=_draft_state, html=False),
+    Case(
+        "assessment:workbook_apply",
+        _draft,
+        EDITS,
+        method="post",
+        data=lambda w: {"token": "x"},
+        state=_draft_state,
+        html=False,
+    ),
     # Admin site: the index and every model's list; the other admin URLs are the same views.
     Case("admin:index", NONE, ADMIN_ONLY),
 ]
@@ -289,43 +445,126 @@ def _reports_of_a(w: Any) -> list[str]:
     from django.urls import reverse
 
     return [
-        f'href="{reverse("assessment:report_detail", args=[report.pk])}"' for report in (w.report, w.stakeholder_report, w.full_report)
+        f'href="{reverse("assessment:report_detail", args=[report.pk])}"'
+        for report in (w.report, w.stakeholder_report, w.full_report)
     ]
 
 
 def _copy_of_team_1(w: Any) -> dict[str, Any]:
     """Team 2's reviewer opens the next period of the city whose draft team 1 holds, from "the previous period"."""
     return {
-        "city": w.draft.city_id, "framework": w.framework.pk, "period": w.draft.period + 1, "kind": w.draft.kind,
-        "consultants": [w.others[Role.CONSULTANT].pk], "reviewer": w.others[Role.REVIEWER].pk, "start_from_previous": "on",
+        "city": w.draft.city_id,
+        "framework": w.framework.pk,
+        "period": w.draft.period + 1,
+        "kind": w.draft.kind,
+        "consultants": [w.others[Role.CONSULTANT].pk],
+        "reviewer": w.others[Role.REVIEWER].pk,
+        "start_from_previous": "on",
     }
 
 
 HORIZONTAL: list[Case] = [
     Case("assessment:assessment_detail", _draft, NOT_THEIRS, variant="draft"),
     Case("assessment:assessment_detail", lambda w: {"pk": w.published.pk}, NOT_THEIRS, variant="published"),
-    Case("assessment:dimension_form", lambda w: {"pk": w.draft.pk, "code": w.dimension_code}, NOT_THEIRS, variant="draft"),
-    Case("assessment:dimension_form", lambda w: {"pk": w.published.pk, "code": w.dimension_code}, NOT_THEIRS, variant="published"),
+    Case(
+        "assessment:dimension_form", lambda w: {"pk": w.draft.pk, "code": w.dimension_code}, NOT_THEIRS, variant="draft"
+    ),
+    Case(
+        "assessment:dimension_form",
+        lambda w: {"pk": w.published.pk, "code": w.dimension_code},
+        NOT_THEIRS,
+        variant="published",
+    ),
     Case("assessment:assessment_history", _draft, NOT_THEIRS, variant="draft"),
     Case("assessment:assessment_history", lambda w: {"pk": w.published.pk}, NOT_THEIRS, variant="published"),
     Case("assessment:assessment_team", _draft, NOT_THEIRS),
-    Case("assessment:assessment_team", _draft, NOT_THEIRS, method="post", data=_same_team, state=_team_state, html=False),
-    Case("assessment:response_save", _response, NOT_THEIRS, method="post", data=_answer, state=_draft_state, html=False),
-    Case("assessment:comment_add", _response, NOT_THEIRS, method="post", data=lambda w: {f"c{w.response.pk}-body": "Seen."}, state=_comment_state, html=False),
-    Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, NOT_THEIRS, method="post", state=_comment_state, html=False),
-    Case("assessment:assessment_transition", lambda w: {"pk": w.draft.pk, "action": "submit"}, NOT_THEIRS, method="post", state=_draft_state, html=False, variant="submit"),
-    Case("assessment:assessment_transition", lambda w: {"pk": w.published.pk, "action": "revise"}, NOT_THEIRS, method="post", state=_assessment_count, html=False, variant="revise"),
-    Case("assessment:evidence_add", _response, NOT_THEIRS, method="post", data=lambda w: {"note": "Minutes of the meeting."}, state=_evidence_state, html=False),
+    Case(
+        "assessment:assessment_team", _draft, NOT_THEIRS, method="post", data=_same_team, state=_team_state, html=False
+    ),
+    Case(
+        "assessment:response_save", _response, NOT_THEIRS, method="post", data=_answer, state=_draft_state, html=False
+    ),
+    Case(
+        "assessment:comment_add",
+        _response,
+        NOT_THEIRS,
+        method="post",
+        data=lambda w: {f"c{w.response.pk}-body": "Seen."},
+        state=_comment_state,
+        html=False,
+    ),
+    Case(
+        "assessment:comment_resolve",
+        lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk},
+        NOT_THEIRS,
+        method="post",
+        state=_comment_state,
+        html=False,
+    ),
+    Case(
+        "assessment:assessment_transition",
+        lambda w: {"pk": w.draft.pk, "action": "submit"},
+        NOT_THEIRS,
+        method="post",
+        state=_draft_state,
+        html=False,
+        variant="submit",
+    ),
+    Case(
+        "assessment:assessment_transition",
+        lambda w: {"pk": w.published.pk, "action": "revise"},
+        NOT_THEIRS,
+        method="post",
+        state=_assessment_count,
+        html=False,
+        variant="revise",
+    ),
+    Case(
+        "assessment:evidence_add",
+        _response,
+        NOT_THEIRS,
+        method="post",
+        data=lambda w: {"note": "Minutes of the meeting."},
+        state=_evidence_state,
+        html=False,
+    ),
     Case("assessment:evidence_download", lambda w: {"evidence_pk": w.evidence.pk}, NOT_THEIRS, html=False),
-    Case("assessment:evidence_remove", lambda w: {"evidence_pk": w.evidence.pk}, NOT_THEIRS, method="post", state=_evidence_state, html=False),
+    Case(
+        "assessment:evidence_remove",
+        lambda w: {"evidence_pk": w.evidence.pk},
+        NOT_THEIRS,
+        method="post",
+        state=_evidence_state,
+        html=False,
+    ),
     Case("assessment:workbook_download", _draft, NOT_THEIRS, html=False),
     Case("assessment:workbook_upload", _draft, NOT_THEIRS),
     Case("assessment:workbook_upload", _draft, NOT_THEIRS, method="post", state=_draft_state, html=False),
-    Case("assessment:workbook_apply", _draft, NOT_THEIRS, method="post", data=lambda w: {"token": "x"}, state=_draft_state, html=False),
+    Case(
+        "assessment:workbook_apply",
+        _draft,
+        NOT_THEIRS,
+        method="post",
+        data=lambda w: {"token": "x"},
+        state=_draft_state,
+        html=False,
+    ),
     # "Start from the previous period" must not copy team 1's draft for team 2 (the form says there is nothing to copy).
-    Case("assessment:assessment_new", NONE, same_role(DENIED, OK, DENIED, DENIED, OK), method="post", data=_copy_of_team_1, state=_assessment_count, html=False, variant="copy", must_not_change=(Role.REVIEWER,)),
+    Case(
+        "assessment:assessment_new",
+        NONE,
+        same_role(DENIED, OK, DENIED, DENIED, OK),
+        method="post",
+        data=_copy_of_team_1,
+        state=_assessment_count,
+        html=False,
+        variant="copy",
+        must_not_change=(Role.REVIEWER,),
+    ),
     # Reports hold published results: every signed-in user opens them, but A's links and list are A's.
-    Case("assessment:report_detail", lambda w: {"pk": w.report.pk}, EVERYONE, hidden=_links_of_a, hidden_from=NOT_ADMIN),
+    Case(
+        "assessment:report_detail", lambda w: {"pk": w.report.pk}, EVERYONE, hidden=_links_of_a, hidden_from=NOT_ADMIN
+    ),
     Case("assessment:report_status", lambda w: {"pk": w.report.pk}, EVERYONE, html=False),
     Case("assessment:report_download", lambda w: {"pk": w.report.pk}, EVERYONE, html=False),
     Case("assessment:report_list", NONE, EVERYONE, hidden=_reports_of_a, hidden_from=NOT_ADMIN),
@@ -333,9 +572,33 @@ HORIZONTAL: list[Case] = [
     Case("assessment:report_detail", lambda w: {"pk": w.full_report.pk}, NOT_THEIRS, variant="full"),
     Case("assessment:report_download", lambda w: {"pk": w.full_report.pk}, NOT_THEIRS, html=False, variant="full"),
     # Shanghai's report: Hangzhou's manager may neither share it nor touch its links.
-    Case("assessment:report_link_create", lambda w: {"pk": w.report.pk}, same_role(OK, OK, DENIED, DENIED, OK), method="post", data=lambda w: {"days": "3", "recipient": "x"}, state=_link_state, html=False),
-    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.link.pk}, NOT_THEIRS, method="post", state=_link_state, html=False, variant="consultant's"),
-    Case("assessment:report_link_revoke", lambda w: {"pk": w.report.pk, "link_pk": w.manager_link.pk}, NOT_THEIRS, method="post", state=_link_state, html=False, variant="manager's"),
+    Case(
+        "assessment:report_link_create",
+        lambda w: {"pk": w.report.pk},
+        same_role(OK, OK, DENIED, DENIED, OK),
+        method="post",
+        data=lambda w: {"days": "3", "recipient": "x"},
+        state=_link_state,
+        html=False,
+    ),
+    Case(
+        "assessment:report_link_revoke",
+        lambda w: {"pk": w.report.pk, "link_pk": w.link.pk},
+        NOT_THEIRS,
+        method="post",
+        state=_link_state,
+        html=False,
+        variant="consultant's",
+    ),
+    Case(
+        "assessment:report_link_revoke",
+        lambda w: {"pk": w.report.pk, "link_pk": w.manager_link.pk},
+        NOT_THEIRS,
+        method="post",
+        state=_link_state,
+        html=False,
+        variant="manager's",
+    ),
     Case("shared_report", lambda w: {"token": w.shared_token}, EVERYONE, html=False),
 ]
 
@@ -344,7 +607,9 @@ def walk(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:
     names = []
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            inner = (
+                f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            )
             names += walk(entry, inner)
         elif isinstance(entry, URLPattern):
             names.append(f"{namespace}:{entry.name}" if namespace else str(entry.name))

@@ -98,9 +98,7 @@ def test_the_chart_browser_has_no_network_even_for_a_label_left_as_markup(listen
     hosts = ("127.0.0.1", "localhost")
     labels = [payload(listener.port, host) for host in hosts]
     raw = {
-        "data": [
-            {"type": "bar", "x": labels, "y": [1, 2], "name": labels[0], "text": labels, "textposition": "auto"}
-        ],
+        "data": [{"type": "bar", "x": labels, "y": [1, 2], "name": labels[0], "text": labels, "textposition": "auto"}],
         "layout": {
             "title": {"text": labels[1]},
             "showlegend": True,

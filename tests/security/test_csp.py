@@ -49,7 +49,9 @@ def test_the_checker_accepts_a_clean_page():
 
 def test_a_missing_or_inline_allowing_policy_is_a_problem():
     assert csp_problems(Page("<p>x</p>", policy="")) == ["no Content-Security-Policy header"]
-    assert "script-src allows unsafe-inline/unsafe-eval" in csp_problems(Page("<p>x</p>", policy="script-src 'self' 'unsafe-inline' 'nonce-a'"))
+    assert "script-src allows unsafe-inline/unsafe-eval" in csp_problems(
+        Page("<p>x</p>", policy="script-src 'self' 'unsafe-inline' 'nonce-a'")
+    )
 
 
 @pytest.mark.django_db
@@ -58,7 +60,9 @@ def test_the_nonce_is_in_the_header_and_on_the_scripts_and_changes_per_response(
     nonces = []
     for _ in range(2):
         response = client.get(reverse("home"))
-        nonce = next(source[len("'nonce-") : -1] for source in policy_of(response)["script-src"] if source.startswith("'nonce-"))
+        nonce = next(
+            source[len("'nonce-") : -1] for source in policy_of(response)["script-src"] if source.startswith("'nonce-")
+        )
         html = response.content.decode()
         assert f'nonce="{nonce}"' in html
         assert csp_problems(response) == []

@@ -26,9 +26,18 @@ def limit(model, name: str) -> int:
 
 def city_row(**changes: str) -> str:
     cells = {
-        "code": "320500", "name_zh": "苏州", "name_en": "Suzhou", "province_code": "320000", "province_zh": "江苏省",
-        "province_en": "Jiangsu", "level": "prefecture", "latitude": "31.2990", "longitude": "120.5853",
-        "population": "12748262", "population_year": "2020", "population_source": "census",
+        "code": "320500",
+        "name_zh": "苏州",
+        "name_en": "Suzhou",
+        "province_code": "320000",
+        "province_zh": "江苏省",
+        "province_en": "Jiangsu",
+        "level": "prefecture",
+        "latitude": "31.2990",
+        "longitude": "120.5853",
+        "population": "12748262",
+        "population_year": "2020",
+        "population_source": "census",
     }
     return ",".join({**cells, **changes}.values()) + "\n"
 
@@ -68,7 +77,9 @@ def test_a_city_text_longer_than_its_field_names_the_line_and_column(tmp_path, c
     long = "长" * (limit(model, field) + 1)
     good_first = city_row(code="321200", name_zh="泰州 (new)", name_en="Taizhou (new)")
     message = refused(tmp_path, "import_cities", CITY_HEADER + good_first + city_row(**{column: long}))
-    expected = f"line 3, column “{column}”: is {limit(model, field) + 1} characters long; at most {limit(model, field)} fit"
+    expected = (
+        f"line 3, column “{column}”: is {limit(model, field) + 1} characters long; at most {limit(model, field)} fit"
+    )
     assert expected in message
 
 
@@ -83,10 +94,20 @@ def test_a_text_as_long_as_its_field_is_imported(tmp_path):
 def test_an_agreement_text_longer_than_its_field_names_the_line_and_column(tmp_path, reference_data, column):
     long = ("k" if column == "key" else "长") * (limit(Agreement, column) + 1)
     cells = {
-        "key": "g60-test", "title_zh": "测试协议", "title_en": "Test agreement", "domain": "talent",
-        "mode": "mutual_recognition", "status": "in_force", "parties": "310000:lead;330400", "region": "G60",
-        "signed_on": "2020-01-01", "in_force_from": "2020-02-01", "expires_on": "2030-12-31", "service_items": "5",
-        "evidence_url": "https://example.org/a", "source": "test source",
+        "key": "g60-test",
+        "title_zh": "测试协议",
+        "title_en": "Test agreement",
+        "domain": "talent",
+        "mode": "mutual_recognition",
+        "status": "in_force",
+        "parties": "310000:lead;330400",
+        "region": "G60",
+        "signed_on": "2020-01-01",
+        "in_force_from": "2020-02-01",
+        "expires_on": "2030-12-31",
+        "service_items": "5",
+        "evidence_url": "https://example.org/a",
+        "source": "test source",
     }
     row = ",".join({**cells, column: long}.values()) + "\n"
     message = refused(tmp_path, "import_agreements", AGREEMENT_HEADER + row)

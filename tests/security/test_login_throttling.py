@@ -21,6 +21,7 @@ def small_limits(settings):
     # The pages are read in English here (the message is translated; the Chinese test sets its cookie).
     settings.LANGUAGE_CODE = "en"
 
+
 LOCKED = "Too many failed sign-ins"
 
 
@@ -121,18 +122,29 @@ def test_failures_are_counted_in_the_database_not_in_a_process_cache(client):
     assert LOCKED in sign_in(client, "alice", PASSWORD, ip="10.2.2.2").content.decode()
 
 
-
 def test_behind_the_proxy_the_address_the_proxy_appended_is_counted_not_the_one_the_client_sent(client, settings):
     settings.LOGIN_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     UserFactory(username="bob")
     for number in range(6):
         # The client forges a different first entry each time; nginx appends the real one.
         client.post(
-            reverse("login"), {"username": f"nobody{number}", "password": "x"},
-            REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{number}, 203.0.113.7",
+            reverse("login"),
+            {"username": f"nobody{number}", "password": "x"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{number}, 203.0.113.7",
         )
     assert set(LoginFailure.objects.values_list("ip", flat=True)) == {"203.0.113.7"}
-    locked = client.post(reverse("login"), {"username": "bob", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    locked = client.post(
+        reverse("login"),
+        {"username": "bob", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
     assert LOCKED in locked.content.decode()
-    other = client.post(reverse("login"), {"username": "bob", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    other = client.post(
+        reverse("login"),
+        {"username": "bob", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
+    )
     assert other.status_code == 302

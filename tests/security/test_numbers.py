@@ -170,7 +170,8 @@ def upload_and_apply(client, world, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     reply = client.post(
-        reverse("assessment:workbook_upload", args=[world.draft.pk]), {"workbook": SimpleUploadedFile("answers.xlsx", data)}
+        reverse("assessment:workbook_upload", args=[world.draft.pk]),
+        {"workbook": SimpleUploadedFile("answers.xlsx", data)},
     )
     token = client.session.get(f"workbook-upload-{world.draft.pk}", "")
     if token:
@@ -203,7 +204,9 @@ def test_the_workbook_refuses_a_value_outside_the_plausible_range_unless_its_row
     before = stored(world)
     refused = upload_and_apply(consultant, world, data)
     assert refused.status_code == 400
-    assert f"sheet “W1”, row {row}, column “Value”: 150 is outside the plausible range 0–100 %" in refused.content.decode()
+    assert (
+        f"sheet “W1”, row {row}, column “Value”: 150 is outside the plausible range 0–100 %" in refused.content.decode()
+    )
     assert stored(world) == before
 
     data, _row = workbook_with(world, consultant, SHARE, 150, reason=REASON)
@@ -217,7 +220,9 @@ def test_the_workbook_refuses_a_value_outside_the_plausible_range_unless_its_row
 
 
 @pytest.mark.parametrize("stored_value", [float("inf"), float("-inf")])
-def test_approving_with_a_value_stored_before_the_fix_names_the_indicator_and_never_fails(world, client_factory, stored_value):
+def test_approving_with_a_value_stored_before_the_fix_names_the_indicator_and_never_fails(
+    world, client_factory, stored_value
+):
     assessment = Assessment.objects.get(city_id=IN_REVIEW_CITY, period=2026, status=Assessment.Status.IN_REVIEW)
     reviewer = client_factory(assessment.reviewer)
     reviewer.cookies["django_language"] = "en"
@@ -307,7 +312,8 @@ def test_a_framework_with_a_goalpost_or_weight_that_is_not_finite_is_refused(wor
 
 # A NaN direction was refused before (int() raises); inf made int() overflow with a traceback.
 @pytest.mark.parametrize(
-    ("column", "token"), [*(("Weight", token) for token in NOT_FINITE), *(("Direction", token) for token in ("inf", "-inf", "1e999"))]
+    ("column", "token"),
+    [*(("Weight", token) for token in NOT_FINITE), *(("Direction", token) for token in ("inf", "-inf", "1e999"))],
 )
 def test_an_imeta_table_with_a_number_that_is_not_finite_is_refused_by_line(tmp_path, column, token):
     cells = {"Weight": "1", "Direction": "1", column: token}
@@ -332,7 +338,13 @@ def test_score_dataset_refuses_an_infinite_value_by_row_and_column(tmp_path, tok
     data.write_text(data.read_text(encoding="utf-8").replace("4.097985", token, 1), encoding="utf-8")
     with pytest.raises(CommandError) as refused:
         call_command(
-            "score_dataset", "--meta", str(ASEM / "ASEM_iMeta.csv"), "--data", str(data), "--out", str(tmp_path / "out.csv"),
+            "score_dataset",
+            "--meta",
+            str(ASEM / "ASEM_iMeta.csv"),
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "out.csv"),
             verbosity=0,
         )
     message = str(refused.value)

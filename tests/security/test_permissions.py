@@ -6,7 +6,17 @@ from django.urls import reverse
 
 from tests.security.csp import csp_problems, is_html, post_forms_without_token
 from tests.security.matrix import (
-    ADMIN_LOGIN, ADMIN_ONLY, CASES, DENIED, HORIZONTAL, LOGIN, NOT_ALLOWED, OK, ROLES, UNAUTHORISED, Case,
+    ADMIN_LOGIN,
+    ADMIN_ONLY,
+    CASES,
+    DENIED,
+    HORIZONTAL,
+    LOGIN,
+    NOT_ALLOWED,
+    OK,
+    ROLES,
+    UNAUTHORISED,
+    Case,
     urls_of_the_project,
 )
 
@@ -60,7 +70,9 @@ def test_each_role_gets_what_the_readme_says(case, world, as_role):
             response = call(as_role(role), case, world)
             got = outcome_of(response)
             if got != case.expect[role]:
-                wrong.append(f"{role}: expected {case.expect[role]}, got {response.status_code} {response.get('Location', '')}")
+                wrong.append(
+                    f"{role}: expected {case.expect[role]}, got {response.status_code} {response.get('Location', '')}"
+                )
             elif case.method == "post" and (got != OK or role in case.must_not_change) and case.state(world) != before:
                 wrong.append(f"{role}: refused, but the POST changed something")
             if role in case.hidden_from and response.status_code == 200:
@@ -69,7 +81,9 @@ def test_each_role_gets_what_the_readme_says(case, world, as_role):
             if is_html(response):
                 # The same walk checks each page's Content-Security-Policy against its HTML.
                 wrong += [f"{role}: CSP: {problem}" for problem in csp_problems(response)]
-                wrong += [f"{role}: POST form without a CSRF token: {action}" for action in post_forms_without_token(response)]
+                wrong += [
+                    f"{role}: POST form without a CSRF token: {action}" for action in post_forms_without_token(response)
+                ]
             transaction.set_rollback(True)
     assert not wrong, f"{case.id}:\n" + "\n".join(wrong)
 

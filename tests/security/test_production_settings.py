@@ -19,9 +19,20 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "config.settings.base" if disabled("production") else "config.settings.production"
 ENV = {"SECRET_KEY": "s" * 64 + "-security-suite", "ALLOWED_HOSTS": "dualspace.example.org"}
 NAMES = [
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
-    "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER",
-    "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS", "MIDDLEWARE", "LOGIN_CLIENT_IP_HEADER",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "X_FRAME_OPTIONS",
+    "MIDDLEWARE",
+    "LOGIN_CLIENT_IP_HEADER",
 ]
 
 
@@ -35,8 +46,12 @@ def clean_environment(**extra: str) -> dict[str, str]:
 
 def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean_environment(DJANGO_SETTINGS_MODULE=SETTINGS, **env),
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean_environment(DJANGO_SETTINGS_MODULE=SETTINGS, **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -73,7 +88,12 @@ def test_no_debug_the_given_secret_and_hosts_and_the_security_middleware(product
     assert production["SECRET_KEY"] == ENV["SECRET_KEY"]
     assert production["ALLOWED_HOSTS"] == ["dualspace.example.org"]
     assert production["SECURE_CONTENT_TYPE_NOSNIFF"] is True and production["X_FRAME_OPTIONS"] == "DENY"
-    for middleware in ("SecurityMiddleware", "CsrfViewMiddleware", "ContentSecurityPolicyMiddleware", "XFrameOptionsMiddleware"):
+    for middleware in (
+        "SecurityMiddleware",
+        "CsrfViewMiddleware",
+        "ContentSecurityPolicyMiddleware",
+        "XFrameOptionsMiddleware",
+    ):
         assert any(middleware in entry for entry in production["MIDDLEWARE"]), middleware
 
 
@@ -86,7 +106,11 @@ def test_it_refuses_to_start_without_a_secret_key():
 def test_the_deploy_check_finds_nothing_to_warn_about():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", f"--settings={SETTINGS}"],
-        cwd=ROOT, env=clean_environment(**ENV), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=clean_environment(**ENV),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stdout + result.stderr, result.stdout + result.stderr
@@ -114,4 +138,7 @@ def test_it_refuses_to_start_with_a_wildcard_host(hosts):
     result = run("import django; django.setup()", SECRET_KEY=ENV["SECRET_KEY"], ALLOWED_HOSTS=hosts)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    assert 'The environment variable ALLOWED_HOSTS must list the host names the app is served under, without "*"' in result.stderr
+    assert (
+        'The environment variable ALLOWED_HOSTS must list the host names the app is served under, without "*"'
+        in result.stderr
+    )

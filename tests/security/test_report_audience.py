@@ -74,7 +74,14 @@ def downloaded(client, report: Report) -> bytes:
 
 
 def request(client, capture=None, **fields):
-    data = {"kind": "city", "city": MANAGED_CITY, "region": "G60", "period": PERIOD, "language": "en", "next": "/reports/"}
+    data = {
+        "kind": "city",
+        "city": MANAGED_CITY,
+        "region": "G60",
+        "period": PERIOD,
+        "language": "en",
+        "next": "/reports/",
+    }
     data.update(fields)
     if capture is None:  # queued, never rendered: the worker is not running
         return client.post("/reports/request/", data)
@@ -94,7 +101,9 @@ def test_the_stakeholder_edition_prints_no_internal_text_and_the_full_edition_do
     admin = world.users[Role.ADMINISTRATOR]
     stakeholder = pdf_text(render_city_report(user=admin, city=world.city, period=PERIOD, language="en").pdf, tmp_path)
     full = pdf_text(
-        render_city_report(user=admin, city=world.city, period=PERIOD, language="en", audience=Report.Audience.FULL).pdf,
+        render_city_report(
+            user=admin, city=world.city, period=PERIOD, language="en", audience=Report.Audience.FULL
+        ).pdf,
         tmp_path,
     )
     for kind, marker in MARKERS.items():

@@ -30,23 +30,30 @@ def _open(client, world, *, city: City, period: int):
     return client.post(
         reverse("assessment:assessment_new"),
         {
-            "city": city.pk, "framework": world.framework.pk, "period": period, "kind": Assessment.Kind.CONSULTANT,
-            "consultants": [world.others[Role.CONSULTANT].pk], "reviewer": world.others[Role.REVIEWER].pk,
+            "city": city.pk,
+            "framework": world.framework.pk,
+            "period": period,
+            "kind": Assessment.Kind.CONSULTANT,
+            "consultants": [world.others[Role.CONSULTANT].pk],
+            "reviewer": world.others[Role.REVIEWER].pk,
             "start_from_previous": "on",
         },
     )
 
 
 def _form_errors(response) -> list[str]:
-    return re.findall(r'<div class="alert[^"]*alert-(?:danger|block)[^"]*"[^>]*>(.*?)</div>', response.content.decode(), re.S) or [
-        response.content.decode()
-    ]
+    return re.findall(
+        r'<div class="alert[^"]*alert-(?:danger|block)[^"]*"[^>]*>(.*?)</div>', response.content.decode(), re.S
+    ) or [response.content.decode()]
 
 
 def _team_1_draft(world, city: City, period: int) -> Assessment:
     draft = assessment_create(
-        city=city, framework=world.framework, period=period,
-        consultants=[world.users[Role.CONSULTANT]], reviewer=world.users[Role.REVIEWER],
+        city=city,
+        framework=world.framework,
+        period=period,
+        consultants=[world.users[Role.CONSULTANT]],
+        reviewer=world.users[Role.REVIEWER],
     )
     response = draft.responses.select_related("indicator").first()
     values = {"source": SECRET, "comment": SECRET}
@@ -69,7 +76,9 @@ def test_team_2_cannot_copy_team_1s_draft_and_cannot_tell_it_exists(world, as_ot
     # The same words either way: the form betrays nothing about team 1's draft.
     assert _form_errors(over_draft) == _form_errors(over_nothing)
     with translation.override("zh-hans"):
-        refusal = gettext("There is no earlier assessment of this city that you may start from: no published result and none of your own.")
+        refusal = gettext(
+            "There is no earlier assessment of this city that you may start from: no published result and none of your own."
+        )
     assert refusal in over_draft.content.decode()
 
 
@@ -93,8 +102,12 @@ def test_team_1_starts_from_its_own_newer_draft(world, as_role):
     response = client.post(
         reverse("assessment:assessment_new"),
         {
-            "city": shanghai.pk, "framework": world.framework.pk, "period": LATER + 1, "kind": Assessment.Kind.CONSULTANT,
-            "consultants": [world.users[Role.CONSULTANT].pk], "reviewer": world.users[Role.REVIEWER].pk,
+            "city": shanghai.pk,
+            "framework": world.framework.pk,
+            "period": LATER + 1,
+            "kind": Assessment.Kind.CONSULTANT,
+            "consultants": [world.users[Role.CONSULTANT].pk],
+            "reviewer": world.users[Role.REVIEWER].pk,
             "start_from_previous": "on",
         },
     )

@@ -40,7 +40,10 @@ def bombs():
 @pytest.fixture(autouse=True)
 def own_media_folder(settings, tmp_path):
     """A media folder of this test's own: others running tests at the same time write to the shared one."""
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path / "media"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path / "media"}},
+    }
 
 
 def stored_files() -> set[str]:
@@ -77,7 +80,9 @@ def consultant(world, as_role):
     ],
 )
 def test_a_disguised_evidence_file_is_refused_and_nothing_is_kept(world, consultant, bombs, name, kind, reason):
-    data = {"html": HTML, "svg": SVG, "svg_bare": SVG_BARE, "bomb_xlsx": bombs["xlsx"], "bomb_docx": bombs["docx"]}[kind]
+    data = {"html": HTML, "svg": SVG, "svg_bare": SVG_BARE, "bomb_xlsx": bombs["xlsx"], "bomb_docx": bombs["docx"]}[
+        kind
+    ]
     evidence_before, files_before = Evidence.objects.count(), stored_files()
     page = post_evidence(consultant, world, name, data).content.decode()
     assert f"“{name}” was refused" in page and reason in page
@@ -117,7 +122,9 @@ def test_the_evidence_check_reads_declared_sizes_and_never_inflates_the_bomb(bom
 
 
 @pytest.mark.parametrize("kind", ["bomb", "html", "svg"])
-def test_a_disguised_workbook_is_refused_naming_the_file_and_nothing_is_kept(world, consultant, bombs, kind, monkeypatch):
+def test_a_disguised_workbook_is_refused_naming_the_file_and_nothing_is_kept(
+    world, consultant, bombs, kind, monkeypatch
+):
     import assessment.workbook
 
     def no_opening(*args, **kwargs):
@@ -126,7 +133,10 @@ def test_a_disguised_workbook_is_refused_naming_the_file_and_nothing_is_kept(wor
     if kind == "bomb":
         monkeypatch.setattr(assessment.workbook, "load_workbook", no_opening)
     data = {"bomb": bombs["xlsx"], "html": HTML, "svg": SVG}[kind]
-    before, state_before = workbook_uploads(), list(world.draft.responses.order_by("pk").values_list("version", flat=True))
+    before, state_before = (
+        workbook_uploads(),
+        list(world.draft.responses.order_by("pk").values_list("version", flat=True)),
+    )
     url = reverse("assessment:workbook_upload", args=[world.draft.pk])
     response = consultant.post(url, {"workbook": SimpleUploadedFile("answers.xlsx", data)})
     assert response.status_code == 400

@@ -104,10 +104,14 @@ def test_a_cell_at_row_one_million_is_refused_naming_the_sheet_before_the_workbo
     assert response.status_code == 400
     page = response.content.decode()
     assert f"sheet “{title}”" in page
-    assert f"the sheet reaches row 1000000; a workbook of this assessment has at most {limits.rows} rows per sheet" in page
+    assert (
+        f"the sheet reaches row 1000000; a workbook of this assessment has at most {limits.rows} rows per sheet" in page
+    )
 
 
-def test_a_sheet_reaching_far_to_the_right_is_refused_naming_the_column(world, consultant, downloaded, never_loaded_whole):
+def test_a_sheet_reaching_far_to_the_right_is_refused_naming_the_column(
+    world, consultant, downloaded, never_loaded_whole
+):
     data, title = edited(downloaded, lambda sheet: sheet.cell(row=2, column=500, value="x"))
     response = upload(consultant, world, data)
     assert response.status_code == 400
@@ -116,7 +120,9 @@ def test_a_sheet_reaching_far_to_the_right_is_refused_naming_the_column(world, c
     assert "the sheet reaches column SF; a workbook of this assessment uses columns up to AB" in page
 
 
-def test_a_sheet_declaring_less_than_its_cells_reach_is_refused_by_their_real_extent(world, consultant, downloaded, limits):
+def test_a_sheet_declaring_less_than_its_cells_reach_is_refused_by_their_real_extent(
+    world, consultant, downloaded, limits
+):
     far = limits.rows + 500
     data, title = edited(downloaded, lambda sheet: sheet.cell(row=far, column=1, value="x"))
     # A crafted file declares a small dimension (or none) for a sheet whose cells go further.
@@ -125,7 +131,9 @@ def test_a_sheet_declaring_less_than_its_cells_reach_is_refused_by_their_real_ex
     assert response.status_code == 400
     page = response.content.decode()
     assert f"sheet “{title}”" in page
-    assert f"the sheet reaches row {far}; a workbook of this assessment has at most {limits.rows} rows per sheet" in page
+    assert (
+        f"the sheet reaches row {far}; a workbook of this assessment has at most {limits.rows} rows per sheet" in page
+    )
 
 
 def test_a_sheet_with_more_data_than_its_cells_could_hold_is_refused_before_it_is_parsed(
@@ -134,7 +142,9 @@ def test_a_sheet_with_more_data_than_its_cells_could_hold_is_refused_before_it_i
     # One row repeating the same cell: within every row and column limit, but megabytes of XML to parse.
     last = limits.rows
     repeated = f'<c r="A{last}" t="n"><v>1</v></c>' * (limits.sheet_bytes // 20)
-    data = rewritten_sheet(downloaded, 2, lambda xml: xml.replace("</sheetData>", f'<row r="{last}">{repeated}</row></sheetData>'))
+    data = rewritten_sheet(
+        downloaded, 2, lambda xml: xml.replace("</sheetData>", f'<row r="{last}">{repeated}</row></sheetData>')
+    )
     response = upload(consultant, world, data)
     assert response.status_code == 400
     page = response.content.decode()

@@ -74,7 +74,13 @@ def test_an_evidence_link_must_be_http_or_https(world, as_role):
     consultant.cookies["django_language"] = "en"
     before = Evidence.objects.count()
     add = reverse("assessment:evidence_add", args=[world.draft.pk, world.response.pk])
-    for url in (JAVASCRIPT, "JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd"):
+    for url in (
+        JAVASCRIPT,
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+    ):
         page = consultant.post(add, {"url": url}, follow=True).content.decode()
         assert "Give a full web address starting with http:// or https://." in page, url
     assert Evidence.objects.count() == before
@@ -84,14 +90,18 @@ def test_an_evidence_link_must_be_http_or_https(world, as_role):
 
 def test_a_report_link_recipient_is_escaped(world, as_role):
     client = as_role(Role.CITY_MANAGER)
-    reply = client.post(reverse("assessment:report_link_create", args=[world.report.pk]), {"days": "2", "recipient": SCRIPT + ATTRIBUTE})
+    reply = client.post(
+        reverse("assessment:report_link_create", args=[world.report.pk]), {"days": "2", "recipient": SCRIPT + ATTRIBUTE}
+    )
     assert reply.status_code == 302
     assert_escaped(client.get(reverse("assessment:report_detail", args=[world.report.pk])))
 
 
 def test_agreement_text_is_escaped_and_a_javascript_link_cannot_be_imported(world, as_role, tmp_path):
     agreement = world.agreement
-    Agreement.objects.filter(pk=agreement.pk).update(title_zh=SCRIPT, title_en=SCRIPT, evidence_note=ATTRIBUTE, source=ATTRIBUTE)
+    Agreement.objects.filter(pk=agreement.pk).update(
+        title_zh=SCRIPT, title_en=SCRIPT, evidence_note=ATTRIBUTE, source=ATTRIBUTE
+    )
     client = as_role(Role.STAKEHOLDER)
     client.cookies["django_language"] = "en"
     assert_escaped(client.get(reverse("cities:agreement_detail", args=[agreement.key])))
@@ -157,14 +167,20 @@ def test_dashboard_downloads_write_formula_like_names_as_text(world, as_role, fm
         else:
             text = [value for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for value in row]
             assert not [value for value in text if value[:1] in "=+-@"]
-        neutralised = [value for value in text if isinstance(value, str) and value.startswith("'") and value[1:].startswith(tuple(FORMULAS))]
+        neutralised = [
+            value
+            for value in text
+            if isinstance(value, str) and value.startswith("'") and value[1:].startswith(tuple(FORMULAS))
+        ]
         assert neutralised, text[:20]
 
 
 # PDF
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftotext") is None, reason="needs chromium and poppler")
+@pytest.mark.skipif(
+    shutil.which("chromium") is None or shutil.which("pdftotext") is None, reason="needs chromium and poppler"
+)
 def test_the_pdf_prints_payloads_as_text_and_fetches_nothing(world, tmp_path):
     from assessment.reports.render import render_city_report
 

@@ -71,7 +71,9 @@ def build_world() -> World:
     for role in Role.values:
         is_admin = role == Role.ADMINISTRATOR
         users[role] = UserFactory(username=f"security-{role}", roles=[role], is_staff=is_admin, is_superuser=is_admin)
-        others[role] = UserFactory(username=f"security-{role}-2", roles=[role], is_staff=is_admin, is_superuser=is_admin)
+        others[role] = UserFactory(
+            username=f"security-{role}-2", roles=[role], is_staff=is_admin, is_superuser=is_admin
+        )
     city = City.objects.get(code=MANAGED_CITY)
     city.managers.add(users[Role.CITY_MANAGER])
     City.objects.get(code=OTHER_MANAGED_CITY).managers.add(others[Role.CITY_MANAGER])
@@ -83,11 +85,16 @@ def build_world() -> World:
         consultants=[users[Role.CONSULTANT]],
         reviewer=users[Role.REVIEWER],
     )
-    response = draft.responses.select_related("indicator__node__parent").order_by("indicator__node__parent__order", "indicator__node__order").first()
+    response = (
+        draft.responses.select_related("indicator__node__parent")
+        .order_by("indicator__node__parent__order", "indicator__node__order")
+        .first()
+    )
     comment = ReviewComment.objects.create(response=response, author=users[Role.REVIEWER], body="Check the source.")
     published_comment = ReviewComment.objects.create(
         response=published.responses.get(indicator__node__code=response.indicator.node.code),
-        author=users[Role.ADMINISTRATOR], body="Seen before publication.",
+        author=users[Role.ADMINISTRATOR],
+        body="Seen before publication.",
     )
     evidence = evidence_add(
         response=response,
@@ -96,8 +103,16 @@ def build_world() -> World:
     )[0]
     region = Region.objects.get(code="G60")
     report = Report(
-        kind=Report.Kind.CITY, city=city, region=region, framework=framework, period=PERIOD, language="en",
-        input_key="security-suite", status=Report.Status.DONE, progress=100, requested_by=users[Role.CONSULTANT],
+        kind=Report.Kind.CITY,
+        city=city,
+        region=region,
+        framework=framework,
+        period=PERIOD,
+        language="en",
+        input_key="security-suite",
+        status=Report.Status.DONE,
+        progress=100,
+        requested_by=users[Role.CONSULTANT],
     )
     report.file.save("security-suite.pdf", ContentFile(TINY_PDF), save=False)
     report.save()
@@ -106,27 +121,62 @@ def build_world() -> World:
     from django.utils import timezone
 
     link = ReportLink.objects.create(
-        report=report, created_by=users[Role.CONSULTANT], recipient="Office", expires_at=timezone.now() + timedelta(days=3)
+        report=report,
+        created_by=users[Role.CONSULTANT],
+        recipient="Office",
+        expires_at=timezone.now() + timedelta(days=3),
     )
     manager_link = ReportLink.objects.create(
-        report=report, created_by=users[Role.CITY_MANAGER], recipient="Municipal Office",
+        report=report,
+        created_by=users[Role.CITY_MANAGER],
+        recipient="Municipal Office",
         expires_at=timezone.now() + timedelta(days=3),
     )
     stakeholder_report = Report(
-        kind=Report.Kind.REGION, region=region, framework=framework, period=PERIOD, language="zh-hans",
-        input_key="security-suite-region", status=Report.Status.DONE, progress=100, requested_by=users[Role.STAKEHOLDER],
+        kind=Report.Kind.REGION,
+        region=region,
+        framework=framework,
+        period=PERIOD,
+        language="zh-hans",
+        input_key="security-suite-region",
+        status=Report.Status.DONE,
+        progress=100,
+        requested_by=users[Role.STAKEHOLDER],
     )
     stakeholder_report.file.save("security-suite-region.pdf", ContentFile(TINY_PDF), save=False)
     stakeholder_report.save()
     full_report = Report(
-        kind=Report.Kind.CITY, city=city, region=region, framework=framework, period=PERIOD, language="en",
-        audience=Report.Audience.FULL, input_key="security-suite-full", status=Report.Status.DONE, progress=100,
+        kind=Report.Kind.CITY,
+        city=city,
+        region=region,
+        framework=framework,
+        period=PERIOD,
+        language="en",
+        audience=Report.Audience.FULL,
+        input_key="security-suite-full",
+        status=Report.Status.DONE,
+        progress=100,
         requested_by=users[Role.CITY_MANAGER],
     )
     full_report.file.save("security-suite-full.pdf", ContentFile(TINY_PDF), save=False)
     full_report.save()
     return World(
-        users=users, others=others, published_comment=published_comment, manager_link=manager_link, stakeholder_report=stakeholder_report, full_report=full_report, framework=framework, draft=draft, published=published, response=response,
-        dimension_code=response.indicator.node.parent.code, comment=comment, evidence=evidence, report=report,
-        link=link, agreement=Agreement.objects.order_by("key").first(), region=region, city=city,
+        users=users,
+        others=others,
+        published_comment=published_comment,
+        manager_link=manager_link,
+        stakeholder_report=stakeholder_report,
+        full_report=full_report,
+        framework=framework,
+        draft=draft,
+        published=published,
+        response=response,
+        dimension_code=response.indicator.node.parent.code,
+        comment=comment,
+        evidence=evidence,
+        report=report,
+        link=link,
+        agreement=Agreement.objects.order_by("key").first(),
+        region=region,
+        city=city,
     )

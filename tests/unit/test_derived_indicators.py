@@ -33,7 +33,10 @@ def test_adding_an_in_force_agreement_raises_the_count():
 
 
 def test_a_future_or_proposed_agreement_does_not_count():
-    edges = [edge("f", "transport", ["A", "B"], start=dt.date(2026, 3, 1)), edge("p", "education", ["A", "B"], status="proposed")]
+    edges = [
+        edge("f", "transport", ["A", "B"], start=dt.date(2026, 3, 1)),
+        edge("p", "education", ["A", "B"], status="proposed"),
+    ]
     assert derived_proposal(indicator_type="count", rule=RULE, city="A", edges=edges, on=ON, other_members=5).value == 0
 
 

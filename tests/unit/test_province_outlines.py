@@ -56,8 +56,7 @@ def ring_contains(ring: list, lon: float, lat: float) -> bool:
 def geometry_contains(geometry: dict, lon: float, lat: float) -> bool:
     """Inside the exterior ring of some polygon and inside none of its holes."""
     return any(
-        ring_contains(polygon[0], lon, lat)
-        and not any(ring_contains(hole, lon, lat) for hole in polygon[1:])
+        ring_contains(polygon[0], lon, lat) and not any(ring_contains(hole, lon, lat) for hole in polygon[1:])
         for polygon in polygons_of(geometry)
     )
 
@@ -70,11 +69,7 @@ def distance_to_outline(geometry: dict, lon: float, lat: float) -> float:
             for (x1, y1), (x2, y2) in pairwise(ring):
                 dx, dy = x2 - x1, y2 - y1
                 length2 = dx * dx + dy * dy
-                t = (
-                    0.0
-                    if length2 == 0
-                    else max(0.0, min(1.0, ((lon - x1) * dx + (lat - y1) * dy) / length2))
-                )
+                t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((lon - x1) * dx + (lat - y1) * dy) / length2))
                 best = min(best, math.hypot(lon - (x1 + t * dx), lat - (y1 + t * dy)))
     return best
 
@@ -153,10 +148,7 @@ def test_every_city_lies_in_its_own_province(outlines_by_code):
         if geometry_contains(feature["geometry"], lon, lat):
             continue
         gap = distance_to_outline(feature["geometry"], lon, lat)
-        label = (
-            f"{city['code']} {city['name_en']} ({lat}, {lon}) "
-            f"is {gap:.3f}° outside {city['province_en']}"
-        )
+        label = f"{city['code']} {city['name_en']} ({lat}, {lon}) is {gap:.3f}° outside {city['province_en']}"
         (near_edge if gap <= NEAR_EDGE_DEGREES else outside).append(label)
     for label in near_edge:
         warnings.warn(f"accepted within {NEAR_EDGE_DEGREES}°: {label}", stacklevel=1)

@@ -25,9 +25,7 @@ class Command(BaseCommand):
             ) from exc
         for name in summary.missing_files:
             self.stderr.write(
-                _(
-                    "Warning: %(name)s is referred to but missing from the storage; the backup notes it as missing."
-                )
+                _("Warning: %(name)s is referred to but missing from the storage; the backup notes it as missing.")
                 % {"name": name}
             )
         rows = sum(summary.counts.values())

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         try:
             framework = framework_get(code=code, version=version)
         except Framework.DoesNotExist as exc:
-            raise CommandError(_("There is no framework %(code)s %(version)s.") % {"code": code, "version": version}) from exc
+            raise CommandError(
+                _("There is no framework %(code)s %(version)s.") % {"code": code, "version": version}
+            ) from exc
         document = framework_document(framework)
         text = document_to_json(document) if options["format"] == "json" else imeta_from_document(document)
         try:

@@ -17,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help=_(
-                "delete the current data and its files, and sign everyone out, before restoring"
-            ),
+            help=_("delete the current data and its files, and sign everyone out, before restoring"),
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -28,9 +26,7 @@ class Command(BaseCommand):
             summary = backup_restore(path=path, replace=bool(options["replace"]))
         except BackupError as exc:
             raise CommandError(
-                _(
-                    "%(path)s was not restored; nothing was changed. %(count)d problem(s):\n%(problems)s"
-                )
+                _("%(path)s was not restored; nothing was changed. %(count)d problem(s):\n%(problems)s")
                 % {
                     "path": path,
                     "count": len(exc.problems),
@@ -38,9 +34,7 @@ class Command(BaseCommand):
                 }
             ) from exc
         for name in summary.old_files_not_removed:
-            self.stderr.write(
-                _("Warning: the old file %(name)s could not be removed.") % {"name": name}
-            )
+            self.stderr.write(_("Warning: the old file %(name)s could not be removed.") % {"name": name})
         self.stdout.write(
             _(
                 "Restored %(rows)d rows in %(tables)d tables and %(files)d files "

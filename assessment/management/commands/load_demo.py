@@ -9,30 +9,20 @@ from cities.models import City
 
 
 class Command(BaseCommand):
-    help = (
-        "Create published 2024 and 2025 demo assessments for the reference cities; safe to rerun."
-    )
+    help = "Create published 2024 and 2025 demo assessments for the reference cities; safe to rerun."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--reset", action="store_true", help=_("delete the demo assessments first")
-        )
-        parser.add_argument(
-            "--cities", help=_("comma-separated division codes (default: every city)")
-        )
+        parser.add_argument("--reset", action="store_true", help=_("delete the demo assessments first"))
+        parser.add_argument("--cities", help=_("comma-separated division codes (default: every city)"))
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.perf_counter()
         codes = (
-            [code.strip() for code in str(options["cities"]).split(",") if code.strip()]
-            if options["cities"]
-            else None
+            [code.strip() for code in str(options["cities"]).split(",") if code.strip()] if options["cities"] else None
         )
         if codes:
-            unknown = sorted(
-                set(codes) - set(City.objects.filter(code__in=codes).values_list("code", flat=True))
-            )
+            unknown = sorted(set(codes) - set(City.objects.filter(code__in=codes).values_list("code", flat=True)))
             if unknown:
                 raise CommandError(_("unknown city %(code)s") % {"code": ", ".join(unknown)})
         if not Framework.objects.filter(
@@ -61,9 +51,5 @@ class Command(BaseCommand):
             }
         )
         for period in PUBLISHED_PERIODS:
-            stages = ", ".join(
-                f"{stage}: {count}" for stage, count in sorted(summary.stages[period].items())
-            )
-            self.stdout.write(
-                _("  %(period)d stages: %(stages)s") % {"period": period, "stages": stages or "—"}
-            )
+            stages = ", ".join(f"{stage}: {count}" for stage, count in sorted(summary.stages[period].items()))
+            self.stdout.write(_("  %(period)d stages: %(stages)s") % {"period": period, "stages": stages or "—"})

@@ -1,8 +1,8 @@
 """Write a city or regional PDF report.
 
-    manage.py render_report city --city 310000 --period 2025 --lang zh --out report.pdf
-    manage.py render_report city --city 310000 --period 2025 --audience full --out full.pdf
-    manage.py render_report region --region YRD --period 2025 --lang en --out region.pdf
+manage.py render_report city --city 310000 --period 2025 --lang zh --out report.pdf
+manage.py render_report city --city 310000 --period 2025 --audience full --out full.pdf
+manage.py render_report region --region YRD --period 2025 --lang en --out region.pdf
 """
 
 import time
@@ -24,12 +24,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=["city", "region"])
         parser.add_argument("--city", help="division code of the city (city reports)")
-        parser.add_argument("--region", help="region code (regional reports; for a city report, the region to compare with)")
+        parser.add_argument(
+            "--region", help="region code (regional reports; for a city report, the region to compare with)"
+        )
         parser.add_argument("--period", type=int, required=True)
         parser.add_argument("--lang", default="zh", choices=["zh", "en"])
         parser.add_argument("--out", required=True)
         parser.add_argument(
-            "--audience", default=Report.Audience.STAKEHOLDER, choices=Report.Audience.values,
+            "--audience",
+            default=Report.Audience.STAKEHOLDER,
+            choices=Report.Audience.values,
             help="stakeholder (default): no notes, comments or evidence; full: with the evidence annex (city reports)",
         )
 
@@ -47,8 +51,12 @@ class Command(BaseCommand):
                 except City.DoesNotExist:
                     raise CommandError(_("There is no city %(code)s.") % {"code": options["city"]}) from None
                 report = render_city_report(
-                    user=reader, city=city, period=int(options["period"]), language=language,
-                    region_code=options["region"] or None, audience=str(options["audience"]),
+                    user=reader,
+                    city=city,
+                    period=int(options["period"]),
+                    language=language,
+                    region_code=options["region"] or None,
+                    audience=str(options["audience"]),
                 )
             else:
                 if not options["region"]:
@@ -57,7 +65,9 @@ class Command(BaseCommand):
                     region = Region.objects.get(code=options["region"])
                 except Region.DoesNotExist:
                     raise CommandError(_("There is no region %(code)s.") % {"code": options["region"]}) from None
-                report = render_region_report(user=reader, region=region, period=int(options["period"]), language=language)
+                report = render_region_report(
+                    user=reader, region=region, period=int(options["period"]), language=language
+                )
         except ReportUnavailable as problem:
             raise CommandError(str(problem)) from None
         out = Path(str(options["out"]))

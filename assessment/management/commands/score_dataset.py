@@ -42,12 +42,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--meta", required=True, type=Path, help=_("iMeta CSV: the framework."))
-        parser.add_argument(
-            "--data", required=True, type=Path, help=_("iData CSV: one row per unit.")
-        )
-        parser.add_argument(
-            "--out", required=True, type=Path, help=_("Where to write the results CSV.")
-        )
+        parser.add_argument("--data", required=True, type=Path, help=_("iData CSV: one row per unit."))
+        parser.add_argument("--out", required=True, type=Path, help=_("Where to write the results CSV."))
         parser.add_argument(
             "--normalise",
             default="minmax:0,100",
@@ -86,9 +82,7 @@ class Command(BaseCommand):
         try:
             self._score(options)
         except ScoringInputError as error:
-            raise CommandError(
-                _("Cannot score the data set: %(problems)s") % {"problems": error}
-            ) from None
+            raise CommandError(_("Cannot score the data set: %(problems)s") % {"problems": error}) from None
 
     def _score(self, options: dict[str, Any]) -> None:
         meta_path: Path = options["meta"]
@@ -116,9 +110,7 @@ class Command(BaseCommand):
             seed = options["seed"] if options["seed"] is not None else secrets.randbelow(2**31)
             if options["seed"] is None:
                 self.stderr.write(_("Monte Carlo seed: %(seed)d") % {"seed": seed})
-            monte_carlo = MonteCarloOptions(
-                runs=options["mc"], perturbation=options["perturb"], seed=seed
-            )
+            monte_carlo = MonteCarloOptions(runs=options["mc"], perturbation=options["perturb"], seed=seed)
 
         scoring_options = ScoringOptions(
             normalisation=Normalisation.parse(options["normalise"]),
@@ -133,9 +125,7 @@ class Command(BaseCommand):
         try:
             table.to_csv(out_path, index=False)
         except OSError as error:
-            raise CommandError(
-                _("Cannot write %(path)s: %(error)s") % {"path": out_path, "error": error}
-            ) from None
+            raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": out_path, "error": error}) from None
         if options["verbosity"] > 0:
             self.stdout.write(
                 _("Scored %(units)d units on %(indicators)d indicators; wrote %(path)s")

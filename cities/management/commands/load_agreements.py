@@ -12,9 +12,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--file", type=Path, default=Path(settings.BASE_DIR) / "fixtures" / "agreements.csv"
-        )
+        parser.add_argument("--file", type=Path, default=Path(settings.BASE_DIR) / "fixtures" / "agreements.csv")
 
     def handle(self, *args: object, **options: object) -> None:
         call_command(

@@ -50,9 +50,7 @@ LADDER = StageLadder(
 )
 
 
-def dual_space_tree(
-    weights: dict[str, float] | None = None, ladder: StageLadder | None = LADDER
-) -> FrameworkTree:
+def dual_space_tree(weights: dict[str, float] | None = None, ladder: StageLadder | None = LADDER) -> FrameworkTree:
     weights = weights or {}
     indicators = [
         IndicatorSpec(
@@ -98,11 +96,7 @@ def one_city(**values: float) -> pd.DataFrame:
     """A single city with every indicator at its middle unless given (codes with '_' for '.')."""
     row: dict[str, float] = {}
     for code, (_parent, kind, _direction, lower, upper, _critical) in INDICATORS.items():
-        row[code] = (
-            float(round((lower + upper) / 2))
-            if kind in ("level", "count", "binary")
-            else (lower + upper) / 2
-        )
+        row[code] = float(round((lower + upper) / 2)) if kind in ("level", "count", "binary") else (lower + upper) / 2
     for key, value in values.items():
         row[key.replace("_", ".")] = value
     return pd.DataFrame([row], index=pd.Index(["320500"], name="uCode", dtype="str"))

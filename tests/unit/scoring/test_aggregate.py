@@ -16,10 +16,7 @@ from assessment.scoring.aggregate import parse_aggregation
 def two_level_tree(weights=(1.0, 2.0, 3.0)) -> FrameworkTree:
     return FrameworkTree(
         (
-            *(
-                IndicatorSpec(code, "D", weight=w, lower=0, upper=100)
-                for code, w in zip("abc", weights, strict=True)
-            ),
+            *(IndicatorSpec(code, "D", weight=w, lower=0, upper=100) for code, w in zip("abc", weights, strict=True)),
             IndicatorSpec("e", "E", lower=0, upper=100),
         ),
         (Node("D", "Top"), Node("E", "Top"), Node("Top")),
@@ -27,9 +24,7 @@ def two_level_tree(weights=(1.0, 2.0, 3.0)) -> FrameworkTree:
 
 
 def frame(rows: dict[str, list[float]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        rows, index=pd.Index(["u1", "u2", "u3"][: len(next(iter(rows.values())))], dtype="str")
-    )
+    return pd.DataFrame(rows, index=pd.Index(["u1", "u2", "u3"][: len(next(iter(rows.values())))], dtype="str"))
 
 
 def aggregates(data: pd.DataFrame, **options) -> pd.DataFrame:

@@ -79,9 +79,7 @@ def test_unknown_parent_names_the_line_and_column(tmp_path):
 
 
 def test_bad_imeta_cells_are_all_reported(tmp_path):
-    text = META.replace("1,W1.1,Broadband,1,1,", "1,W1.1,Broadband,0,heavy,").replace(
-        "level,true", "ordinal,maybe"
-    )
+    text = META.replace("1,W1.1,Broadband,1,1,", "1,W1.1,Broadband,0,heavy,").replace("level,true", "ordinal,maybe")
     with pytest.raises(ScoringInputError) as error:
         read_imeta(write(tmp_path, "m.csv", text))
     assert located(error) == {

@@ -108,9 +108,7 @@ def test_a_constant_indicator_under_minmax_is_skipped_with_a_warning():
 
 def test_per_indicator_normalisation_overrides():
     raw = random_raw(6, seed=4)
-    result = score(
-        dual_space_tree(), raw, ScoringOptions(indicator_normalisation={"W1.1": "minmax:0,100"})
-    )
+    result = score(dual_space_tree(), raw, ScoringOptions(indicator_normalisation={"W1.1": "minmax:0,100"}))
     assert result.normalised["W1.1"].max() == pytest.approx(100.0)
     assert result.normalised["W1.2"].tolist() == (raw["W1.2"] * 20).tolist()
 
@@ -119,11 +117,7 @@ def test_the_gap_table_has_one_row_per_improvement():
     result = score(dual_space_tree(), random_raw(10, seed=5))
     table = result.gap_table
     assert set(table["unit"]) <= set(result.normalised.index)
-    assert (
-        table.groupby("unit")["order"]
-        .apply(lambda order: list(order) == list(range(1, len(order) + 1)))
-        .all()
-    )
+    assert table.groupby("unit")["order"].apply(lambda order: list(order) == list(range(1, len(order) + 1))).all()
 
 
 def test_missing_values_pass_through_and_ranks_stay_missing():

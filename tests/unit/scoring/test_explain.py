@@ -30,9 +30,7 @@ def test_contributions_add_up_to_every_aggregate_under_arithmetic_means():
     totals = table.groupby(["unit", "ancestor"])["contribution"].sum(min_count=1).unstack()
     expected = result.aggregates.loc[totals.index, totals.columns]
     np.testing.assert_allclose(totals.to_numpy(), expected.to_numpy(), rtol=1e-12, atol=1e-9)
-    weight_sums = (
-        table.dropna(subset=["value"]).groupby(["unit", "ancestor"])["effective_weight"].sum()
-    )
+    weight_sums = table.dropna(subset=["value"]).groupby(["unit", "ancestor"])["effective_weight"].sum()
     np.testing.assert_allclose(weight_sums.to_numpy(), 1.0)
 
 
@@ -40,16 +38,12 @@ def test_contributions_under_geometric_means_are_scaled_shares():
     result = score(
         dual_space_tree(),
         random_raw(4, seed=3),
-        ScoringOptions(
-            normalisation="minmax:1,100", aggregation=["geometric", "arithmetic", "arithmetic"]
-        ),
+        ScoringOptions(normalisation="minmax:1,100", aggregation=["geometric", "arithmetic", "arithmetic"]),
     )
     table = contributions(result, units=["310000"])
     assert not table["exact"].any()
     totals = table.groupby("ancestor")["contribution"].sum()
-    np.testing.assert_allclose(
-        totals.to_numpy(), result.aggregates.loc["310000", totals.index].to_numpy()
-    )
+    np.testing.assert_allclose(totals.to_numpy(), result.aggregates.loc["310000", totals.index].to_numpy())
 
 
 def test_strengths_and_weaknesses_compare_with_the_peer_mean():
@@ -74,9 +68,7 @@ def test_change_between_periods_per_unit_and_node():
     later = score(tree, later_raw)
     table = change_between_periods(earlier, later).set_index(["unit", "node"])
     w1 = table.loc[("310000", "W1")]
-    assert w1["change"] == pytest.approx(
-        later.aggregates.loc["310000", "W1"] - earlier.aggregates.loc["310000", "W1"]
-    )
+    assert w1["change"] == pytest.approx(later.aggregates.loc["310000", "W1"] - earlier.aggregates.loc["310000", "W1"])
     assert w1["change"] >= 0
     assert table.loc[("310100", "W1"), "change"] == 0
     assert w1["rank_change"] >= 0

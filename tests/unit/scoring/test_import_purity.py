@@ -11,10 +11,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_importing_every_scoring_module_loads_no_django_module():
-    modules = [
-        f"assessment.scoring.{info.name}"
-        for info in pkgutil.iter_modules(assessment.scoring.__path__)
-    ]
+    modules = [f"assessment.scoring.{info.name}" for info in pkgutil.iter_modules(assessment.scoring.__path__)]
     assert "assessment.scoring.engine" in modules
     imports = "; ".join(f"import {name}" for name in ["assessment.scoring", *modules])
     program = (

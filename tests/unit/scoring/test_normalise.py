@@ -12,9 +12,7 @@ def tree_of(*indicators: IndicatorSpec) -> FrameworkTree:
 
 def normalise(values, spec, **indicator):
     tree = tree_of(IndicatorSpec("i", "D", **indicator))
-    result, fitted = fit_normalisation(
-        np.array(values, dtype=float)[:, None], tree, Normalisation.parse(spec)
-    )
+    result, fitted = fit_normalisation(np.array(values, dtype=float)[:, None], tree, Normalisation.parse(spec))
     return result[:, 0], fitted
 
 
@@ -77,9 +75,7 @@ def test_a_constant_indicator_is_missing_with_a_warning():
 
 
 def test_fitted_parameters_invert_back_to_raw_units():
-    tree = tree_of(
-        IndicatorSpec("a", "D", lower=0, upper=30, direction=-1), IndicatorSpec("b", "D")
-    )
+    tree = tree_of(IndicatorSpec("a", "D", lower=0, upper=30, direction=-1), IndicatorSpec("b", "D"))
     raw = np.array([[3.0, 10.0], [12.0, 20.0], [27.0, 15.0]])
     for spec in ("goalposts", "zscore"):
         overrides = {"b": Normalisation.parse("minmax:0,100")}

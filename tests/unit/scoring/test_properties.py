@@ -9,9 +9,7 @@ from assessment.scoring.stage_ladder import LadderPlan, requirements_met, stage_
 
 from .frameworks import INDICATORS, dual_space_tree, random_raw
 
-PROPERTY_SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TREE = dual_space_tree()
 CODES = list(INDICATORS)
 methods = st.sampled_from(["arithmetic", "geometric", "harmonic"])
@@ -26,13 +24,9 @@ monotone_methods = st.sampled_from(["arithmetic", "geometric"])
     aggregation=st.lists(methods, min_size=3, max_size=3),
     normalisation=st.sampled_from(["goalposts", "minmax:1,100"]),
 )
-def test_multiplying_all_weights_by_a_constant_changes_nothing(
-    seed, constant, weights, aggregation, normalisation
-):
+def test_multiplying_all_weights_by_a_constant_changes_nothing(seed, constant, weights, aggregation, normalisation):
     raw = random_raw(12, seed=seed, missing_share=0.1)
-    prepared = prepare(
-        TREE, raw, ScoringOptions(normalisation=normalisation, aggregation=aggregation)
-    )
+    prepared = prepare(TREE, raw, ScoringOptions(normalisation=normalisation, aggregation=aggregation))
     base = dict(zip(TREE.codes, weights, strict=True))
     scaled = {code: weight * constant for code, weight in base.items()}
     before = rescore_with_weights(prepared, base)
@@ -40,9 +34,7 @@ def test_multiplying_all_weights_by_a_constant_changes_nothing(
     np.testing.assert_allclose(after.aggregates, before.aggregates, rtol=1e-9, atol=1e-9)
     # Ranks may only differ where two units tie to rounding error.
     separated = clear_of_others(before.aggregates.to_numpy())
-    np.testing.assert_array_equal(
-        after.ranks.to_numpy()[separated], before.ranks.to_numpy()[separated]
-    )
+    np.testing.assert_array_equal(after.ranks.to_numpy()[separated], before.ranks.to_numpy()[separated])
     assert (after.stages == before.stages).all()
 
 
@@ -76,9 +68,7 @@ def improved(raw, unit: str, code: str, amount: float, worse: bool = False):
     aggregation=st.lists(monotone_methods, min_size=3, max_size=3),
     normalisation=st.sampled_from(["goalposts", "minmax:0,100", "minmax:1,100"]),
 )
-def test_raising_one_indicator_never_lowers_any_ancestor(
-    seed, unit_index, code, amount, aggregation, normalisation
-):
+def test_raising_one_indicator_never_lowers_any_ancestor(seed, unit_index, code, amount, aggregation, normalisation):
     raw = random_raw(10, seed=seed, missing_share=0.1)
     unit = raw.index[unit_index]
     if np.isnan(raw.loc[unit, code]):
@@ -104,12 +94,8 @@ def test_with_goalposts_a_units_scores_do_not_depend_on_the_others(seed, kept, u
     unit = raw.index[unit_index]
     everyone = score(TREE, raw)
     some = score(TREE, raw.loc[np.array(kept)])
-    np.testing.assert_allclose(
-        some.normalised.loc[unit], everyone.normalised.loc[unit], rtol=0, atol=1e-12
-    )
-    np.testing.assert_allclose(
-        some.aggregates.loc[unit], everyone.aggregates.loc[unit], rtol=0, atol=1e-12
-    )
+    np.testing.assert_allclose(some.normalised.loc[unit], everyone.normalised.loc[unit], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(some.aggregates.loc[unit], everyone.aggregates.loc[unit], rtol=0, atol=1e-12)
     assert some.stages[unit] == everyone.stages[unit]
 
 
@@ -142,7 +128,4 @@ def test_the_stage_never_rises_when_any_node_score_falls(scores, node, drop):
     values = np.array([scores])
     lowered = values.copy()
     lowered[0, node] -= drop
-    assert (
-        stage_index(requirements_met(lowered, ladder))[0]
-        <= stage_index(requirements_met(values, ladder))[0]
-    )
+    assert stage_index(requirements_met(lowered, ladder))[0] <= stage_index(requirements_met(values, ladder))[0]

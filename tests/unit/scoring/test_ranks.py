@@ -21,9 +21,7 @@ def test_ranks_match_pandas_min_method_along_any_axis():
 
 
 def test_ranks_within_groups_ignore_units_without_group():
-    scores = pd.DataFrame(
-        {"DSMI": [50.0, 70.0, 60.0, 65.0]}, index=pd.Index(["a", "b", "c", "d"], dtype="str")
-    )
+    scores = pd.DataFrame({"DSMI": [50.0, 70.0, 60.0, 65.0]}, index=pd.Index(["a", "b", "c", "d"], dtype="str"))
     groups = pd.Series({"a": "YRD", "b": "YRD", "c": "JJJ"})
     ranked = rank_within_groups(scores, groups)
     assert ranked["DSMI"].tolist()[:3] == [2.0, 1.0, 1.0]

@@ -51,9 +51,7 @@ def test_a_missing_critical_indicator_blocks_the_rung():
 
 
 def test_thresholds_and_floors_come_from_the_ladder_data():
-    lenient = StageLadder(
-        (Rung("S1", ("W1",), threshold=40.0, critical_floor=20.0),), base_stage="S0"
-    )
+    lenient = StageLadder((Rung("S1", ("W1",), threshold=40.0, critical_floor=20.0),), base_stage="S0")
     result = score(dual_space_tree(ladder=lenient), one_city(W1_2=1, W1_3=3))
     assert result.stages.iloc[0] == "S1"
     assert result.gaps["320500"].next_stage is None
@@ -63,17 +61,15 @@ def test_gap_moves_levels_in_whole_levels_ordered_by_weight():
     tree = dual_space_tree(weights={"W1.2": 3.0})
     gap = score(tree, one_city()).gaps["320500"]
     assert gap.shortfalls[0].node == "W1" and gap.shortfalls[0].score == pytest.approx(42.0)
-    assert [
-        (item.indicator, item.from_raw, item.to_raw, item.effort) for item in gap.improvements
-    ] == [("W1.2", 2.0, 4.0, 2.0)]
+    assert [(item.indicator, item.from_raw, item.to_raw, item.effort) for item in gap.improvements] == [
+        ("W1.2", 2.0, 4.0, 2.0)
+    ]
     assert gap.improvements[0].gain == pytest.approx(18.0)
 
 
 def test_gap_gives_raw_targets_for_quantities_with_effort_in_fifths_of_the_range():
     gap = score(dual_space_tree(), one_city(W1_1=50)).gaps["320500"]
-    assert [(item.indicator, item.from_raw, item.to_raw) for item in gap.improvements] == [
-        ("W1.1", 50.0, 100.0)
-    ]
+    assert [(item.indicator, item.from_raw, item.to_raw) for item in gap.improvements] == [("W1.1", 50.0, 100.0)]
     assert gap.improvements[0].effort == pytest.approx(2.5)
     assert gap.total_effort == pytest.approx(2.5)
 

@@ -30,9 +30,7 @@ def test_correlation_with_parent_is_pearson_over_pairs(result):
     assert correlations["W1.1"] == pytest.approx(scores["W1.1"].corr(scores["W1"]))
     assert correlations["XB"] == pytest.approx(scores["XB"].corr(scores["DSMI"]))
     assert "DSMI" not in correlations.index
-    assert describe_indicators(result, "normalised")["corr_with_parent"]["W1.1"] == pytest.approx(
-        correlations["W1.1"]
-    )
+    assert describe_indicators(result, "normalised")["corr_with_parent"]["W1.1"] == pytest.approx(correlations["W1.1"])
 
 
 def test_cronbach_alpha_of_each_dimension_listwise(result):

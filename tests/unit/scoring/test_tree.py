@@ -42,9 +42,7 @@ def test_tree_builds_from_plain_dicts_with_database_decimals():
             },
         ],
         aggregates=[{"code": "W1", "parent": "DSMI"}, {"code": "DSMI", "parent": None}],
-        rungs=[
-            {"code": "S1", "requires": ["W1"], "threshold": Decimal("55"), "critical_floor": None}
-        ],
+        rungs=[{"code": "S1", "requires": ["W1"], "threshold": Decimal("55"), "critical_floor": None}],
     )
 
     assert tree.indicator_codes == ("W1.1", "W1.2")
@@ -125,7 +123,5 @@ def test_with_weights_replaces_named_weights_and_rejects_unknown_codes():
 
 def test_unknown_record_fields_are_reported_by_position():
     with pytest.raises(ScoringInputError) as error:
-        FrameworkTree.from_records(
-            [{"code": "A.1", "parent": "A", "colour": "red"}], [{"code": "A"}]
-        )
+        FrameworkTree.from_records([{"code": "A.1", "parent": "A", "colour": "red"}], [{"code": "A"}])
     assert (1, "colour") in problems_of(error)

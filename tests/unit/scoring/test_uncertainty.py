@@ -30,9 +30,7 @@ def test_the_same_seed_gives_the_same_intervals_and_another_seed_does_not(prepar
 
 
 def test_without_perturbation_every_run_gives_the_nominal_ranks_and_stage(prepared):
-    result = rescore_with_weights(
-        prepared, monte_carlo=MonteCarloOptions(runs=7, perturbation=0.0, seed=1)
-    )
+    result = rescore_with_weights(prepared, monte_carlo=MonteCarloOptions(runs=7, perturbation=0.0, seed=1))
     uncertainty = result.uncertainty
     nominal = result.ranks["DSMI"].to_numpy()
     for column in ("rank_p05", "rank_median", "rank_p95"):
@@ -46,18 +44,14 @@ def test_vectorised_runs_equal_scoring_each_run_alone(prepared):
     runs, perturbation, seed = 6, 0.25, 9
     result = rescore_with_weights(
         prepared,
-        monte_carlo=MonteCarloOptions(
-            runs=runs, perturbation=perturbation, seed=seed, block_bytes=1
-        ),
+        monte_carlo=MonteCarloOptions(runs=runs, perturbation=perturbation, seed=seed, block_bytes=1),
     )
     codes = prepared.tree.codes
     base = prepared.node_weights()
     factors = 1 + perturbation * np.random.default_rng(seed).uniform(-1, 1, (runs, len(codes)))
     for run in range(runs):
         alone = rescore_with_weights(prepared, dict(zip(codes, base * factors[run], strict=True)))
-        np.testing.assert_array_equal(
-            result.uncertainty.rank_samples[run], alone.ranks["DSMI"].to_numpy()
-        )
+        np.testing.assert_array_equal(result.uncertainty.rank_samples[run], alone.ranks["DSMI"].to_numpy())
 
 
 def test_method_choices_are_drawn_per_run_and_match_scoring_each_run_alone():
@@ -87,9 +81,7 @@ def test_method_choices_are_drawn_per_run_and_match_scoring_each_run_alone():
                 weights=weights,
             ),
         )
-        np.testing.assert_array_equal(
-            result.uncertainty.rank_samples[run], alone.ranks["DSMI"].to_numpy()
-        )
+        np.testing.assert_array_equal(result.uncertainty.rank_samples[run], alone.ranks["DSMI"].to_numpy())
 
 
 def test_intervals_are_ordered_and_stage_probabilities_sum_to_one(prepared):
