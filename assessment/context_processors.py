@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from assessment.roles import Role, has_role, user_roles
+from accounts.roles import Role, has_role, user_roles
 
 # (url name, label, roles that see it; empty means every signed-in user)
 NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [

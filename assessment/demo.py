@@ -80,7 +80,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from assessment.accounts import demo_accounts_ensure
+from accounts.demo_accounts import demo_accounts_ensure
 from assessment.derived_indicators import DerivedProposal, derived_proposal
 from assessment.models import Assessment, AssessmentResult, Evidence, Framework, Indicator, Response
 from assessment.selectors.derived import reference_date

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_noop
 # Chinese catalog lacks it: marked here so that our catalog carries the translation.
 gettext_noop("- Select an option -")
 
+from accounts.roles import Role
 from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
-from assessment.roles import Role
 from assessment.services.assessments import goalpost_warning
 from cities.models import City
 

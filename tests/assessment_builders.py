@@ -1,7 +1,7 @@
 """Build assessments for tests through the same services users go through."""
 
+from accounts.roles import Role
 from assessment.models import Assessment, Evidence, Framework, Indicator
-from assessment.roles import Role
 from assessment.services.assessments import assessment_create, response_save
 from assessment.services.framework import framework_import, framework_publish
 from tests.factories import CityFactory, UserFactory

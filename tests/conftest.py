@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from assessment.roles import Role
+from accounts.roles import Role
 from tests.factories import UserFactory
 
 PASSWORD = "test-password-123"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.roles import Role, has_role, user_roles
 from assessment.models import Assessment, FrameworkNode, Indicator, LevelDescriptor, Response, ReviewComment
-from assessment.roles import Role, has_role, user_roles
 from cities.models import City
 
 

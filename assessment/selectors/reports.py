@@ -3,8 +3,8 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
+from accounts.roles import Role, has_role
 from assessment.models import Assessment, Report, ReportLink
-from assessment.roles import Role, has_role
 from assessment.selectors.assessments import assessments_visible_to
 from assessment.selectors.results import published_results_visible_to
 

@@ -29,9 +29,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
+from accounts.roles import Role, has_role
 from assessment import scoring
 from assessment.models import Assessment, AssessmentResult, Framework, Response
-from assessment.roles import Role, has_role
 from assessment.selectors.scoring_input import (
     framework_scoring_options,
     framework_scoring_tree,

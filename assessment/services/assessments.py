@@ -14,9 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role, has_role
 from assessment.framework_document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Evidence, Framework, Indicator, Response, ReviewComment
-from assessment.roles import Role, has_role
 from cities.models import City
 
 # Fields a consultant writes on a response, in the order forms show them.

@@ -49,8 +49,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role
 from assessment.framework_document import is_finite_number
-from assessment.roles import Role
 
 FORMAT = "dualspace-backup"
 FORMAT_VERSION = 1

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role, has_role, role_required
 from assessment.forms import AssessmentCreateForm, AssessmentTeamChangeForm, CommentForm, ResponseForm
 from assessment.models import Assessment, Evidence, FrameworkNode, Indicator, Response, ReviewComment
-from assessment.roles import Role, has_role, role_required
 from assessment.selectors import assessments as selectors
 from assessment.selectors.derived import derived_proposal_for
 from assessment.services import assessments as services

@@ -3,8 +3,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerEr
 from django.shortcuts import render
 from django.template import loader
 
+from accounts.roles import Role, has_role, user_roles
 from assessment.models import Assessment, Framework
-from assessment.roles import Role, has_role, user_roles
 from assessment.selectors import home as home_selectors
 from assessment.selectors.assessments import assessments_visible_to
 from assessment.selectors.framework import framework_get, framework_tree_rows, framework_versions

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role, has_role
 from accounts.throttle import client_ip
 from assessment.models import Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable
-from assessment.roles import Role, has_role
 from assessment.selectors.reports import links_managed_by, may_read_edition, may_share, reports_listed_for
 from assessment.services import reports as report_service
 from cities.models import City, Region

@@ -14,7 +14,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from assessment.roles import Role
+from accounts.roles import Role
 from cities.models import City
 from tests.factories import UserFactory
 

@@ -12,8 +12,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from accounts.roles import Role
 from assessment.models import Framework
-from assessment.roles import Role
 from assessment.services.assessments import assessment_create, response_save
 from cities.models import City
 from tests.e2e.test_assessment_review_loop import PASSWORD, response_pk, sign_in, wait_saved

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from assessment.roles import Role
+from accounts.roles import Role
 from cities.models import City
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from assessment.roles import Role
+from accounts.roles import Role
 from cities.models import Agreement, AgreementParty
 from tests.unit.test_offline_assets import outside_fetches
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessment.roles import Role
+from accounts.roles import Role
 from assessment.services import assessments as workflow
 from assessment.services.framework import framework_import
 from tests.assessment_builders import (

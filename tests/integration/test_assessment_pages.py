@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.roles import Role
 from assessment.models import Assessment, Evidence
-from assessment.roles import Role
 from assessment.services import assessments as services
 from cities.models import City
 from tests.assessment_builders import answer_everything, assessment_with_team

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.roles import Role
 from assessment.models import Evidence, Indicator
-from assessment.roles import Role
 from assessment.services import assessments as services
 from tests.assessment_builders import answer_everything, assessment_with_team
 from tests.factories import UserFactory

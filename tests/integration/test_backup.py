@@ -24,6 +24,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from assessment.models import (
     Assessment,
     AssessmentResult,
@@ -35,7 +36,6 @@ from assessment.models import (
     Response,
     ReviewComment,
 )
-from assessment.roles import Role
 from assessment.services import assessments as workflow
 from assessment.services import backup
 from assessment.services.evidence import evidence_add, evidence_remove

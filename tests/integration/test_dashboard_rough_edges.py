@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from accounts.roles import Role
 from assessment.models import Assessment
-from assessment.roles import Role
 from tests.factories import UserFactory
 from tests.integration.test_dashboards import G60, english_pages, g60_demo  # noqa: F401  (fixtures)
 

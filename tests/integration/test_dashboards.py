@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from accounts.roles import Role
 from assessment.models import AssessmentResult
-from assessment.roles import Role
 from cities.models import Region
 from tests.factories import UserFactory
 

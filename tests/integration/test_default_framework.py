@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.roles import Role
 from assessment.models import Framework, Indicator, LevelDescriptor
-from assessment.roles import Role
 from assessment.selectors.framework import framework_tree_rows
 
 pytestmark = pytest.mark.django_db

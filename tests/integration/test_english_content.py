@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.roles import Role
 from assessment.models import Framework, FrameworkNode, Indicator
 from assessment.reports import content
 from assessment.reports.render import render_city_report
-from assessment.roles import Role
 from cities.models import City, Region
 from cities.templatetags.lists import join_list
 

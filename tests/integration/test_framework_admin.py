@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from accounts.roles import Role
 from assessment.models import Framework, LevelDescriptor
-from assessment.roles import Role
 from assessment.services.framework import framework_import
 from tests.framework_documents import valid_document
 

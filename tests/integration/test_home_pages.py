@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from accounts.roles import Role
 from assessment.models import Assessment, Report
-from assessment.roles import Role
 from assessment.selectors.results import city_results, framework_for_results, region_results
 from cities.models import City, Region
 from tests.factories import UserFactory

@@ -23,7 +23,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from assessment.roles import Role
+from accounts.roles import Role
 from tests.factories import UserFactory
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "outputs"

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from assessment.roles import Role
+from accounts.roles import Role
 from cities.models import Agreement, RegionMembership
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.roles import Role
 from assessment.models import Report
-from assessment.roles import Role
 from assessment.services import reports as report_service
 from cities.models import Region
 

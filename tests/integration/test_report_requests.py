@@ -8,8 +8,8 @@ from django.core import signing
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.roles import Role
 from assessment.models import Report, ReportLink, ReportLinkAccess
-from assessment.roles import Role
 from assessment.services import reports as report_service
 from assessment.views.reports import LINK_SALT
 from cities.models import City

@@ -9,8 +9,8 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts.roles import Role
 from assessment.models import Report, ReportLink, ReportLinkAccess
-from assessment.roles import Role
 from assessment.services import reports as report_service
 from assessment.views.reports import LINK_SALT
 from cities.models import City, Region

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.roles import Role
 from assessment.models import Response
-from assessment.roles import Role
 from assessment.services.assessments import response_save
 from assessment.views.workbook import _responses
 from assessment.workbook import workbook_build

@@ -64,8 +64,8 @@ def _user(username: str, role: str):  # type: ignore[no-untyped-def]
 
 def build_answers(clients: int) -> dict:
     """Half the clients share one assessment (and fight over its answers); the others have one each."""
+    from accounts.roles import Role
     from assessment.models import Framework, Indicator, Response
-    from assessment.roles import Role
     from assessment.services.assessments import assessment_create
     from cities.models import City
 
@@ -108,7 +108,7 @@ def build_reports() -> dict:
     """Published demo results for a region, and a manager who may ask for its report."""
     from django.core.management import call_command
 
-    from assessment.roles import Role
+    from accounts.roles import Role
 
     _base()
     call_command("load_demo", cities=REPORT_CITIES, quiet=True)

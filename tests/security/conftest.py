@@ -82,7 +82,7 @@ def switched_off_protections(request, settings, monkeypatch):
             {**engine, "OPTIONS": {**engine["OPTIONS"], "autoescape": False}} for engine in settings.TEMPLATES
         ]
     if disabled("roles"):
-        from assessment import roles
+        from accounts import roles
 
         monkeypatch.setattr(
             roles, "user_roles", lambda user: frozenset(roles.Role.values) if user.is_authenticated else frozenset()
@@ -124,7 +124,7 @@ def switched_off_protections(request, settings, monkeypatch):
         monkeypatch.setattr(assessment.views.reports, "links_managed_by", lambda user, report: report.links.all())
     if disabled("report_city"):
         import assessment.views.reports
-        from assessment import roles
+        from accounts import roles
 
         monkeypatch.setattr(
             assessment.views.reports,

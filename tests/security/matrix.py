@@ -35,8 +35,8 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.roles import Role
 from assessment.models import Evidence, ReportLink
-from assessment.roles import Role
 
 A, C, R, M, S, ADM = (
     "anonymous",

@@ -6,7 +6,7 @@ SQLite cannot hold a number past 2**63 - 1 (an offset of 10**20 was a 500).
 
 import pytest
 
-from assessment.roles import Role
+from accounts.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -22,10 +22,10 @@ import pandas as pd
 import pytest
 from django.utils.html import escape
 
+from accounts.roles import Role
 from assessment import charts
 from assessment.reports import figures
 from assessment.reports.render import render_city_report, render_region_report
-from assessment.roles import Role
 from cities.models import City
 
 pytestmark = [

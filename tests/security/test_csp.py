@@ -9,7 +9,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from assessment.roles import Role
+from accounts.roles import Role
 from tests.security.csp import csp_problems, policy_of
 
 

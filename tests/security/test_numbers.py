@@ -29,8 +29,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.roles import Role
 from assessment.models import Assessment, AssessmentResult, Framework, Response
-from assessment.roles import Role
 from assessment.workbook import COLUMN_INDEX
 from tests.security.test_uploads import workbook_uploads
 from tests.security.world import DEMO_CITIES

@@ -19,9 +19,9 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts.roles import Role
 from assessment.models import Evidence, Report, ReportLink, Response, ReviewComment
 from assessment.reports.render import render_city_report
-from assessment.roles import Role
 from assessment.views.reports import LINK_SALT
 from tests.security.world import MANAGED_CITY, OTHER_MANAGED_CITY, PERIOD, TINY_PDF
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from accounts.roles import Role
 from assessment.models import Assessment
-from assessment.roles import Role
 from assessment.services.assessments import assessment_create, response_save
 from cities.models import City
 from tests.security.world import DRAFT_CITY, MANAGED_CITY, PERIOD

@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.roles import Role
 from assessment.models import Evidence
-from assessment.roles import Role
 
 pytestmark = pytest.mark.django_db
 

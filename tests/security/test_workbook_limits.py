@@ -16,7 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 import assessment.workbook
-from assessment.roles import Role
+from accounts.roles import Role
 from assessment.views.workbook import _responses
 from assessment.workbook import sheet_limits
 from tests.security.test_uploads import workbook_uploads

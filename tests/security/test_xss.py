@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
+from accounts.roles import Role
 from assessment.models import Evidence, Report, Response, ReviewComment
-from assessment.roles import Role
 from cities.models import Agreement, City
 from tests.security.csp import csp_problems
 

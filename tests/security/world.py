@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from accounts.roles import Role
 from assessment.models import Assessment, Evidence, Framework, Report, ReportLink, ReviewComment
-from assessment.roles import Role
 from assessment.services.assessments import assessment_create
 from assessment.services.evidence import evidence_add
 from assessment.views.reports import LINK_SALT

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from assessment.accounts import demo_accounts_ensure
+from accounts.demo_accounts import demo_accounts_ensure
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from assessment.roles import Role
+from accounts.roles import Role
 from cities.models import City
 
 
