@@ -10,9 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from cities.bilingual import bilingual, in_english
 
 division_code_validator = RegexValidator(
     r"^[1-9]\d{5}$", _("An administrative division code has six digits (GB/T 2260).")
@@ -30,7 +31,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return bilingual(self, "name")
 
 
 class Province(BilingualNameMixin):
@@ -117,18 +118,14 @@ class City(BilingualNameMixin):
     @property
     def name_distinct(self) -> str:
         """`name` in the active language, told apart from a namesake (see name_en_distinct)."""
-        return self.name_en_distinct if (get_language() or "").startswith("en") else self.name_zh
+        return self.name_en_distinct if in_english() else self.name_zh
 
     @property
     def display_name(self) -> str:
         """The name plus the province, which tells apart 苏州 and 宿州."""
         if self.level == self.Level.MUNICIPALITY:
             return self.name
-        return (
-            f"{self.name} ({self.province.name})"
-            if (get_language() or "").startswith("en")
-            else f"{self.name}（{self.province.name}）"
-        )
+        return f"{self.name} ({self.province.name})" if in_english() else f"{self.name}（{self.province.name}）"
 
 
 _ambiguous_english_names: frozenset[str] | None = None
@@ -185,7 +182,7 @@ class Region(BilingualNameMixin):
 
     @property
     def description(self) -> str:
-        return self.description_en if (get_language() or "").startswith("en") else self.description_zh
+        return bilingual(self, "description")
 
 
 class RegionMembership(models.Model):
@@ -300,7 +297,7 @@ class Agreement(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if (get_language() or "").startswith("en") else self.title_zh
+        return bilingual(self, "title")
 
 
 class AgreementParty(models.Model):

@@ -18,6 +18,16 @@ from assessment.models.framework import Framework, Indicator
 from cities.models import City
 
 
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def standing_published(self) -> "AssessmentQuerySet":
+        """Published, and not replaced by a published revision: the result readers see.
+
+        A correction still in progress leaves the published original standing:
+        readers would otherwise lose the city's result until the revision is out.
+        """
+        return self.filter(status=Assessment.Status.PUBLISHED).exclude(replaced_by__status=Assessment.Status.PUBLISHED)
+
+
 class Assessment(models.Model):
     class Kind(models.TextChoices):
         CONSULTANT = "consultant", _("consultant assessment")
@@ -75,6 +85,8 @@ class Assessment(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period", "city"]

@@ -9,18 +9,15 @@ reading correctly; edits go to a new draft cloned from it.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def _in_english() -> bool:
-    return (get_language() or "").startswith("en")
-
+from cities.bilingual import bilingual
 
 PERCENT_UNITS = frozenset({"%", "％"})
 # A value ten times the upper goalpost is beyond anything the framework expects:
@@ -53,6 +50,18 @@ class PlausibleRange:
 
 class FrameworkLockedError(ValidationError):
     """An edit was attempted on a published or retired framework version."""
+
+
+class FrameworkQuerySet(models.QuerySet["Framework"]):
+    def readable(self) -> "FrameworkQuerySet":
+        """The versions a reader may choose: published and retired, never a draft."""
+        return self.exclude(status=Framework.Status.DRAFT)
+
+    def latest_readable(self, code: str | None = None) -> "Framework | None":
+        """The latest published readable version of a framework (the deployment's default when no code is given)."""
+        return (
+            self.readable().filter(code=code or settings.DUALSPACE_DEFAULT_FRAMEWORK).order_by("-published_at").first()
+        )
 
 
 class Framework(models.Model):
@@ -111,6 +120,8 @@ class Framework(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
+    objects = FrameworkQuerySet.as_manager()
+
     class Meta:
         ordering = ["code", "-created_at"]
         verbose_name = _("framework version")
@@ -139,15 +150,15 @@ class Framework(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if _in_english() else self.name_zh
+        return bilingual(self, "name")
 
     @property
     def description(self) -> str:
-        return self.description_en if _in_english() else self.description_zh
+        return bilingual(self, "description")
 
     @property
     def methodology(self) -> str:
-        return self.methodology_en if _in_english() else self.methodology_zh
+        return bilingual(self, "methodology")
 
     @property
     def is_editable(self) -> bool:
@@ -251,11 +262,11 @@ class FrameworkNode(FrameworkPart):
 
     @property
     def name(self) -> str:
-        return self.name_en if _in_english() else self.name_zh
+        return bilingual(self, "name")
 
     @property
     def description(self) -> str:
-        return self.description_en if _in_english() else self.description_zh
+        return bilingual(self, "description")
 
     def clean(self) -> None:
         if self.parent_id is None:
@@ -339,11 +350,11 @@ class Indicator(FrameworkPart):
 
     @property
     def unit(self) -> str:
-        return self.unit_en if _in_english() else self.unit_zh
+        return bilingual(self, "unit")
 
     @property
     def evidence(self) -> str:
-        return self.evidence_en if _in_english() else self.evidence_zh
+        return bilingual(self, "evidence")
 
     @property
     def is_share(self) -> bool:
@@ -397,7 +408,7 @@ class LevelDescriptor(FrameworkPart):
 
     @property
     def text(self) -> str:
-        return self.text_en if _in_english() else self.text_zh
+        return bilingual(self, "text")
 
 
 class StageRung(FrameworkPart):
@@ -437,8 +448,8 @@ class StageRung(FrameworkPart):
 
     @property
     def name(self) -> str:
-        return self.name_en if _in_english() else self.name_zh
+        return bilingual(self, "name")
 
     @property
     def description(self) -> str:
-        return self.description_en if _in_english() else self.description_zh
+        return bilingual(self, "description")

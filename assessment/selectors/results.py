@@ -99,9 +99,7 @@ def _latest_published(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]
     A correction still in progress leaves the published original standing:
     readers would otherwise lose the city's result until the revision is out.
     """
-    return assessments.filter(status=Assessment.Status.PUBLISHED).exclude(
-        replaced_by__status=Assessment.Status.PUBLISHED
-    )
+    return assessments.standing_published()
 
 
 def published_results_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assessment]:

@@ -9,7 +9,8 @@ or `{{ cities|join_list:"name_distinct" }}` to join an attribute of each item).
 from collections.abc import Iterable
 
 from django import template
-from django.utils.translation import get_language
+
+from cities.bilingual import in_english
 
 register = template.Library()
 
@@ -17,7 +18,7 @@ register = template.Library()
 def join_list(items: Iterable[object], last: str = "and") -> str:
     """Joined for the active language; `last` ("and" or "or") is the English word before the last item."""
     texts = [str(item) for item in items]
-    if not (get_language() or "").startswith("en"):
+    if not in_english():
         return "、".join(texts)
     if len(texts) <= 2:
         return f" {last} ".join(texts)

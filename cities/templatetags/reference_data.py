@@ -7,8 +7,9 @@ shows instead; any other source is shown as recorded.
 """
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from cities.bilingual import in_english
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ SOURCE_NAMES = {
 
 @register.filter
 def source_name(text: str) -> str:
-    if not (get_language() or "").startswith("en"):
+    if not in_english():
         return text
     for chinese, english in SOURCE_NAMES.items():
         text = text.replace(chinese, str(english))

@@ -202,6 +202,10 @@ REPORT_USER_QUEUE_LIMIT = env_int("REPORT_USER_QUEUE_LIMIT", 3)
 REPORT_USER_HOURLY_LIMIT = env_int("REPORT_USER_HOURLY_LIMIT", 20)
 REPORT_QUEUE_LIMIT = env_int("REPORT_QUEUE_LIMIT", 50)
 
+# The framework shown when a reader has not chosen one (dashboards, reports, API):
+# its latest published version. The only place the code "DSMF" is written.
+DUALSPACE_DEFAULT_FRAMEWORK = env_str("DUALSPACE_DEFAULT_FRAMEWORK") or "DSMF"
+
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "dualspace-demo"
 
 LOGGING = {
