@@ -25,6 +25,7 @@ help:
 	@echo "make test   set up with the test extras and run the whole test suite"
 	@echo "make test-postgres  the same suite against a throwaway PostgreSQL server (.ci/postgres)"
 	@echo "make setup  everything 'make run' does except serving"
+	@echo "make lint   ruff (style) and mypy --strict on the pure packages, as CI runs them first"
 	@echo "make bench  run the benchmarks under tests/benchmarks (not part of 'make test')"
 
 check-python:
@@ -107,8 +108,16 @@ bench: $(VENV)/.installed-test
 screenshots: $(VENV)/.installed-test
 	DUALSPACE_SCREENSHOTS=docs/images $(PY) -m pytest tests/e2e/test_screenshots.py -p no:randomly -q
 
-lint: $(VENV)/.installed-test
-	$(PY) -m ruff check .
+$(VENV)/.installed-lint: $(VENV)/.installed-run pyproject.toml
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@
+
+# Style and types: .ci/run runs this before the tests, so a lint or type error fails
+# in seconds. mypy checks the pure packages listed in pyproject's [tool.mypy] files.
+lint: check-python $(VENV)/.installed-lint
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 messages: venv
 	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'tests/*'
