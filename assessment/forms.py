@@ -10,15 +10,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-# Django 6.1 labels the empty choice of every select "- Select an option -", and its own
-# Chinese catalog lacks it: marked here so that our catalog carries the translation.
-gettext_noop("- Select an option -")
-
 from accounts.roles import Role
 from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
 from assessment.services.assessments import goalpost_warning
 from cities.models import City
+
+# Django 6.1 labels the empty choice of every select "- Select an option -", and its own
+# Chinese catalog lacks it: marked here so that our catalog carries the translation.
+gettext_noop("- Select an option -")
 
 
 class ResponseForm(forms.Form):
@@ -121,7 +121,8 @@ class ResponseForm(forms.Form):
                 # crispy renders help text unescaped: every part is escaped here. The warning's
                 # element is always there, so the autosave script can fill or empty it.
                 value.help_text = format_html(
-                    '{} <span class="value-warning d-block text-warning-emphasis fw-semibold" data-testid="value-warning">{}</span>',
+                    '{} <span class="value-warning d-block text-warning-emphasis fw-semibold"'
+                    ' data-testid="value-warning">{}</span>',
                     " · ".join(str(hint) for hint in hints),
                     goalpost_warning(
                         indicator, self._shown_value(), normalisation=response.assessment.framework.normalisation

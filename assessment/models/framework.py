@@ -145,6 +145,24 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.version} ({self.get_status_display()})"
 
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # A published version may only move on to retired; every other field is frozen.
+        if self.pk is not None:
+            stored = Framework.objects.filter(pk=self.pk).values().first()
+            if stored and stored["status"] != self.Status.DRAFT:
+                changed = {
+                    field.attname
+                    for field in self._meta.concrete_fields
+                    if field.attname not in {"status"} and stored[field.attname] != getattr(self, field.attname)
+                }
+                moves_back = self.status == self.Status.DRAFT
+                if changed or moves_back:
+                    raise FrameworkLockedError(
+                        _("%(framework)s is %(status)s and can no longer change; clone it into a new draft.")
+                        % {"framework": f"{self.code} {self.version}", "status": stored["status"]}
+                    )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("assessment:framework_detail", args=[self.code, self.version])
 
@@ -164,30 +182,20 @@ class Framework(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        # A published version may only move on to retired; every other field is frozen.
-        if self.pk is not None:
-            stored = Framework.objects.filter(pk=self.pk).values().first()
-            if stored and stored["status"] != self.Status.DRAFT:
-                changed = {
-                    field.attname
-                    for field in self._meta.concrete_fields
-                    if field.attname not in {"status"} and stored[field.attname] != getattr(self, field.attname)
-                }
-                moves_back = self.status == self.Status.DRAFT
-                if changed or moves_back:
-                    raise FrameworkLockedError(
-                        _("%(framework)s is %(status)s and can no longer change; clone it into a new draft.")
-                        % {"framework": f"{self.code} {self.version}", "status": stored["status"]}
-                    )
-        super().save(*args, **kwargs)
-
 
 class FrameworkPart(models.Model):
     """Anything that belongs to one framework version and freezes with it."""
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)
 
     def owning_framework(self) -> Framework:
         raise NotImplementedError
@@ -200,14 +208,6 @@ class FrameworkPart(models.Model):
                 _("%(framework)s is %(status)s and can no longer change; clone it into a new draft.")
                 % {"framework": f"{framework.code} {framework.version}", "status": status}
             )
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self._refuse_if_locked()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self._refuse_if_locked()
-        return super().delete(*args, **kwargs)
 
 
 class FrameworkNode(FrameworkPart):

@@ -166,3 +166,6 @@ class ReportLinkAccess(models.Model):
         ordering = ["-at"]
         verbose_name = _("report link access")
         verbose_name_plural = _("report link accesses")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} · {self.at:%Y-%m-%d %H:%M}"

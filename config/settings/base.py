@@ -16,7 +16,7 @@ from config.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Production refuses this value (config.settings.production).
-DEVELOPMENT_SECRET_KEY = "dualspace-local-development-key-not-for-production"
+DEVELOPMENT_SECRET_KEY = "dualspace-local-development-key-not-for-production"  # noqa: S105 (public on purpose: production refuses it)
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])

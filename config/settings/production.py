@@ -17,7 +17,7 @@ from config.env import env_bool, env_int, env_list, env_required, env_str
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DEVELOPMENT_SECRET_KEY
 
-SECRET_KEY_HINT = "set a long random value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+SECRET_KEY_HINT = "set a long random value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."  # noqa: S105 (advice, not a key)
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY", SECRET_KEY_HINT)
 # The thresholds of Django's own deploy check (security.W009), enforced at start instead of warned about.
