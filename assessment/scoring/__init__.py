@@ -10,7 +10,8 @@ JRC's COINr.  Each module's docstring states its formula:
 - `aggregate`: weighted arithmetic, geometric, harmonic means per level;
 - `impute`: flagged imputation by group mean or previous period;
 - `ranks`: highest first, ties share the lowest rank;
-- `stage_ladder`: stages and the gap to the next rung;
+- `stage_ladder`: which rung each unit reaches;
+- `stage_gap`: the least-effort gap to the next rung;
 - `explain`: effective weights, contributions, strengths, change;
 - `statistics`: descriptive statistics, correlations, Cronbach's alpha;
 - `uncertainty`: Monte Carlo over weights and methods;
@@ -45,7 +46,7 @@ from assessment.scoring.explain import (
 from assessment.scoring.impute import IMPUTATION_METHODS
 from assessment.scoring.normalise import NORMALISATION_METHODS, Normalisation
 from assessment.scoring.ranks import rank_descending
-from assessment.scoring.stage_ladder import Improvement, Shortfall, StageGap
+from assessment.scoring.stage_gap import Improvement, Shortfall, StageGap
 from assessment.scoring.statistics import (
     correlation_with_parent,
     cronbach_alpha,

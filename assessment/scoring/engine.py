@@ -14,7 +14,7 @@ runs, for a framework tree and a units x indicators table of raw values:
 5. ranks of every aggregate, highest first, ties "min" (`ranks.py`), over all
    units and within groups;
 6. each unit's stage on the ladder (`stage_ladder.py`) and, on demand, its
-   gap to the next rung;
+   gap to the next rung (`stage_gap.py`);
 7. optionally a Monte Carlo of rank intervals and stage probabilities
    (`uncertainty.py`).
 
@@ -45,16 +45,8 @@ from assessment.scoring.errors import Problem, ScoringInputError
 from assessment.scoring.impute import impute
 from assessment.scoring.normalise import FittedNormalisation, Normalisation, fit_normalisation
 from assessment.scoring.ranks import rank_descending, rank_within_groups
-from assessment.scoring.stage_ladder import (
-    GapContext,
-    LadderPlan,
-    StageGap,
-    critical_ok,
-    gap_to_next_rung,
-    gaps_table,
-    requirements_met,
-    stage_index,
-)
+from assessment.scoring.stage_gap import GapContext, StageGap, gap_to_next_rung, gaps_table
+from assessment.scoring.stage_ladder import LadderPlan, critical_ok, requirements_met, stage_index
 from assessment.scoring.tree import FrameworkTree
 from assessment.scoring.uncertainty import MonteCarloOptions, UncertaintyResult, run_monte_carlo
 

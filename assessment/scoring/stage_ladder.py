@@ -1,4 +1,6 @@
-"""The stage ladder: each unit's stage and its gap to the next rung.
+"""The stage ladder: which rung each unit reaches.
+
+Pure Python: no Django.
 
 Scores here are normalised points on the 0-100 scale (goalposts by default).
 
@@ -12,62 +14,22 @@ ladder certifies what is shown, not what is assumed).  A unit's stage is the
 highest rung that it and every rung below it reach, i.e. the number of
 leading reached rungs; reaching none leaves it at the ladder's base stage.
 
-Gap to the next rung (the lowest rung not reached)
---------------------------------------------------
-The gap lists raw-value and normalised targets, e.g. level 3 -> 4 or
-55% -> 70%, that together reach the rung, chosen to need the least effort.
-
-*Effort* is measured in steps of one maturity level.  For a level indicator
-one step is one level (3 -> 4), whatever its normalisation.  For any other
-indicator one step is one fifth of its normalised range (20 points on the
-0-100 scale, what one level spans on a 0-5 level indicator), and effort is
-proportional: 10 normalised points are half a step; a yes/no indicator going
-from no to yes is five steps (its whole range, like a level indicator going
-from 0 to 5).  The framework carries no cost data, and its goalposts are set
-so that each indicator's range runs from absent to leading; measuring effort
-as the share of that range to be covered treats every indicator alike and
-makes the order of improvements follow the weights, as the framework asks.
-
-The improvements are built greedily.  First every critical indicator under
-the rung's nodes that is below the floor (or missing) is raised to the floor:
-these are mandatory.  Then, while some required node is below its
-threshold, every candidate indicator under a failing node is advanced by one
-step (a whole level; for a quantity or count one step, or the fraction of a
-step that closes the gap) and the step that adds most points to the failing
-nodes, capped at what they still lack, per unit of effort is taken.  For
-weighted arithmetic aggregation that is the indicator with the largest
-effective weight in the node, moved as far as needed, then the next: the
-least-effort solution of the linear problem.  Each indicator appears once in
-the result with its overall raw and normalised change, in the order first
-chosen.  Counts are rounded up to whole numbers, levels move in whole levels.
-Missing indicators (other than critical ones) are not candidates; rank and
-percentile normalisations have no raw inverse and are skipped too.
+The gap to the next rung is planned in `stage_gap.py`.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
-from assessment.scoring.aggregate import AggregationMethod, AggregationPlan, aggregate_tree
-from assessment.scoring.normalise import FittedNormalisation
 from assessment.scoring.tree import FrameworkTree
 
 __all__ = [
-    "GapContext",
-    "Improvement",
+    "TOLERANCE",
     "LadderPlan",
-    "Shortfall",
-    "StageGap",
     "critical_ok",
-    "gap_to_next_rung",
-    "gaps_table",
     "requirements_met",
     "stage_index",
 ]
@@ -77,8 +39,8 @@ BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 
 # Levels and counts must land on whole numbers; tolerate float noise when comparing.
-_TOLERANCE = 1e-9
-_STEPS_PER_RANGE = 5.0
+# The gap planner (stage_gap.py) compares with the same tolerance, so a planned gap reaches the rung.
+TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,7 +87,7 @@ class LadderPlan:
 def critical_ok(normalised: FloatArray, plan: LadderPlan) -> BoolArray:
     """(units, rungs): no critical indicator under the rung is below its floor or missing."""
     columns = [
-        np.all(normalised[..., indicators] >= floor - _TOLERANCE, axis=-1)
+        np.all(normalised[..., indicators] >= floor - TOLERANCE, axis=-1)
         for indicators, floor in zip(plan.critical_columns, plan.floors, strict=True)
     ]
     return np.stack(columns, axis=-1)
@@ -134,7 +96,7 @@ def critical_ok(normalised: FloatArray, plan: LadderPlan) -> BoolArray:
 def requirements_met(node_values: FloatArray, plan: LadderPlan) -> BoolArray:
     """(..., units, rungs): every required node reaches the rung's threshold."""
     columns = [
-        np.all(node_values[..., nodes] >= threshold - _TOLERANCE, axis=-1)
+        np.all(node_values[..., nodes] >= threshold - TOLERANCE, axis=-1)
         for nodes, threshold in zip(plan.required_columns, plan.thresholds, strict=True)
     ]
     return np.stack(columns, axis=-1)
@@ -144,454 +106,3 @@ def stage_index(reached: BoolArray) -> NDArray[np.int64]:
     """Number of leading reached rungs along the last axis (0 = base stage)."""
     leading: NDArray[np.int64] = np.logical_and.accumulate(reached, axis=-1).sum(axis=-1)
     return leading
-
-
-@dataclass(frozen=True, slots=True)
-class Shortfall:
-    """A required node below the next rung's threshold."""
-
-    node: str
-    score: float
-    threshold: float
-
-
-@dataclass(frozen=True, slots=True)
-class Improvement:
-    """One indicator to raise, in raw units and normalised points.
-
-    ``gain`` is the points it adds to the rung's failing nodes (capped at
-    what they lacked); ``effort`` is in steps (see the module docstring).
-    ``from_raw`` is None when the value was missing.
-    """
-
-    indicator: str
-    node: str
-    reason: Literal["critical_floor", "threshold"]
-    from_raw: float | None
-    to_raw: float
-    from_normalised: float | None
-    to_normalised: float
-    effort: float
-    gain: float
-
-    @property
-    def gain_per_effort(self) -> float:
-        return self.gain / self.effort if self.effort > 0 else math.inf
-
-
-@dataclass(frozen=True, slots=True)
-class StageGap:
-    """What a unit needs to reach the next rung; ``next_stage`` is None at the top."""
-
-    unit: str
-    stage: str
-    next_stage: str | None
-    reachable: bool
-    shortfalls: tuple[Shortfall, ...]
-    improvements: tuple[Improvement, ...]
-    note: str = ""
-
-    @property
-    def total_effort(self) -> float:
-        return sum(item.effort for item in self.improvements)
-
-
-@dataclass(frozen=True, eq=False)
-class GapContext:
-    """Everything fixed across units that the gap search needs."""
-
-    tree: FrameworkTree
-    fitted: FittedNormalisation
-    plan: AggregationPlan
-    ladder: LadderPlan
-    node_weights: FloatArray
-    methods: Sequence[AggregationMethod]
-    availability_threshold: float | None
-    effort_unit: FloatArray
-    normalised_cap: FloatArray
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        tree: FrameworkTree,
-        fitted: FittedNormalisation,
-        plan: AggregationPlan,
-        ladder: LadderPlan,
-        node_weights: FloatArray,
-        methods: Sequence[AggregationMethod],
-        availability_threshold: float | None,
-        normalised: FloatArray,
-    ) -> GapContext:
-        bounded = np.isin(np.array(fitted.methods), ["minmax", "goalposts", "distance_to_target"])
-        with np.errstate(all="ignore"):
-            observed_high = np.nanmax(np.where(np.isnan(normalised), -np.inf, normalised), axis=0)
-            observed_low = np.nanmin(np.where(np.isnan(normalised), np.inf, normalised), axis=0)
-        scale_range = np.where(bounded, fitted.width, observed_high - observed_low)
-        scale_range = np.where(np.isfinite(scale_range) & (scale_range > 0), scale_range, _STEPS_PER_RANGE)
-        cap = np.where(
-            np.isfinite(fitted.clip_high),
-            fitted.clip_high,
-            np.where(bounded, fitted.base + fitted.width, observed_high),
-        )
-        return cls(
-            tree=tree,
-            fitted=fitted,
-            plan=plan,
-            ladder=ladder,
-            node_weights=node_weights,
-            methods=methods,
-            availability_threshold=availability_threshold,
-            effort_unit=scale_range / _STEPS_PER_RANGE,
-            normalised_cap=cap,
-        )
-
-    def node_values(self, normalised_rows: FloatArray) -> FloatArray:
-        """(rows, nodes) scores for a batch of normalised indicator rows."""
-        rows = normalised_rows.shape[0]
-        values = np.empty((rows, len(self.plan.codes)))
-        values[:, : self.plan.n_indicators] = normalised_rows
-        return aggregate_tree(values, self.node_weights, self.plan, self.methods, self.availability_threshold)
-
-
-@dataclass
-class _Candidate:
-    column: int
-    raw: float
-    normalised: float
-    effort: float
-
-
-def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised: FloatArray, stage: int) -> StageGap:
-    """The improvements that take one unit (raw and normalised indicator rows) up one rung."""
-    ladder = context.ladder
-    stages = ladder.stages
-    if stage >= len(ladder.rung_codes):
-        return StageGap(unit, stages[stage], None, True, (), ())
-    tree = context.tree
-    rung = tree.ladder.rungs[stage] if tree.ladder is not None else None
-    assert rung is not None
-    required = ladder.required_columns[stage]
-    threshold = float(ladder.thresholds[stage])
-    floor = float(ladder.floors[stage])
-    codes = tree.codes
-    current_raw = raw.astype(np.float64, copy=True)
-    current = normalised.astype(np.float64, copy=True)
-    node_of = _required_node_of(tree, rung.requires)
-    before = context.node_values(current[None, :])[0]
-    shortfalls = tuple(
-        Shortfall(codes[column], float(before[column]), threshold)
-        for column in required
-        if not before[column] >= threshold - _TOLERANCE
-    )
-    steps: list[Improvement] = []
-    reachable = True
-    notes: list[str] = []
-
-    for column in ladder.critical_columns[stage]:
-        if current[column] >= floor - _TOLERANCE:
-            continue
-        target = _raise_to(context, int(column), current_raw[column], floor)
-        if target is None:
-            reachable = False
-            notes.append(f"{codes[column]} cannot reach the critical floor {floor:g}")
-            continue
-        to_raw, to_normalised = target
-        from_raw = None if math.isnan(current_raw[column]) else float(current_raw[column])
-        from_normalised = None if math.isnan(current[column]) else float(current[column])
-        start = context.fitted.base[column] if from_normalised is None else from_normalised
-        steps.append(
-            Improvement(
-                indicator=codes[column],
-                node=node_of[codes[column]],
-                reason="critical_floor",
-                from_raw=from_raw,
-                to_raw=to_raw,
-                from_normalised=from_normalised,
-                to_normalised=to_normalised,
-                effort=_effort(context, int(column), from_raw, to_raw, start, to_normalised),
-                gain=0.0,
-            )
-        )
-        current_raw[column] = to_raw
-        current[column] = to_normalised
-
-    candidates_under = {
-        int(column): np.array([codes.index(code) for code in tree.indicators_under[codes[column]]], dtype=np.intp)
-        for column in required
-    }
-    scores = context.node_values(current[None, :])[0]
-    # Bounded: each pass advances one indicator by at least a step or closes the gap.
-    for _ in range(10_000):
-        deficits = threshold - scores[required]
-        failing = deficits > _TOLERANCE
-        if not failing.any():
-            break
-        if np.isnan(deficits).any():
-            reachable = False
-            notes.append("a required node has no data")
-            break
-        pool = np.unique(np.concatenate([candidates_under[int(c)] for c in required[failing]]))
-        candidates = [
-            candidate
-            for column in pool
-            if (candidate := _next_step(context, int(column), current_raw[column], current[column])) is not None
-        ]
-        if not candidates:
-            reachable = False
-            notes.append("every indicator that could help is at its best value or missing")
-            break
-        trial = np.repeat(current[None, :], len(candidates), axis=0)
-        for row, candidate in enumerate(candidates):
-            trial[row, candidate.column] = candidate.normalised
-        trial_scores = context.node_values(trial)[:, required]
-        raw_gain = np.clip(trial_scores - scores[required], 0.0, None)
-        capped_gain = np.minimum(raw_gain, np.where(failing, deficits, 0.0)).sum(axis=1)
-        linear_gain = np.where(failing, raw_gain, 0.0).sum(axis=1)
-        continuous = np.array([_is_continuous(tree, codes[c.column]) for c in candidates])
-        efforts = np.array([c.effort for c in candidates])
-        # A continuous step can be shortened to exactly what is lacking, so it is
-        # judged by its rate; a level step is judged by what it really closes.
-        rate = np.where(continuous, linear_gain, capped_gain) / efforts
-        if not (rate > _TOLERANCE).any():
-            reachable = False
-            notes.append("no single step raises a failing node")
-            break
-        best = int(np.argmax(rate))
-        chosen = candidates[best]
-        if continuous[best] and np.all(trial_scores[best][failing] >= threshold - _TOLERANCE):
-            chosen = _shortest_closing_step(context, chosen, current, current_raw, required, threshold)
-        from_raw = float(current_raw[chosen.column])
-        from_normalised = float(current[chosen.column])
-        current_raw[chosen.column] = chosen.raw
-        current[chosen.column] = chosen.normalised
-        new_scores = context.node_values(current[None, :])[0]
-        gain = float(
-            np.minimum(
-                np.clip(new_scores[required] - scores[required], 0.0, None),
-                np.where(failing, deficits, 0.0),
-            ).sum()
-        )
-        scores = new_scores
-        code = codes[chosen.column]
-        steps.append(
-            Improvement(
-                indicator=code,
-                node=node_of[code],
-                reason="threshold",
-                from_raw=from_raw,
-                to_raw=chosen.raw,
-                from_normalised=from_normalised,
-                to_normalised=chosen.normalised,
-                effort=chosen.effort,
-                gain=gain,
-            )
-        )
-    return StageGap(
-        unit=unit,
-        stage=stages[stage],
-        next_stage=stages[stage + 1],
-        reachable=reachable,
-        shortfalls=shortfalls,
-        improvements=_merge(steps),
-        note="; ".join(notes),
-    )
-
-
-def _required_node_of(tree: FrameworkTree, requires: Sequence[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for node in requires:
-        for code in tree.indicators_under[node]:
-            found.setdefault(code, node)
-    return found
-
-
-def _is_continuous(tree: FrameworkTree, code: str) -> bool:
-    return tree.indicator_by_code[code].type in ("quantitative", "count")
-
-
-def _raw_domain(context: GapContext, column: int) -> tuple[float, float]:
-    spec = context.tree.indicators[column]
-    goalposts = spec.goalposts
-    if goalposts is not None:
-        return goalposts
-    return (-math.inf, math.inf)
-
-
-def _best_raw(context: GapContext, column: int) -> float:
-    low, high = _raw_domain(context, column)
-    return high if context.tree.indicators[column].direction == 1 else low
-
-
-def _normalise_one(context: GapContext, column: int, raw_value: float) -> float:
-    fitted = context.fitted
-    with np.errstate(all="ignore"):
-        value = (raw_value * fitted.direction[column] - fitted.origin[column]) / fitted.span[column]
-        value = value * fitted.width[column] + fitted.base[column]
-    return float(np.clip(value, fitted.clip_low[column], fitted.clip_high[column]))
-
-
-def _invert_one(context: GapContext, column: int, normalised_value: float) -> float:
-    fitted = context.fitted
-    raw = (normalised_value - fitted.base[column]) / fitted.width[column] * fitted.span[column]
-    return float((raw + fitted.origin[column]) * fitted.direction[column])
-
-
-def _round_raw(context: GapContext, column: int, raw_value: float) -> float:
-    """Levels and counts move in whole numbers, rounded towards better."""
-    spec = context.tree.indicators[column]
-    if spec.type in ("level", "count", "binary"):
-        nudge = -_TOLERANCE if spec.direction == 1 else _TOLERANCE
-        raw_value = math.ceil(raw_value + nudge) if spec.direction == 1 else math.floor(raw_value + nudge)
-    low, high = _raw_domain(context, column)
-    return float(min(max(raw_value, low), high))
-
-
-def _effort(
-    context: GapContext,
-    column: int,
-    from_raw: float | None,
-    to_raw: float,
-    from_normalised: float,
-    to_normalised: float,
-) -> float:
-    spec = context.tree.indicators[column]
-    if spec.type == "level":
-        start = from_raw if from_raw is not None else _raw_domain(context, column)[0 if spec.direction == 1 else 1]
-        return abs(to_raw - start)
-    return abs(to_normalised - from_normalised) / float(context.effort_unit[column])
-
-
-def _raise_to(context: GapContext, column: int, raw_value: float, floor: float) -> tuple[float, float] | None:
-    """The least raw change that brings an indicator to ``floor`` points."""
-    if not context.fitted.affine[column] or context.normalised_cap[column] < floor - _TOLERANCE:
-        return None
-    target = _round_raw(context, column, _invert_one(context, column, floor))
-    normalised = _normalise_one(context, column, target)
-    spec = context.tree.indicators[column]
-    if spec.type == "level":
-        while normalised < floor - _TOLERANCE and target != _best_raw(context, column):
-            target += spec.direction
-            normalised = _normalise_one(context, column, target)
-    if normalised < floor - _TOLERANCE:
-        return None
-    if not math.isnan(raw_value) and (target - raw_value) * spec.direction < 0:
-        return None
-    return target, normalised
-
-
-def _next_step(context: GapContext, column: int, raw_value: float, normalised_value: float) -> _Candidate | None:
-    if math.isnan(raw_value) or math.isnan(normalised_value) or not context.fitted.affine[column]:
-        return None
-    spec = context.tree.indicators[column]
-    cap = float(context.normalised_cap[column])
-    if normalised_value >= cap - _TOLERANCE:
-        return None
-    if spec.type == "level":
-        target_raw = _round_raw(context, column, raw_value + spec.direction)
-        if target_raw == raw_value:
-            return None
-        target = _normalise_one(context, column, target_raw)
-        return _Candidate(column, target_raw, target, abs(target_raw - raw_value))
-    if spec.type == "binary":
-        target_raw = _best_raw(context, column)
-        target = _normalise_one(context, column, target_raw)
-    else:
-        target = min(normalised_value + float(context.effort_unit[column]), cap)
-        target_raw = _round_raw(context, column, _invert_one(context, column, target))
-        target = min(_normalise_one(context, column, target_raw), cap)
-    if target <= normalised_value + _TOLERANCE:
-        return None
-    effort = (target - normalised_value) / float(context.effort_unit[column])
-    return _Candidate(column, target_raw, target, effort)
-
-
-def _shortest_closing_step(
-    context: GapContext,
-    chosen: _Candidate,
-    current: FloatArray,
-    current_raw: FloatArray,
-    required: IntArray,
-    threshold: float,
-) -> _Candidate:
-    """Shrink a continuous step to the smallest one that still closes the gap."""
-    column = chosen.column
-    low, high = float(current[column]), chosen.normalised
-    for _ in range(3):
-        grid = np.linspace(low, high, 33)
-        trial = np.repeat(current[None, :], grid.size, axis=0)
-        trial[:, column] = grid
-        closes = np.all(context.node_values(trial)[:, required] >= threshold - _TOLERANCE, axis=1)
-        first = int(np.argmax(closes))
-        high = float(grid[first])
-        low = float(grid[max(first - 1, 0)])
-    target_raw = _round_raw(context, column, _invert_one(context, column, high))
-    target = _normalise_one(context, column, target_raw)
-    if target < high - _TOLERANCE:
-        target_raw, target = chosen.raw, chosen.normalised
-    effort = (target - float(current[column])) / float(context.effort_unit[column])
-    return _Candidate(column, target_raw, target, effort)
-
-
-def _merge(steps: list[Improvement]) -> tuple[Improvement, ...]:
-    merged: dict[tuple[str, str], Improvement] = {}
-    for step in steps:
-        key = (step.indicator, step.reason)
-        earlier = merged.get(key)
-        if earlier is None:
-            merged[key] = step
-            continue
-        merged[key] = Improvement(
-            indicator=step.indicator,
-            node=step.node,
-            reason=step.reason,
-            from_raw=earlier.from_raw,
-            to_raw=step.to_raw,
-            from_normalised=earlier.from_normalised,
-            to_normalised=step.to_normalised,
-            effort=earlier.effort + step.effort,
-            gain=earlier.gain + step.gain,
-        )
-    ordered = sorted(merged.values(), key=lambda item: item.reason != "critical_floor")
-    return tuple(ordered)
-
-
-def gaps_table(gaps: Sequence[StageGap]) -> pd.DataFrame:
-    """One row per improvement: unit, stage, next_stage, indicator, targets, effort, gain."""
-    rows = [
-        {
-            "unit": gap.unit,
-            "stage": gap.stage,
-            "next_stage": gap.next_stage,
-            "reachable": gap.reachable,
-            "order": order,
-            "indicator": item.indicator,
-            "node": item.node,
-            "reason": item.reason,
-            "from_raw": item.from_raw,
-            "to_raw": item.to_raw,
-            "from_normalised": item.from_normalised,
-            "to_normalised": item.to_normalised,
-            "effort": item.effort,
-            "gain": item.gain,
-        }
-        for gap in gaps
-        for order, item in enumerate(gap.improvements, start=1)
-    ]
-    columns = [
-        "unit",
-        "stage",
-        "next_stage",
-        "reachable",
-        "order",
-        "indicator",
-        "node",
-        "reason",
-        "from_raw",
-        "to_raw",
-        "from_normalised",
-        "to_normalised",
-        "effort",
-        "gain",
-    ]
-    return pd.DataFrame(rows, columns=columns)

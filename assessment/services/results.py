@@ -9,7 +9,7 @@ import pandas as pd
 
 from assessment import scoring
 from assessment.models import Assessment, AssessmentResult
-from assessment.scoring.stage_ladder import StageGap
+from assessment.scoring.stage_gap import StageGap
 from assessment.selectors.scoring_input import (
     assessments_raw_data,
     framework_scoring_options,

@@ -1,3 +1,5 @@
+"""Reference pages: the regions and cities lists and their detail pages."""
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -6,10 +8,12 @@ from cities.models import City, Province, Region
 
 
 def region_list(request: HttpRequest) -> HttpResponse:
+    """The regions, with their member counts."""
     return render(request, "cities/region_list.html", {"regions": selectors.region_list()})
 
 
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One region and its member cities."""
     try:
         region = selectors.region_with_members(code=code)
     except Region.DoesNotExist as exc:
@@ -18,6 +22,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def city_list(request: HttpRequest) -> HttpResponse:
+    """The cities, filtered by province or region."""
     province = request.GET.get("province") or None
     region = request.GET.get("region") or None
     context = {
@@ -31,6 +36,7 @@ def city_list(request: HttpRequest) -> HttpResponse:
 
 
 def city_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One city and the regions it belongs to."""
     try:
         city = selectors.city_detail(code=code)
     except City.DoesNotExist as exc:

@@ -1,4 +1,4 @@
-"""Agreement pages and the region network page.
+"""The region network page: the agreement matrix or graph of a region's members, and the surge test.
 
 Views parse the query, call selectors and the pure engines, and render.
 """
@@ -12,34 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cities import figures, selectors
-from cities.forms import AgreementFilterForm, NetworkFilterForm, SurgeForm
+from cities.forms import NetworkFilterForm, SurgeForm
 from cities.models import Agreement, City, Region
 from cities.network import AgreementEdge
 from cities.network import region_network as build_region_network
 from cities.surge import surge_test
 
 
-def agreement_list(request: HttpRequest) -> HttpResponse:
-    form = AgreementFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    agreements = selectors.agreement_list(
-        domain=filters.get("domain") or None,
-        mode=filters.get("mode") or None,
-        status=filters.get("status") or None,
-        region=filters.get("region") or None,
-    )
-    return render(request, "cities/agreement_list.html", {"form": form, "agreements": agreements})
-
-
-def agreement_detail(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        agreement = selectors.agreement_detail(key=key)
-    except Agreement.DoesNotExist as exc:
-        raise Http404 from exc
-    return render(request, "cities/agreement_detail.html", {"agreement": agreement})
-
-
 def region_network(request: HttpRequest, code: str) -> HttpResponse:
+    """A region's agreement network as a matrix or graph, with the surge test."""
     try:
         region = selectors.region_with_members(code=code)
     except Region.DoesNotExist as exc:

@@ -1,0 +1,1 @@
+"""The cities app's pages: reference data, agreements, the region network."""
