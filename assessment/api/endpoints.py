@@ -25,6 +25,7 @@ from assessment.api.schemas import (
     RegionResultsOut,
 )
 from assessment.models import Assessment, Framework
+from assessment.scoring.uncertainty import MONTE_CARLO_RUNS, MONTE_CARLO_SEED
 from assessment.selectors import results as result_selectors
 from cities import selectors as city_selectors
 from cities.models import City, Region
@@ -188,9 +189,9 @@ def region_results(
             le=MAX_MONTE_CARLO_RUNS,
             description="Monte Carlo runs for the rank interval; 0 leaves it out.",
         ),
-    ] = result_selectors.DEFAULT_MONTE_CARLO_RUNS,
+    ] = MONTE_CARLO_RUNS,
     seed: Annotated[int, Query(ge=0, description="Seed of the Monte Carlo, for reproducible intervals.")] = (
-        result_selectors.DEFAULT_SEED
+        MONTE_CARLO_SEED
     ),
 ) -> Any:
     """Each visible city's published result of the period, ranked by index within the whole region.

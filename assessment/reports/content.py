@@ -20,6 +20,7 @@ from assessment import dashboards, panels
 from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Evidence, Framework, Indicator, Report, Response
 from assessment.reports import figures, recommendations
+from assessment.scoring.uncertainty import MONTE_CARLO_RUNS
 from assessment.selectors import results as result_selectors
 from assessment.selectors.assessments import gap_steps
 from cities import figures as network_figures
@@ -303,7 +304,7 @@ def city_report_context(
         "aggregation": framework.aggregation,
         "threshold": framework.stage_threshold,
         "critical_floor": framework.critical_floor,
-        "monte_carlo_runs": result_selectors.DEFAULT_MONTE_CARLO_RUNS,
+        "monte_carlo_runs": MONTE_CARLO_RUNS,
     }
 
 
@@ -417,7 +418,7 @@ def region_report_context(
         "density_percent": network.density * 100,
         "islands": [labels.get(code, code) for code in network.islands],
         "city_pages": city_pages,
-        "monte_carlo_runs": result_selectors.DEFAULT_MONTE_CARLO_RUNS,
+        "monte_carlo_runs": MONTE_CARLO_RUNS,
         "normalisation": framework.get_normalisation_display(),
         "threshold": framework.stage_threshold,
     }

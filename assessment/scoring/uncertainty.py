@@ -45,11 +45,34 @@ from assessment.scoring.ranks import rank_descending
 from assessment.scoring.stage_ladder import LadderPlan, critical_ok, requirements_met, stage_index
 from assessment.scoring.tree import FrameworkTree
 
-__all__ = ["MonteCarloOptions", "UncertaintyResult", "run_monte_carlo"]
+__all__ = [
+    "MONTE_CARLO_RUNS",
+    "MONTE_CARLO_SEED",
+    "WEIGHT_PERTURBATION",
+    "MonteCarloOptions",
+    "UncertaintyResult",
+    "run_monte_carlo",
+    "weight_factor_bounds",
+]
 
 FloatArray = NDArray[np.float64]
 
 _DEFAULT_BLOCK_BYTES = 96 * 2**20
+
+# The app's method, in one place: the dashboards, both PDF reports and the read
+# API read these (captions and the report's annex format their numbers from
+# them), so what a reader is told is what was run. Each weight is multiplied by
+# a factor in [1 - p, 1 + p] (0.75 to 1.25); the fixed seed gives every reader
+# of a period the same intervals. The framework's own methodology text is data
+# (fixtures/frameworks/), not read from here.
+MONTE_CARLO_RUNS = 200
+WEIGHT_PERTURBATION = 0.25
+MONTE_CARLO_SEED = 1
+
+
+def weight_factor_bounds(perturbation: float = WEIGHT_PERTURBATION) -> tuple[float, float]:
+    """The range of the factor a weight is multiplied by: (1 - p, 1 + p)."""
+    return 1 - perturbation, 1 + perturbation
 
 
 @dataclass(frozen=True)
@@ -63,8 +86,8 @@ class MonteCarloOptions:
     aggregation alternative is a name or one name per aggregate level.
     """
 
-    runs: int = 1000
-    perturbation: float = 0.25
+    runs: int = MONTE_CARLO_RUNS
+    perturbation: float = WEIGHT_PERTURBATION
     levels: tuple[int, ...] | None = None
     normalisations: tuple[Normalisation | str, ...] = ()
     aggregations: tuple[str | tuple[str, ...], ...] = ()

@@ -10,7 +10,8 @@ Only the latest published revision counts: an assessment whose correction
 progress still stands.
 
 The rank interval is a Monte Carlo over the node weights (each weight times
-1 + 0.25 U, U ~ Uniform(-1, 1); see `assessment.scoring.uncertainty`) on
+1 + p U, U ~ Uniform(-1, 1), p = `WEIGHT_PERTURBATION`; runs, p and seed are
+the method's constants in `assessment.scoring.uncertainty`) on
 the raw answers of those same results, scored together with the framework's
 normalisation and aggregation; p05 and p95 are the 5th and 95th percentiles
 of the index rank over the runs. A fixed seed makes it reproducible.
@@ -32,16 +33,13 @@ from django.db.models import Count, Q, QuerySet
 from accounts.roles import Role, has_role
 from assessment import scoring
 from assessment.models import Assessment, AssessmentResult, Framework, Response
+from assessment.scoring.uncertainty import MONTE_CARLO_RUNS, MONTE_CARLO_SEED, WEIGHT_PERTURBATION
 from assessment.selectors.scoring_input import (
     framework_scoring_options,
     framework_scoring_tree,
     raw_answers,
 )
 from cities.models import City, Region
-
-DEFAULT_MONTE_CARLO_RUNS = 200
-DEFAULT_SEED = 1
-WEIGHT_PERTURBATION = 0.25
 
 
 @dataclass(frozen=True)
@@ -309,7 +307,7 @@ def _rank_interval(ranks: pd.DataFrame, city_code: str) -> RankInterval | None:
 
 
 def monte_carlo_ranks(
-    snapshot: RegionSnapshot, runs: int = DEFAULT_MONTE_CARLO_RUNS, seed: int = DEFAULT_SEED
+    snapshot: RegionSnapshot, runs: int = MONTE_CARLO_RUNS, seed: int = MONTE_CARLO_SEED
 ) -> pd.DataFrame:
     """Each city's index rank p05 / median / p95 over ``runs`` weight draws.
 
@@ -351,8 +349,8 @@ def region_results(
     framework: Framework,
     user: AbstractBaseUser | AnonymousUser,
     kind: str = Assessment.Kind.CONSULTANT,
-    monte_carlo_runs: int = DEFAULT_MONTE_CARLO_RUNS,
-    seed: int = DEFAULT_SEED,
+    monte_carlo_runs: int = MONTE_CARLO_RUNS,
+    seed: int = MONTE_CARLO_SEED,
 ) -> RegionResults:
     """The region's published results, ranked by the stored index score.
 
@@ -380,8 +378,8 @@ def region_results(
         rows.append(
             CityResult(
                 city_code=code,
-                city_name_zh=str(snapshot.cities.at[code, "name_zh"]),
-                city_name_en=str(snapshot.cities.at[code, "name_en"]),
+                city_name_zh=str(snapshot.cities.loc[code, "name_zh"]),
+                city_name_en=str(snapshot.cities.loc[code, "name_en"]),
                 stage=str(snapshot.stages[code]),
                 index_score=None if math.isnan(index[position]) else float(index[position]),
                 scores={node: None if math.isnan(value) else float(value) for node, value in scores.items()},

@@ -30,6 +30,7 @@ from assessment.scoring import (
     score,
     tree_from_imeta,
 )
+from assessment.scoring.uncertainty import WEIGHT_PERTURBATION
 
 
 class Command(BaseCommand):
@@ -69,7 +70,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--perturb",
             type=float,
-            default=0.25,
+            default=WEIGHT_PERTURBATION,
             help=_("Uniform weight perturbation, e.g. 0.25 for +-25%%."),
         )
         parser.add_argument(
