@@ -8,17 +8,19 @@ PASSWORD = "test-password-123"
 
 
 @pytest.fixture
-def reference_data(db):
+def reference_data(request, db):
     """The shipped reference cities and regions (fixtures/*.csv), loaded as setup loads them."""
-    call_command("load_reference_data", verbosity=0)
+    if not in_shared_world(request):  # every shared world loaded them already
+        call_command("load_reference_data", verbosity=0)
 
 
 @pytest.fixture
-def default_framework(db):
+def default_framework(request, db):
     """DSMF 1.0 loaded and published from fixtures/frameworks/, as setup loads it."""
     from assessment.models import Framework
 
-    call_command("load_frameworks", verbosity=0)
+    if not in_shared_world(request):  # every shared world loaded it already
+        call_command("load_frameworks", verbosity=0)
     return Framework.objects.get(code="DSMF", version="1.0")
 
 
@@ -77,3 +79,21 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Module-scoped data sets (tests/worlds.py) stay until their module ends: within a module, the tests
+# that use one run after the tests that do not, so no test sees a data set it did not ask for.
+SHARED_WORLDS = ("g60_world", "suzhou_world", "g60_committed_world", "yrd_committed_world")
+
+
+def in_shared_world(request: pytest.FixtureRequest) -> bool:
+    """Whether the test reads one of the shared data sets."""
+    return any(name in request.fixturenames for name in SHARED_WORLDS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each module, the tests of a shared data set run last (a stable sort: modules keep their order)."""
+    first_of_module: dict[object, int] = {}
+    for index, item in enumerate(items):
+        first_of_module.setdefault(item.path, index)
+    items.sort(key=lambda item: (first_of_module[item.path], any(name in item.fixturenames for name in SHARED_WORLDS)))

@@ -7,9 +7,10 @@ import pytest
 from accounts.roles import Role
 from assessment.models import Assessment
 from tests.factories import UserFactory
-from tests.integration.test_dashboards import G60, english_pages, g60_demo  # noqa: F401  (fixtures)
+from tests.worlds import G60
 
-pytestmark = pytest.mark.django_db
+# g60_demo and english_pages: tests/integration/conftest.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 @pytest.fixture

@@ -14,31 +14,9 @@ from assessment.models import AssessmentResult
 from cities.models import Region
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english_pages(settings):
-    """These tests read English messages; the language cookie still switches."""
-    settings.LANGUAGE_CODE = "en"
-
-
-G60 = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"]
-
-
-@pytest.fixture
-def g60_demo(reference_data, default_framework):
-    call_command("load_demo", cities=",".join(G60), quiet=True)
-    return default_framework
-
-
-@pytest.fixture
-def manager(client_factory, reference_data):
-    from cities.models import City
-
-    user = UserFactory(roles=[Role.CITY_MANAGER])
-    City.objects.get(code="310000").managers.add(user)
-    return client_factory(user)
+# These tests read English messages (english_pages); the language cookie still switches.
+# g60_demo, manager: tests/integration/conftest.py (the G60 demo is loaded once for the module).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def table_rows(html: str, slug: str) -> list[list[str]]:

@@ -9,7 +9,6 @@ link to it; 苏州's own page opens on 2027 with its rank put in context.
 import re
 
 import pytest
-from django.core.management import call_command
 
 from assessment.selectors import results as result_selectors
 from assessment.services.assessments import (
@@ -20,23 +19,37 @@ from assessment.services.assessments import (
 )
 from cities.models import City
 from tests.assessment_builders import answer_everything, assessment_with_team
-from tests.integration.test_dashboards import G60, english_pages, manager, table_rows  # noqa: F401  (fixtures)
+from tests.integration.test_dashboards import table_rows
+from tests.worlds import load_g60_demo, shared_world
 
-pytestmark = pytest.mark.django_db
+# manager and english_pages: tests/integration/conftest.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 NEW = 2027
 
 
-@pytest.fixture
-def suzhou_published_alone(reference_data, default_framework):
-    call_command("load_demo", cities=",".join(G60), quiet=True)
-    assessment = assessment_with_team(city=City.objects.get(code="320500"), framework=default_framework, period=NEW)
+def g60_with_suzhou_published_alone():
+    """The G60 demo, then 苏州 alone published for NEW through the services a reviewer uses."""
+    framework = load_g60_demo()
+    assessment = assessment_with_team(city=City.objects.get(code="320500"), framework=framework, period=NEW)
     answer_everything(assessment, derived_reason="Checked against the agreements with the reviewer.")
     assessment_submit(assessment=assessment, user=assessment.consultants.first())
     assessment_start_review(assessment=assessment, user=assessment.reviewer)
     assessment_approve(assessment=assessment, user=assessment.reviewer)
     assessment_publish(assessment=assessment, user=assessment.reviewer)
     return assessment
+
+
+@pytest.fixture(scope="module")
+def suzhou_world(django_db_setup, django_db_blocker):
+    """Built once for this module's tests, which only read it; rolled back at the module's end."""
+    with shared_world(django_db_blocker, g60_with_suzhou_published_alone) as assessment:
+        yield assessment
+
+
+@pytest.fixture
+def suzhou_published_alone(suzhou_world, db):
+    return suzhou_world
 
 
 def selected_period(html: str, select_id: str = "filter-period") -> str:

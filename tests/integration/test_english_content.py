@@ -26,16 +26,9 @@ from cities.templatetags.lists import join_list
 
 pytestmark = pytest.mark.django_db
 
-G60 = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
 # Han characters and CJK punctuation (、，（）：…).
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+")
 needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="the report charts need Debian's chromium")
-
-
-@pytest.fixture
-def g60_demo(reference_data, default_framework):
-    call_command("load_demo", cities=G60, quiet=True)
-    return default_framework
 
 
 def chinese_units(framework: Framework) -> list[str]:

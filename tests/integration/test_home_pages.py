@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
 from accounts.roles import Role
@@ -13,14 +12,6 @@ from cities.models import City, Region
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-G60 = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
-
-
-@pytest.fixture
-def g60_demo(reference_data, default_framework):
-    """Published 2024 and 2025 for the nine G60 cities; 2026 drafts and reviews for five of them."""
-    call_command("load_demo", cities=G60, quiet=True)
 
 
 def home(client, language: str = "en") -> str:

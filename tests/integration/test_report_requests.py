@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
-from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -20,17 +19,10 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("chromium") is None, reason="the report charts need Debian's chromium"),
 ]
 
-G60 = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
-
 
 @pytest.fixture(autouse=True)
 def english_pages(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def g60_demo(reference_data, default_framework):
-    call_command("load_demo", cities=G60, quiet=True)
 
 
 @pytest.fixture

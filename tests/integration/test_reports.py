@@ -16,18 +16,12 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("chromium") is None, reason="the report charts need Debian's chromium"),
 ]
 
-G60 = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
 PAYLOADS = [
     '<img src="file:///etc/passwd">',
     '<link rel="attachment" href="file:///etc/passwd">',
     '<img src="https://example.com/tracker.png">',
     "https://example.com/steal?c=1",
 ]
-
-
-@pytest.fixture
-def g60_demo(reference_data, default_framework):
-    call_command("load_demo", cities=G60, quiet=True)
 
 
 def pdf_text(path) -> str:
