@@ -39,6 +39,7 @@ import pandas as pd
 
 from assessment.scoring.engine import ScoreResult
 from assessment.scoring.errors import Problem, ScoringInputError
+from assessment.scoring.ranks import rank_frame
 from assessment.scoring.tree import FrameworkTree
 
 __all__ = [
@@ -175,7 +176,7 @@ def strengths_and_weaknesses(
             "value": own,
             "peer_mean": peer_values.mean(axis=0),
             "difference": own - peer_values.mean(axis=0),
-            "rank_among_peers": group.rank(ascending=False, method="min").loc[str(unit)],
+            "rank_among_peers": rank_frame(group).loc[str(unit)],
         }
     )
     table.index.name = "indicator"

@@ -8,13 +8,11 @@ from typing import Any
 import pandas as pd
 
 from assessment import scoring
+from assessment.framework_cache import framework_scoring_options, framework_scoring_tree
 from assessment.models import Assessment, AssessmentResult
+from assessment.scoring.ranks import rank_frame
 from assessment.scoring.stage_gap import StageGap
-from assessment.selectors.scoring_input import (
-    assessments_raw_data,
-    framework_scoring_options,
-    framework_scoring_tree,
-)
+from assessment.selectors.scoring_input import assessments_raw_data
 
 
 def _number(value: Any) -> float | None:
@@ -96,7 +94,8 @@ def assessment_result_store(*, assessment: Assessment) -> AssessmentResult:
 def region_ranks_when_approved(*, assessment: Assessment, scores: dict[str, float | None]) -> dict[str, dict[str, int]]:
     """Rank this city among the scored cities of each of its regions, as things stand now.
 
-    Highest score first, ties share the lowest rank. Later approvals of
+    The engine's rank rule (`scoring/ranks.py`): highest score first, ties
+    share the lowest rank. Later approvals of
     other cities do not rewrite this snapshot; dashboards rank live.
     """
     ranks: dict[str, dict[str, int]] = {}
@@ -114,7 +113,7 @@ def region_ranks_when_approved(*, assessment: Assessment, scores: dict[str, floa
         )
         table = pd.DataFrame({city: peer_scores for city, peer_scores in peers} | {assessment.city_id: scores}).T
         table = table.apply(pd.to_numeric, errors="coerce")
-        ranked = table.rank(method="min", ascending=False)
+        ranked = rank_frame(table)
         ranks[region.code] = {
             code: int(rank) for code, rank in ranked.loc[assessment.city_id].items() if not math.isnan(rank)
         }
