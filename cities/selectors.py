@@ -38,6 +38,11 @@ def city_list(*, province: str | None = None, region: str | None = None) -> Quer
     return cities.order_by("code")
 
 
+def existing_city_codes(codes: list[str]) -> set[str]:
+    """Those of ``codes`` that name a city."""
+    return set(City.objects.filter(code__in=codes).values_list("code", flat=True))
+
+
 def city_detail(*, code: str) -> City:
     return City.objects.select_related("province").prefetch_related("memberships__region").get(code=code)
 

@@ -1,25 +1,32 @@
-"""Plotly figures of the dashboards, as plain JSON-ready dicts built from `assessment.dashboards` frames.
+"""Plotly figures of the dashboards, as plain JSON-ready dicts built from `assessment.dashboards.frames` tables.
 
 Plain dicts rather than ``plotly.graph_objects``: the browser's plotly.js
 validates them anyway, and skipping the Python-side validation keeps a
-41-city region page fast. The same dicts can be exported to vector graphics
+41-city region page fast. The same dicts are exported to vector graphics
 for the PDF reports. Every builder returns through `_figure`, which escapes
-the names and labels (`cities.figures.as_plotly_text`): Plotly must show a
-city's name, never read it as markup. Colours: Okabe and Ito's palette for
-categories and Viridis for magnitudes, both readable with the common
-colour-vision deficiencies; the highlighted city is also drawn larger and
-outlined, so colour is never the only cue.
+the names and labels (`as_plotly_text`): Plotly must show a city's name,
+never read it as markup. Colours: Okabe and Ito's palette for categories and
+Viridis for magnitudes, both readable with the common colour-vision
+deficiencies; the highlighted city is also drawn larger and outlined, so
+colour is never the only cue. The palette, the font and the escaping are
+shared with the agreement network's figures (`cities.figures`).
 """
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from cities.figures import FONT, OKABE_ITO, as_plotly_text
+from assessment.dashboards.labels import display_number
 
 Figure = dict[str, Any]
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+FONT = (
+    'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", '
+    '"Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif'
+)
 HIGHLIGHT = "#D55E00"
 OTHERS = "#0072B2"
 MEDIAN_LINE = "#999999"
@@ -37,13 +44,50 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
     return layout
 
 
+# The project's own markup: data reaches a template through its %{...} variables
+# (%{y}, %{meta[0]}, %{fullData.name}), which plotly.js fills with the escaped values.
+# "template" is Plotly's theme, never data.
+PLOTLY_MARKUP_KEYS = frozenset({"hovertemplate", "texttemplate", "template"})
+_TEXT_OR_NESTED = (str, Promise, dict, list, tuple)
+
+
+def plotly_text(text: str) -> str:
+    """Text that Plotly shows as written, never as its pseudo-HTML.
+
+    Plotly reads <br>, <b>, <a href> and <span style> in every label, tick,
+    legend and hover. A city named ``<span style="fill:url(http://…)">`` would
+    be markup: the report's Chromium would fetch the URL while drawing the PDF
+    charts, and the dashboard would style the name. plotly.js turns the
+    entities back into the characters, so the name shows as typed.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def as_plotly_text(value: Any) -> Any:
+    """A figure (or part of one) with every string passed through `plotly_text`, except the templates.
+
+    Escaping every string rather than a list of text attributes means a label
+    added to a figure later is covered too; the other strings (colours,
+    modes, symbols) never hold ``<``, ``>`` or ``&``.
+    """
+    if isinstance(value, str | Promise):
+        return plotly_text(str(value))
+    if isinstance(value, dict):
+        return {key: item if key in PLOTLY_MARKUP_KEYS else as_plotly_text(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        # Numbers pass without a call: a map's outlines are some 16,000 of them.
+        return [as_plotly_text(item) if isinstance(item, _TEXT_OR_NESTED) else item for item in value]
+    return value
+
+
 def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> Figure:
-    """The figure as Plotly gets it, its names and labels as text (see `cities.figures.plotly_text`)."""
+    """The figure as Plotly gets it, its names and labels as text (see `plotly_text`)."""
     return as_plotly_text({"data": traces, "layout": layout})
 
 
-def _number(value: float) -> float | None:
-    return None if pd.isna(value) else round(float(value), 2)
+def _plotted(value: float) -> float | None:
+    """A value as the figure holds it: two decimals, None (a gap) where there is none."""
+    return display_number(value, 2, blank=None)
 
 
 def stage_colours(ladder: Sequence[str]) -> dict[str, str]:
@@ -70,14 +114,14 @@ def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: st
                 "type": "scatter",
                 "mode": "markers",
                 "name": _("Rank interval (5–95 %)"),
-                "x": [_number(v) for v in frame["rank_median"]],
+                "x": [_plotted(v) for v in frame["rank_median"]],
                 "y": names,
                 "marker": {"symbol": "line-ns-open", "size": 10, "color": MEDIAN_LINE},
                 "error_x": {
                     "type": "data",
                     "symmetric": False,
-                    "array": [_number(v) for v in frame["rank_p95"] - frame["rank_median"]],
-                    "arrayminus": [_number(v) for v in frame["rank_median"] - frame["rank_p05"]],
+                    "array": [_plotted(v) for v in frame["rank_p95"] - frame["rank_median"]],
+                    "arrayminus": [_plotted(v) for v in frame["rank_median"] - frame["rank_p05"]],
                     "color": MEDIAN_LINE,
                     "thickness": 3,
                     "width": 0,
@@ -90,7 +134,7 @@ def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: st
             "type": "scatter",
             "mode": "markers",
             "name": _("Rank"),
-            "x": [_number(v) for v in frame["rank"]],
+            "x": [_plotted(v) for v in frame["rank"]],
             "y": names,
             "marker": {
                 "size": [14 if code == highlight else 9 for code in frame.index],
@@ -135,8 +179,8 @@ def plane_figure(
             "type": "scatter",
             "mode": "markers+text",
             "name": _("Cities"),
-            "x": [_number(v) for v in frame["x"]],
-            "y": [_number(v) for v in frame["y"]],
+            "x": [_plotted(v) for v in frame["x"]],
+            "y": [_plotted(v) for v in frame["y"]],
             "text": [labels.get(code, code) if written or code == highlight else "" for code in codes],
             "hovertext": [labels.get(code, code) for code in codes],
             "customdata": codes,
@@ -207,7 +251,7 @@ def heatmap_figure(
     matrix: pd.DataFrame, row_labels: Mapping[str, str], column_labels: Mapping[str, str], colour_title: str
 ) -> Figure:
     """Rows x columns of scores 0-100, Viridis, the value written in each cell."""
-    z = [[_number(v) for v in row] for row in matrix.to_numpy()]
+    z = [[_plotted(v) for v in row] for row in matrix.to_numpy()]
     return _figure(
         [
             {
@@ -249,7 +293,7 @@ def bar_figure(
     "S2+ Second breakthrough: collaborating" left of its bar took more than a
     phone's width can spare and was cut at the chart's edge.
     """
-    values_out = [_number(v) for v in values]
+    values_out = [_plotted(v) for v in values]
     trace: dict[str, Any] = {
         "type": "bar",
         "marker": {"color": list(colours) if not isinstance(colours, str) else colours},
@@ -320,7 +364,7 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
     theta_closed = theta + theta[:1]
 
     def closed(column: str) -> list[float | None]:
-        values = [_number(v) for v in frame[column]]
+        values = [_plotted(v) for v in frame[column]]
         return values + values[:1]
 
     traces = [
@@ -379,7 +423,7 @@ def trend_figure(frame: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
             "mode": "lines+markers",
             "name": labels.get(code, code),
             "x": [str(period) for period in frame.index],
-            "y": [_number(v) for v in frame[code]],
+            "y": [_plotted(v) for v in frame[code]],
             "line": {"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "dash": ("solid", "dash", "dot")[i % 3]},
         }
         for i, code in enumerate(frame.columns)
@@ -567,7 +611,7 @@ def grouped_bar_figure(
             "type": "bar",
             "name": city_labels.get(city, city),
             "x": [category_labels.get(code, code) for code in frame.index],
-            "y": [_number(v) for v in frame[city]],
+            "y": [_plotted(v) for v in frame[city]],
             "marker": {"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "line": {"color": "#000000", "width": 0.5}},
             "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>",
         }

@@ -1,10 +1,12 @@
-"""What the dashboards show, computed from a region's published results; no ORM, no HTML.
+"""What the dashboards show, computed from a region's published results: pandas tables, no ORM, no HTML.
+
+Pure Python: no Django.
 
 Each function takes plain tables (cities x nodes, indexed by city code) as
 the selectors return them in `assessment.selectors.results.RegionSnapshot`
-and returns plain tables. `assessment.charts` draws them; the views render
-them as tables and downloads, so a chart, its table view and its CSV are
-one frame and cannot disagree.
+and returns plain tables. `assessment.dashboards.figures` draws them;
+`assessment.dashboards.panels` shows them as tables and downloads, so a
+chart, its table view and its CSV are one frame and cannot disagree.
 
 The dual-space plane: x is the score of the index's first half (in-city
 maturity, IC in DSMF), y of its second (cross-boundary readiness, XB). Its
@@ -15,14 +17,11 @@ the region", not against an absolute bar:
     --------------------+------------------
     starting out        | inward-looking
 
-What-if weights re-aggregate the same normalised answers with other weights
-(`assessment.scoring.rescore_with_weights`); they never touch stored results.
+What-if weights are in `assessment.dashboards.what_if`.
 """
 
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from threading import Lock
 
 import numpy as np
 import pandas as pd
@@ -30,8 +29,6 @@ import pandas as pd
 from assessment import scoring
 
 QUADRANTS = ("leaders", "inward_looking", "connected_followers", "starting_out")
-WEIGHT_MIN = 0.0
-WEIGHT_MAX = 3.0
 
 
 @dataclass(frozen=True)
@@ -164,69 +161,10 @@ def nothing_to_rank(ranking: pd.DataFrame) -> bool:
     return not ranking.empty and bool(ranking["index"].isna().all())
 
 
-def clean_weights(requested: Mapping[str, str], structure: Structure) -> dict[str, float]:
-    """Weights from a query string (``w.<code>=<number>``), for adjustable nodes only, clipped.
-
-    Unknown codes and non-numbers are ignored, so a shared link from an
-    older framework version still opens.
-    """
-    weights: dict[str, float] = {}
-    for code in structure.adjustable:
-        text = requested.get(code)
-        if text is None:
-            continue
-        try:
-            value = float(text)
-        except (TypeError, ValueError):
-            continue
-        if np.isfinite(value):
-            weights[code] = float(min(max(value, WEIGHT_MIN), WEIGHT_MAX))
-    return weights
-
-
-class _PreparedCache:
-    """A few prepared scorings by snapshot key: a slider drag re-aggregates, never re-normalises."""
-
-    def __init__(self, size: int = 16) -> None:
-        self._items: OrderedDict[str, scoring.PreparedScoring] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def get(
-        self, key: str, tree: scoring.FrameworkTree, raw: pd.DataFrame, options: scoring.ScoringOptions
-    ) -> scoring.PreparedScoring:
-        with self._lock:
-            prepared = self._items.get(key)
-            if prepared is not None:
-                self._items.move_to_end(key)
-                return prepared
-        prepared = scoring.prepare(tree, raw, options)
-        with self._lock:
-            self._items[key] = prepared
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return prepared
-
-
-prepared_scorings = _PreparedCache()
-
-
-@dataclass(frozen=True)
-class WhatIf:
-    weights: dict[str, float]
-    scores: pd.DataFrame
-    stages: pd.Series
-
-
-def what_if(
-    key: str,
-    tree: scoring.FrameworkTree,
-    raw: pd.DataFrame,
-    options: scoring.ScoringOptions,
-    weights: Mapping[str, float],
-) -> WhatIf:
-    """The region re-scored with ``weights`` replacing the framework's for those nodes."""
-    prepared = prepared_scorings.get(key, tree, raw, options)
-    result = scoring.rescore_with_weights(prepared, dict(weights))
-    stages = result.stages if result.stages is not None else pd.Series(dtype="str")
-    return WhatIf(weights=dict(weights), scores=result.aggregates, stages=stages)
+def nearest_in_rank(ranking: pd.DataFrame, city: str, count: int) -> list[str]:
+    """The ``count`` cities ranked closest to ``city``: the natural peers to compare with."""
+    order = list(ranking.index)
+    if city not in order:
+        return []
+    position = order.index(city)
+    return sorted((code for code in order if code != city), key=lambda code: abs(order.index(code) - position))[:count]

@@ -1,24 +1,34 @@
-"""The dashboards' panels: each chart with the exact table it shows, from published results.
+"""The dashboards' panels: each figure with the exact table it shows and its caption, from published results.
 
 Used by the dashboard views and by the PDF reports, so a report's figure is
 the dashboard's figure. Every function takes the reading user, never a
 request: the selectors apply the same visibility rules everywhere.
+`RegionView` is a region's results as shown (published, or a what-if
+scenario), the one object the region page, the city page and both reports
+draw from.
 """
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from assessment import charts, dashboards
-from assessment.models import Framework, Response
+from assessment.dashboards import figures, frames, what_if
+from assessment.dashboards.filters import Filters
+from assessment.dashboards.labels import (
+    city_labels,
+    display_number,
+    ladder_of,
+    node_labels,
+    short_node_labels,
+    stage_labels,
+)
+from assessment.framework_cache import framework_scoring_options, framework_scoring_tree
+from assessment.models import Response
+from assessment.rank_intervals import monte_carlo_ranks
 from assessment.selectors import results as result_selectors
-from assessment.selectors.scoring_input import framework_scoring_options
 from cities.models import City, Region
 from cities.outlines import outlines_around
 
@@ -39,94 +49,11 @@ class Panel:
         return f"figure-{self.slug}"
 
 
-def english() -> bool:
-    return (get_language() or "").startswith("en")
-
-
-def number(value: Any, digits: int = 1) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return int(round(float(value))) if digits == 0 else round(float(value), digits)
-
-
-@dataclass
-class Filters:
-    region: Region
-    framework: Framework
-    kind: str
-    periods: list[int]
-    period: int | None
-    frameworks: list[Framework]
-    weights: dict[str, float]
-    problems: list[str]
-
-    def query(self, **overrides: Any) -> str:
-        values: dict[str, Any] = {
-            "region": self.region.code,
-            "framework": self.framework.code,
-            "version": self.framework.version,
-            "period": self.period or "",
-        }
-        values.update({f"w.{code}": f"{weight:g}" for code, weight in self.weights.items()})
-        values.update(overrides)
-        return urlencode({key: value for key, value in values.items() if value not in (None, "")})
-
-    @property
-    def published_query(self) -> str:
-        """The same filters with the framework's weights: what "reset" links to."""
-        return self.query(**{f"w.{code}": None for code in self.weights})
-
-
-def city_labels(cities: pd.DataFrame) -> dict[str, str]:
-    """City names in the active language; a name two cities share gets its province.
-
-    In English 苏州 and 宿州 are both Suzhou, 泰州 and 台州 both Taizhou: a
-    chart axis would merge them into one category.
-    """
-    in_english = english()
-    names = cities["name_en" if in_english else "name_zh"].astype(str)
-    shared = set(names[names.duplicated(keep=False)])
-    provinces = cities["province_en" if in_english else "province_zh"].astype(str)
-    return {
-        code: (f"{name} ({provinces[code]})" if in_english else f"{name}（{provinces[code]}）")
-        if name in shared
-        else name
-        for code, name in names.items()
-    }
-
-
-def node_labels(framework: Framework) -> dict[str, str]:
-    position = 1 if english() else 0
-    return {code: names[position] for code, names in result_selectors.node_names(framework).items()}
-
-
-def short_node_labels(framework: Framework, codes: list[str]) -> dict[str, str]:
-    """Dimension names up to the first separator: short enough for an axis."""
-    labels = node_labels(framework)
-    short = {}
-    for code in codes:
-        name = labels.get(code, code)
-        for separator in ("（", " (", "："):
-            name = name.split(separator)[0]
-        short[code] = f"{code} {name}" if len(name) <= 40 else code
-    return short
-
-
-def ladder_of(framework: Framework, stages: pd.Series) -> list[str]:
-    """The stage codes from the lowest up; without a ladder, the stages seen."""
-    ladder = result_selectors.framework_scoring_tree(framework).ladder
-    return list(ladder.stages) if ladder is not None else sorted(set(stages))
-
-
-def stage_labels(framework: Framework) -> dict[str, str]:
-    return {rung.code: f"{rung.code} {rung.name}" for rung in framework.stages.all().order_by("order")}
-
-
 @dataclass
 class RegionView:
     filters: Filters
     snapshot: result_selectors.RegionSnapshot | None
-    structure: dashboards.Structure
+    structure: frames.Structure
     ranking: pd.DataFrame
     scores: pd.DataFrame
     stages: pd.Series
@@ -136,8 +63,8 @@ class RegionView:
 def region_view(user: AbstractBaseUser | AnonymousUser, region: Region, filters: Filters) -> RegionView:
     """The region's published results, or their what-if scenario when the filters carry weights."""
     framework = filters.framework
-    tree = result_selectors.framework_scoring_tree(framework)
-    structure = dashboards.Structure.of(tree)
+    tree = framework_scoring_tree(framework)
+    structure = frames.Structure.of(tree)
     if filters.period is None:
         empty = pd.DataFrame()
         return RegionView(filters, None, structure, empty, empty, pd.Series(dtype="str"), False)
@@ -147,11 +74,11 @@ def region_view(user: AbstractBaseUser | AnonymousUser, region: Region, filters:
     scores, stages, intervals = snapshot.scores, snapshot.stages, None
     if filters.weights:
         options = framework_scoring_options(framework, tree)
-        scenario = dashboards.what_if(snapshot.key, tree, snapshot.raw, options, filters.weights)
+        scenario = what_if.what_if(snapshot.key, tree, snapshot.raw, options, filters.weights)
         scores, stages = scenario.scores, scenario.stages
     else:
-        intervals = result_selectors.monte_carlo_ranks(snapshot)
-    ranking = dashboards.ranking(scores, stages, structure.index, intervals)
+        intervals = monte_carlo_ranks(snapshot)
+    ranking = frames.ranking(scores, stages, structure.index, intervals)
     return RegionView(filters, snapshot, structure, ranking, scores, stages, bool(filters.weights))
 
 
@@ -162,9 +89,19 @@ def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | No
         columns += [_("Rank, 5th percentile"), _("Median rank"), _("Rank, 95th percentile")]
     rows = []
     for code, row in frame.iterrows():
-        values = [number(row["rank"], 0), labels.get(code, code), code, number(row["index"]), row["stage"]]
+        values = [
+            display_number(row["rank"], 0),
+            labels.get(code, code),
+            code,
+            display_number(row["index"]),
+            row["stage"],
+        ]
         if not view.what_if:
-            values += [number(row["rank_p05"], 0), number(row["rank_median"], 1), number(row["rank_p95"], 0)]
+            values += [
+                display_number(row["rank_p05"], 0),
+                display_number(row["rank_median"], 1),
+                display_number(row["rank_p95"], 0),
+            ]
         rows.append(values)
     caption = (
         _("What-if weights: ranks of this scenario, without intervals. Stored results are unchanged.")
@@ -178,7 +115,7 @@ def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | No
     return Panel(
         "ranking",
         _("Ranking with rank intervals"),
-        charts.ranking_figure(frame, labels, highlight),
+        figures.ranking_figure(frame, labels, highlight),
         columns,
         rows,
         caption,
@@ -189,7 +126,7 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
     axes = view.structure.plane_axes
     if axes is None:
         return None
-    frame, x_median, y_median = dashboards.plane(view.scores, axes)
+    frame, x_median, y_median = frames.plane(view.scores, axes)
     names = node_labels(view.filters.framework)
     titles = (names.get(axes[0], axes[0]), names.get(axes[1], axes[1]))
     quadrant_names = {
@@ -199,17 +136,23 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
         "starting_out": _("Starting out"),
     }
     rows = [
-        [labels.get(code, code), code, number(row["x"]), number(row["y"]), quadrant_names[row["quadrant"]]]
+        [
+            labels.get(code, code),
+            code,
+            display_number(row["x"]),
+            display_number(row["y"]),
+            quadrant_names[row["quadrant"]],
+        ]
         for code, row in frame.iterrows()
     ]
     caption = _(
         "x: %(x)s; y: %(y)s. The dotted lines are the region's medians (%(x_median)s and %(y_median)s): "
         "the quadrants say where a city stands against its region."
-    ) % {"x": titles[0], "y": titles[1], "x_median": number(x_median), "y_median": number(y_median)}
+    ) % {"x": titles[0], "y": titles[1], "x_median": display_number(x_median), "y_median": display_number(y_median)}
     return Panel(
         "plane",
         _("The dual-space plane"),
-        charts.plane_figure(frame, (x_median, y_median), labels, titles, highlight),
+        figures.plane_figure(frame, (x_median, y_median), labels, titles, highlight),
         [_("City"), _("Code"), titles[0], titles[1], _("Quadrant")],
         rows,
         caption,
@@ -221,11 +164,11 @@ def _heatmap_panel(view: RegionView, labels: dict[str, str]) -> Panel:
     order = list(view.ranking.index)
     matrix = view.scores.loc[order, dimensions]
     short = short_node_labels(view.filters.framework, dimensions)
-    rows = [[labels.get(code, code), *(number(v) for v in matrix.loc[code])] for code in order]
+    rows = [[labels.get(code, code), *(display_number(v) for v in matrix.loc[code])] for code in order]
     return Panel(
         "heatmap",
         _("Cities × dimensions"),
-        charts.heatmap_figure(matrix, labels, {code: code for code in dimensions}, _("Score")),
+        figures.heatmap_figure(matrix, labels, {code: code for code in dimensions}, _("Score")),
         [_("City"), *(short[code] for code in dimensions)],
         rows,
         _("Scores 0–100 per dimension; cities in ranking order."),
@@ -234,13 +177,13 @@ def _heatmap_panel(view: RegionView, labels: dict[str, str]) -> Panel:
 
 def _stage_panel(view: RegionView) -> Panel:
     ladder = ladder_of(view.filters.framework, view.stages)
-    counts = dashboards.stage_distribution(view.stages, ladder)
+    counts = frames.stage_distribution(view.stages, ladder)
     stage_names = stage_labels(view.filters.framework)
-    colours = charts.stage_colours(ladder)
+    colours = figures.stage_colours(ladder)
     return Panel(
         "stages",
         _("Cities per stage"),
-        charts.bar_figure(
+        figures.bar_figure(
             [stage_names.get(stage, stage) for stage in ladder],
             counts.tolist(),
             _("Cities"),
@@ -265,8 +208,8 @@ def _map_panel(view: RegionView, labels: dict[str, str]) -> Panel:
         [
             labels.get(code, code),
             code,
-            number(row["latitude"], 4),
-            number(row["longitude"], 4),
+            display_number(row["latitude"], 4),
+            display_number(row["longitude"], 4),
             stage_names.get(view.stages.get(code, ""), "") if code in view.stages.index else _("No published result"),
         ]
         for code, row in cities.iterrows()
@@ -274,7 +217,7 @@ def _map_panel(view: RegionView, labels: dict[str, str]) -> Panel:
     return Panel(
         "map",
         _("Map of stages"),
-        charts.map_figure(
+        figures.map_figure(
             outlines, cities, view.stages, labels, stage_names, ladder, priority=list(view.ranking.index)
         ),
         [_("City"), _("Code"), _("Latitude"), _("Longitude"), _("Stage")],
@@ -291,7 +234,7 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
     previous = result_selectors.region_snapshot(
         region=filters.region, period=earlier[0], framework=filters.framework, user=user, kind=filters.kind
     )
-    frame = dashboards.movers(
+    frame = frames.movers(
         view.snapshot.scores, previous.scores, view.structure.index, view.snapshot.stages, previous.stages
     )
     shown = pd.concat([frame.head(5), frame.tail(5)]).drop_duplicates() if len(frame) > 10 else frame
@@ -299,9 +242,9 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
         [
             labels.get(code, code),
             code,
-            number(row["before"]),
-            number(row["now"]),
-            number(row["change"]),
+            display_number(row["before"]),
+            display_number(row["now"]),
+            display_number(row["change"]),
             row["stage_before"],
             row["stage_now"],
         ]
@@ -310,7 +253,7 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
     return Panel(
         "movers",
         _("Biggest movers since %(period)s") % {"period": earlier[0]},
-        charts.bar_figure(
+        figures.bar_figure(
             [labels.get(code, code) for code in shown.index],
             shown["change"].tolist(),
             _("Change of the index (points)"),
@@ -354,20 +297,20 @@ def city_panels(
         panels.append(plane)
     dimensions = list(structure.dimensions)
     short = short_node_labels(framework, dimensions)
-    peers = dashboards.peers(view.scores, city.code, dimensions)
+    peers = frames.peers(view.scores, city.code, dimensions)
     panels.append(
         Panel(
             "radar",
             _("Dimensions against the region"),
-            charts.radar_figure(peers, {code: code for code in dimensions}, city_label),
+            figures.radar_figure(peers, {code: code for code in dimensions}, city_label),
             [_("Dimension"), city_label, _("Region median"), _("Region best"), _("Against the median")],
             [
                 [
                     short[code],
-                    number(row["city"]),
-                    number(row["median"]),
-                    number(row["best"]),
-                    number(row["versus_median"]),
+                    display_number(row["city"]),
+                    display_number(row["median"]),
+                    display_number(row["best"]),
+                    display_number(row["versus_median"]),
                 ]
                 for code, row in peers.iterrows()
             ],
@@ -375,12 +318,14 @@ def city_panels(
     )
     # Lists read as text, not as an axis: the full name, however long.
     names = node_labels(framework)
-    strengths, weaknesses = dashboards.strengths_and_weaknesses(peers)
+    strengths, weaknesses = frames.strengths_and_weaknesses(peers)
     extra["strengths"] = [
-        (f"{code} {names.get(code, '')}".strip(), number(row["versus_median"])) for code, row in strengths.iterrows()
+        (f"{code} {names.get(code, '')}".strip(), display_number(row["versus_median"]))
+        for code, row in strengths.iterrows()
     ]
     extra["weaknesses"] = [
-        (f"{code} {names.get(code, '')}".strip(), number(row["versus_median"])) for code, row in weaknesses.iterrows()
+        (f"{code} {names.get(code, '')}".strip(), display_number(row["versus_median"]))
+        for code, row in weaknesses.iterrows()
     ]
     # Indicators: dimensions as rows, the n-th indicator of each as columns.
     width = max((len(structure.indicators_of[d]) for d in dimensions), default=0)
@@ -394,15 +339,15 @@ def city_panels(
                 [
                     indicator,
                     names.get(indicator, indicator),
-                    number(snapshot.raw.at[city.code, indicator], 2),
-                    number(value),
+                    display_number(snapshot.raw.at[city.code, indicator], 2),
+                    display_number(value),
                 ]
             )
     panels.append(
         Panel(
             "indicators",
             _("Indicator scores"),
-            charts.heatmap_figure(matrix, {code: code for code in dimensions}, {}, _("Score")),
+            figures.heatmap_figure(matrix, {code: code for code in dimensions}, {}, _("Score")),
             [_("Indicator"), _("Name"), _("Answer"), _("Score")],
             indicator_rows,
             _(
@@ -428,14 +373,14 @@ def city_panels(
         Panel(
             "trend",
             _("Trend"),
-            charts.trend_figure(trend, names),
+            figures.trend_figure(trend, names),
             [_("Period"), _("Framework"), _("Stage"), *(names.get(code, code) for code in trend_codes)],
             [
                 [
                     item.period,
                     f"{item.framework_code} {item.framework_version}",
                     item.stage,
-                    *(number(item.scores.get(code)) for code in trend_codes),
+                    *(display_number(item.scores.get(code)) for code in trend_codes),
                 ]
                 for item in history
             ],
@@ -452,7 +397,7 @@ def city_panels(
             Panel(
                 "quality",
                 _("Data quality of the answers"),
-                charts.bar_figure(grades, [coverage.by_quality[g] for g in grades], _("Answers")),
+                figures.bar_figure(grades, [coverage.by_quality[g] for g in grades], _("Answers")),
                 [_("Grade"), _("Answers")],
                 [[str(quality_labels[g]), coverage.by_quality[g]] for g in grades],
                 _("Grades from A (measured, documented method) to F (unknown method)."),
@@ -462,26 +407,17 @@ def city_panels(
     return panels, extra
 
 
-def nearest_in_rank(ranking: pd.DataFrame, city: str, count: int) -> list[str]:
-    """The ``count`` cities ranked closest to ``city``: the natural peers to compare with."""
-    order = list(ranking.index)
-    if city not in order:
-        return []
-    position = order.index(city)
-    return sorted((code for code in order if code != city), key=lambda code: abs(order.index(code) - position))[:count]
-
-
 def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) -> list[Panel]:
     labels = city_labels(snapshot.cities)
     framework = snapshot.framework
-    structure = dashboards.Structure.of(snapshot.tree)
+    structure = frames.Structure.of(snapshot.tree)
     names = node_labels(framework)
     present = [code for code in codes if code in snapshot.scores.index]
     aggregates = [structure.index, *structure.halves, *structure.dimensions]
     frame = snapshot.scores.loc[present, structure.dimensions].T
     stage_row = [_("Stage"), "", *(snapshot.stages.get(code, "") for code in present)]
     aggregate_rows = [
-        [code, names.get(code, code), *(number(snapshot.scores.at[city, code]) for city in present)]
+        [code, names.get(code, code), *(display_number(snapshot.scores.at[city, code]) for city in present)]
         for code in aggregates
     ]
     indicator_rows = []
@@ -489,15 +425,17 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
         for indicator in structure.indicators_of[dimension]:
             indicator_rows.append(
                 [indicator, names.get(indicator, indicator)]
-                + [number(snapshot.raw.at[city, indicator], 2) for city in present]
-                + [number(snapshot.normalised.at[city, indicator]) for city in present]
+                + [display_number(snapshot.raw.at[city, indicator], 2) for city in present]
+                + [display_number(snapshot.normalised.at[city, indicator]) for city in present]
             )
     city_names = [labels.get(city, city) for city in present]
     return [
         Panel(
             "dimensions",
             _("Every dimension"),
-            charts.grouped_bar_figure(frame, labels, {code: code for code in structure.dimensions}, _("Score (0–100)")),
+            figures.grouped_bar_figure(
+                frame, labels, {code: code for code in structure.dimensions}, _("Score (0–100)")
+            ),
             [_("Code"), _("Name"), *city_names],
             [stage_row, *aggregate_rows],
             _("The index, its halves and every dimension, 0–100; dimensions: %(names)s.")

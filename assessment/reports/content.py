@@ -7,7 +7,6 @@ results. The reader is a user (the one who asked for the report): the same
 visibility rules as the pages apply.
 """
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import dashboards, panels
+from assessment.dashboards import frames, panels
+from assessment.dashboards.filters import Filters
+from assessment.dashboards.labels import answer_text, city_labels, display_number, ladder_of, node_labels, stage_labels
+from assessment.framework_cache import framework_scoring_tree
 from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Evidence, Framework, Indicator, Report, Response
 from assessment.reports import figures, recommendations
@@ -36,7 +38,7 @@ class ReportUnavailable(Exception):
     """Nothing published to report on; the message says what is missing."""
 
 
-def _filters(user: User, region: Region, framework: Framework, period: int) -> panels.Filters:
+def _filters(user: User, region: Region, framework: Framework, period: int) -> Filters:
     periods = result_selectors.result_periods(
         region=region, framework=framework, user=user, kind=Assessment.Kind.CONSULTANT
     )
@@ -44,7 +46,7 @@ def _filters(user: User, region: Region, framework: Framework, period: int) -> p
         raise ReportUnavailable(
             _("%(region)s has no published result for %(period)s.") % {"region": region.name, "period": period}
         )
-    return panels.Filters(region, framework, Assessment.Kind.CONSULTANT, periods, period, [framework], {}, [])
+    return Filters(region, framework, Assessment.Kind.CONSULTANT, periods, period, [framework], {}, [])
 
 
 def _svg(panel: panels.Panel | None, width: int = PAGE_WIDTH, height: int | None = None) -> str | None:
@@ -54,10 +56,11 @@ def _svg(panel: panels.Panel | None, width: int = PAGE_WIDTH, height: int | None
 
 
 def default_framework() -> Framework:
-    try:
-        return result_selectors.framework_for_results(code="DSMF", version=None)
-    except Framework.DoesNotExist:
-        raise ReportUnavailable(_("No framework is published yet.")) from None
+    """The deployment's default framework, its latest readable version."""
+    framework = Framework.objects.latest_readable()
+    if framework is None:
+        raise ReportUnavailable(_("No framework is published yet."))
+    return framework
 
 
 def city_region(city: City, region_code: str | None = None) -> Region:
@@ -88,24 +91,6 @@ class IndicatorLine:
     source: str
     comment: str
     evidence_items: tuple[str, ...] = ()
-
-
-def answer_text(indicator: Indicator, value: float | None) -> str:
-    """An answer as the report prints it, in the report's language.
-
-    The unit is the indicator's in the active language, never the response's
-    stored `unit`: that one is kept in Chinese (services.assessments), so an
-    English report printed "41.7 个/万人".
-    """
-    if value is None or math.isnan(value):
-        return ""
-    # Rounded: a value computed by the scoring may carry float noise (90.0000488281).
-    figures = plain_number_text(round(value, 4))
-    if indicator.type == Indicator.Type.LEVEL:
-        return _("level %(level)s") % {"level": figures}
-    if indicator.type == Indicator.Type.BINARY:
-        return _("yes") if value >= 0.5 else _("no")
-    return f"{figures} {indicator.unit}".strip()
 
 
 def _answer_text(response: Response) -> str:
@@ -208,8 +193,8 @@ def city_report_context(
     plane_svg = _svg(by_slug.get("plane"), PAGE_WIDTH, 400)
     radar_svg = _svg(by_slug.get("radar"), PAGE_WIDTH, 380)
     structure = view.structure
-    names = panels.node_labels(framework)
-    peers = dashboards.peers(view.scores, city.code, list(structure.dimensions))
+    names = node_labels(framework)
+    peers = frames.peers(view.scores, city.code, list(structure.dimensions))
     assessment = Assessment.objects.select_related("result", "framework").get(pk=snapshot.assessment_ids[city.code])
     order = [code for dimension in structure.dimensions for code in structure.indicators_of[dimension]]
     lines = _indicator_lines(
@@ -221,9 +206,9 @@ def city_report_context(
         recommendations.DimensionStanding(
             code=code,
             name=names.get(code, code),
-            score=_clean(peers.at[code, "city"]),
-            median=_clean(peers.at[code, "median"]),
-            best=_clean(peers.at[code, "best"]),
+            score=display_number(peers.at[code, "city"], blank=None),
+            median=display_number(peers.at[code, "median"], blank=None),
+            best=display_number(peers.at[code, "best"], blank=None),
         )
         for code in structure.dimensions
     ]
@@ -249,16 +234,16 @@ def city_report_context(
         )
     advice = recommendations.advice_by_lever(dimension_rows, indicator_standings)
     headline = recommendations.headline([{"code": step.code} for step in steps], advice)
-    stage_names = panels.stage_labels(framework)
+    stage_names = stage_labels(framework)
     next_stage = (assessment.result.gap or {}).get("next_stage")
-    ladder = panels.ladder_of(framework, view.stages)
+    ladder = ladder_of(framework, view.stages)
     current = str(view.stages[city.code])
     rank_row = view.ranking.loc[city.code]
     agreements, islands = _agreements(city)
     quality_counts = {
         grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices
     }
-    tree = result_selectors.framework_scoring_tree(framework)
+    tree = framework_scoring_tree(framework)
     return {
         "kind": "city",
         "full_edition": with_annex,
@@ -273,12 +258,12 @@ def city_report_context(
         "stage_code": current,
         "next_stage": stage_names.get(next_stage, next_stage) if next_stage else None,
         "ladder": [{"code": s, "label": stage_names.get(s, s), "current": s == current} for s in ladder],
-        "index_score": panels.number(rank_row["index"]),
-        "ic_score": panels.number(view.scores.at[city.code, structure.halves[0]]) if structure.halves else "",
-        "xb_score": panels.number(view.scores.at[city.code, structure.halves[1]]) if len(structure.halves) > 1 else "",
-        "rank": panels.number(rank_row["rank"], 0),
+        "index_score": display_number(rank_row["index"]),
+        "ic_score": display_number(view.scores.at[city.code, structure.halves[0]]) if structure.halves else "",
+        "xb_score": display_number(view.scores.at[city.code, structure.halves[1]]) if len(structure.halves) > 1 else "",
+        "rank": display_number(rank_row["rank"], 0),
         "ranked": int(view.ranking["rank"].notna().sum()),
-        "interval": (panels.number(rank_row["rank_p05"], 0), panels.number(rank_row["rank_p95"], 0)),
+        "interval": (display_number(rank_row["rank_p05"], 0), display_number(rank_row["rank_p95"], 0)),
         "strengths": extra.get("strengths", []),
         "weaknesses": extra.get("weaknesses", []),
         "headline": _headline_text(headline, steps, names),
@@ -286,7 +271,7 @@ def city_report_context(
         "radar_svg": radar_svg,
         "dimensions": dimension_rows,
         "halves": [
-            (code, names.get(code, code), panels.number(view.scores.at[city.code, code])) for code in structure.halves
+            (code, names.get(code, code), display_number(view.scores.at[city.code, code])) for code in structure.halves
         ],
         "indicators": lines,
         "steps": steps,
@@ -306,10 +291,6 @@ def city_report_context(
         "critical_floor": framework.critical_floor,
         "monte_carlo_runs": MONTE_CARLO_RUNS,
     }
-
-
-def _clean(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else round(float(value), 1)
 
 
 def _headline_text(headline: tuple[str, str] | None, steps: list, names: dict[str, str]) -> str:
@@ -350,10 +331,10 @@ def region_report_context(
     if snapshot is None or snapshot.is_empty:
         raise ReportUnavailable(_("Nothing is published for this region yet."))
     region_panels = {panel.slug: panel for panel in panels.region_panels(user, view)}
-    labels = panels.city_labels(snapshot.cities)
-    names = panels.node_labels(framework)
+    labels = city_labels(snapshot.cities)
+    names = node_labels(framework)
     structure = view.structure
-    stage_names = panels.stage_labels(framework)
+    stage_names = stage_labels(framework)
     # The network of agreements in force today, as on the network page.
     codes = list(snapshot.cities.index)
     network = region_network(city_selectors.agreement_edges(city_codes=codes), codes, on=timezone.localdate())
@@ -377,23 +358,23 @@ def region_report_context(
     )
     city_pages = []
     for code, row in view.ranking.iterrows():
-        peers = dashboards.peers(view.scores, code, list(structure.dimensions))
-        strengths, weaknesses = dashboards.strengths_and_weaknesses(peers)
+        peers = frames.peers(view.scores, code, list(structure.dimensions))
+        strengths, weaknesses = frames.strengths_and_weaknesses(peers)
         city_pages.append(
             {
                 "code": code,
                 "name": labels.get(code, code),
-                "rank": panels.number(row["rank"], 0),
-                "interval": (panels.number(row["rank_p05"], 0), panels.number(row["rank_p95"], 0)),
-                "index": panels.number(row["index"]),
+                "rank": display_number(row["rank"], 0),
+                "interval": (display_number(row["rank_p05"], 0), display_number(row["rank_p95"], 0)),
+                "index": display_number(row["index"]),
                 "stage": stage_names.get(row["stage"], row["stage"]),
-                "halves": [(names.get(h, h), panels.number(view.scores.at[code, h])) for h in structure.halves],
+                "halves": [(names.get(h, h), display_number(view.scores.at[code, h])) for h in structure.halves],
                 "dimensions": [
-                    (d, names.get(d, d), panels.number(peers.at[d, "city"]), panels.number(peers.at[d, "median"]))
+                    (d, names.get(d, d), display_number(peers.at[d, "city"]), display_number(peers.at[d, "median"]))
                     for d in structure.dimensions
                 ],
-                "strengths": [(names.get(d, d), panels.number(r["versus_median"])) for d, r in strengths.iterrows()],
-                "weaknesses": [(names.get(d, d), panels.number(r["versus_median"])) for d, r in weaknesses.iterrows()],
+                "strengths": [(names.get(d, d), display_number(r["versus_median"])) for d, r in strengths.iterrows()],
+                "weaknesses": [(names.get(d, d), display_number(r["versus_median"])) for d, r in weaknesses.iterrows()],
             }
         )
     return {

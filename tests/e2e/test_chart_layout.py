@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from assessment import charts
+from assessment.dashboards import figures as dashboard_figures
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_dashboards import g60_demo  # noqa: F401 - the fixture
 from tests.e2e.test_sign_in_by_role import PASSWORD, sign_in
@@ -168,7 +168,7 @@ def test_cities_at_the_plane_s_corners_are_drawn_whole_with_their_names(page, li
         index=["A", "B", "C", "D", "E"],
     )
     labels = {"A": "Taizhou (Zhejiang)", "B": "Suzhou (Jiangsu)", "C": "Ma'anshan", "D": "Lianyungang", "E": "Hefei"}
-    figure = charts.plane_figure(
+    figure = dashboard_figures.plane_figure(
         corners, (50.0, 50.0), labels, ("In-city maturity", "Cross-boundary readiness"), highlight="B"
     )
 

@@ -88,10 +88,10 @@ def switched_off_protections(request, settings, monkeypatch):
             roles, "user_roles", lambda user: frozenset(roles.Role.values) if user.is_authenticated else frozenset()
         )
     if disabled("formula"):
-        import assessment.views.dashboards
+        import assessment.dashboards.downloads
         import assessment.workbook
 
-        for module in (assessment.workbook, assessment.views.dashboards):
+        for module in (assessment.workbook, assessment.dashboards.downloads):
             monkeypatch.setattr(module, "neutralise", lambda text: text)
     if disabled("uploads"):
         import assessment.services.evidence
@@ -174,16 +174,16 @@ def switched_off_protections(request, settings, monkeypatch):
     if disabled("finite_numbers"):
         import django.forms
 
+        import assessment.backup.check
         import assessment.framework_document
         import assessment.scoring.coinr
         import assessment.services.assessments
-        import assessment.services.backup
         import assessment.workbook
 
         for module in (
             assessment.framework_document,
             assessment.services.assessments,
-            assessment.services.backup,
+            assessment.backup.check,
             assessment.workbook,
         ):
             monkeypatch.setattr(module, "is_finite_number", lambda value: True)
@@ -195,10 +195,10 @@ def switched_off_protections(request, settings, monkeypatch):
 
         monkeypatch.setattr(Indicator, "plausible_range", lambda indicator: None)
     if disabled("chart_network"):
-        import cities.figures
+        import assessment.dashboards.figures
         from assessment.reports import figures
 
-        monkeypatch.setattr(cities.figures, "plotly_text", lambda text: text)
+        monkeypatch.setattr(assessment.dashboards.figures, "plotly_text", lambda text: text)
         # kaleido's default browser; the warm one (started with the flags) is replaced, before and after.
         monkeypatch.setattr(figures, "chart_browser_options", lambda: {"headless": True})
         figures.stop_chart_browser()

@@ -5,7 +5,7 @@ Plotly reads a small HTML in labels; in the Chromium that kaleido drives,
 PDF's chart, behind the back of the report fetcher. Two walls, each tried on
 its own here against a real listener on 127.0.0.1:
 
-- the figures hand every name to Plotly as text (`cities.figures.plotly_text`);
+- the figures hand every name to Plotly as text (`assessment.dashboards.figures.plotly_text`);
 - the chart browser has no network (`assessment.reports.figures.CHART_BROWSER_FLAGS`).
 
 ``DUALSPACE_DISABLE_PROTECTION=chart_network`` takes both away, and the
@@ -23,7 +23,7 @@ import pytest
 from django.utils.html import escape
 
 from accounts.roles import Role
-from assessment import charts
+from assessment.dashboards import figures as dashboard_figures
 from assessment.reports import figures
 from assessment.reports.render import render_city_report, render_region_report
 from cities.models import City
@@ -116,7 +116,7 @@ def test_the_dashboard_figures_show_a_name_as_written(listener):
     name = payload(listener.port)
     frame = pd.DataFrame({"x": [40.0, 60.0], "y": [50.0, 70.0]}, index=[NAMED_CITY, "310000"])
     labels = {NAMED_CITY: name, "310000": "上海"}
-    figure = charts.plane_figure(frame, (50.0, 60.0), labels, (name, "Y"), NAMED_CITY)
+    figure = dashboard_figures.plane_figure(frame, (50.0, 60.0), labels, (name, "Y"), NAMED_CITY)
     trace = figure["data"][0]
     written = trace["text"][0]
     assert written == trace["hovertext"][0] == trace["meta"][0] == figure["layout"]["xaxis"]["title"]["text"]

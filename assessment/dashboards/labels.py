@@ -1,0 +1,117 @@
+"""Names and numbers as a reader sees them: city, node and stage labels in the active language, display rounding.
+
+The dashboards, their downloads and the PDF reports print through these, so a
+name or a figure reads the same on the page, in the CSV and in the report.
+The language is `cities.bilingual.in_english`, the project's one answer.
+"""
+
+from typing import Any
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from assessment.framework_cache import framework_scoring_tree, node_names
+from assessment.framework_document import plain_number_text
+from assessment.models import Framework, Indicator
+from assessment.selectors.assessments import GapStep
+from cities.bilingual import in_english
+
+
+def display_number(value: Any, digits: int = 1, blank: str | None = "") -> Any:
+    """``value`` rounded for a reader: whole with ``digits=0``; ``blank`` when there is no value (None or NaN).
+
+    Tables and downloads leave a missing value empty (""); figures and the
+    report's rows pass None, which Plotly draws as a gap.
+    """
+    if value is None or pd.isna(value):
+        return blank
+    return int(round(float(value))) if digits == 0 else round(float(value), digits)
+
+
+def city_labels(cities: pd.DataFrame) -> dict[str, str]:
+    """City names in the active language; a name two cities share gets its province.
+
+    In English 苏州 and 宿州 are both Suzhou, 泰州 and 台州 both Taizhou: a
+    chart axis would merge them into one category.
+    """
+    english = in_english()
+    names = cities["name_en" if english else "name_zh"].astype(str)
+    shared = set(names[names.duplicated(keep=False)])
+    provinces = cities["province_en" if english else "province_zh"].astype(str)
+    return {
+        code: (f"{name} ({provinces[code]})" if english else f"{name}（{provinces[code]}）") if name in shared else name
+        for code, name in names.items()
+    }
+
+
+def node_labels(framework: Framework) -> dict[str, str]:
+    """Every node's name in the active language, by code."""
+    position = 1 if in_english() else 0
+    return {code: names[position] for code, names in node_names(framework).items()}
+
+
+def short_node_labels(framework: Framework, codes: list[str]) -> dict[str, str]:
+    """Dimension names up to the first separator: short enough for an axis."""
+    labels = node_labels(framework)
+    short = {}
+    for code in codes:
+        name = labels.get(code, code)
+        for separator in ("（", " (", "："):
+            name = name.split(separator)[0]
+        short[code] = f"{code} {name}" if len(name) <= 40 else code
+    return short
+
+
+def ladder_of(framework: Framework, stages: pd.Series) -> list[str]:
+    """The stage codes from the lowest up; without a ladder, the stages seen."""
+    ladder = framework_scoring_tree(framework).ladder
+    return list(ladder.stages) if ladder is not None else sorted(set(stages))
+
+
+def stage_labels(framework: Framework) -> dict[str, str]:
+    """Each rung's code and name ("S2 …"), by code."""
+    return {rung.code: f"{rung.code} {rung.name}" for rung in framework.stages.all().order_by("order")}
+
+
+def answer_text(indicator: Indicator, value: float | None) -> str:
+    """An answer as the report prints it, in the report's language.
+
+    The unit is the indicator's in the active language, never the response's
+    stored `unit`: that one is kept in Chinese (services.assessments), so an
+    English report printed "41.7 个/万人".
+    """
+    if value is None or pd.isna(value):
+        return ""
+    # Rounded: a value computed by the scoring may carry float noise (90.0000488281).
+    figures = plain_number_text(round(value, 4))
+    if indicator.type == Indicator.Type.LEVEL:
+        return _("level %(level)s") % {"level": figures}
+    if indicator.type == Indicator.Type.BINARY:
+        return _("yes") if value >= 0.5 else _("no")
+    return f"{figures} {indicator.unit}".strip()
+
+
+def gap_step_rows(steps: list[GapStep]) -> list[dict[str, Any]]:
+    """The shortest list of improvements with its answers written as the PDF writes them ("level 2", "90 %").
+
+    Targets are computed by inverting a normalisation and carry float noise
+    (90.0000488281): two decimals are all a reader can act on.
+    """
+
+    def text(step: GapStep, value: float | None) -> str:
+        if value is None:
+            return "—"
+        if step.indicator is None:
+            return plain_number_text(round(value, 2))
+        return answer_text(step.indicator, round(value, 2))
+
+    return [
+        {
+            "code": step.code,
+            "name": step.name,
+            "from": text(step, step.from_raw),
+            "to": text(step, step.to_raw),
+            "critical_floor": step.critical_floor,
+        }
+        for step in steps
+    ]
