@@ -8,6 +8,7 @@ GET only, so CSRF does not apply. Every result read goes through
 import re
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
@@ -177,7 +178,8 @@ def region_results(
     request: HttpRequest,
     code: str,
     period: Annotated[int, Query(ge=2000, le=2100, description="The year assessed.")],
-    framework: Annotated[str, Query(description="Framework code.")] = "DSMF",
+    # The deployment's default framework, read once at import: the OpenAPI document states it.
+    framework: Annotated[str, Query(description="Framework code.")] = settings.DUALSPACE_DEFAULT_FRAMEWORK,
     version: Annotated[str | None, Query(description="Framework version; the latest published by default.")] = None,
     kind: Annotated[Assessment.Kind, Query(description="Consultant assessments or city self-assessments.")] = (
         Assessment.Kind.CONSULTANT

@@ -9,36 +9,30 @@ Only the latest published revision counts: an assessment whose correction
 (`replaced_by`) is published is left out; one whose correction is still in
 progress still stands.
 
-The rank interval is a Monte Carlo over the node weights (each weight times
-1 + p U, U ~ Uniform(-1, 1), p = `WEIGHT_PERTURBATION`; runs, p and seed are
-the method's constants in `assessment.scoring.uncertainty`) on
-the raw answers of those same results, scored together with the framework's
-normalisation and aggregation; p05 and p95 are the 5th and 95th percentiles
-of the index rank over the runs. A fixed seed makes it reproducible.
+The rank interval is a Monte Carlo over the node weights on the raw answers
+of those same results; p05 and p95 are the 5th and 95th percentiles of the
+index rank over the runs. It is computed and cached by
+`assessment.rank_intervals`, which these reads call.
 
 The number of SQL queries does not depend on the number of cities.
 """
 
 import datetime as dt
-import hashlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from accounts.roles import Role, has_role
 from assessment import scoring
+from assessment.framework_cache import framework_scoring_tree
 from assessment.models import Assessment, AssessmentResult, Framework, Response
-from assessment.scoring.uncertainty import MONTE_CARLO_RUNS, MONTE_CARLO_SEED, WEIGHT_PERTURBATION
-from assessment.selectors.scoring_input import (
-    framework_scoring_options,
-    framework_scoring_tree,
-    raw_answers,
-)
+from assessment.rank_intervals import monte_carlo_ranks
+from assessment.scoring.uncertainty import MONTE_CARLO_RUNS, MONTE_CARLO_SEED
+from assessment.selectors.scoring_input import raw_answers
 from cities.models import City, Region
 
 
@@ -108,22 +102,19 @@ def published_results_visible_to(user: AbstractBaseUser | AnonymousUser) -> Quer
 
 
 def frameworks_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Framework]:
-    """Administrators see drafts too; everyone else the published and retired versions."""
-    versions = Framework.objects.order_by("code", "-created_at")
-    if has_role(user, Role.ADMINISTRATOR):
-        return versions
-    return versions.exclude(status=Framework.Status.DRAFT)
+    """Administrators see drafts too; everyone else the readable (published and retired) versions."""
+    versions = Framework.objects.all() if has_role(user, Role.ADMINISTRATOR) else Framework.objects.readable()
+    return versions.order_by("code", "-created_at")
 
 
 def framework_for_results(*, code: str, version: str | None) -> Framework:
-    """The published or retired version; without a version, the latest published one.
+    """The readable version; without a version, the latest published one.
 
     Framework.DoesNotExist when there is none.
     """
-    versions = Framework.objects.filter(code=code).exclude(status=Framework.Status.DRAFT)
     if version:
-        return versions.get(version=version)
-    latest = versions.order_by("-published_at").first()
+        return Framework.objects.readable().get(code=code, version=version)
+    latest = Framework.objects.latest_readable(code) if code else None  # an empty code names no framework
     if latest is None:
         raise Framework.DoesNotExist
     return latest
@@ -306,37 +297,6 @@ def _rank_interval(ranks: pd.DataFrame, city_code: str) -> RankInterval | None:
     return RankInterval(*values)
 
 
-def monte_carlo_ranks(
-    snapshot: RegionSnapshot, runs: int = MONTE_CARLO_RUNS, seed: int = MONTE_CARLO_SEED
-) -> pd.DataFrame:
-    """Each city's index rank p05 / median / p95 over ``runs`` weight draws.
-
-    Published results do not change, so the intervals are cached under the
-    snapshot's key: the first reader of a period pays for the Monte Carlo.
-    """
-    no_intervals = pd.DataFrame(columns=["rank_p05", "rank_median", "rank_p95"])
-    if snapshot.is_empty or runs <= 0:
-        return no_intervals
-    cache_key = "mc-ranks:" + hashlib.sha256(f"{snapshot.key}|{runs}|{seed}".encode()).hexdigest()
-    cached = cache.get(cache_key)
-    if cached is not None:
-        return cached
-    nominal = framework_scoring_options(snapshot.framework, snapshot.tree)
-    options = scoring.ScoringOptions(
-        normalisation=nominal.normalisation,
-        aggregation=nominal.aggregation,
-        monte_carlo=scoring.MonteCarloOptions(runs=runs, perturbation=WEIGHT_PERTURBATION, seed=seed),
-    )
-    try:
-        result = scoring.score(snapshot.tree, snapshot.raw, options)
-    except scoring.ScoringInputError:
-        # Stored results passed the engine one by one; a failure together leaves the intervals out.
-        return no_intervals
-    ranks = result.uncertainty.ranks if result.uncertainty is not None else no_intervals
-    cache.set(cache_key, ranks, timeout=None)
-    return ranks
-
-
 def index_code(snapshot: RegionSnapshot) -> str:
     """The root of the framework tree: the composite index."""
     return snapshot.tree.root
@@ -423,23 +383,6 @@ def city_results(*, city: City, user: AbstractBaseUser | AnonymousUser) -> list[
         )
         for row in rows
     ]
-
-
-_names_cache: dict[tuple[int, str, str, object], dict[str, tuple[str, str]]] = {}
-
-
-def node_names(framework: Framework) -> dict[str, tuple[str, str]]:
-    """Node code → (Chinese name, English name); cached for versions that no longer change."""
-    key = (framework.pk, framework.code, framework.version, framework.published_at)
-    cached = _names_cache.get(key)
-    if cached is not None and framework.status != Framework.Status.DRAFT:
-        return cached
-    names = {
-        code: (name_zh, name_en) for code, name_zh, name_en in framework.nodes.values_list("code", "name_zh", "name_en")
-    }
-    if framework.status != Framework.Status.DRAFT:
-        _names_cache[key] = names
-    return names
 
 
 def result_periods(
