@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from assessment.backup import restore
+from assessment.backup.archive import FORMAT_VERSION, backed_up_models, occupied_tables
 from assessment.models import (
     Assessment,
     AssessmentResult,
@@ -37,7 +39,6 @@ from assessment.models import (
     ReviewComment,
 )
 from assessment.services import assessments as workflow
-from assessment.services import backup
 from assessment.services.evidence import evidence_add, evidence_remove
 from assessment.services.reports import link_access, link_create
 from cities.models import Agreement, City, Region
@@ -149,7 +150,7 @@ def snapshot() -> dict[str, list]:
     """Every backed-up row as plain data; permissions and content types by natural key, many-to-many sorted."""
     rows = {}
     by_natural_key = {Group, get_user_model(), LogEntry}
-    for model in backup.backed_up_models():
+    for model in backed_up_models():
         serialized = serializers.serialize(
             "python",
             model._base_manager.order_by("pk"),
@@ -221,7 +222,7 @@ def data_member(contents: dict[str, bytes], label: str) -> str:
 
 
 def test_every_model_is_backed_up_except_what_migrate_creates_sessions_and_the_task_queue():
-    backed_up = {model._meta.label_lower for model in backup.backed_up_models()}
+    backed_up = {model._meta.label_lower for model in backed_up_models()}
     left_out = {model._meta.label_lower for model in apps.get_models()} - backed_up
     assert left_out == {
         "contenttypes.contenttype",
@@ -256,7 +257,7 @@ def test_a_backup_restores_every_row_file_and_history_entry_into_a_new_database(
 
     contents = members(out)
     manifest = json.loads(contents["manifest.json"])
-    assert manifest["format_version"] == backup.FORMAT_VERSION and manifest["database_vendor"]
+    assert manifest["format_version"] == FORMAT_VERSION and manifest["database_vendor"]
     assert manifest["counts"]["assessment.response"] == counts_before["assessment.response"]
     assert manifest["counts"]["assessment.assessment_consultants"] == sum(
         len(row["fields"]["consultants"]) for row in before["assessment.assessment"]
@@ -268,9 +269,7 @@ def test_a_backup_restores_every_row_file_and_history_entry_into_a_new_database(
 
     wipe(media)
     assert Assessment.objects.count() == 0 and get_user_model().objects.count() == 0
-    assert (
-        backup.occupied_tables() == {}
-    )  # what migrate makes (content types, permissions, empty role groups) is no data
+    assert occupied_tables() == {}  # what migrate makes (content types, permissions, empty role groups) is no data
     stdout = io.StringIO()
     call_command("import_all", str(out), stdout=stdout)
     assert "Restored" in stdout.getvalue()
@@ -428,7 +427,7 @@ def test_a_damaged_archive_is_refused_with_a_message_naming_the_problem_and_noth
     with pytest.raises(CommandError, match=message) as raised:
         call_command("import_all", str(bad), stdout=io.StringIO())
     assert "nothing was changed" in str(raised.value)
-    assert backup.occupied_tables() == {}
+    assert occupied_tables() == {}
     assert no_files_in(media)
 
 
@@ -442,7 +441,7 @@ def test_a_row_that_breaks_a_rule_rolls_back_every_row(small_dataset, media, tmp
 
     with pytest.raises(CommandError, match=rf"assessment\.assessment {rows[-1]['pk']} could not be restored"):
         call_command("import_all", str(tmp_path / "bad.zip"), stdout=io.StringIO())
-    assert backup.occupied_tables() == {}
+    assert occupied_tables() == {}
     assert no_files_in(media)
 
 
@@ -456,7 +455,7 @@ def test_a_row_pointing_at_a_missing_indicator_is_refused(small_dataset, media, 
 
     with pytest.raises(CommandError, match="(?s)do not fit together.*999999"):
         call_command("import_all", str(tmp_path / "bad.zip"), stdout=io.StringIO())
-    assert backup.occupied_tables() == {}
+    assert occupied_tables() == {}
     assert no_files_in(media)
 
 
@@ -472,7 +471,7 @@ def test_a_failure_after_the_files_are_written_removes_them_and_restores_overwri
         changed.write(b"%PDF changed since the backup")
     before = snapshot()
     written = []
-    write = backup._FileLedger.write
+    write = restore._FileLedger.write
 
     def write_then_fail_on_the_last(self, storage, name, source, digest):
         write(self, storage, name, source, digest)
@@ -480,7 +479,7 @@ def test_a_failure_after_the_files_are_written_removes_them_and_restores_overwri
         if len(written) == 2:
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backup._FileLedger, "write", write_then_fail_on_the_last)
+    monkeypatch.setattr(restore._FileLedger, "write", write_then_fail_on_the_last)
 
     with pytest.raises(CommandError, match="The restore failed and was undone: .*No space left"):
         call_command("import_all", str(out), "--replace", stdout=io.StringIO())

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assessment.services.backup import backup_export
+from assessment.backup.export import backup_export
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assessment.services.backup import BackupError, backup_restore
+from assessment.backup.archive import BackupError
+from assessment.backup.restore import backup_restore
 
 
 class Command(BaseCommand):
