@@ -12,7 +12,7 @@ the palette, the font and that escaping live with the dashboards' figures.
 """
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -34,6 +34,18 @@ class FigureCity:
     latitude: float
     longitude: float
     degree: int
+
+
+def figure_cities(
+    places: Iterable[tuple[str, float, float]], labels: Mapping[str, str], degree: Mapping[str, int]
+) -> list[FigureCity]:
+    """The cities of a network figure, from (code, latitude, longitude): each named and with its partner count."""
+    return [
+        FigureCity(
+            code=code, label=labels.get(code, code), latitude=float(lat), longitude=float(lon), degree=degree[code]
+        )
+        for code, lat, lon in places
+    ]
 
 
 def domain_style(domain: str, domains: Sequence[str]) -> tuple[str, str]:

@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 
 from assessment.dashboards import frames, panels
 from assessment.dashboards.filters import Filters
-from assessment.dashboards.labels import answer_text, city_labels, display_number, ladder_of, node_labels, stage_labels
+from assessment.dashboards.headline import city_headline, compared_region
+from assessment.dashboards.labels import answer_text, city_labels, display_number, node_labels, stage_labels
 from assessment.framework_cache import framework_scoring_tree
 from assessment.framework_document import plain_number_text
 from assessment.models import Assessment, Evidence, Framework, Indicator, Report, Response
 from assessment.reports import figures, recommendations
 from assessment.scoring.uncertainty import MONTE_CARLO_RUNS
 from assessment.selectors import results as result_selectors
-from assessment.selectors.assessments import gap_steps
 from cities import figures as network_figures
 from cities import selectors as city_selectors
 from cities.models import Agreement, City, Region
@@ -64,18 +64,15 @@ def default_framework() -> Framework:
 
 
 def city_region(city: City, region_code: str | None = None) -> Region:
-    """The region to compare with: the one asked for, else the smallest the city belongs to."""
-    regions = city_selectors.regions_of_city(city)
-    if region_code:
-        for region in regions:
-            if region.code == region_code:
-                return region
+    """The region to compare with (see `compared_region`); a region asked for must be one of the city's."""
+    region = compared_region(city_selectors.regions_of_city(city), region_code)
+    if region_code and (region is None or region.code != region_code):
         raise ReportUnavailable(
             _("%(city)s is not a member of %(region)s.") % {"city": city.name, "region": region_code}
         )
-    if not regions:
+    if region is None:
         raise ReportUnavailable(_("%(city)s belongs to no region.") % {"city": city.name})
-    return regions[0]
+    return region
 
 
 @dataclass(frozen=True)
@@ -195,12 +192,13 @@ def city_report_context(
     structure = view.structure
     names = node_labels(framework)
     peers = frames.peers(view.scores, city.code, list(structure.dimensions))
-    assessment = Assessment.objects.select_related("result", "framework").get(pk=snapshot.assessment_ids[city.code])
+    standing = city_headline(view, city)
+    assessment = standing.assessment
     order = [code for dimension in structure.dimensions for code in structure.indicators_of[dimension]]
     lines = _indicator_lines(
         assessment.pk, dict(snapshot.normalised.loc[city.code].items()), order, with_annex=with_annex
     )
-    steps = gap_steps(assessment)
+    steps = standing.steps
     best_rows = snapshot.normalised.idxmax()
     dimension_rows = [
         recommendations.DimensionStanding(
@@ -234,11 +232,6 @@ def city_report_context(
         )
     advice = recommendations.advice_by_lever(dimension_rows, indicator_standings)
     headline = recommendations.headline([{"code": step.code} for step in steps], advice)
-    stage_names = stage_labels(framework)
-    next_stage = (assessment.result.gap or {}).get("next_stage")
-    ladder = ladder_of(framework, view.stages)
-    current = str(view.stages[city.code])
-    rank_row = view.ranking.loc[city.code]
     agreements, islands = _agreements(city)
     quality_counts = {
         grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices
@@ -254,25 +247,23 @@ def city_report_context(
         "assessment": assessment,
         "is_demo": snapshot.is_demo,
         "generated": timezone.localtime(),
-        "stage": stage_names.get(current, current),
-        "stage_code": current,
-        "next_stage": stage_names.get(next_stage, next_stage) if next_stage else None,
-        "ladder": [{"code": s, "label": stage_names.get(s, s), "current": s == current} for s in ladder],
-        "index_score": display_number(rank_row["index"]),
-        "ic_score": display_number(view.scores.at[city.code, structure.halves[0]]) if structure.halves else "",
-        "xb_score": display_number(view.scores.at[city.code, structure.halves[1]]) if len(structure.halves) > 1 else "",
-        "rank": display_number(rank_row["rank"], 0),
-        "ranked": int(view.ranking["rank"].notna().sum()),
-        "interval": (display_number(rank_row["rank_p05"], 0), display_number(rank_row["rank_p95"], 0)),
+        "stage": standing.stage_label,
+        "stage_code": standing.stage,
+        "next_stage": standing.next_stage_label,
+        "ladder": standing.ladder,
+        "index_score": standing.index_score,
+        "ic_score": standing.halves[0][2] if standing.halves else "",
+        "xb_score": standing.halves[1][2] if len(standing.halves) > 1 else "",
+        "rank": standing.rank,
+        "ranked": standing.ranked,
+        "interval": standing.interval,
         "strengths": extra.get("strengths", []),
         "weaknesses": extra.get("weaknesses", []),
         "headline": _headline_text(headline, steps, names),
         "plane_svg": plane_svg,
         "radar_svg": radar_svg,
         "dimensions": dimension_rows,
-        "halves": [
-            (code, names.get(code, code), display_number(view.scores.at[city.code, code])) for code in structure.halves
-        ],
+        "halves": standing.halves,
         "indicators": lines,
         "steps": steps,
         "advice": advice,
@@ -340,16 +331,11 @@ def region_report_context(
     network = region_network(city_selectors.agreement_edges(city_codes=codes), codes, on=timezone.localdate())
     network_svg = figures.figure_url(
         network_figures.network_figure(
-            cities=[
-                network_figures.FigureCity(
-                    code=code,
-                    label=labels.get(code, code),
-                    latitude=float(row["latitude"]),
-                    longitude=float(row["longitude"]),
-                    degree=network.degree[code],
-                )
-                for code, row in snapshot.cities.iterrows()
-            ],
+            cities=network_figures.figure_cities(
+                zip(snapshot.cities.index, snapshot.cities["latitude"], snapshot.cities["longitude"], strict=True),
+                labels,
+                network.degree,
+            ),
             agreements=network.agreements,
             domain_labels={value: str(label) for value, label in Agreement.Domain.choices},
         ),

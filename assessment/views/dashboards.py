@@ -34,19 +34,11 @@ from assessment.dashboards.filters import (
     region_filters,
     unpinned_query,
 )
-from assessment.dashboards.labels import (
-    city_labels,
-    display_number,
-    gap_step_rows,
-    ladder_of,
-    node_labels,
-    stage_labels,
-)
+from assessment.dashboards.headline import city_headline, compared_region
+from assessment.dashboards.labels import city_labels, display_number, node_labels
 from assessment.dashboards.what_if import WEIGHT_MAX, WEIGHT_MIN
 from assessment.framework_cache import framework_scoring_tree
-from assessment.models import Assessment
 from assessment.selectors import results as result_selectors
-from assessment.selectors.assessments import gap_steps
 from cities import selectors as city_selectors
 from cities.models import City, Region
 
@@ -208,12 +200,12 @@ def _city(code: str) -> City:
 
 
 def _city_region(request: HttpRequest, city: City) -> tuple[Region, list[Region]]:
-    """The region asked for in the query, else the smallest the city belongs to."""
+    """The region the city is compared with (see `compared_region`), and all of its regions."""
     regions = city_selectors.regions_of_city(city)
-    if not regions:
+    region = compared_region(regions, request.GET.get("region"))
+    if region is None:
         raise Http404(_("%(city)s belongs to no region.") % {"city": city.name})
-    asked = request.GET.get("region")
-    return next((region for region in regions if region.code == asked), regions[0]), regions
+    return region, regions
 
 
 def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
@@ -240,37 +232,9 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "is_demo": bool(view.snapshot and view.snapshot.is_demo),
         "published": False,
     }
-    snapshot = view.snapshot
-    if snapshot is not None and city.code in snapshot.scores.index:
+    if view.snapshot is not None and city.code in view.snapshot.scores.index:
         city_panels, extra = panels.city_panels(request.user, view, city)
-        row = view.ranking.loc[city.code]
-        assessment = Assessment.objects.select_related("result").get(pk=snapshot.assessment_ids[city.code])
-        stage_names = stage_labels(view.filters.framework)
-        ladder = ladder_of(view.filters.framework, view.stages)
-        current = str(view.stages[city.code])
-        context.update(
-            published=True,
-            panels=city_panels,
-            rank=display_number(row["rank"], 0),
-            interval=(display_number(row["rank_p05"], 0), display_number(row["rank_p95"], 0)),
-            ranked=int(view.ranking["rank"].notna().sum()),
-            index_score=display_number(row["index"]),
-            stage=current,
-            ladder=[
-                {
-                    "code": stage,
-                    "label": stage_names.get(stage, stage),
-                    "reached": ladder.index(stage) <= ladder.index(current),
-                    "current": stage == current,
-                }
-                for stage in ladder
-            ],
-            next_stage=(assessment.result.gap or {}).get("next_stage"),
-            steps=gap_step_rows(gap_steps(assessment)),
-            assessment=assessment,
-            compare_with=frames.nearest_in_rank(view.ranking, city.code, 2),
-            **extra,
-        )
+        context.update(published=True, panels=city_panels, headline=city_headline(view, city), **extra)
     return render(request, "dashboards/city.html", context)
 
 

@@ -35,16 +35,9 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
     view = "graph" if request.GET.get("view") == "graph" else "matrix"
     # Namesakes (Suzhou, Taizhou) carry their province in English: City.name_distinct.
     labels = {city.code: city.name_distinct for city in cities}
-    figure_cities = [
-        figures.FigureCity(
-            code=city.code,
-            label=city.name_distinct,
-            latitude=float(city.latitude),
-            longitude=float(city.longitude),
-            degree=network.degree[city.code],
-        )
-        for city in cities
-    ]
+    figure_cities = figures.figure_cities(
+        ((city.code, city.latitude, city.longitude) for city in cities), labels, network.degree
+    )
     domain_labels = {value: str(label) for value, label in Agreement.Domain.choices}
     matrix = _domain_matrix(network.agreements, cities, filters["domain"])
     # The domain choice of the graph lists every domain the other filters leave agreements in.

@@ -1,0 +1,105 @@
+"""Where a city stands in its region: rank, interval, stage ladder, next stage and the steps to it.
+
+One `CityHeadline`, built from the region's results as shown (`RegionView`),
+is what the city page's top cards and ladder and the city report's summary
+both print, so the two cannot disagree. `compared_region` is the one rule
+for which region a city is compared with.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from assessment.dashboards import frames
+from assessment.dashboards.labels import display_number, gap_step_rows, ladder_of, node_labels, stage_labels
+from assessment.dashboards.panels import RegionView
+from assessment.models import Assessment
+from assessment.selectors.assessments import GapStep, gap_steps
+from cities.models import City, Region
+
+# The city page offers to compare a city with this many cities ranked next to it.
+NEAREST_PEERS = 2
+
+
+def compared_region(regions: list[Region], asked: str | None) -> Region | None:
+    """The region a city is compared with: the one asked for among its ``regions``, else the smallest.
+
+    ``regions`` are the city's, smallest first (`cities.selectors.regions_of_city`);
+    None when it belongs to none.
+    """
+    return next((region for region in regions if region.code == asked), regions[0] if regions else None)
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One stage of the ladder as a city sees it: reached, the one it stands on, or ahead."""
+
+    code: str
+    label: str
+    reached: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class CityHeadline:
+    """A city's standing in the region shown, with its numbers rounded as a reader reads them."""
+
+    assessment: Assessment
+    rank: Any
+    ranked: int
+    interval: tuple[Any, Any]
+    index_score: Any
+    stage: str
+    stage_label: str
+    ladder: list[Rung]
+    next_stage: str | None
+    next_stage_label: str | None
+    halves: list[tuple[str, str, Any]]  # (code, name, score)
+    steps: list[GapStep]
+    nearest: list[str]
+
+    @cached_property
+    def step_rows(self) -> list[dict[str, Any]]:
+        """The steps to the next stage with their answers written out ("level 2", "90 %")."""
+        return gap_step_rows(self.steps)
+
+
+def city_headline(view: RegionView, city: City) -> CityHeadline:
+    """The headline of ``city``, which must be scored in ``view`` (its region's results as shown)."""
+    assert view.snapshot is not None
+    framework = view.filters.framework
+    row = view.ranking.loc[city.code]
+    assessment = Assessment.objects.select_related("result", "framework").get(
+        pk=view.snapshot.assessment_ids[city.code]
+    )
+    names = stage_labels(framework)
+    ladder = ladder_of(framework, view.stages)
+    current = str(view.stages[city.code])
+    next_stage = (assessment.result.gap or {}).get("next_stage")
+    node_names = node_labels(framework)
+    return CityHeadline(
+        assessment=assessment,
+        rank=display_number(row["rank"], 0),
+        ranked=int(view.ranking["rank"].notna().sum()),
+        interval=(display_number(row["rank_p05"], 0), display_number(row["rank_p95"], 0)),
+        index_score=display_number(row["index"]),
+        stage=current,
+        stage_label=names.get(current, current),
+        ladder=[
+            Rung(
+                code=stage,
+                label=names.get(stage, stage),
+                reached=ladder.index(stage) <= ladder.index(current),
+                current=stage == current,
+            )
+            for stage in ladder
+        ],
+        next_stage=next_stage,
+        next_stage_label=names.get(next_stage, next_stage) if next_stage else None,
+        halves=[
+            (code, node_names.get(code, code), display_number(view.scores.loc[city.code, code]))
+            for code in view.structure.halves
+        ],
+        steps=gap_steps(assessment),
+        nearest=frames.nearest_in_rank(view.ranking, city.code, NEAREST_PEERS),
+    )
