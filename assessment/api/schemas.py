@@ -1,10 +1,23 @@
-"""What the read API returns, as django-ninja schemas (they make the OpenAPI document)."""
+"""What the read API returns, as django-ninja schemas (they make the OpenAPI document).
 
+The results' schemas are derived from the dataclasses the results selectors
+return (`assessment.selectors.results`), not copied: a field added there
+reaches the API and its document.
+"""
+
+import dataclasses
 import datetime as dt
+import functools
+import operator
+import types
+import typing
 from decimal import Decimal
+from typing import Any
 
+import pydantic
 from ninja import Schema
 
+from assessment.selectors.results import CityResult, PeriodResult, RankInterval, RegionResults
 from cities.models import City, Region
 
 
@@ -88,45 +101,37 @@ class FrameworkOut(Schema):
     published_at: dt.datetime | None
 
 
-class RankIntervalOut(Schema):
-    p05: float
-    median: float
-    p95: float
+def _schema_of(source: type, name: str, nested: dict[type, type[Schema]]) -> type[Schema]:
+    """A ninja schema with the fields of a result dataclass, in its order; nested results as their schemas.
+
+    Every field is required, as the results always carry them (``rows`` too,
+    though the dataclass has a default).
+    """
+    hints = typing.get_type_hints(source)
+    fields: dict[str, Any] = {
+        item.name: (_with_schemas(hints[item.name], nested), ...) for item in dataclasses.fields(source)
+    }
+    return pydantic.create_model(name, __base__=Schema, __module__=__name__, **fields)
 
 
-class CityResultOut(Schema):
-    city_code: str
-    city_name_zh: str
-    city_name_en: str
-    stage: str
-    index_score: float | None
-    scores: dict[str, float | None]
-    rank: int | None
-    rank_interval: RankIntervalOut | None
+def _with_schemas(hint: Any, nested: dict[type, type[Schema]]) -> Any:
+    """``hint`` with each result dataclass in it replaced by its schema (inside ``X | None`` and ``list[X]`` too)."""
+    if hint in nested:
+        return nested[hint]
+    arguments = typing.get_args(hint)
+    if not arguments:
+        return hint
+    replaced = tuple(_with_schemas(argument, nested) for argument in arguments)
+    if isinstance(hint, types.UnionType):
+        return functools.reduce(operator.or_, replaced)
+    return typing.get_origin(hint)[replaced]
 
 
-class RegionResultsOut(Schema):
-    region_code: str
-    period: int
-    framework_code: str
-    framework_version: str
-    kind: str
-    ranked_cities: int
-    monte_carlo_runs: int
-    seed: int
-    rows: list[CityResultOut]
-
-
-class PeriodResultOut(Schema):
-    period: int
-    kind: str
-    revision: int
-    framework_code: str
-    framework_version: str
-    stage: str
-    index_score: float | None
-    scores: dict[str, float | None]
-    published_at: dt.datetime | None
+# The results the selectors return are the source; these follow their fields.
+RankIntervalOut = _schema_of(RankInterval, "RankIntervalOut", {})
+CityResultOut = _schema_of(CityResult, "CityResultOut", {RankInterval: RankIntervalOut})
+RegionResultsOut = _schema_of(RegionResults, "RegionResultsOut", {CityResult: CityResultOut})
+PeriodResultOut = _schema_of(PeriodResult, "PeriodResultOut", {})
 
 
 class ErrorOut(Schema):
