@@ -13,6 +13,11 @@ def region_list() -> QuerySet[Region]:
     return Region.objects.annotate(member_count=Count("memberships")).order_by("code")
 
 
+def region_by_code(*, code: str) -> Region:
+    """The region with this code (Region.DoesNotExist when there is none)."""
+    return Region.objects.get(code=code)
+
+
 def region_with_members(*, code: str) -> Region:
     memberships = RegionMembership.objects.select_related("city__province").order_by("city__code")
     return Region.objects.prefetch_related(Prefetch("memberships", queryset=memberships)).get(code=code)
@@ -41,6 +46,11 @@ def city_list(*, province: str | None = None, region: str | None = None) -> Quer
 def existing_city_codes(codes: list[str]) -> set[str]:
     """Those of ``codes`` that name a city."""
     return set(City.objects.filter(code__in=codes).values_list("code", flat=True))
+
+
+def city_with_province(*, code: str) -> City:
+    """The city with this code and its province (City.DoesNotExist when there is none)."""
+    return City.objects.select_related("province").get(code=code)
 
 
 def city_detail(*, code: str) -> City:

@@ -20,7 +20,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -54,7 +53,7 @@ def _nothing_to_rank_message() -> str:
 
 def _region(code: str) -> Region:
     try:
-        return Region.objects.get(code=code)
+        return city_selectors.region_by_code(code=code)
     except Region.DoesNotExist:
         raise Http404(_("There is no region %(code)s.") % {"code": code}) from None
 
@@ -84,7 +83,7 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "filters": filters,
         "periods": periods,
         "reset_query": unpinned_query(filters, periods, **{f"w.{node}": None for node in filters.weights}),
-        "regions": Region.objects.order_by("code"),
+        "regions": city_selectors.region_list(),
         **body,
     }
     return render(request, "dashboards/region.html", context)
@@ -122,7 +121,8 @@ def _region_body(request: HttpRequest, region: Region, filters: Filters) -> dict
         "has_panels": bool(shown),
         "published": published,
         "nothing_to_rank": _nothing_to_rank_message() if nothing_to_rank else "",
-        "panels_html": mark_safe(panels_html),  # rendered by our own template, escaped there
+        # render_to_string returns a SafeString (the template escaped every value), which the cache keeps.
+        "panels_html": panels_html,
         "sliders": sliders,
         "weight_min": WEIGHT_MIN,
         "weight_max": WEIGHT_MAX,
@@ -194,7 +194,7 @@ def region_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpRe
 
 def _city(code: str) -> City:
     try:
-        return City.objects.select_related("province").get(code=code)
+        return city_selectors.city_with_province(code=code)
     except City.DoesNotExist:
         raise Http404(_("There is no city %(code)s.") % {"code": code}) from None
 
