@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.management import call_command
 from PIL import Image, ImageStat
 
-from assessment.demo import DRAFT_CITIES, WORKFLOW_PERIOD
+from assessment.demo.load import DRAFT_CITIES, WORKFLOW_PERIOD
 from assessment.models import Assessment, Indicator, Response
 from tests.e2e.conftest import SCREENSHOTS, RequestLog
 

@@ -3,14 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessment.demo import (
-    DRAFT_CITIES,
-    IN_REVIEW_CITIES,
-    CityProfile,
-    city_latents,
-    demo_load,
-    demo_reset,
-)
+from assessment.demo.latents import BINARY, COUNT, LEVEL, MUNICIPALITY, SUB_PROVINCIAL, city_latents
+from assessment.demo.load import DRAFT_CITIES, IN_REVIEW_CITIES, city_profiles, demo_load, demo_reset
 from assessment.models import Assessment, AssessmentResult, Evidence, Indicator, Response
 from assessment.services.assessments import RESPONSE_FIELDS, assessment_create
 from cities.models import City
@@ -47,17 +41,6 @@ def index_scores() -> list[tuple]:
             "assessment__city_id", "assessment__period", "index_score", "stage"
         )
     )
-
-
-def profile(**changes) -> CityProfile:
-    base = {
-        "code": "340000",
-        "level": "prefecture",
-        "population": 3_000_000,
-        "longitude": 117.0,
-        "regions": frozenset({"YRD"}),
-    }
-    return CityProfile(**(base | changes))
 
 
 def test_each_city_gets_published_demo_results_for_2024_and_2025_with_every_node_scored(demo):
@@ -153,31 +136,13 @@ def test_a_large_digital_city_outscores_a_small_one(demo):
     assert index("310000") > index("130700")
 
 
-def test_maturity_rises_with_population_rank_and_the_eastern_coast():
-    small = city_latents(profile())
-    assert city_latents(profile(population=9_000_000)).maturity > small.maturity
-    assert city_latents(profile(level="sub_provincial")).maturity > small.maturity
-    assert city_latents(profile(level="municipality")).maturity > small.maturity
-    assert city_latents(profile(longitude=120.5)).maturity > small.maturity
-    assert city_latents(profile(longitude=115.0)).maturity < small.maturity
-
-
-def test_cross_boundary_readiness_is_higher_in_the_g60_corridor_than_in_jjj():
-    g60 = city_latents(profile(code="341100", regions=frozenset({"G60", "YRD"})))
-    yrd = city_latents(profile(code="341100", regions=frozenset({"YRD"})))
-    jjj = city_latents(profile(code="341100", regions=frozenset({"JJJ"})))
-    assert g60.cross_boundary > yrd.cross_boundary > jjj.cross_boundary
-    assert g60.maturity == yrd.maturity == jjj.maturity
-    # The nine corridor cities count as G60 members from their codes alone.
-    assert city_latents(profile(code="341800", regions=frozenset({"YRD"}))) == city_latents(
-        profile(code="341800", regions=frozenset({"G60", "YRD"}))
-    )
+def test_the_latent_model_spells_the_indicator_types_and_city_levels_as_the_models_do():
+    assert {LEVEL, COUNT, BINARY} <= set(Indicator.Type.values)
+    assert {MUNICIPALITY, SUB_PROVINCIAL} <= set(City.Level.values)
 
 
 def test_cross_boundary_readiness_correlates_with_maturity(reference_data):
     import numpy as np
-
-    from assessment.demo import city_profiles
 
     latents = [city_latents(p) for p in city_profiles(City.objects.all()).values()]
     correlation = np.corrcoef([x.maturity for x in latents], [x.cross_boundary for x in latents])[0, 1]
@@ -185,8 +150,6 @@ def test_cross_boundary_readiness_correlates_with_maturity(reference_data):
 
 
 def test_shanghai_and_hangzhou_lead_the_reference_cities_on_maturity(reference_data):
-    from assessment.demo import city_profiles
-
     latents = {code: city_latents(p) for code, p in city_profiles(City.objects.all()).items()}
     ranking = sorted(latents, key=lambda code: latents[code].maturity, reverse=True)
     assert ranking[0] == "310000"

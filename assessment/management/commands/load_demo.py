@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assessment.demo import FRAMEWORK, PUBLISHED_PERIODS, demo_load, demo_reset
+from assessment.demo.latents import PUBLISHED_PERIODS
+from assessment.demo.load import FRAMEWORK, demo_load, demo_reset
 from assessment.models import Framework
 from cities.models import City
 
