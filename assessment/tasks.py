@@ -2,10 +2,10 @@
 
 from django.tasks import task
 
+from assessment.services.report_worker import report_render
+
 
 @task()
 def render_report_task(report_id: int) -> None:
-    """Render one requested report (see `assessment.services.reports.report_render`)."""
-    from assessment.services.reports import report_render
-
-    report_render(report_id)
+    """Render one requested report (see `assessment.services.report_worker.report_render`)."""
+    report_render(report_id, requeue=render_report_task.enqueue)

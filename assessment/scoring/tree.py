@@ -35,15 +35,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 
 from assessment.scoring.errors import Problem, ScoringInputError
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = [
     "DEFAULT_CRITICAL_FLOOR",
@@ -244,13 +241,6 @@ class FrameworkTree:
         if problems:
             raise ScoringInputError(problems)
         return cls(tuple(built_indicators), tuple(built_aggregates), ladder)
-
-    @classmethod
-    def from_imeta(cls, imeta: pd.DataFrame, ladder: StageLadder | None = None) -> FrameworkTree:
-        """Build from a COINr iMeta table (see `assessment.scoring.coinr`)."""
-        from assessment.scoring.coinr import tree_from_imeta
-
-        return tree_from_imeta(imeta, ladder=ladder)
 
     def with_weights(self, weights: Mapping[str, float]) -> FrameworkTree:
         """Return a copy whose node weights are replaced by ``weights`` (by code)."""

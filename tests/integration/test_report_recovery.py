@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.roles import Role
 from assessment.models import Report
+from assessment.services import report_worker
 from assessment.services import reports as report_service
 from cities.models import Region
 
@@ -54,7 +55,7 @@ def reader(client_factory, user_with_role):
 def partial_file(report: Report, pk: int) -> Path:
     folder = Path(default_storage.path(report.file.field.generate_filename(report, report.filename))).parent
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{report_service.PARTIAL_PREFIX}{pk}-left.pdf"
+    path = folder / f"{report_worker.PARTIAL_PREFIX}{pk}-left.pdf"
     path.write_bytes(b"%PDF-1.7 half")
     return path
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from assessment.models import Report, ReportLink, ReportLinkAccess
+from assessment.services import report_worker
 from assessment.services import reports as report_service
 from assessment.views.reports import LINK_SALT
 from cities.models import City
@@ -79,7 +80,7 @@ def test_a_failed_rendering_is_marked_with_a_message(
     def broken(html):
         raise RuntimeError("out of paper")
 
-    monkeypatch.setattr(report_service, "html_to_pdf", broken)
+    monkeypatch.setattr(report_worker, "html_to_pdf", broken)
     _user, client = manager
     request_report(client, django_capture_on_commit_callbacks)
     report = Report.objects.get()
@@ -136,7 +137,7 @@ def test_the_report_list_shows_ones_own_requests_and_administrators_see_all(
     client_factory, manager, g60_demo, django_capture_on_commit_callbacks, monkeypatch
 ):
     # The list is about who asked for what, not about rendering: keep the PDF out of it.
-    monkeypatch.setattr(report_service, "html_to_pdf", lambda html: type("R", (), {"pdf": b"%PDF-1.7 test"})())
+    monkeypatch.setattr(report_worker, "html_to_pdf", lambda html: type("R", (), {"pdf": b"%PDF-1.7 test"})())
     user, client = manager
     mine = Report.objects.get(
         pk=int(request_report(client, django_capture_on_commit_callbacks)["Location"].split("/")[-2])
