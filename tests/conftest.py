@@ -3,8 +3,11 @@ from django.core.management import call_command
 
 from accounts.roles import Role
 from tests.factories import UserFactory
+from tests.worlds import SHARED_WORLDS, in_shared_world
 
 PASSWORD = "test-password-123"
+# The load tests' one-line results (tests/load/conftest.py records them as "load result"), printed at the end.
+LOAD_RESULTS: list[str] = []
 
 
 @pytest.fixture
@@ -81,19 +84,31 @@ def empty_cache():
     cache.clear()
 
 
-# Module-scoped data sets (tests/worlds.py) stay until their module ends: within a module, the tests
-# that use one run after the tests that do not, so no test sees a data set it did not ask for.
-SHARED_WORLDS = ("g60_world", "suzhou_world", "g60_committed_world", "yrd_committed_world")
-
-
-def in_shared_world(request: pytest.FixtureRequest) -> bool:
-    """Whether the test reads one of the shared data sets."""
-    return any(name in request.fixturenames for name in SHARED_WORLDS)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Within each module, the tests of a shared data set run last (a stable sort: modules keep their order)."""
     first_of_module: dict[object, int] = {}
     for index, item in enumerate(items):
         first_of_module.setdefault(item.path, index)
     items.sort(key=lambda item: (first_of_module[item.path], any(name in item.fixturenames for name in SHARED_WORLDS)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Benchmarks measure speed: they run alone in this process (`make bench`), not beside another xdist worker."""
+    expression = config.getoption("markexpr") or ""
+    if "benchmark" in expression and "not benchmark" not in expression:
+        config.option.numprocesses = 0
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect the load tests' results; under xdist the reports reach the main process with them."""
+    if report.when == "teardown":
+        LOAD_RESULTS.extend(value for name, value in report.user_properties if name == "load result")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """The load tests' results at the end of the run, with or without -s, so the CI log shows them (.ci/run)."""
+    if LOAD_RESULTS:
+        terminalreporter.section("load and fault tests")
+        for line in LOAD_RESULTS:
+            terminalreporter.write_line(line)

@@ -18,7 +18,16 @@ from typing import Any
 
 from django.core.management import call_command
 
+# The module-scoped fixtures that hold a shared data set; each loads the reference data and DSMF 1.0.
+# A module's tests that use one run after its tests that do not (tests/conftest.py), so no test sees a
+# data set it did not ask for: a shared world stays until its module ends.
+SHARED_WORLDS = ("g60_world", "suzhou_world", "g60_committed_world")
 G60 = ["310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"]
+
+
+def in_shared_world(request: Any) -> bool:
+    """Whether the test (of this fixture request) reads one of the shared data sets."""
+    return any(name in request.fixturenames for name in SHARED_WORLDS)
 
 
 @contextmanager
@@ -62,4 +71,15 @@ def load_g60_demo() -> Any:
     """The demo's 2024 and 2025 results of the nine G60 cities, published; the framework."""
     framework = load_reference_and_framework()
     call_command("load_demo", cities=",".join(G60), quiet=True)
+    return framework
+
+
+def load_g60_demo_and_accounts(password: str) -> Any:
+    """One demo account per role signing in with password, then the G60 demo (`make setup`'s order); the framework."""
+    from django.test import override_settings
+
+    with override_settings(DEMO_PASSWORD=password):
+        framework = load_reference_and_framework()
+        call_command("create_demo_accounts", verbosity=0)
+        call_command("load_demo", cities=",".join(G60), quiet=True)
     return framework

@@ -10,14 +10,15 @@ from config.settings.base import STORAGES
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Each pytest-xdist worker (PYTEST_XDIST_WORKER: gw0, gw1, ...) has a folder of its own: no test sees
+# another worker's files.
+_media_folder = "-".join(filter(None, ["dualspace-test-media", env_str("PYTEST_XDIST_WORKER")]))
 STORAGES = {
     **STORAGES,
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         # The load tests give their server and worker processes a folder of their own.
-        "OPTIONS": {
-            "location": Path(env_str("TEST_MEDIA_ROOT") or Path(tempfile.gettempdir()) / "dualspace-test-media")
-        },
+        "OPTIONS": {"location": Path(env_str("TEST_MEDIA_ROOT") or Path(tempfile.gettempdir()) / _media_folder)},
     },
     # Tests render templates without running collectstatic first.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -17,20 +17,24 @@ from django.core.management import call_command
 
 from assessment.dashboards import figures as dashboard_figures
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_dashboards import g60_demo  # noqa: F401 - the fixture
 from tests.e2e.test_sign_in_by_role import PASSWORD, sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# g60_demo (tests/e2e/conftest.py): the G60 demo and the demo accounts, committed once for the module;
+# the YRD tests load the whole demo for themselves (a live server's test is transactional, flushed after it).
 
 WIDTHS = (1280, 390)
 
 # The figure a panel drew, as Plotly laid it out.
 LAYOUT = """slug => {
-  const gd = document.querySelector(`[data-testid=${slug}-chart] .js-plotly-plot`) || document.querySelector(`[data-testid=${slug}-chart]`);
+  const gd = document.querySelector(`[data-testid=${slug}-chart] .js-plotly-plot`)
+    || document.querySelector(`[data-testid=${slug}-chart]`);
   const full = gd._fullLayout;
-  const axis = a => ({range: a.range.map(Number), length: a._length, ticks: (a._vals || []).map(t => t.x), offset: a._offset});
-  return {x: axis(full.xaxis), y: axis(full.yaxis), data: gd._fullData.map(t => ({name: t.name, mode: t.mode, x: t.x, y: t.y,
-          size: t.marker && t.marker.size, symbol: t.marker && t.marker.symbol, cliponaxis: t.cliponaxis, textposition: t.textposition})),
+  const axis = a => ({range: a.range.map(Number), length: a._length, ticks: (a._vals || []).map(t => t.x),
+                      offset: a._offset});
+  return {x: axis(full.xaxis), y: axis(full.yaxis),
+          data: gd._fullData.map(t => ({name: t.name, mode: t.mode, x: t.x, y: t.y,
+                                        size: t.marker && t.marker.size, symbol: t.marker && t.marker.symbol,
+                                        cliponaxis: t.cliponaxis, textposition: t.textposition})),
           texts: gd.querySelectorAll('.scatterlayer .textpoint text').length,
           legend: full.legend && full.legend._bbox ? {...full.legend._bbox} : null,
           xtitle: (gd.querySelector('.g-xtitle text') || {getBoundingClientRect: () => null}).getBoundingClientRect()};
@@ -91,7 +95,7 @@ def language(request, page, live_server):
 
 def test_the_city_dashboard_draws_the_highlighted_city_whole_and_ranks_from_1(
     page, live_server, g60_demo, language, width
-):  # noqa: F811
+):
     sign_in(page, live_server, "manager")  # at the desktop width, where the menu shows
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboards/cities/310000/?region=G60")
@@ -130,7 +134,7 @@ def test_the_city_dashboard_draws_the_highlighted_city_whole_and_ranks_from_1(
     screenshot(page, f"chart-layout-city-{language}-{width}")
 
 
-def test_the_region_dashboard_ranks_from_1_and_its_map_is_a_labelled_map(page, live_server, g60_demo, language, width):  # noqa: F811
+def test_the_region_dashboard_ranks_from_1_and_its_map_is_a_labelled_map(page, live_server, g60_demo, language, width):
     sign_in(page, live_server, "manager")  # at the desktop width, where the menu shows
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboards/regions/G60/?period=2025")
@@ -161,7 +165,7 @@ def test_the_region_dashboard_ranks_from_1_and_its_map_is_a_labelled_map(page, l
     screenshot(page, f"chart-layout-region-{language}-{width}")
 
 
-def test_cities_at_the_plane_s_corners_are_drawn_whole_with_their_names(page, live_server, g60_demo, width):  # noqa: F811
+def test_cities_at_the_plane_s_corners_are_drawn_whole_with_their_names(page, live_server, g60_demo, width):
     """Scores of 0 and 100 are possible: such a city, its marker and its name sit on the frame, not past it."""
     corners = pd.DataFrame(
         {"x": [0.0, 100.0, 0.0, 100.0, 50.0], "y": [0.0, 100.0, 100.0, 0.0, 50.0]},

@@ -14,10 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
-from tests.e2e.test_dashboards import g60_demo  # noqa: F401 - the G60 demo results and accounts
 from tests.e2e.test_sign_in_by_role import sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# g60_demo (tests/e2e/conftest.py): the G60 demo and the demo accounts, committed once for the module.
 
 # The full plotly.js 4.1.1 bundle (plotly.min.js) the chart pages loaded before, in bytes.
 FULL_BUNDLE_BYTES = 4_815_814
@@ -73,7 +72,7 @@ def test_a_dashboard_loads_half_the_plotly_bytes_draws_every_chart_and_keeps_a_c
     live_server,
     g60_demo,
     dashboard,
-    language,  # noqa: F811
+    language,
 ):
     path, panels = DASHBOARDS[dashboard]
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])

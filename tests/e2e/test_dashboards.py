@@ -1,23 +1,9 @@
 """As a city manager, in a real browser: the city and region dashboards draw every chart from the demo data."""
 
-import pytest
-from django.core.management import call_command
-
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_sign_in_by_role import PASSWORD, sign_in
+from tests.e2e.test_sign_in_by_role import sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-G60 = "310000,330400,330100,330700,320500,330500,341800,340200,340100"
-
-
-@pytest.fixture
-def g60_demo(settings):
-    settings.DEMO_PASSWORD = PASSWORD
-    call_command("load_reference_data", verbosity=0)
-    call_command("load_frameworks", verbosity=0)
-    call_command("create_demo_accounts", verbosity=0)
-    call_command("load_demo", cities=G60, quiet=True)
+# g60_demo (tests/e2e/conftest.py): the G60 demo and the demo accounts, committed once for the module.
 
 
 def ranking_order(page) -> list[str]:

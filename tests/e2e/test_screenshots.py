@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
 from PIL import Image, ImageStat
@@ -24,12 +23,9 @@ from PIL import Image, ImageStat
 from assessment.demo.load import DRAFT_CITIES, WORKFLOW_PERIOD
 from assessment.models import Assessment, Indicator, Response
 from tests.e2e.conftest import SCREENSHOTS, RequestLog
-
-# The fixture that loads the G60 demo results and accounts, shared with the dashboard tests.
-from tests.e2e.test_dashboards import g60_demo  # noqa: F401
 from tests.e2e.test_sign_in_by_role import sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# g60_demo (tests/e2e/conftest.py): the G60 demo results and accounts, committed for the module.
 
 REPO = Path(__file__).resolve().parents[2]
 # The size the pictures in the guides are taken at: a common laptop screen.
@@ -243,7 +239,7 @@ def test_the_four_views_a_new_user_meets_work_and_are_photographed(
     browser,
     live_server,
     g60_demo,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     for language in LANGUAGES:
         with camera_in(browser, live_server, language) as camera:

@@ -1,11 +1,8 @@
 """In a real browser: sliding every half to 0 says there is nothing to rank instead of drawing empty axes."""
 
-import pytest
-
-from tests.e2e.test_dashboards import g60_demo  # noqa: F401  (the fixture)
 from tests.e2e.test_sign_in_by_role import sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# g60_demo (tests/e2e/conftest.py): the G60 demo and the demo accounts, committed for the module.
 
 
 def slide_to_zero(page, code: str) -> None:
@@ -15,7 +12,7 @@ def slide_to_zero(page, code: str) -> None:
         page.keyboard.press("ArrowLeft")
 
 
-def test_both_halves_at_zero_say_nothing_to_rank_and_one_back_ranks_again(page, live_server, g60_demo):  # noqa: F811
+def test_both_halves_at_zero_say_nothing_to_rank_and_one_back_ranks_again(page, live_server, g60_demo):
     sign_in(page, live_server, "manager")
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.goto(f"{live_server.url}/dashboards/regions/G60/?period=2025")

@@ -32,11 +32,13 @@ SUMMARY: list[str] = []
 TIMEOUT = 60
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    if SUMMARY:
-        terminalreporter.section("load and fault tests")
-        for line in SUMMARY:
-            terminalreporter.write_line(line)
+@pytest.fixture(autouse=True)
+def results_in_the_report(record_property) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """A test's SUMMARY lines travel in its report, so tests/conftest.py prints them even from an xdist worker."""
+    first = len(SUMMARY)
+    yield
+    for line in SUMMARY[first:]:
+        record_property("load result", line)  # the name tests/conftest.py collects
 
 
 @dataclass
