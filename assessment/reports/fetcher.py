@@ -1,5 +1,5 @@
 """The only way a report reaches anything outside its HTML: the app's static files, data: URIs
-and the report's own figures, drawn in this process (`figures.figure_url`).
+and the report's own figures, drawn in this process (`svg.figure_url`).
 
 WeasyPrint would otherwise follow any URL in the HTML: file:///etc/passwd,
 an intranet address, a redirect. User-written text is escaped by the
@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.contrib.staticfiles import finders
 
-from assessment.reports import figures
+from assessment.reports import svg
 
 STATIC_SCHEME_HOST = "dualspace-static"
 BASE_URL = f"https://{STATIC_SCHEME_HOST}/"
@@ -85,7 +85,7 @@ def _fetcher_class() -> type:
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             try:
-                drawn = figures.figure_bytes(url)
+                drawn = svg.figure_bytes(url)
             except Exception as error:
                 # WeasyPrint would log this and print the report without the chart: keep it for render to raise.
                 self.figure_errors.append(error)

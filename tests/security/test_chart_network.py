@@ -6,7 +6,7 @@ PDF's chart, behind the back of the report fetcher. Two walls, each tried on
 its own here against a real listener on 127.0.0.1:
 
 - the figures hand every name to Plotly as text (`assessment.dashboards.figures.plotly_text`);
-- the chart browser has no network (`assessment.reports.figures.CHART_BROWSER_FLAGS`).
+- the chart browser has no network (`assessment.reports.svg.CHART_BROWSER_FLAGS`).
 
 ``DUALSPACE_DISABLE_PROTECTION=chart_network`` takes both away, and the
 listener is hit.
@@ -24,7 +24,7 @@ from django.utils.html import escape
 
 from accounts.roles import Role
 from assessment.dashboards import figures as dashboard_figures
-from assessment.reports import figures
+from assessment.reports import svg
 from assessment.reports.render import render_city_report, render_region_report
 from cities.models import City
 
@@ -105,14 +105,14 @@ def test_the_chart_browser_has_no_network_even_for_a_label_left_as_markup(listen
             "annotations": [{"x": 0, "y": 1, "text": labels[0], "showarrow": False}],
         },
     }
-    svg = figures.figure_svg(raw, 680, 400)
+    drawing = svg.figure_svg(raw, 680, 400)
     # kaleido still draws through its pipe: the figure is there, its markup read as Plotly's.
-    assert svg.startswith(b"<svg") and "杭".encode() in svg
+    assert drawing.startswith(b"<svg") and "杭".encode() in drawing
     assert listener.settled_hits() == []
 
 
 def test_the_dashboard_figures_show_a_name_as_written(listener):
-    """The name reaches plotly.js (the dashboards' and kaleido's are the same plotly.js version) as text, escaped once."""
+    """The name reaches plotly.js as text, escaped once (the dashboards' and kaleido's plotly.js are one version)."""
     name = payload(listener.port)
     frame = pd.DataFrame({"x": [40.0, 60.0], "y": [50.0, 70.0]}, index=[NAMED_CITY, "310000"])
     labels = {NAMED_CITY: name, "310000": "上海"}
@@ -122,7 +122,7 @@ def test_the_dashboard_figures_show_a_name_as_written(listener):
     assert written == trace["hovertext"][0] == trace["meta"][0] == figure["layout"]["xaxis"]["title"]["text"]
     assert written.startswith("&lt;span style=") and "<" not in written
     assert name not in trace["hovertemplate"]
-    drawn = ElementTree.fromstring(figures.figure_svg(figure, 680, 480))
+    drawn = ElementTree.fromstring(svg.figure_svg(figure, 680, 480))
     texts = ["".join(element.itertext()) for element in drawn.iter(f"{SVG}text")]
     # Drawn as the characters typed (the written label and the axis title), not as "&lt;span…",
     # and no piece of it became a styled tspan.

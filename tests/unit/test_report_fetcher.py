@@ -38,10 +38,10 @@ def test_static_files_and_data_uris_are_served():
 
 
 def test_a_reports_own_figure_is_served_once_drawn(monkeypatch):
-    from assessment.reports import figures
+    from assessment.reports import svg
 
-    monkeypatch.setattr(figures, "figure_svg", lambda figure, width, height: b"<svg/>")
-    url = figures.figure_url({"data": []}, 680, 400)
+    monkeypatch.setattr(svg, "figure_svg", lambda figure, width, height: b"<svg/>")
+    url = svg.figure_url({"data": []}, 680, 400)
     fetcher = ReportURLFetcher()
     assert fetcher.fetch(url).read() == b"<svg/>"
     assert fetcher.fetched == ["figure:"]
@@ -51,13 +51,13 @@ def test_a_reports_own_figure_is_served_once_drawn(monkeypatch):
 
 def test_a_figure_chromium_failed_to_draw_fails_the_report(monkeypatch):
     """WeasyPrint would skip an image it cannot load; a report without its chart must fail instead."""
-    from assessment.reports import figures
+    from assessment.reports import svg
     from assessment.reports.render import html_to_pdf
 
     def broken(figure, width, height):
         raise RuntimeError("Chromium went away")
 
-    monkeypatch.setattr(figures, "figure_svg", broken)
-    url = figures.figure_url({"data": []}, 680, 400)
+    monkeypatch.setattr(svg, "figure_svg", broken)
+    url = svg.figure_url({"data": []}, 680, 400)
     with pytest.raises(RuntimeError, match="Chromium went away"):
         html_to_pdf(f'<html><body><img src="{url}"></body></html>')

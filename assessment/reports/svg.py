@@ -1,4 +1,7 @@
-"""The dashboards' Plotly figures as vector SVG for the PDF reports.
+"""The dashboards' Plotly figures drawn as vector SVG for the PDF reports (kaleido: figure → SVG).
+
+"Figures" are the Plotly dicts of `assessment.dashboards.figures`; this module
+only draws them.
 
 Plotly's own renderer (kaleido) draws them in the Debian Chromium the
 project installs, offline: the report's chart is the dashboard's chart, not
@@ -35,6 +38,7 @@ from typing import Any
 
 PDF_FONT = '"Noto Sans CJK SC", "Noto Sans SC", sans-serif'
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _started = False
 
@@ -80,8 +84,10 @@ def _stop_server() -> None:
 
     try:
         kaleido.stop_sync_server(silence_warnings=True)
-    except Exception:  # noqa: BLE001 - the process is ending anyway
-        pass
+    except Exception:
+        # Stopping runs at exit and between tests, after the browser may already have died: a failure
+        # to stop it must not mask what is ending the process, but it is logged rather than swallowed.
+        logger.warning("the chart browser did not stop cleanly", exc_info=True)
 
 
 def stop_chart_browser() -> None:
