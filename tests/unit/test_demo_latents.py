@@ -1,9 +1,6 @@
 """The demo's latent model on its own: plain profiles in, traits and answers out, no database."""
 
-import subprocess
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from assessment.demo.latents import (
     OVERRIDE_REASON_ABOVE,
@@ -14,8 +11,6 @@ from assessment.demo.latents import (
     city_latents,
 )
 from assessment.derived_indicators import DerivedProposal
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -42,13 +37,6 @@ def profile(**changes) -> CityProfile:
 
 def proposal(value: float, agreements: tuple[str, ...] = ("a1",)) -> DerivedProposal:
     return DerivedProposal(value=value, agreements=agreements, partners=(), domains=())
-
-
-def test_the_latent_model_imports_no_django():
-    # A fresh interpreter: this test process may have Django loaded by other tests.
-    code = "import sys, assessment.demo.latents; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
-    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert loaded.stdout.strip() == "[]"
 
 
 def test_maturity_rises_with_population_rank_and_the_eastern_coast():

@@ -55,8 +55,7 @@ def test_strengths_and_weaknesses_compare_with_the_peer_mean():
     np.testing.assert_allclose(found.table["difference"].to_numpy(), expected.to_numpy())
     assert (found.strengths["difference"] > 0).all() and len(found.strengths) <= 3
     assert (found.weaknesses["difference"] < 0).all()
-    if len(found.strengths):
-        assert found.strengths.index[0] == expected.idxmax()
+    assert len(found.strengths) > 0 and found.strengths.index[0] == expected.idxmax()
 
 
 def test_change_between_periods_per_unit_and_node():
