@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment.framework_document import FrameworkDocumentError
+from assessment.framework.document import FrameworkDocumentError
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
 from assessment.services.framework import (
     framework_clone_as_draft,

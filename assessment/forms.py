@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.roles import Role
-from assessment.framework_document import plain_number_text
+from assessment.framework.document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
 from assessment.services.assessments import goalpost_warning
 from cities.models import City

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessment.evidence_files import zip_expands_implausibly
-from assessment.framework_document import is_finite_number, plain_number_text
+from assessment.framework.document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Indicator, Response
 from assessment.selectors.derived import derived_proposal_for
 from assessment.services.assessments import derived_override_missing, response_clean

@@ -21,7 +21,7 @@ from assessment.backup.archive import (
     chunks,
     file_fields,
 )
-from assessment.framework_document import is_finite_number
+from assessment.framework.document import is_finite_number
 
 
 @dataclass

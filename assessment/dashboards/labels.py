@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from assessment.framework.document import plain_number_text
 from assessment.framework_cache import framework_scoring_tree, node_names
-from assessment.framework_document import plain_number_text
 from assessment.models import Framework, Indicator
 from assessment.selectors.assessments import GapStep
 from cities.bilingual import in_english

@@ -37,7 +37,7 @@ class PlausibleRange:
 
     def text(self, unit: str) -> str:
         """The range in figures and symbols ("0–100 %", "≥ 0 件"): the same in every language."""
-        from assessment.framework_document import plain_number_text
+        from assessment.framework.document import plain_number_text
 
         if self.high is None:
             figures = f"≥ {plain_number_text(self.low)}"

@@ -43,6 +43,7 @@ from assessment.scoring.tree import (
 
 __all__ = [
     "IMETA_COLUMNS",
+    "IMETA_REQUIRED",
     "coinr_results_table",
     "read_idata",
     "read_imeta",
@@ -50,7 +51,11 @@ __all__ = [
     "tree_from_imeta",
 ]
 
-IMETA_COLUMNS = ("Level", "iCode", "Direction", "Weight", "Parent", "Type")
+# The iMeta columns, in the order a framework's export writes them (assessment/framework/imeta.py
+# reads and writes the same list). COINr itself takes iName as optional: a unit of analysis needs no
+# name to be scored, so the engine's readers require the others only; a framework names its nodes.
+IMETA_COLUMNS = ("Level", "iCode", "iName", "Direction", "Weight", "Parent", "Type")
+IMETA_REQUIRED = tuple(column for column in IMETA_COLUMNS if column != "iName")
 _NODE_TYPES = ("Indicator", "Aggregate")
 _IGNORED_TYPES = ("Group", "Denominator", "Other")
 _TRUE = {"true", "1", "yes", "y", "t"}
@@ -77,7 +82,7 @@ def _read_csv(source: Source, what: str, **kwargs: Any) -> pd.DataFrame:
 def read_imeta(source: Source) -> pd.DataFrame:
     """Read and check an iMeta CSV; every problem names its line and column."""
     imeta = _read_csv(source, "iMeta table", dtype={"iCode": "str", "Parent": "str", "Type": "str"})
-    missing = [column for column in IMETA_COLUMNS if column not in imeta.columns]
+    missing = [column for column in IMETA_REQUIRED if column not in imeta.columns]
     if missing:
         raise ScoringInputError(Problem(None, column, "missing column") for column in missing)
     problems: list[Problem] = []
@@ -180,7 +185,7 @@ def _optional_number(row: dict[str, Any], column: str) -> float | None:
 
 def tree_from_imeta(imeta: pd.DataFrame, ladder: StageLadder | None = None) -> FrameworkTree:
     """Build a `FrameworkTree` from an iMeta table (as read by `read_imeta`, or any such frame)."""
-    missing = [column for column in IMETA_COLUMNS if column not in imeta.columns]
+    missing = [column for column in IMETA_REQUIRED if column not in imeta.columns]
     if missing:
         raise ScoringInputError(Problem(None, column, "missing column") for column in missing)
     rows = _node_rows(imeta.reset_index(drop=True))

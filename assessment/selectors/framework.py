@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from assessment.framework_document import FORMAT_NAME, FORMAT_VERSION, Document, plain_number
+from assessment.framework.document import FORMAT_NAME, FORMAT_VERSION, Document, plain_number
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
 
 
@@ -51,7 +51,7 @@ def _indicator_or_none(node: FrameworkNode) -> Indicator | None:
 
 
 def framework_document(framework: Framework) -> Document:
-    """The version as the exchange document (docs/schemas/framework.schema.json)."""
+    """The version as the exchange document (assessment/framework/framework.schema.json)."""
     nodes = []
     for node in framework_nodes(framework):
         entry: dict[str, Any] = {

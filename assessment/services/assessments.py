@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
-from assessment.framework_document import is_finite_number, plain_number_text
+from assessment.framework.document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Evidence, Framework, Indicator, Response, ReviewComment
 from cities.models import City
 

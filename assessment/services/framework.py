@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.framework_document import (
+from assessment.framework.document import (
     Document,
     DocumentProblem,
     FrameworkDocumentError,

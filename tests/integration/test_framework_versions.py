@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
-from assessment.framework_document import FrameworkDocumentError, framework_problems
+from assessment.framework.document import FrameworkDocumentError, framework_problems
 from assessment.models import Framework, FrameworkLockedError, FrameworkNode, LevelDescriptor
 from assessment.selectors.framework import framework_document, framework_tree_rows
 from assessment.services.framework import framework_clone_as_draft, framework_import, framework_publish

@@ -88,10 +88,10 @@ def switched_off_protections(request, settings, monkeypatch):
             roles, "user_roles", lambda user: frozenset(roles.Role.values) if user.is_authenticated else frozenset()
         )
     if disabled("formula"):
-        import assessment.dashboards.downloads
+        import assessment.views.dashboards
         import assessment.workbook
 
-        for module in (assessment.workbook, assessment.dashboards.downloads):
+        for module in (assessment.workbook, assessment.views.dashboards):
             monkeypatch.setattr(module, "neutralise", lambda text: text)
     if disabled("uploads"):
         import assessment.services.evidence
@@ -175,13 +175,13 @@ def switched_off_protections(request, settings, monkeypatch):
         import django.forms
 
         import assessment.backup.check
-        import assessment.framework_document
+        import assessment.framework.document
         import assessment.scoring.coinr
         import assessment.services.assessments
         import assessment.workbook
 
         for module in (
-            assessment.framework_document,
+            assessment.framework.document,
             assessment.services.assessments,
             assessment.backup.check,
             assessment.workbook,
@@ -195,14 +195,14 @@ def switched_off_protections(request, settings, monkeypatch):
 
         monkeypatch.setattr(Indicator, "plausible_range", lambda indicator: None)
     if disabled("chart_network"):
-        import assessment.dashboards.figures
-        from assessment.reports import svg
+        import cities.figures
+        from assessment.reports import figures
 
-        monkeypatch.setattr(assessment.dashboards.figures, "plotly_text", lambda text: text)
+        monkeypatch.setattr(cities.figures, "plotly_text", lambda text: text)
         # kaleido's default browser; the warm one (started with the flags) is replaced, before and after.
-        monkeypatch.setattr(svg, "chart_browser_options", lambda: {"headless": True})
-        svg.stop_chart_browser()
-        request.addfinalizer(svg.stop_chart_browser)
+        monkeypatch.setattr(figures, "chart_browser_options", lambda: {"headless": True})
+        figures.stop_chart_browser()
+        request.addfinalizer(figures.stop_chart_browser)
     if disabled("pdf_audience"):
         import assessment.services.reports
         import assessment.views.reports

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assessment.framework_document import document_to_json, imeta_from_document
+from assessment.framework.document import document_to_json
+from assessment.framework.imeta import imeta_from_document
 from assessment.models import Framework
 from assessment.selectors.framework import framework_document, framework_get
 

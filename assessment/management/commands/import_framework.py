@@ -4,11 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assessment.framework_document import (
-    FrameworkDocumentError,
-    document_from_imeta,
-    document_from_json,
-)
+from assessment.framework.document import FrameworkDocumentError, document_from_json
+from assessment.framework.imeta import document_from_imeta
 from assessment.services.framework import framework_import
 
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessment.framework_document import (
+from assessment.framework.document import (
     DocumentProblem,
     FrameworkDocumentError,
     document_from_json,

@@ -1,14 +1,12 @@
-"""The framework exchange document: checking it and reading/writing iMeta.
+"""The framework exchange document: reading, writing and checking it.
 
 A framework version travels as one JSON document (described by
-``docs/schemas/framework.schema.json``); the same document is what the
+``framework.schema.json``, next to this file); the same document is what the
 services write to and read from the database. ``framework_problems`` holds
 every invariant in one place, so that importing a file, cloning a version
 and publishing a draft all refuse the same things, and say where.
 """
 
-import csv
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -16,14 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 FORMAT_NAME = "dualspace-framework"
 FORMAT_VERSION = 1
 LANGUAGES = ("zh", "en")
 LEVELS = range(6)
-IMETA_COLUMNS = ("Level", "iCode", "iName", "Direction", "Weight", "Parent", "Type")
 
 Document = dict[str, Any]
 
@@ -45,9 +41,12 @@ class FrameworkDocumentError(Exception):
         self.problems = problems
 
 
+SCHEMA_PATH = Path(__file__).with_name("framework.schema.json")
+
+
 def schema() -> dict[str, Any]:
-    path = Path(settings.BASE_DIR) / "docs" / "schemas" / "framework.schema.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The JSON schema of the exchange document (docs/ links to this file)."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 def _schema_problems(document: Any) -> list[DocumentProblem]:
@@ -274,161 +273,6 @@ def document_from_json(text: bytes | str) -> Document:
 
 def document_to_json(document: Document) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def imeta_from_document(document: Document) -> str:
-    """The COINr iMeta table: Level (1 = indicator, counting up), iCode, iName, Direction, Weight, Parent, Type."""
-    by_code = {node["code"]: node for node in document["nodes"]}
-    heights: dict[str, int] = {}
-
-    def height(code: str) -> int:
-        if code not in heights:
-            below = [height(child["code"]) for child in document["nodes"] if child["parent"] == code]
-            heights[code] = 1 + max(below, default=0)
-        return heights[code]
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(IMETA_COLUMNS)
-    ordered = sorted(document["nodes"], key=lambda node: height(node["code"]))
-    for node in ordered:
-        indicator = node.get("indicator")
-        writer.writerow(
-            [
-                height(node["code"]),
-                node["code"],
-                node["name"]["en"],
-                indicator["direction"] if indicator else 1,
-                plain_number(node["weight"]),
-                node["parent"] or "",
-                "Indicator" if indicator else "Aggregate",
-            ]
-        )
-    assert len(by_code) == len(ordered)
-    return buffer.getvalue()
-
-
-def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
-    """Build a draft document from an iMeta table; every row problem is reported by line."""
-    problems: list[DocumentProblem] = []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FrameworkDocumentError(
-            [
-                DocumentProblem(
-                    _("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start}
-                )
-            ]
-        ) from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [column for column in IMETA_COLUMNS if column not in header]
-    if missing:
-        raise FrameworkDocumentError(
-            [
-                DocumentProblem(
-                    _("line 1"),
-                    _("missing columns: %(columns)s (expected %(expected)s)")
-                    % {"columns": ", ".join(missing), "expected": ", ".join(IMETA_COLUMNS)},
-                )
-            ]
-        )
-    reader.fieldnames = header
-    nodes: list[dict[str, Any]] = []
-    rows: list[tuple[int, dict[str, str]]] = []
-    for record in reader:
-        cells = {key: (value or "").strip() for key, value in record.items() if key is not None}
-        if not any(cells.values()):
-            continue
-        rows.append((reader.line_num, cells))
-    kinds_by_height = _kinds_by_height(rows)
-    order_in_parent: dict[str, int] = {}
-    for line, cells in rows:
-        where = _("line %(line)d") % {"line": line}
-        row_type = cells["Type"]
-        if row_type not in {"Indicator", "Aggregate"}:
-            if row_type in {"Group", "Denominator"}:
-                continue
-            problems.append(
-                DocumentProblem(where, _("Type “%(value)s” is not Indicator or Aggregate") % {"value": row_type})
-            )
-            continue
-        try:
-            level = int(cells["Level"])
-            weight = finite_float(cells["Weight"])
-            direction = int(finite_float(cells["Direction"] or 1))
-        except ValueError:
-            problems.append(DocumentProblem(where, _("Level, Weight and Direction must be numbers")))
-            continue
-        if direction not in (1, -1):
-            problems.append(DocumentProblem(where, _("Direction must be 1 or -1")))
-            continue
-        parent = cells["Parent"] or None
-        order_in_parent[parent or ""] = order_in_parent.get(parent or "", 0) + 1
-        name = cells["iName"] or cells["iCode"]
-        node: dict[str, Any] = {
-            "code": cells["iCode"],
-            "parent": parent,
-            "kind": "indicator" if row_type == "Indicator" else kinds_by_height.get(level, "group"),
-            "order": order_in_parent[parent or ""],
-            "weight": plain_number(weight),
-            "name": {"zh": name, "en": name},
-            "description": {"zh": "", "en": ""},
-        }
-        if row_type == "Indicator":
-            node["indicator"] = _empty_indicator(direction)
-        nodes.append(node)
-    if problems:
-        raise FrameworkDocumentError(problems)
-    return {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "code": code,
-        "version": version,
-        "status": "draft",
-        "previous": None,
-        "name": {"zh": code, "en": code},
-        "description": {"zh": "", "en": ""},
-        "methodology": {"zh": "", "en": ""},
-        "normalisation": "minmax",
-        "aggregation": {},
-        "stage_threshold": 60,
-        "critical_floor": 40,
-        "stages": [],
-        "nodes": nodes,
-    }
-
-
-def _kinds_by_height(rows: list[tuple[int, dict[str, str]]]) -> dict[int, str]:
-    """Name iMeta levels: the top one is the index, the one above indicators holds dimensions."""
-    levels = sorted({int(cells["Level"]) for _line, cells in rows if cells["Level"].isdigit()})
-    kinds: dict[int, str] = {}
-    if levels:
-        kinds[levels[-1]] = "index"
-    if len(levels) >= 3:
-        kinds[2] = "dimension"
-    if len(levels) == 4:
-        kinds[3] = "half"
-    return kinds
-
-
-def _empty_indicator(direction: int) -> dict[str, Any]:
-    return {
-        "type": "quantitative",
-        "unit": {"zh": "", "en": ""},
-        "direction": direction,
-        "lower": None,
-        "upper": None,
-        "target": None,
-        "critical": False,
-        "evidence": {"zh": "", "en": ""},
-        "evidence_required": False,
-        "references": {"gbt33356_2022": "", "u4ssc": "", "iso37122": ""},
-        "levels": None,
-        "continues": [],
-        "derived_from": None,
-    }
 
 
 def is_finite_number(value: Any) -> bool:
