@@ -2,7 +2,7 @@
 
 `city_report_context` and `region_report_context` return template contexts.
 Figures are the dashboards' Plotly figures, turned into SVG by
-`assessment.reports.figures`; every number comes from stored, published
+`assessment.reports.svg`; every number comes from stored, published
 results. The reader is a user (the one who asked for the report): the same
 visibility rules as the pages apply.
 """
@@ -22,7 +22,7 @@ from assessment.dashboards.labels import answer_text, city_labels, display_numbe
 from assessment.framework.document import plain_number_text
 from assessment.framework_cache import framework_scoring_tree
 from assessment.models import Assessment, Evidence, Framework, Indicator, Report, Response
-from assessment.reports import figures, recommendations
+from assessment.reports import recommendations, svg
 from assessment.scoring.uncertainty import MONTE_CARLO_RUNS
 from assessment.selectors import results as result_selectors
 from cities import figures as network_figures
@@ -52,7 +52,7 @@ def _filters(user: User, region: Region, framework: Framework, period: int) -> F
 def _svg(panel: panels.Panel | None, width: int = PAGE_WIDTH, height: int | None = None) -> str | None:
     if panel is None or panel.figure is None:
         return None
-    return figures.figure_url(panel.figure, width, height)
+    return svg.figure_url(panel.figure, width, height)
 
 
 def default_framework() -> Framework:
@@ -329,7 +329,7 @@ def region_report_context(
     # The network of agreements in force today, as on the network page.
     codes = list(snapshot.cities.index)
     network = region_network(city_selectors.agreement_edges(city_codes=codes), codes, on=timezone.localdate())
-    network_svg = figures.figure_url(
+    network_svg = svg.figure_url(
         network_figures.network_figure(
             cities=network_figures.figure_cities(
                 zip(snapshot.cities.index, snapshot.cities["latitude"], snapshot.cities["longitude"], strict=True),

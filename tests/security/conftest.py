@@ -88,10 +88,10 @@ def switched_off_protections(request, settings, monkeypatch):
             roles, "user_roles", lambda user: frozenset(roles.Role.values) if user.is_authenticated else frozenset()
         )
     if disabled("formula"):
-        import assessment.views.dashboards
+        import assessment.dashboards.downloads
         import assessment.workbook
 
-        for module in (assessment.workbook, assessment.views.dashboards):
+        for module in (assessment.workbook, assessment.dashboards.downloads):
             monkeypatch.setattr(module, "neutralise", lambda text: text)
     if disabled("uploads"):
         import assessment.services.evidence
@@ -195,14 +195,14 @@ def switched_off_protections(request, settings, monkeypatch):
 
         monkeypatch.setattr(Indicator, "plausible_range", lambda indicator: None)
     if disabled("chart_network"):
-        import cities.figures
-        from assessment.reports import figures
+        import assessment.dashboards.figures
+        from assessment.reports import svg
 
-        monkeypatch.setattr(cities.figures, "plotly_text", lambda text: text)
+        monkeypatch.setattr(assessment.dashboards.figures, "plotly_text", lambda text: text)
         # kaleido's default browser; the warm one (started with the flags) is replaced, before and after.
-        monkeypatch.setattr(figures, "chart_browser_options", lambda: {"headless": True})
-        figures.stop_chart_browser()
-        request.addfinalizer(figures.stop_chart_browser)
+        monkeypatch.setattr(svg, "chart_browser_options", lambda: {"headless": True})
+        svg.stop_chart_browser()
+        request.addfinalizer(svg.stop_chart_browser)
     if disabled("pdf_audience"):
         import assessment.services.reports
         import assessment.views.reports
