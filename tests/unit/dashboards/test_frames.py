@@ -1,0 +1,197 @@
+"""The dashboards' tables on small hand-made frames: ranking, plane, movers, peers. No database, no Django."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from assessment.dashboards import frames, what_if
+
+NAN = float("nan")
+
+
+def scores(**cities: tuple[float, float, float]) -> pd.DataFrame:
+    """Cities x nodes: the index I and its two halves IC and XB."""
+    return pd.DataFrame.from_dict(cities, orient="index", columns=["I", "IC", "XB"])
+
+
+# Ranking
+
+
+def test_the_ranking_puts_the_highest_index_first_and_ties_share_the_lowest_rank():
+    table = scores(a=(50, 0, 0), b=(70, 0, 0), c=(50, 0, 0), d=(40, 0, 0))
+    stages = pd.Series({"a": "S1", "b": "S2", "c": "S1", "d": "S0"})
+
+    ranking = frames.ranking(table, stages, "I")
+
+    assert list(ranking.index) == ["b", "a", "c", "d"]
+    assert ranking["rank"].tolist() == [1, 2, 2, 4]
+    assert ranking["stage"].tolist() == ["S2", "S1", "S1", "S0"]
+
+
+def test_a_city_without_an_index_has_no_rank_and_comes_last():
+    table = scores(a=(NAN, 10, 10), b=(30, 0, 0), c=(60, 0, 0))
+
+    ranking = frames.ranking(table, pd.Series({"b": "S1", "c": "S2"}), "I")
+
+    assert list(ranking.index) == ["c", "b", "a"]
+    assert ranking.loc[["c", "b"], "rank"].tolist() == [1, 2]
+    assert math.isnan(ranking.loc["a", "rank"])
+    assert pd.isna(ranking.loc["a", "stage"])
+
+
+def test_the_ranking_carries_the_rank_intervals_it_is_given_and_nan_without_them():
+    table = scores(a=(50, 0, 0), b=(70, 0, 0))
+    intervals = pd.DataFrame(
+        {"rank_p05": [1.0, 1.0], "rank_median": [1.5, 1.5], "rank_p95": [2.0, 2.0]}, index=["b", "a"]
+    )
+
+    with_intervals = frames.ranking(table, pd.Series(dtype="str"), "I", intervals)
+    without = frames.ranking(table, pd.Series(dtype="str"), "I")
+
+    assert with_intervals.loc["a", "rank_p95"] == 2.0
+    assert without[["rank_p05", "rank_median", "rank_p95"]].isna().all().all()
+
+
+def test_nothing_to_rank_when_no_city_has_an_index():
+    assert frames.nothing_to_rank(frames.ranking(scores(a=(NAN, 1, 1)), pd.Series(dtype="str"), "I"))
+    assert not frames.nothing_to_rank(frames.ranking(scores(a=(5, 1, 1)), pd.Series(dtype="str"), "I"))
+    assert not frames.nothing_to_rank(pd.DataFrame(columns=["index"]))
+
+
+def test_the_nearest_in_rank_are_the_cities_ranked_next_to_the_city():
+    ranking = frames.ranking(scores(a=(90, 0, 0), b=(80, 0, 0), c=(70, 0, 0), d=(60, 0, 0)), pd.Series(), "I")
+
+    assert frames.nearest_in_rank(ranking, "c", 2) == ["b", "d"]
+    assert frames.nearest_in_rank(ranking, "a", 2) == ["b", "c"]
+    assert frames.nearest_in_rank(ranking, "z", 2) == []
+
+
+# The dual-space plane
+
+
+def test_the_plane_splits_the_cities_at_the_regions_medians():
+    table = scores(a=(0, 80, 80), b=(0, 80, 20), c=(0, 20, 80), d=(0, 20, 20), e=(0, 50, 50))
+
+    plane, x_median, y_median = frames.plane(table, ("IC", "XB"))
+
+    assert (x_median, y_median) == (50.0, 50.0)
+    assert plane["quadrant"].to_dict() == {
+        "a": "leaders",
+        "b": "inward_looking",
+        "c": "connected_followers",
+        "d": "starting_out",
+        # On the median counts as ahead of it.
+        "e": "leaders",
+    }
+
+
+def test_a_city_missing_a_half_is_left_off_the_plane_and_out_of_its_medians():
+    table = scores(a=(0, 10, 10), b=(0, 30, 30), c=(0, NAN, 90))
+
+    plane, x_median, y_median = frames.plane(table, ("IC", "XB"))
+
+    assert list(plane.index) == ["a", "b"]
+    assert (x_median, y_median) == (20.0, 20.0)
+
+
+def test_a_plane_without_cities_has_no_medians():
+    plane, x_median, y_median = frames.plane(scores(a=(0, NAN, NAN)), ("IC", "XB"))
+
+    assert plane.empty
+    assert math.isnan(x_median) and math.isnan(y_median)
+
+
+# Movers and stages
+
+
+def test_movers_are_the_cities_scored_in_both_periods_biggest_rise_first():
+    now = scores(a=(60, 0, 0), b=(40, 0, 0), c=(55, 0, 0), d=(NAN, 0, 0))
+    before = scores(a=(50, 0, 0), b=(45, 0, 0), d=(30, 0, 0), e=(70, 0, 0))
+
+    moved = frames.movers(now, before, "I", pd.Series({"a": "S2", "b": "S1"}), pd.Series({"a": "S1", "b": "S1"}))
+
+    # c is new, e is gone and d has no index now: none of them moved.
+    assert list(moved.index) == ["a", "b"]
+    assert moved["change"].tolist() == [10.0, -5.0]
+    assert moved.loc["a", ["stage_before", "stage_now"]].tolist() == ["S1", "S2"]
+
+
+def test_the_stage_distribution_lists_every_rung_lowest_first_zeros_included():
+    counts = frames.stage_distribution(pd.Series(["S1", "S3", "S1"]), ["S0", "S1", "S2", "S3"])
+
+    assert counts.to_dict() == {"S0": 0, "S1": 2, "S2": 0, "S3": 1}
+
+
+# Peers
+
+
+def test_peers_compare_the_city_with_the_regions_median_and_best_per_node():
+    table = pd.DataFrame({"D1": [10.0, 20.0, 60.0], "D2": [50.0, 40.0, 30.0]}, index=["a", "b", "c"])
+
+    peers = frames.peers(table, "a", ["D1", "D2", "D9"])
+
+    # D9 is not scored in the region: it is left out.
+    assert list(peers.index) == ["D1", "D2"]
+    assert peers.loc["D1"].tolist() == [10.0, 20.0, 60.0, -10.0]
+    assert peers.loc["D2"].tolist() == [50.0, 40.0, 50.0, 10.0]
+
+
+def test_a_city_missing_a_dimension_has_no_distance_to_the_median_there():
+    table = pd.DataFrame({"D1": [NAN, 20.0, 60.0], "D2": [50.0, 40.0, 30.0]}, index=["a", "b", "c"])
+
+    peers = frames.peers(table, "a", ["D1", "D2"])
+    strengths, weaknesses = frames.strengths_and_weaknesses(peers)
+
+    # The region's median and best leave the missing score out.
+    assert peers.loc["D1", "median"] == 40.0
+    assert math.isnan(peers.loc["D1", "versus_median"])
+    assert list(strengths.index) == ["D2"]
+    assert weaknesses.empty
+
+
+def test_strengths_and_weaknesses_are_the_furthest_above_and_below_the_median():
+    peers = pd.DataFrame({"versus_median": [5.0, -1.0, 12.0, 0.0, -7.0, 3.0]}, index=list("pqrstu"))
+
+    strengths, weaknesses = frames.strengths_and_weaknesses(peers, count=2)
+
+    assert list(strengths.index) == ["r", "p"]
+    assert list(weaknesses.index) == ["t", "q"]
+    # At the median (s, 0) is neither.
+    assert "s" not in strengths.index and "s" not in weaknesses.index
+
+
+def test_a_city_not_in_the_region_has_no_scores_of_its_own():
+    table = pd.DataFrame({"D1": [10.0, 30.0]}, index=["a", "b"])
+
+    peers = frames.peers(table, "z", ["D1"])
+
+    assert np.isnan(peers.loc["D1", "city"])
+    assert peers.loc["D1", "median"] == 20.0
+
+
+# What-if weights
+
+
+@pytest.fixture
+def structure() -> frames.Structure:
+    return frames.Structure(
+        index="I",
+        halves=("IC", "XB"),
+        dimensions=("D1", "D2"),
+        dimensions_of={"IC": ("D1",), "XB": ("D2",)},
+        indicators_of={"D1": ("i1",), "D2": ("i2",)},
+    )
+
+
+def test_what_if_weights_keep_the_adjustable_nodes_and_clip_to_the_bounds(structure):
+    requested = {"IC": "2.5", "XB": "9", "D1": "-1", "D2": "abc", "i1": "2", "I": "2"}
+
+    weights = what_if.clean_weights(requested, structure)
+
+    assert weights == {"IC": 2.5, "XB": what_if.WEIGHT_MAX, "D1": what_if.WEIGHT_MIN}
+
+
+def test_what_if_weights_ignore_what_is_not_a_finite_number(structure):
+    assert what_if.clean_weights({"IC": "nan", "XB": "inf", "D1": ""}, structure) == {}
