@@ -1,4 +1,7 @@
-"""Benchmarks run only when asked for (`-m benchmark`, `make bench`): wall-clock limits never fail the ordinary suite."""
+"""Benchmarks run only when asked for (`-m benchmark`, `make bench`).
+
+Wall-clock limits never fail the ordinary suite.
+"""
 
 import pytest
 from django.core.management import call_command

@@ -82,7 +82,8 @@ def figures(demo_results):
     warm = "; ".join(f"{wall:.2f} s (CPU of this process {cpu:.2f} s)" for wall, cpu in cities)
     print(
         f"\nfirst city report {first:.1f} s; warm city reports {warm}; YRD regional report (41 cities) {region:.1f} s;"
-        f" peak memory of the process {peak_mib:.0f} MiB; kaleido's Chromium after the YRD report: {chromium_mib:.0f} MiB"
+        f" peak memory of the process {peak_mib:.0f} MiB;"
+        f" kaleido's Chromium after the YRD report: {chromium_mib:.0f} MiB"
         f" (Pss; the sum of each process's peak, shared pages counted in each, is {chromium_peaks_mib:.0f} MiB)"
     )
     return {"city": city, "region": region, "peak_mib": peak_mib, "chromium_mib": chromium_mib}

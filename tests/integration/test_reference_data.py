@@ -55,7 +55,10 @@ def test_loading_reference_data_twice_changes_nothing(reference_data):
     assert (City.objects.count(), RegionMembership.objects.count(), Region.objects.count()) == before
 
 
-HEADER = "code,name_zh,name_en,province_code,province_zh,province_en,level,latitude,longitude,population,population_year,population_source\n"
+HEADER = (
+    "code,name_zh,name_en,province_code,province_zh,province_en,level,latitude,longitude,"
+    "population,population_year,population_source\n"
+)
 GOOD_ROW = "320500,苏州,Suzhou,320000,江苏省,Jiangsu,prefecture,31.2990,120.5853,12748262,2020,census\n"
 
 

@@ -142,7 +142,8 @@ def test_a_refusal_by_the_save_is_not_reported_as_someone_elses_change(derived):
     [conflict] = raised.value.conflicts
     assert not conflict.stale
     assert conflict.reason == (
-        "Why the answer differs from what the agreements propose: The recorded agreements propose 1; say why your answer differs."
+        "Why the answer differs from what the agreements propose: "
+        "The recorded agreements propose 1; say why your answer differs."
     )
 
 

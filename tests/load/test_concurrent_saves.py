@@ -150,7 +150,8 @@ def lost_or_overwritten(saved: list[dict], initial: dict[int, int], stored: dict
                 f"response {response}: acknowledged versions {versions[:10]}… are not {start + 1}, {start + 2}, …"
             )
         problems += [
-            f"response {response}: save of {entry['comment']} acknowledged as version {entry['version']} was based on {entry['base']}"
+            f"response {response}: save of {entry['comment']} acknowledged as version {entry['version']}"
+            f" was based on {entry['base']}"
             for entry in acknowledged
             if entry["base"] != entry["version"] - 1
         ]

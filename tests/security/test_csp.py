@@ -43,7 +43,10 @@ def test_the_checker_finds_what_the_browser_would_block(html, problem):
 
 
 def test_the_checker_accepts_a_clean_page():
-    html = '<script src="/static/a.js" nonce="abc"></script><script nonce="abc">x()</script><script type="application/json" id="d">{}</script>'
+    html = (
+        '<script src="/static/a.js" nonce="abc"></script><script nonce="abc">x()</script>'
+        '<script type="application/json" id="d">{}</script>'
+    )
     assert csp_problems(Page(html)) == []
 
 

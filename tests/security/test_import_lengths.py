@@ -13,7 +13,10 @@ from cities.models import Agreement, City, Province
 
 pytestmark = pytest.mark.django_db
 
-CITY_HEADER = "code,name_zh,name_en,province_code,province_zh,province_en,level,latitude,longitude,population,population_year,population_source\n"
+CITY_HEADER = (
+    "code,name_zh,name_en,province_code,province_zh,province_en,level,latitude,longitude,"
+    "population,population_year,population_source\n"
+)
 AGREEMENT_HEADER = (
     "key,title_zh,title_en,domain,mode,status,parties,region,signed_on,in_force_from,"
     "expires_on,service_items,evidence_url,source\n"

@@ -77,7 +77,8 @@ def test_team_2_cannot_copy_team_1s_draft_and_cannot_tell_it_exists(world, as_ot
     assert _form_errors(over_draft) == _form_errors(over_nothing)
     with translation.override("zh-hans"):
         refusal = gettext(
-            "There is no earlier assessment of this city that you may start from: no published result and none of your own."
+            "There is no earlier assessment of this city that you may start from:"
+            " no published result and none of your own."
         )
     assert refusal in over_draft.content.decode()
 

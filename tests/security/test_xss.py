@@ -108,8 +108,14 @@ def test_agreement_text_is_escaped_and_a_javascript_link_cannot_be_imported(worl
     assert_escaped(client.get(reverse("cities:agreement_list")), [SCRIPT])
     from django.core.management import CommandError, call_command
 
-    header = "key,title_zh,title_en,domain,mode,status,parties,region,signed_on,in_force_from,expires_on,service_items,evidence_url,source\n"
-    row = "xss-test,测试,Test,talent,mutual_recognition,in_force,310000:lead;330400,G60,2020-01-01,2020-02-01,2030-12-31,5,javascript:alert(1),x\n"
+    header = (
+        "key,title_zh,title_en,domain,mode,status,parties,region,signed_on,in_force_from,expires_on,"
+        "service_items,evidence_url,source\n"
+    )
+    row = (
+        "xss-test,测试,Test,talent,mutual_recognition,in_force,310000:lead;330400,G60,"
+        "2020-01-01,2020-02-01,2030-12-31,5,javascript:alert(1),x\n"
+    )
     path = tmp_path / "agreements.csv"
     path.write_text(header + row, encoding="utf-8")
     with pytest.raises(CommandError, match="evidence_url"):
