@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment.views import assessments, dashboards, evidence, pages, reports, workbook
+from assessment.views import assessments, dashboards, evidence, frameworks, reports, workbook
 
 app_name = "assessment"
 urlpatterns = [
@@ -18,8 +18,8 @@ urlpatterns = [
     path("reports/<int:pk>/download/", reports.report_download, name="report_download"),
     path("reports/<int:pk>/links/", reports.link_create, name="report_link_create"),
     path("reports/<int:pk>/links/<int:link_pk>/revoke/", reports.link_revoke, name="report_link_revoke"),
-    path("frameworks/", pages.framework_list, name="framework_list"),
-    path("frameworks/<slug:code>/<str:version>/", pages.framework_detail, name="framework_detail"),
+    path("frameworks/", frameworks.framework_list, name="framework_list"),
+    path("frameworks/<slug:code>/<str:version>/", frameworks.framework_detail, name="framework_detail"),
     path("assessments/", assessments.assessment_list, name="assessment_list"),
     path("assessments/new/", assessments.assessment_new, name="assessment_new"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),

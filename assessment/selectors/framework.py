@@ -10,8 +10,15 @@ from assessment.framework.document import FORMAT_NAME, FORMAT_VERSION, Document,
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
 
 
-def framework_versions() -> QuerySet[Framework]:
-    return Framework.objects.order_by("code", "-created_at")
+def framework_versions(*, drafts: bool) -> QuerySet[Framework]:
+    """Every version, newest first within a code; drafts only when asked for."""
+    versions = Framework.objects.order_by("code", "-created_at")
+    return versions if drafts else versions.readable()
+
+
+def framework_stages(framework: Framework) -> QuerySet[StageRung]:
+    """The version's stage ladder in order, with what each rung requires."""
+    return framework.stages.prefetch_related("requires").order_by("order")
 
 
 def framework_get(*, code: str, version: str) -> Framework:

@@ -158,6 +158,13 @@ def reviews_waiting(user: AbstractBaseUser | AnonymousUser) -> list[AssignmentPr
     return _with_progress(_soonest_first(waiting)[:SHOWN])
 
 
+def assessments_in_progress(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assessment]:
+    """The unpublished assessments the user may see, latest period first (the administrator's card)."""
+    return (
+        assessments_visible_to(user).exclude(status=Assessment.Status.PUBLISHED).order_by("-period", "city__code")[:8]
+    )
+
+
 def recent_reports(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Report]:
     """The user's own latest report requests (`reports_listed_for` without everyone's for administrators)."""
     if not user.is_authenticated:
