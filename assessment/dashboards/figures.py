@@ -558,8 +558,9 @@ def _map_names_that_fit(
     y_range: Sequence[float],
     plot_height: int,
 ) -> set[str]:
-    """The cities whose names are written on the map: the first in ``priority`` whose names would cross no name already written.
+    """The cities whose names are written on the map.
 
+    The first in ``priority`` whose names would cross no name already written.
     Judged at a phone's width (a plot 280 px across), where names crowd most;
     the others are named when hovered and in the table view.
     """
@@ -571,8 +572,8 @@ def _map_names_that_fit(
     boxes: list[tuple[float, float, float, float]] = []
     written: set[str] = set()
     for code in order:
-        x = float(cities.at[code, "longitude"]) * scale
-        y = -float(cities.at[code, "latitude"]) * scale * MAP_LATITUDE_SCALE  # px, downwards
+        x = float(cities.loc[code, "longitude"]) * scale
+        y = -float(cities.loc[code, "latitude"]) * scale * MAP_LATITUDE_SCALE  # px, downwards
         half = _text_width(labels.get(code, code), MAP_NAME_SIZE) / 2
         # "top center": the name stands on the marker (11 px), about 1.3 of its size tall.
         box = (x - half, y - 6 - 1.3 * MAP_NAME_SIZE - 2, x + half, y - 4)
@@ -593,8 +594,8 @@ def _city_markers(
         "textposition": "top center",
         "textfont": {"size": MAP_NAME_SIZE, "color": "#333333"},
         "cliponaxis": False,
-        "x": [float(cities.at[code, "longitude"]) for code in codes],
-        "y": [float(cities.at[code, "latitude"]) for code in codes],
+        "x": [float(cities.loc[code, "longitude"]) for code in codes],
+        "y": [float(cities.loc[code, "latitude"]) for code in codes],
         "text": [labels.get(code, code) if code in written else "" for code in codes],
         "hovertext": [labels.get(code, code) for code in codes],
         "marker": {"size": 11, "color": colour, "line": {"color": "#000000", "width": 1}},

@@ -333,13 +333,13 @@ def city_panels(
     indicator_rows = []
     for dimension in dimensions:
         for position, indicator in enumerate(structure.indicators_of[dimension]):
-            value = snapshot.normalised.at[city.code, indicator] if indicator in snapshot.normalised else float("nan")
+            value = snapshot.normalised.loc[city.code, indicator] if indicator in snapshot.normalised else float("nan")
             matrix.loc[dimension, str(position + 1)] = value
             indicator_rows.append(
                 [
                     indicator,
                     names.get(indicator, indicator),
-                    display_number(snapshot.raw.at[city.code, indicator], 2),
+                    display_number(snapshot.raw.loc[city.code, indicator], 2),
                     display_number(value),
                 ]
             )
@@ -351,7 +351,8 @@ def city_panels(
             [_("Indicator"), _("Name"), _("Answer"), _("Score")],
             indicator_rows,
             _(
-                "One row per dimension; cell n is the dimension's n-th indicator, normalised 0–100. Blank: not answered or not applicable."
+                "One row per dimension; cell n is the dimension's n-th indicator, normalised 0–100. "
+                "Blank: not answered or not applicable."
             ),
         )
     )
@@ -417,7 +418,7 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
     frame = snapshot.scores.loc[present, structure.dimensions].T
     stage_row = [_("Stage"), "", *(snapshot.stages.get(code, "") for code in present)]
     aggregate_rows = [
-        [code, names.get(code, code), *(display_number(snapshot.scores.at[city, code]) for city in present)]
+        [code, names.get(code, code), *(display_number(snapshot.scores.loc[city, code]) for city in present)]
         for code in aggregates
     ]
     indicator_rows = []
@@ -425,8 +426,8 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
         for indicator in structure.indicators_of[dimension]:
             indicator_rows.append(
                 [indicator, names.get(indicator, indicator)]
-                + [display_number(snapshot.raw.at[city, indicator], 2) for city in present]
-                + [display_number(snapshot.normalised.at[city, indicator]) for city in present]
+                + [display_number(snapshot.raw.loc[city, indicator], 2) for city in present]
+                + [display_number(snapshot.normalised.loc[city, indicator]) for city in present]
             )
     city_names = [labels.get(city, city) for city in present]
     return [
@@ -451,7 +452,8 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
             + [_("%(city)s: score") % {"city": name} for name in city_names],
             indicator_rows,
             _(
-                "The answer as given (level 0–5, value or yes = 1 / no = 0) and its normalised score 0–100; blank: not answered or not applicable."
+                "The answer as given (level 0–5, value or yes = 1 / no = 0) and its normalised score 0–100; "
+                "blank: not answered or not applicable."
             ),
         ),
     ]

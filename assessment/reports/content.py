@@ -291,7 +291,8 @@ def _headline_text(headline: tuple[str, str] | None, steps: list, names: dict[st
     if kind == "step":
         step = steps[0]
         return _(
-            "First, raise %(indicator)s from %(from)s to %(to)s: the single step that most closes the gap to the next stage."
+            "First, raise %(indicator)s from %(from)s to %(to)s: "
+            "the single step that most closes the gap to the next stage."
         ) % {
             "indicator": f"{step.code} {step.name}",
             "from": "—"
