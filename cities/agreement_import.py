@@ -1,4 +1,6 @@
-"""Import agreements from a CSV file: check every row, then write all or nothing.
+"""Reading and checking an agreements CSV file before anything is written.
+
+The writer, ``cities.services.agreements_import``, writes every row or none.
 
 Columns: key, title_zh, title_en, domain, mode, status, parties, region,
 signed_on, in_force_from, expires_on, service_items, evidence_url, source;
@@ -16,12 +18,10 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cities.models import Agreement, AgreementParty, City, Region
 from cities.reference_import import RowProblem, check_lengths, read_csv_rows
-from cities.services import ImportSummary, ReferenceImportError
 
 AGREEMENT_COLUMNS = (
     "key",
@@ -245,48 +245,3 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
                 )
             )
     return rows, problems
-
-
-def agreements_import(*, rows: list[AgreementRow], problems: list[RowProblem]) -> ImportSummary:
-    """Create or update agreements by key and set their parties as the file lists them.
-
-    Refuses everything while any problem remains; an unchanged row is not saved,
-    so importing the same file twice adds no history.
-    """
-    if problems:
-        raise ReferenceImportError(problems)
-    summary = ImportSummary()
-    with transaction.atomic():
-        for row in rows:
-            values = row.values()
-            agreement = Agreement.objects.filter(key=row.key).first()
-            stored_parties = (
-                tuple(agreement.party_links.order_by("city_id").values_list("city_id", "role")) if agreement else ()
-            )
-            if agreement is None:
-                agreement = Agreement(key=row.key, **values)
-                agreement.full_clean()
-                agreement.save()
-                summary.created += 1
-            elif any(getattr(agreement, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(agreement, name, value)
-                agreement.full_clean()
-                agreement.save()
-                summary.updated += 1
-            elif stored_parties != row.parties:
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
-                continue
-            if stored_parties != row.parties:
-                agreement.party_links.exclude(city_id__in=[code for code, _role in row.parties]).delete()
-                for code, role in row.parties:
-                    AgreementParty.objects.update_or_create(agreement=agreement, city_id=code, defaults={"role": role})
-    return summary
-
-
-def import_agreements_file(path: Path) -> ImportSummary:
-    """Read, check and import one file; raises ReferenceImportError with every problem."""
-    rows, problems = read_agreements(path)
-    return agreements_import(rows=rows, problems=problems)

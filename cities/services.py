@@ -1,11 +1,15 @@
-"""Writes of reference data. Every import runs in one transaction."""
+"""Writes of reference data and agreements. Every import runs in one transaction."""
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from cities.models import City, Province, Region, RegionMembership
+from cities.agreement_import import AgreementRow, read_agreements
+from cities.models import Agreement, AgreementParty, City, Province, Region, RegionMembership
 from cities.reference_import import CityRow, MemberRow, RegionRow, RowProblem
 
 
@@ -23,6 +27,38 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     details: list[str] = field(default_factory=list)
+
+    def count(self, outcome: "Outcome") -> None:
+        """Count one row by what its import did."""
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+
+class Outcome(StrEnum):
+    """What importing one row did to its stored object."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def _upsert[M: models.Model](model: type[M], values: dict[str, Any], **key: Any) -> tuple[M, Outcome]:
+    """Create the object the key names, or update it where a value differs; an unchanged one is not saved.
+
+    Not update_or_create: that saves every time, and an unchanged row would add history.
+    """
+    stored = model._default_manager.filter(**key).first()
+    if stored is None:
+        created = model(**key, **values)
+        created.full_clean()
+        created.save()
+        return created, Outcome.CREATED
+    if all(getattr(stored, name) == value for name, value in values.items()):
+        return stored, Outcome.UNCHANGED
+    for name, value in values.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    stored.save()
+    return stored, Outcome.UPDATED
 
 
 def cities_import(*, rows: list[CityRow], problems: list[RowProblem]) -> ImportSummary:
@@ -47,20 +83,8 @@ def cities_import(*, rows: list[CityRow], problems: list[RowProblem]) -> ImportS
                 "population_year": row.population_year,
                 "population_source": row.population_source,
             }
-            existing = City.objects.filter(code=row.code).first()
-            if existing is None:
-                city = City(code=row.code, **values)
-                city.full_clean()
-                city.save()
-                summary.created += 1
-            elif any(getattr(existing, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(existing, name, value)
-                existing.full_clean()
-                existing.save()
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
+            _city, outcome = _upsert(City, values, code=row.code)
+            summary.count(outcome)
     return summary
 
 
@@ -114,3 +138,36 @@ def regions_import(
                 )
             summary.details.append(_("%(region)s: %(count)d members") % {"region": region_code, "count": len(rows)})
     return summary
+
+
+def agreements_import(*, rows: list[AgreementRow], problems: list[RowProblem]) -> ImportSummary:
+    """Create or update agreements by key and set their parties as the file lists them.
+
+    Refuses everything while any problem remains; an unchanged row is not saved,
+    so importing the same file twice adds no history.
+    """
+    if problems:
+        raise ReferenceImportError(problems)
+    summary = ImportSummary()
+    with transaction.atomic():
+        for row in rows:
+            agreement, outcome = _upsert(Agreement, row.values(), key=row.key)
+            stored_parties = (
+                ()
+                if outcome == Outcome.CREATED
+                else tuple(agreement.party_links.order_by("city_id").values_list("city_id", "role"))
+            )
+            if outcome == Outcome.UNCHANGED and stored_parties != row.parties:
+                outcome = Outcome.UPDATED
+            summary.count(outcome)
+            if stored_parties != row.parties:
+                agreement.party_links.exclude(city_id__in=[code for code, _role in row.parties]).delete()
+                for code, role in row.parties:
+                    AgreementParty.objects.update_or_create(agreement=agreement, city_id=code, defaults={"role": role})
+    return summary
+
+
+def import_agreements_file(path: Path) -> ImportSummary:
+    """Read, check and import one file; raises ReferenceImportError with every problem."""
+    rows, problems = read_agreements(path)
+    return agreements_import(rows=rows, problems=problems)

@@ -3,8 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from cities.agreement_import import import_agreements_file
-from cities.services import ReferenceImportError
+from cities.services import ReferenceImportError, import_agreements_file
 
 
 class Command(BaseCommand):
