@@ -16,6 +16,8 @@ from typing import Any
 import jsonschema
 from django.utils.translation import gettext as _
 
+from assessment.scoring.tree import parent_cycles
+
 FORMAT_NAME = "dualspace-framework"
 FORMAT_VERSION = 1
 LANGUAGES = ("zh", "en")
@@ -224,26 +226,14 @@ def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: se
 
 
 def _cycle_problems(by_code: dict[str, dict[str, Any]]) -> list[DocumentProblem]:
-    problems = []
-    reported: set[str] = set()
-    for start in by_code:
-        path: list[str] = []
-        code: str | None = start
-        while code is not None and code in by_code and code not in path:
-            path.append(code)
-            code = by_code[code]["parent"]
-        if code is not None and code in path:
-            cycle = path[path.index(code) :]
-            key = min(cycle)
-            if key not in reported:
-                reported.add(key)
-                problems.append(
-                    DocumentProblem(
-                        _("node %(code)s") % {"code": key},
-                        _("the parents form a cycle: %(cycle)s") % {"cycle": " → ".join([*cycle, code])},
-                    )
-                )
-    return problems
+    """One problem per cycle of parents (the rule: `scoring.tree.parent_cycles`), named by its smallest code."""
+    return [
+        DocumentProblem(
+            _("node %(code)s") % {"code": min(cycle)},
+            _("the parents form a cycle: %(cycle)s") % {"cycle": " → ".join(cycle)},
+        )
+        for cycle in parent_cycles({code: node["parent"] for code, node in by_code.items()})
+    ]
 
 
 def document_from_json(text: bytes | str) -> Document:

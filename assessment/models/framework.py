@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from assessment.scoring.tree import parent_cycles
 from cities.bilingual import bilingual
 
 PERCENT_UNITS = frozenset({"%", "％"})
@@ -273,12 +274,11 @@ class FrameworkNode(FrameworkPart):
             return
         if self.parent.framework_id != self.framework_id:
             raise ValidationError({"parent": _("The parent must belong to the same framework version.")})
-        ancestor, seen = self.parent, {self.pk}
-        while ancestor is not None:
-            if ancestor.pk in seen:
-                raise ValidationError({"parent": _("This parent would make the tree a cycle.")})
-            seen.add(ancestor.pk)
-            ancestor = ancestor.parent
+        # The one cycle rule (scoring.tree.parent_cycles), over the version's nodes with this new parent.
+        parent_of = dict(FrameworkNode.objects.filter(framework_id=self.framework_id).values_list("pk", "parent_id"))
+        parent_of[self.pk] = self.parent_id
+        if any(self.pk in cycle for cycle in parent_cycles(parent_of)):
+            raise ValidationError({"parent": _("This parent would make the tree a cycle.")})
 
 
 class Indicator(FrameworkPart):

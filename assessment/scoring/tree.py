@@ -31,7 +31,7 @@ all of them come from the framework's data, the defaults only fill gaps.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from functools import cached_property
@@ -52,6 +52,8 @@ __all__ = [
     "Node",
     "Rung",
     "StageLadder",
+    "is_weight",
+    "parent_cycles",
 ]
 
 IndicatorType = Literal["level", "quantitative", "count", "binary"]
@@ -366,7 +368,7 @@ class FrameworkTree:
         for spec in self.indicators:
             problems.extend(_indicator_problems(spec, aggregate_codes))
         for node in self.aggregates:
-            if not _is_weight(node.weight):
+            if not is_weight(node.weight):
                 problems.append(Problem(node.code, "weight", f"must be a number >= 0, not {node.weight!r}"))
             if node.parent is not None and node.parent not in aggregate_codes:
                 problems.append(Problem(node.code, "parent", f"unknown parent '{node.parent}'"))
@@ -395,6 +397,10 @@ class FrameworkTree:
                 problems.append(Problem(code, "parent", "an aggregate needs at least one child"))
         if problems:
             return problems
+        for cycle in parent_cycles({node.code: node.parent for node in self.aggregates})[:1]:
+            problems.append(Problem(min(cycle), "parent", "the parents form a cycle"))
+        if problems:
+            return problems
         problems.extend(self._resolve_levels(children))
         if self.ladder is not None and not problems:
             problems.extend(self._ladder_problems())
@@ -406,16 +412,12 @@ class FrameworkTree:
         for spec in self.indicators:
             levels[spec.code] = 1
         given = {node.code: node.level for node in self.aggregates}
-        visiting: set[str] = set()
 
+        # The parents form no cycle here (checked by parent_cycles before).
         def resolve(code: str) -> int:
             if code in levels:
                 return levels[code]
-            if code in visiting:
-                raise _CycleError(code)
-            visiting.add(code)
             highest_child = max(resolve(child) for child in children[code])
-            visiting.discard(code)
             level = given[code]
             if level is None:
                 level = highest_child + 1
@@ -430,11 +432,8 @@ class FrameworkTree:
             levels[code] = level
             return level
 
-        try:
-            for node in self.aggregates:
-                resolve(node.code)
-        except _CycleError as cycle:
-            problems.append(Problem(cycle.code, "parent", "the parents form a cycle"))
+        for node in self.aggregates:
+            resolve(node.code)
         return problems
 
     def _ladder_problems(self) -> list[Problem]:
@@ -469,13 +468,40 @@ class IndicatorArrays:
     kind: NDArray[np.str_]
 
 
-class _CycleError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+def parent_cycles[Key: Hashable](parent_of: Mapping[Key, Key | None]) -> list[list[Key]]:
+    """Every cycle of a parent map, once each, as [a, b, ..., a] in the order first met.
+
+    The one rule for "the parents form a cycle": the engine's tree, the
+    framework document's checks and the admin's node form all ask it. Walking
+    up from each node in turn, a walk that comes back to a node it passed
+    closes a cycle; a parent outside the map ends the walk (that is another
+    check: an unknown parent).
+    """
+    cycles: list[list[Key]] = []
+    seen: set[frozenset[Key]] = set()
+    for start in parent_of:
+        path: list[Key] = []
+        code: Key | None = start
+        while code is not None and code in parent_of and code not in path:
+            path.append(code)
+            code = parent_of[code]
+        if code is not None and code in path:
+            cycle = path[path.index(code) :]
+            if frozenset(cycle) not in seen:
+                seen.add(frozenset(cycle))
+                cycles.append([*cycle, code])
+    return cycles
 
 
-def _is_weight(value: object) -> bool:
+def is_weight(value: object) -> bool:
+    """A weight the engine accepts: a finite number >= 0.
+
+    A framework's own weights are > 0 (the exchange schema's
+    ``exclusiveMinimum: 0``, checked by `assessment/framework/document.py`,
+    and the database's ``node_weight_positive`` constraint). The engine also
+    takes 0 on purpose: a what-if weight of 0 leaves a node out of its
+    parent's mean, which is how a reader asks "what if this did not count".
+    """
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
 
 
@@ -488,7 +514,7 @@ def _indicator_problems(spec: IndicatorSpec, aggregate_codes: set[str]) -> list[
     code = spec.code
     if spec.parent not in aggregate_codes:
         problems.append(Problem(code, "parent", f"unknown parent '{spec.parent}'"))
-    if not _is_weight(spec.weight):
+    if not is_weight(spec.weight):
         problems.append(Problem(code, "weight", f"must be a number >= 0, not {spec.weight!r}"))
     if spec.direction not in (1, -1) or isinstance(spec.direction, bool):
         problems.append(Problem(code, "direction", f"must be 1 or -1, not {spec.direction!r}"))
