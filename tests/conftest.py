@@ -1,3 +1,6 @@
+import fcntl
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -112,3 +115,30 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.section("load and fault tests")
         for line in LOAD_RESULTS:
             terminalreporter.write_line(line)
+
+
+# The workbook upload view keeps uploads in BASE_DIR/var/workbook-uploads, one folder for every xdist
+# worker, and test_uploads checks that a refused upload leaves no file there: the modules that post
+# workbooks take turns (an exclusive lock per test), so no other worker's upload lands in that check.
+WORKBOOK_UPLOAD_MODULES = {
+    "integration/test_workbook.py",
+    "integration/test_workbook_derived.py",
+    "security/test_numbers.py",
+    "security/test_uploads.py",
+    "security/test_workbook_limits.py",
+}
+
+
+@pytest.fixture(autouse=True)
+def workbook_uploads_in_turn(request):
+    """Hold the workbook-upload folder's lock for the tests of WORKBOOK_UPLOAD_MODULES."""
+    if "/".join(request.node.path.parts[-2:]) not in WORKBOOK_UPLOAD_MODULES:
+        yield
+        return
+    from django.conf import settings
+
+    lock = Path(settings.BASE_DIR) / "var" / "workbook-uploads.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        yield
