@@ -27,6 +27,18 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         """
         return self.filter(status=Assessment.Status.PUBLISHED).exclude(replaced_by__status=Assessment.Status.PUBLISHED)
 
+    def standing_scored(self) -> "AssessmentQuerySet":
+        """Approved or published, and not replaced by an approved or published revision: every final score.
+
+        The ranks stored at approval compare a city with these. It differs from
+        standing_published() on purpose in one way: an approved result is final
+        (it is scored at approval), so it counts before it is published. Like
+        standing_published(), a correction still in progress leaves the
+        original standing.
+        """
+        frozen = Assessment.FROZEN_STATUSES
+        return self.filter(status__in=frozen).exclude(replaced_by__status__in=frozen)
+
 
 class Assessment(models.Model):
     class Kind(models.TextChoices):

@@ -94,23 +94,21 @@ def assessment_result_store(*, assessment: Assessment) -> AssessmentResult:
 def region_ranks_when_approved(*, assessment: Assessment, scores: dict[str, float | None]) -> dict[str, dict[str, int]]:
     """Rank this city among the scored cities of each of its regions, as things stand now.
 
+    The scored cities are Assessment.objects.standing_scored(): approved or
+    published results, a correction in progress leaving the original standing.
+
     The engine's rank rule (`scoring/ranks.py`): highest score first, ties
     share the lowest rank. Later approvals of
     other cities do not rewrite this snapshot; dashboards rank live.
     """
     ranks: dict[str, dict[str, int]] = {}
     for region in assessment.city.regions.all():
-        peers = (
-            AssessmentResult.objects.filter(
-                assessment__city__regions=region,
-                assessment__framework=assessment.framework,
-                assessment__period=assessment.period,
-                assessment__status__in=Assessment.FROZEN_STATUSES,
-                assessment__replaced_by__isnull=True,
-            )
-            .exclude(assessment__city=assessment.city)
-            .values_list("assessment__city_id", "scores")
+        standing = (
+            Assessment.objects.standing_scored()
+            .filter(city__regions=region, framework=assessment.framework, period=assessment.period)
+            .exclude(city=assessment.city)
         )
+        peers = AssessmentResult.objects.filter(assessment__in=standing).values_list("assessment__city_id", "scores")
         table = pd.DataFrame({city: peer_scores for city, peer_scores in peers} | {assessment.city_id: scores}).T
         table = table.apply(pd.to_numeric, errors="coerce")
         ranked = rank_frame(table)
