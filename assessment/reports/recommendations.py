@@ -87,8 +87,8 @@ def advice_by_lever(
         lever = LEVER_OF.get(dimension.code)
         if lever is None:
             continue
-        behind = dimension.score is not None and dimension.median is not None and dimension.score < dimension.median
-        if not behind:
+        is_behind = dimension.score is not None and dimension.median is not None and dimension.score < dimension.median
+        if not is_behind:
             advice[lever].dimensions_on_track.append(dimension)
     for lever in LEVERS:
         behind = [d for d in dimensions if LEVER_OF.get(d.code) == lever and d not in advice[lever].dimensions_on_track]

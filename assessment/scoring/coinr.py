@@ -316,13 +316,14 @@ def _infinite_value_problems(values: pd.DataFrame, unit_codes: pd.Series) -> lis
 
     NaN stays allowed: in COINr's layout an empty or NA cell is a missing value.
     """
+    cells = values.to_numpy()
     return [
         Problem(
             _line(int(row)),
             str(values.columns[column]),
-            f"not a finite number: {values.iat[row, column]} (unit '{unit_codes.iloc[row]}')",
+            f"not a finite number: {cells[row, column]} (unit '{unit_codes.iloc[row]}')",
         )
-        for row, column in np.argwhere(np.isinf(values.to_numpy()))
+        for row, column in np.argwhere(np.isinf(cells))
     ]
 
 
