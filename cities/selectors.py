@@ -4,9 +4,14 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from cities.models import Agreement, AgreementParty, City, Region, RegionMembership
+from cities.models import Agreement, AgreementParty, City, Province, Region, RegionMembership
 from cities.network import AgreementEdge
 from cities.surge import CityPoint
+
+
+def province_list() -> QuerySet[Province]:
+    """The provinces, by code (the city list's filter)."""
+    return Province.objects.order_by("code")
 
 
 def region_list() -> QuerySet[Region]:

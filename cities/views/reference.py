@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cities import selectors
-from cities.models import City, Province, Region
+from cities.models import City, Region
 
 
 def region_list(request: HttpRequest) -> HttpResponse:
@@ -27,8 +27,8 @@ def city_list(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region") or None
     context = {
         "cities": selectors.city_list(province=province, region=region),
-        "provinces": Province.objects.all(),
-        "regions": Region.objects.all(),
+        "provinces": selectors.province_list(),
+        "regions": selectors.region_list(),
         "selected_province": province,
         "selected_region": region,
     }
