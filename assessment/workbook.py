@@ -27,11 +27,11 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from assessment.answer_rules import derived_override_missing, response_clean
 from assessment.evidence_files import zip_expands_implausibly
 from assessment.framework.document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Indicator, Response
 from assessment.selectors.derived import derived_proposal_for
-from assessment.services.assessments import derived_override_missing, response_clean
 
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -207,7 +207,8 @@ def _write_cover(sheet: Any, assessment: Assessment) -> None:
         [_("1. Each sheet is one dimension; each row is one indicator. Fill in the white columns only.")],
         [
             _(
-                "2. Level indicators take a level from 0 to 5; the level descriptors are in the comment of the level cell."
+                "2. Level indicators take a level from 0 to 5; "
+                "the level descriptors are in the comment of the level cell."
             )
         ],
         [_("3. Other indicators take a value in the unit shown; counts are whole numbers.")],
@@ -227,7 +228,7 @@ def _write_cover(sheet: Any, assessment: Assessment) -> None:
 def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response]) -> None:
     sheet.append([_(header) for _key, header, _width, _editable in COLUMNS])
     header_fill = PatternFill("solid", fgColor="0B4F6C")
-    for position, (_key, _header, width, editable) in enumerate(COLUMNS, start=1):
+    for position, (_key, _header, width, _editable) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=position)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = header_fill

@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.demo_accounts import demo_accounts_ensure
+from assessment.answer_rules import response_clean
 from assessment.demo.latents import (
     PUBLISHED_PERIODS,
     CityLatents,
@@ -166,7 +167,7 @@ def _write_in_bulk(assessment: Assessment, plan: list[_Planned], consultant: Abs
     changed, evidence = [], []
     for item in plan:
         response, indicator = item.response, item.response.indicator
-        services.response_clean(indicator, {**services.response_values(response), **item.values})
+        response_clean(indicator, {**services.response_values(response), **item.values})
         for name, value in item.values.items():
             setattr(response, name, value)
         if item.proposal is not None:

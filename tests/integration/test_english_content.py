@@ -175,7 +175,7 @@ def test_the_apis_detail_lists_the_parameters_as_the_language_writes_a_list(admi
 def test_a_wrong_unit_is_refused_naming_the_unit_in_the_readers_language(default_framework):
     from django.core.exceptions import ValidationError
 
-    from assessment.services.assessments import response_clean
+    from assessment.answer_rules import response_clean
 
     indicator = Indicator.objects.get(node__framework=default_framework, node__code="W1.2")
     with translation.override("en"), pytest.raises(ValidationError) as refused:

@@ -174,6 +174,7 @@ def switched_off_protections(request, settings, monkeypatch):
     if disabled("finite_numbers"):
         import django.forms
 
+        import assessment.answer_rules
         import assessment.backup.check
         import assessment.framework.document
         import assessment.scoring.coinr
@@ -181,6 +182,7 @@ def switched_off_protections(request, settings, monkeypatch):
         import assessment.workbook
 
         for module in (
+            assessment.answer_rules,
             assessment.framework.document,
             assessment.services.assessments,
             assessment.backup.check,
