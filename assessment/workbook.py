@@ -31,6 +31,7 @@ from assessment.answer_rules import derived_override_missing, response_clean
 from assessment.evidence_files import zip_expands_implausibly
 from assessment.framework.document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Indicator, Response
+from assessment.scoring.errors import Problem
 from assessment.selectors.derived import derived_proposal_for
 
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
@@ -85,28 +86,20 @@ COLUMN_INDEX = {key: position for position, (key, *_rest) in enumerate(COLUMNS, 
 HEADER_ROW = 1
 
 
-@dataclass(frozen=True)
-class WorkbookProblem:
-    sheet: str
-    row: int | None
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return _("sheet “%(sheet)s”: %(reason)s") % {"sheet": self.sheet, "reason": self.reason}
-        if self.column:
-            return _("sheet “%(sheet)s”, row %(row)d, column “%(column)s”: %(reason)s") % {
-                "sheet": self.sheet,
-                "row": self.row,
-                "column": self.column,
-                "reason": self.reason,
-            }
-        return _("sheet “%(sheet)s”, row %(row)d: %(reason)s") % {
-            "sheet": self.sheet,
-            "row": self.row,
-            "reason": self.reason,
+def workbook_problem(sheet: str, row: int | None, column: str | None, reason: str) -> Problem:
+    """A problem of an uploaded workbook: its sheet, row and column, with the message in the reader's language."""
+    if row is None:
+        text = _("sheet “%(sheet)s”: %(reason)s") % {"sheet": sheet, "reason": reason}
+    elif column:
+        text = _("sheet “%(sheet)s”, row %(row)d, column “%(column)s”: %(reason)s") % {
+            "sheet": sheet,
+            "row": row,
+            "column": column,
+            "reason": reason,
         }
+    else:
+        text = _("sheet “%(sheet)s”, row %(row)d: %(reason)s") % {"sheet": sheet, "row": row, "reason": reason}
+    return Problem(row, column, reason, sheet=sheet, text=text)
 
 
 @dataclass(frozen=True)
@@ -147,7 +140,7 @@ def display_value(name: str, value: Any) -> str:
 @dataclass
 class WorkbookReading:
     changes: list[ResponseChange] = field(default_factory=list)
-    problems: list[WorkbookProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def neutralise(text: Any) -> Any:
@@ -358,7 +351,7 @@ def _sheet_data_problem(data: bytes, limits: SheetLimits) -> str | None:
     return None
 
 
-def _sheet_size_problems(book: Any, limits: SheetLimits, file_label: str) -> list[WorkbookProblem]:
+def _sheet_size_problems(book: Any, limits: SheetLimits, file_label: str) -> list[Problem]:
     """Sheets, rows or columns beyond the limits.
 
     On a read-only book the sizes are the ones each sheet declares (nothing is
@@ -370,7 +363,7 @@ def _sheet_size_problems(book: Any, limits: SheetLimits, file_label: str) -> lis
             "count": len(book.sheetnames),
             "limit": limits.sheets,
         }
-        return [WorkbookProblem(file_label, None, None, reason)]
+        return [workbook_problem(file_label, None, None, reason)]
     problems = []
     for sheet in book.worksheets:
         if (sheet.max_row or 0) > limits.rows:
@@ -380,7 +373,7 @@ def _sheet_size_problems(book: Any, limits: SheetLimits, file_label: str) -> lis
                 "rows": sheet.max_row,
                 "limit": limits.rows,
             }
-            problems.append(WorkbookProblem(sheet.title, None, None, reason))
+            problems.append(workbook_problem(sheet.title, None, None, reason))
         if (sheet.max_column or 0) > limits.columns:
             reason = _(
                 "the sheet reaches column %(column)s; a workbook of this assessment uses columns up to %(limit)s"
@@ -388,15 +381,15 @@ def _sheet_size_problems(book: Any, limits: SheetLimits, file_label: str) -> lis
                 "column": get_column_letter(sheet.max_column),
                 "limit": get_column_letter(limits.columns),
             }
-            problems.append(WorkbookProblem(sheet.title, None, None, reason))
+            problems.append(workbook_problem(sheet.title, None, None, reason))
     return problems
 
 
-def _size_problems(data: bytes, limits: SheetLimits, file_label: str) -> list[WorkbookProblem]:
+def _size_problems(data: bytes, limits: SheetLimits, file_label: str) -> list[Problem]:
     """The sizes checked before the workbook is loaded whole: the sheets' data, and the sizes each sheet declares."""
     problem = _sheet_data_problem(data, limits)
     if problem:
-        return [WorkbookProblem(file_label, None, None, problem)]
+        return [workbook_problem(file_label, None, None, problem)]
     # Read-only: openpyxl reads the workbook's structure and each sheet's dimension, no cells.
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
@@ -411,7 +404,7 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
     file_label = _("file")
     problem = _unpacked_size_problem(data)
     if problem:
-        reading.problems.append(WorkbookProblem(file_label, None, None, problem))
+        reading.problems.append(workbook_problem(file_label, None, None, problem))
         return reading
     limits = sheet_limits(responses)
     try:
@@ -421,7 +414,7 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         reading.problems.append(
-            WorkbookProblem(file_label, None, None, _("the workbook cannot be opened; is it damaged?"))
+            workbook_problem(file_label, None, None, _("the workbook cannot be opened; is it damaged?"))
         )
         return reading
     # A sheet may declare a smaller size than its cells reach (or none); the loaded
@@ -437,11 +430,11 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
     present = set(book.sheetnames) - {META_SHEET, COVER_SHEET}
     for missing in sorted(expected_sheets - present):
         reading.problems.append(
-            WorkbookProblem(missing, None, None, _("the sheet is missing; was it renamed or deleted?"))
+            workbook_problem(missing, None, None, _("the sheet is missing; was it renamed or deleted?"))
         )
     for extra in sorted(present - expected_sheets):
         reading.problems.append(
-            WorkbookProblem(extra, None, None, _("this sheet is not part of the assessment; was a sheet renamed?"))
+            workbook_problem(extra, None, None, _("this sheet is not part of the assessment; was a sheet renamed?"))
         )
     seen: set[str] = set()
     for title in sorted(expected_sheets & present):
@@ -457,14 +450,14 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
             response = by_code.get(code)
             if response is None:
                 reading.problems.append(
-                    WorkbookProblem(
+                    workbook_problem(
                         title, row_number, _("Code"), _("unknown indicator code “%(code)s”") % {"code": code}
                     )
                 )
                 continue
             if _dimension_of(response) != title:
                 reading.problems.append(
-                    WorkbookProblem(
+                    workbook_problem(
                         title,
                         row_number,
                         _("Code"),
@@ -474,7 +467,7 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
                 continue
             if code in seen:
                 reading.problems.append(
-                    WorkbookProblem(title, row_number, _("Code"), _("%(code)s appears twice") % {"code": code})
+                    workbook_problem(title, row_number, _("Code"), _("%(code)s appears twice") % {"code": code})
                 )
                 continue
             seen.add(code)
@@ -487,7 +480,7 @@ def workbook_read(assessment: Assessment, responses: list[Response], data: bytes
 def _read_meta(book: Any, assessment: Assessment, reading: WorkbookReading) -> dict[int, int] | None:
     if META_SHEET not in book.sheetnames:
         reading.problems.append(
-            WorkbookProblem(META_SHEET, None, None, _("this is not a DualSpace assessment workbook"))
+            workbook_problem(META_SHEET, None, None, _("this is not a DualSpace assessment workbook"))
         )
         return None
     rows = list(book[META_SHEET].iter_rows(values_only=True))
@@ -497,14 +490,14 @@ def _read_meta(book: Any, assessment: Assessment, reading: WorkbookReading) -> d
         versions = {int(row[0]): int(row[2]) for row in rows[3:] if row and row[0] is not None}
     except (IndexError, TypeError, ValueError):
         reading.problems.append(
-            WorkbookProblem(
+            workbook_problem(
                 META_SHEET, None, None, _("the workbook's hidden record is damaged; download a new workbook")
             )
         )
         return None
     if assessment_id != assessment.pk:
         reading.problems.append(
-            WorkbookProblem(
+            workbook_problem(
                 META_SHEET,
                 None,
                 None,
@@ -515,7 +508,7 @@ def _read_meta(book: Any, assessment: Assessment, reading: WorkbookReading) -> d
     expected = f"{assessment.framework.code} {assessment.framework.version}"
     if framework != expected:
         reading.problems.append(
-            WorkbookProblem(
+            workbook_problem(
                 META_SHEET,
                 None,
                 None,
@@ -535,7 +528,7 @@ def _row_change(
     problems_before = len(reading.problems)
 
     def problem(key: str, reason: str) -> None:
-        reading.problems.append(WorkbookProblem(sheet, row, headers[key], reason))
+        reading.problems.append(workbook_problem(sheet, row, headers[key], reason))
 
     def number(key: str) -> float | None:
         value = cells[key]
@@ -616,7 +609,7 @@ def _row_change(
         response_clean(indicator, {**current, **values})
     except ValidationError as error:
         for key, messages in error.message_dict.items():
-            reading.problems.append(WorkbookProblem(sheet, row, headers.get(key), " ".join(messages)))
+            reading.problems.append(workbook_problem(sheet, row, headers.get(key), " ".join(messages)))
         return None
     changed = {name: (current[name], new) for name, new in values.items() if _differs(current[name], new)}
     if not changed:

@@ -20,8 +20,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.utils.translation import gettext as _
 
+from assessment.scoring.errors import Problem
 from cities.models import Agreement, AgreementParty, City, Region
-from cities.reference_import import RowProblem, check_lengths, read_csv_rows
+from cities.reference_import import check_lengths, read_csv_rows, row_problem
 
 AGREEMENT_COLUMNS = (
     "key",
@@ -86,11 +87,11 @@ class AgreementRow:
         }
 
 
-def _choice(cells: dict[str, str], column: str, choices: list[str], line: int, problems: list[RowProblem]) -> str:
+def _choice(cells: dict[str, str], column: str, choices: list[str], line: int, problems: list[Problem]) -> str:
     value = cells[column]
     if value not in choices:
         problems.append(
-            RowProblem(
+            row_problem(
                 line,
                 column,
                 _("“%(value)s” is not one of %(choices)s") % {"value": value, "choices": ", ".join(choices)},
@@ -99,18 +100,18 @@ def _choice(cells: dict[str, str], column: str, choices: list[str], line: int, p
     return value
 
 
-def _date(cells: dict[str, str], column: str, line: int, problems: list[RowProblem]) -> dt.date | None:
+def _date(cells: dict[str, str], column: str, line: int, problems: list[Problem]) -> dt.date | None:
     text = cells[column]
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        problems.append(RowProblem(line, column, _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": text}))
+        problems.append(row_problem(line, column, _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": text}))
         return None
 
 
-def _parties(text: str, line: int, known_cities: set[str], problems: list[RowProblem]) -> tuple[tuple[str, str], ...]:
+def _parties(text: str, line: int, known_cities: set[str], problems: list[Problem]) -> tuple[tuple[str, str], ...]:
     roles = set(AgreementParty.Role.values)
     parties: dict[str, str] = {}
     for item in (part.strip() for part in text.split(";")):
@@ -120,23 +121,23 @@ def _parties(text: str, line: int, known_cities: set[str], problems: list[RowPro
         code, role = code.strip(), (role.strip() or AgreementParty.Role.MEMBER)
         if role not in roles:
             problems.append(
-                RowProblem(
+                row_problem(
                     line,
                     "parties",
                     _("“%(value)s” is not one of %(choices)s") % {"value": role, "choices": ", ".join(sorted(roles))},
                 )
             )
         if code not in known_cities:
-            problems.append(RowProblem(line, "parties", _("unknown city %(code)s") % {"code": code}))
+            problems.append(row_problem(line, "parties", _("unknown city %(code)s") % {"code": code}))
         if code in parties:
-            problems.append(RowProblem(line, "parties", _("city %(code)s is listed twice") % {"code": code}))
+            problems.append(row_problem(line, "parties", _("city %(code)s is listed twice") % {"code": code}))
         parties[code] = role
     if len(parties) < 2:
-        problems.append(RowProblem(line, "parties", _("an agreement needs at least two cities, separated by “;”")))
+        problems.append(row_problem(line, "parties", _("an agreement needs at least two cities, separated by “;”")))
     return tuple(sorted(parties.items()))
 
 
-def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
+def read_agreements(path: Path) -> tuple[list[AgreementRow], list[Problem]]:
     """Parse and check every row against the stored cities and regions; write nothing."""
     records, problems = read_csv_rows(path, AGREEMENT_COLUMNS)
     known_cities = set(City.objects.values_list("code", flat=True))
@@ -148,7 +149,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
         before = len(problems)
         for column in ("key", "title_zh", "title_en", "parties"):
             if not cells[column]:
-                problems.append(RowProblem(line, column, _("is empty")))
+                problems.append(row_problem(line, column, _("is empty")))
         check_lengths(cells, AGREEMENT_TEXT_FIELDS, line, problems)
         key = cells["key"]
         if key:
@@ -156,7 +157,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
                 validate_slug(key)
             except ValidationError:
                 problems.append(
-                    RowProblem(
+                    row_problem(
                         line,
                         "key",
                         _("“%(value)s” may hold only letters, digits, “-” and “_”") % {"value": key},
@@ -164,7 +165,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
                 )
             if key in seen:
                 problems.append(
-                    RowProblem(
+                    row_problem(
                         line,
                         "key",
                         _("%(code)s already appears on line %(first)d") % {"code": key, "first": seen[key]},
@@ -177,13 +178,13 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
         parties = _parties(cells["parties"], line, known_cities, problems) if cells["parties"] else ()
         region = cells["region"] or None
         if region is not None and region not in known_regions:
-            problems.append(RowProblem(line, "region", _("unknown region %(code)s") % {"code": region}))
+            problems.append(row_problem(line, "region", _("unknown region %(code)s") % {"code": region}))
         signed_on = _date(cells, "signed_on", line, problems)
         in_force_from = _date(cells, "in_force_from", line, problems)
         expires_on = _date(cells, "expires_on", line, problems)
         if in_force_from and expires_on and in_force_from > expires_on:
             problems.append(
-                RowProblem(
+                row_problem(
                     line,
                     "expires_on",
                     _("%(end)s is before the date in force from, %(start)s")
@@ -194,7 +195,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
         if cells["service_items"]:
             if not cells["service_items"].isdigit():
                 problems.append(
-                    RowProblem(
+                    row_problem(
                         line,
                         "service_items",
                         _("“%(value)s” is not a whole number") % {"value": cells["service_items"]},
@@ -207,7 +208,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
                 check_url(cells["evidence_url"])
             except ValidationError:
                 problems.append(
-                    RowProblem(
+                    row_problem(
                         line,
                         "evidence_url",
                         _("“%(value)s” is not a web address (http or https)") % {"value": cells["evidence_url"]},
@@ -216,7 +217,7 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[RowProblem]]:
         demo_text = cells.get("is_demo", "").lower()
         if demo_text not in TRUE_WORDS | FALSE_WORDS:
             problems.append(
-                RowProblem(
+                row_problem(
                     line,
                     "is_demo",
                     _("“%(value)s” is not true or false") % {"value": cells["is_demo"]},

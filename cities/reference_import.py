@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import models
 from django.utils.translation import gettext as _
 
+from assessment.scoring.errors import Problem
 from cities.models import City, Province, Region
 
 CITY_COLUMNS = (
@@ -47,22 +48,15 @@ REGION_TEXT_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    line: int | None
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return self.reason
-        if self.column:
-            return _("line %(line)d, column “%(column)s”: %(reason)s") % {
-                "line": self.line,
-                "column": self.column,
-                "reason": self.reason,
-            }
-        return _("line %(line)d: %(reason)s") % {"line": self.line, "reason": self.reason}
+def row_problem(line: int | None, column: str | None, reason: str) -> Problem:
+    """A problem of a reference-data file: its line and column, with the message in the reader's language."""
+    if line is None:
+        text = reason
+    elif column:
+        text = _("line %(line)d, column “%(column)s”: %(reason)s") % {"line": line, "column": column, "reason": reason}
+    else:
+        text = _("line %(line)d: %(reason)s") % {"line": line, "reason": reason}
+    return Problem(line, column, reason, text=text)
 
 
 @dataclass(frozen=True)
@@ -101,19 +95,19 @@ class MemberRow:
     joined_on: dt.date | None
 
 
-def read_csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
+def read_csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
     """Decode a UTF-8 CSV file and check its header; lines are numbered from 1 (the header)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return [], [
-            RowProblem(None, None, _("cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror})
+            row_problem(None, None, _("cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror})
         ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [], [
-            RowProblem(
+            row_problem(
                 None,
                 None,
                 _("the file is not UTF-8 encoded (byte %(position)d); save it as “CSV UTF-8”.")
@@ -125,7 +119,7 @@ def read_csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int
     missing = [name for name in required if name not in header]
     if missing:
         return [], [
-            RowProblem(
+            row_problem(
                 1,
                 None,
                 _("missing columns: %(columns)s (expected %(expected)s)")
@@ -134,32 +128,32 @@ def read_csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int
         ]
     reader.fieldnames = header
     rows: list[tuple[int, dict[str, str]]] = []
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     for record in reader:
         line = reader.line_num
         if None in record:
-            problems.append(RowProblem(line, None, _("more cells than columns in the header")))
+            problems.append(row_problem(line, None, _("more cells than columns in the header")))
             continue
         cells = {key: (value or "").strip() for key, value in record.items()}
         if not any(cells.values()):
             continue
         rows.append((line, cells))
     if not rows and not problems:
-        problems.append(RowProblem(None, None, _("the file has a header but no rows")))
+        problems.append(row_problem(None, None, _("the file has a header but no rows")))
     return rows, problems
 
 
-def _decimal(cells: dict[str, str], column: str, line: int, low: int, high: int, problems: list[RowProblem]) -> Decimal:
+def _decimal(cells: dict[str, str], column: str, line: int, low: int, high: int, problems: list[Problem]) -> Decimal:
     try:
         value = Decimal(cells[column])
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        problems.append(RowProblem(line, column, _("“%(value)s” is not a number") % {"value": cells[column]}))
+        problems.append(row_problem(line, column, _("“%(value)s” is not a number") % {"value": cells[column]}))
         return Decimal(0)
     if not low <= value <= high:
         problems.append(
-            RowProblem(
+            row_problem(
                 line, column, _("%(value)s is outside %(low)s to %(high)s") % {"value": value, "low": low, "high": high}
             )
         )
@@ -168,27 +162,27 @@ def _decimal(cells: dict[str, str], column: str, line: int, low: int, high: int,
     return value.quantize(Decimal("0.0001"))
 
 
-def _optional_int(cells: dict[str, str], column: str, line: int, problems: list[RowProblem]) -> int | None:
+def _optional_int(cells: dict[str, str], column: str, line: int, problems: list[Problem]) -> int | None:
     text = cells.get(column, "")
     if not text:
         return None
     if not text.isdigit():
-        problems.append(RowProblem(line, column, _("“%(value)s” is not a whole number") % {"value": text}))
+        problems.append(row_problem(line, column, _("“%(value)s” is not a whole number") % {"value": text}))
         return None
     return int(text)
 
 
-def _division_code(cells: dict[str, str], column: str, line: int, problems: list[RowProblem]) -> str:
+def _division_code(cells: dict[str, str], column: str, line: int, problems: list[Problem]) -> str:
     code = cells[column]
     if len(code) != 6 or not code.isdigit() or code[0] == "0":
         problems.append(
-            RowProblem(line, column, _("“%(value)s” is not a six-digit division code (GB/T 2260)") % {"value": code})
+            row_problem(line, column, _("“%(value)s” is not a six-digit division code (GB/T 2260)") % {"value": code})
         )
     return code
 
 
 def check_lengths(
-    cells: dict[str, str], fields: dict[str, tuple[type[models.Model], str]], line: int, problems: list[RowProblem]
+    cells: dict[str, str], fields: dict[str, tuple[type[models.Model], str]], line: int, problems: list[Problem]
 ) -> None:
     """Texts longer than the model field that stores them: refused here, not by the database mid-import."""
     for column, (model, name) in fields.items():
@@ -196,7 +190,7 @@ def check_lengths(
         length = len(cells.get(column, ""))
         if limit is not None and length > limit:
             problems.append(
-                RowProblem(
+                row_problem(
                     line,
                     column,
                     _("is %(length)d characters long; at most %(limit)d fit") % {"length": length, "limit": limit},
@@ -204,13 +198,13 @@ def check_lengths(
             )
 
 
-def _required_text(cells: dict[str, str], columns: tuple[str, ...], line: int, problems: list[RowProblem]) -> None:
+def _required_text(cells: dict[str, str], columns: tuple[str, ...], line: int, problems: list[Problem]) -> None:
     for column in columns:
         if not cells[column]:
-            problems.append(RowProblem(line, column, _("is empty")))
+            problems.append(row_problem(line, column, _("is empty")))
 
 
-def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
+def read_cities(path: Path) -> tuple[list[CityRow], list[Problem]]:
     records, problems = read_csv_rows(path, CITY_COLUMNS)
     rows: list[CityRow] = []
     seen: dict[str, int] = {}
@@ -224,16 +218,16 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
         province_code = _division_code(cells, "province_code", line, problems)
         if code in seen:
             problems.append(
-                RowProblem(
+                row_problem(
                     line, "code", _("%(code)s already appears on line %(first)d") % {"code": code, "first": seen[code]}
                 )
             )
         seen.setdefault(code, line)
         if len(province_code) == 6 and not province_code.endswith("0000"):
-            problems.append(RowProblem(line, "province_code", _("a province code ends in 0000")))
+            problems.append(row_problem(line, "province_code", _("a province code ends in 0000")))
         elif code[:2] != province_code[:2]:
             problems.append(
-                RowProblem(
+                row_problem(
                     line,
                     "province_code",
                     _("city %(code)s does not belong to province %(province)s (the first two digits differ)")
@@ -244,7 +238,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
         earlier = province_names.setdefault(province_code, (*names, line))
         if earlier[:2] != names:
             problems.append(
-                RowProblem(
+                row_problem(
                     line,
                     "province_zh",
                     _("province %(province)s is named differently on line %(first)d")
@@ -253,7 +247,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
             )
         if cells["level"] not in levels:
             problems.append(
-                RowProblem(
+                row_problem(
                     line,
                     "level",
                     _("“%(value)s” is not one of %(choices)s")
@@ -265,7 +259,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
         population = _optional_int(cells, "population", line, problems)
         population_year = _optional_int(cells, "population_year", line, problems)
         if population is not None and population_year is None:
-            problems.append(RowProblem(line, "population_year", _("a population needs the year it refers to")))
+            problems.append(row_problem(line, "population_year", _("a population needs the year it refers to")))
         if len(problems) == before:
             rows.append(
                 CityRow(
@@ -287,7 +281,7 @@ def read_cities(path: Path) -> tuple[list[CityRow], list[RowProblem]]:
     return rows, problems
 
 
-def read_regions(path: Path) -> tuple[list[RegionRow], list[RowProblem]]:
+def read_regions(path: Path) -> tuple[list[RegionRow], list[Problem]]:
     records, problems = read_csv_rows(path, REGION_COLUMNS)
     rows: list[RegionRow] = []
     seen: set[str] = set()
@@ -297,11 +291,11 @@ def read_regions(path: Path) -> tuple[list[RegionRow], list[RowProblem]]:
         _required_text(cells, ("code", "name_zh", "name_en"), line, problems)
         check_lengths(cells, REGION_TEXT_FIELDS, line, problems)
         if cells["code"] in seen:
-            problems.append(RowProblem(line, "code", _("%(code)s appears twice") % {"code": cells["code"]}))
+            problems.append(row_problem(line, "code", _("%(code)s appears twice") % {"code": cells["code"]}))
         seen.add(cells["code"])
         if cells["kind"] not in kinds:
             problems.append(
-                RowProblem(
+                row_problem(
                     line,
                     "kind",
                     _("“%(value)s” is not one of %(choices)s")
@@ -313,7 +307,7 @@ def read_regions(path: Path) -> tuple[list[RegionRow], list[RowProblem]]:
     return rows, problems
 
 
-def read_members(path: Path) -> tuple[list[MemberRow], list[RowProblem]]:
+def read_members(path: Path) -> tuple[list[MemberRow], list[Problem]]:
     records, problems = read_csv_rows(path, MEMBER_COLUMNS)
     rows: list[MemberRow] = []
     seen: set[tuple[str, str]] = set()
@@ -322,7 +316,7 @@ def read_members(path: Path) -> tuple[list[MemberRow], list[RowProblem]]:
         _required_text(cells, ("region_code", "city_code"), line, problems)
         key = (cells["region_code"], cells["city_code"])
         if key in seen:
-            problems.append(RowProblem(line, "city_code", _("this city is listed twice for the region")))
+            problems.append(row_problem(line, "city_code", _("this city is listed twice for the region")))
         seen.add(key)
         joined_on = None
         if cells["joined_on"]:
@@ -330,7 +324,7 @@ def read_members(path: Path) -> tuple[list[MemberRow], list[RowProblem]]:
                 joined_on = dt.date.fromisoformat(cells["joined_on"])
             except ValueError:
                 problems.append(
-                    RowProblem(
+                    row_problem(
                         line, "joined_on", _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": cells["joined_on"]}
                     )
                 )

@@ -8,15 +8,16 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from assessment.scoring.errors import Problem
 from cities.agreement_import import AgreementRow, read_agreements
 from cities.models import Agreement, AgreementParty, City, Province, Region, RegionMembership
-from cities.reference_import import CityRow, MemberRow, RegionRow, RowProblem
+from cities.reference_import import CityRow, MemberRow, RegionRow, row_problem
 
 
 class ReferenceImportError(Exception):
     """Raised with every problem found; nothing has been written."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(problem) for problem in problems))
         self.problems = problems
 
@@ -61,7 +62,7 @@ def _upsert[M: models.Model](model: type[M], values: dict[str, Any], **key: Any)
     return stored, Outcome.UPDATED
 
 
-def cities_import(*, rows: list[CityRow], problems: list[RowProblem]) -> ImportSummary:
+def cities_import(*, rows: list[CityRow], problems: list[Problem]) -> ImportSummary:
     """Create or update provinces and cities; refuse everything if any row is bad."""
     if problems:
         raise ReferenceImportError(problems)
@@ -92,7 +93,7 @@ def regions_import(
     *,
     regions: list[RegionRow],
     members: list[MemberRow],
-    problems: list[RowProblem],
+    problems: list[Problem],
 ) -> ImportSummary:
     """Create or update regions and set their members exactly as the file lists them."""
     problems = list(problems)
@@ -102,10 +103,10 @@ def regions_import(
     for row in members:
         if row.region_code not in known_regions:
             problems.append(
-                RowProblem(row.line, "region_code", _("unknown region %(code)s") % {"code": row.region_code})
+                row_problem(row.line, "region_code", _("unknown region %(code)s") % {"code": row.region_code})
             )
         if row.city_code not in known_cities:
-            problems.append(RowProblem(row.line, "city_code", _("unknown city %(code)s") % {"code": row.city_code}))
+            problems.append(row_problem(row.line, "city_code", _("unknown city %(code)s") % {"code": row.city_code}))
     if problems:
         raise ReferenceImportError(problems)
     summary = ImportSummary()
@@ -140,7 +141,7 @@ def regions_import(
     return summary
 
 
-def agreements_import(*, rows: list[AgreementRow], problems: list[RowProblem]) -> ImportSummary:
+def agreements_import(*, rows: list[AgreementRow], problems: list[Problem]) -> ImportSummary:
     """Create or update agreements by key and set their parties as the file lists them.
 
     Refuses everything while any problem remains; an unchanged row is not saved,

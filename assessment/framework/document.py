@@ -9,13 +9,13 @@ and publishing a draft all refuse the same things, and say where.
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 from django.utils.translation import gettext as _
 
+from assessment.scoring.errors import Problem
 from assessment.scoring.tree import parent_cycles
 
 FORMAT_NAME = "dualspace-framework"
@@ -26,19 +26,15 @@ LEVELS = range(6)
 Document = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class DocumentProblem:
-    where: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
+def document_problem(where: str, reason: str) -> Problem:
+    """A problem of a framework document, located in words ("node W1.3 · weight", "line 4", "file")."""
+    return Problem(where, None, reason, text=f"{where}: {reason}")
 
 
 class FrameworkDocumentError(Exception):
     """Raised with every problem of a framework document; nothing was written."""
 
-    def __init__(self, problems: list[DocumentProblem]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(problem) for problem in problems))
         self.problems = problems
 
@@ -51,12 +47,12 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def _schema_problems(document: Any) -> list[DocumentProblem]:
+def _schema_problems(document: Any) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(schema())
     problems = []
     for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
         where = _path_label(document, list(error.absolute_path))
-        problems.append(DocumentProblem(where, _schema_message(error)))
+        problems.append(document_problem(where, _schema_message(error)))
     return problems
 
 
@@ -106,7 +102,7 @@ def _path_label(document: Any, path: list[Any]) -> str:
     return ".".join(str(part) for part in path) or _("document")
 
 
-def framework_problems(document: Any, *, previous_codes: set[str] | None = None) -> list[DocumentProblem]:
+def framework_problems(document: Any, *, previous_codes: set[str] | None = None) -> list[Problem]:
     """Every reason the document cannot become a framework version (empty when it can)."""
     problems = _non_finite_problems(document) + _schema_problems(document)
     try:
@@ -119,19 +115,19 @@ def framework_problems(document: Any, *, previous_codes: set[str] | None = None)
     return problems
 
 
-def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[DocumentProblem]:
-    problems: list[DocumentProblem] = []
+def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[Problem]:
+    problems: list[Problem] = []
     nodes = document["nodes"]
     by_code: dict[str, dict[str, Any]] = {}
     for node in nodes:
         code = node["code"]
         if code in by_code:
-            problems.append(DocumentProblem(_("node %(code)s") % {"code": code}, _("the code appears more than once")))
+            problems.append(document_problem(_("node %(code)s") % {"code": code}, _("the code appears more than once")))
         by_code[code] = node
     roots = [node["code"] for node in nodes if node["parent"] is None]
     if len(roots) != 1:
         problems.append(
-            DocumentProblem(
+            document_problem(
                 _("nodes"),
                 _("exactly one node must have no parent (found: %(roots)s)") % {"roots": ", ".join(roots) or "—"},
             )
@@ -140,10 +136,10 @@ def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[Docum
         where = _("node %(code)s") % {"code": node["code"]}
         parent = node["parent"]
         if parent is not None and parent not in by_code:
-            problems.append(DocumentProblem(where, _("unknown parent %(parent)s") % {"parent": parent}))
+            problems.append(document_problem(where, _("unknown parent %(parent)s") % {"parent": parent}))
         is_indicator = node["kind"] == "indicator"
         if is_indicator != ("indicator" in node and node["indicator"] is not None):
-            problems.append(DocumentProblem(where, _("indicator nodes, and only they, carry indicator details")))
+            problems.append(document_problem(where, _("indicator nodes, and only they, carry indicator details")))
             continue
         if is_indicator:
             problems.extend(_indicator_problems(node["code"], node["indicator"], previous_codes))
@@ -152,37 +148,37 @@ def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[Docum
     for node in nodes:
         if node["kind"] != "indicator" and node["code"] not in children:
             problems.append(
-                DocumentProblem(
+                document_problem(
                     _("node %(code)s") % {"code": node["code"]}, _("an aggregate node needs at least one child")
                 )
             )
         if node["parent"] in by_code and by_code[node["parent"]]["kind"] == "indicator":
             problems.append(
-                DocumentProblem(_("node %(code)s") % {"code": node["code"]}, _("an indicator cannot have children"))
+                document_problem(_("node %(code)s") % {"code": node["code"]}, _("an indicator cannot have children"))
             )
     stage_codes: set[str] = set()
     stage_orders: set[int] = set()
     for stage in document["stages"]:
         where = _("stage %(code)s") % {"code": stage["code"]}
         if stage["code"] in stage_codes:
-            problems.append(DocumentProblem(where, _("the code appears more than once")))
+            problems.append(document_problem(where, _("the code appears more than once")))
         if stage["order"] in stage_orders:
-            problems.append(DocumentProblem(where, _("another stage has order %(order)s") % {"order": stage["order"]}))
+            problems.append(document_problem(where, _("another stage has order %(order)s") % {"order": stage["order"]}))
         stage_codes.add(stage["code"])
         stage_orders.add(stage["order"])
         for required in stage["requires"]:
             if required not in by_code:
-                problems.append(DocumentProblem(where, _("requires unknown node %(code)s") % {"code": required}))
+                problems.append(document_problem(where, _("requires unknown node %(code)s") % {"code": required}))
     return problems
 
 
-def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: set[str] | None) -> list[DocumentProblem]:
+def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: set[str] | None) -> list[Problem]:
     where = _("indicator %(code)s") % {"code": code}
     problems = []
     lower, upper = indicator.get("lower"), indicator.get("upper")
     if lower is not None and upper is not None and not lower < upper:
         problems.append(
-            DocumentProblem(
+            document_problem(
                 where,
                 _("the lower goalpost (%(lower)s) must be below the upper one (%(upper)s)")
                 % {"lower": lower, "upper": upper},
@@ -195,40 +191,40 @@ def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: se
             entry = found.get(level)
             if entry is None:
                 problems.append(
-                    DocumentProblem(where, _("the descriptor for level %(level)d is missing") % {"level": level})
+                    document_problem(where, _("the descriptor for level %(level)d is missing") % {"level": level})
                 )
                 continue
             for language in LANGUAGES:
                 if not str(entry.get(language, "")).strip():
                     problems.append(
-                        DocumentProblem(
+                        document_problem(
                             where,
                             _("the %(language)s descriptor for level %(level)d is empty")
                             % {"language": language, "level": level},
                         )
                     )
         if len(levels or []) != len(found):
-            problems.append(DocumentProblem(where, _("a level is described more than once")))
+            problems.append(document_problem(where, _("a level is described more than once")))
     elif levels:
-        problems.append(DocumentProblem(where, _("only level indicators carry level descriptors")))
+        problems.append(document_problem(where, _("only level indicators carry level descriptors")))
     continues = indicator.get("continues") or []
     if continues and previous_codes is None:
-        problems.append(DocumentProblem(where, _("continues indicators, but the document names no previous version")))
+        problems.append(document_problem(where, _("continues indicators, but the document names no previous version")))
     elif previous_codes is not None:
         for earlier in continues:
             if earlier not in previous_codes:
                 problems.append(
-                    DocumentProblem(
+                    document_problem(
                         where, _("continues %(code)s, which the previous version does not have") % {"code": earlier}
                     )
                 )
     return problems
 
 
-def _cycle_problems(by_code: dict[str, dict[str, Any]]) -> list[DocumentProblem]:
+def _cycle_problems(by_code: dict[str, dict[str, Any]]) -> list[Problem]:
     """One problem per cycle of parents (the rule: `scoring.tree.parent_cycles`), named by its smallest code."""
     return [
-        DocumentProblem(
+        document_problem(
             _("node %(code)s") % {"code": min(cycle)},
             _("the parents form a cycle: %(cycle)s") % {"cycle": " → ".join(cycle)},
         )
@@ -244,7 +240,7 @@ def document_from_json(text: bytes | str) -> Document:
         except UnicodeDecodeError as exc:
             raise FrameworkDocumentError(
                 [
-                    DocumentProblem(
+                    document_problem(
                         _("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start}
                     )
                 ]
@@ -254,7 +250,7 @@ def document_from_json(text: bytes | str) -> Document:
     except json.JSONDecodeError as exc:
         raise FrameworkDocumentError(
             [
-                DocumentProblem(
+                document_problem(
                     _("line %(line)d") % {"line": exc.lineno}, _("not valid JSON: %(error)s") % {"error": exc.msg}
                 )
             ]
@@ -285,7 +281,7 @@ def finite_float(text: Any) -> float:
     return number
 
 
-def _non_finite_problems(document: Any) -> list[DocumentProblem]:
+def _non_finite_problems(document: Any) -> list[Problem]:
     """Every inf or NaN in the document (JSON's Infinity, NaN and 1e999 parse to them), by place."""
     problems = []
 
@@ -298,7 +294,7 @@ def _non_finite_problems(document: Any) -> list[DocumentProblem]:
                 visit(value, [*path, position])
         elif not is_finite_number(item):
             problems.append(
-                DocumentProblem(_path_label(document, path), _("%(value)s is not a finite number") % {"value": item})
+                document_problem(_path_label(document, path), _("%(value)s is not a finite number") % {"value": item})
             )
 
     visit(document, [])

@@ -20,12 +20,13 @@ from assessment.framework.document import (
     FORMAT_NAME,
     FORMAT_VERSION,
     Document,
-    DocumentProblem,
     FrameworkDocumentError,
+    document_problem,
     finite_float,
     plain_number,
 )
 from assessment.scoring.coinr import IMETA_COLUMNS
+from assessment.scoring.errors import Problem
 
 
 def imeta_from_document(document: Document) -> str:
@@ -62,13 +63,13 @@ def imeta_from_document(document: Document) -> str:
 
 def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
     """Build a draft document from an iMeta table; every row problem is reported by line."""
-    problems: list[DocumentProblem] = []
+    problems: list[Problem] = []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FrameworkDocumentError(
             [
-                DocumentProblem(
+                document_problem(
                     _("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start}
                 )
             ]
@@ -79,7 +80,7 @@ def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
     if missing:
         raise FrameworkDocumentError(
             [
-                DocumentProblem(
+                document_problem(
                     _("line 1"),
                     _("missing columns: %(columns)s (expected %(expected)s)")
                     % {"columns": ", ".join(missing), "expected": ", ".join(IMETA_COLUMNS)},
@@ -103,7 +104,7 @@ def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
             if row_type in {"Group", "Denominator"}:
                 continue
             problems.append(
-                DocumentProblem(where, _("Type “%(value)s” is not Indicator or Aggregate") % {"value": row_type})
+                document_problem(where, _("Type “%(value)s” is not Indicator or Aggregate") % {"value": row_type})
             )
             continue
         try:
@@ -111,10 +112,10 @@ def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
             weight = finite_float(cells["Weight"])
             direction = int(finite_float(cells["Direction"] or 1))
         except ValueError:
-            problems.append(DocumentProblem(where, _("Level, Weight and Direction must be numbers")))
+            problems.append(document_problem(where, _("Level, Weight and Direction must be numbers")))
             continue
         if direction not in (1, -1):
-            problems.append(DocumentProblem(where, _("Direction must be 1 or -1")))
+            problems.append(document_problem(where, _("Direction must be 1 or -1")))
             continue
         parent = cells["Parent"] or None
         order_in_parent[parent or ""] = order_in_parent.get(parent or "", 0) + 1

@@ -10,7 +10,7 @@ a CSV file, a unit code, an indicator code.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Problem", "ScoringInputError"]
 
@@ -20,13 +20,26 @@ _MESSAGE_PROBLEM_LIMIT = 20
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One reason the input cannot be scored, located by row and column."""
+    """One reason an input is refused, located by row and column: the one problem type of the project.
+
+    The engine's inputs, a framework document, an uploaded workbook and the
+    reference-data files all report with it.  ``row`` is whatever the caller
+    can find again: a line of a CSV file, a row of a sheet (``sheet`` names
+    it), a unit, node or indicator code, or a place in words ("node W1.3 ·
+    weight").  ``text`` is the whole message in the reader's language when the
+    caller wrote one (the apps translate; this module cannot); without it,
+    ``str()`` writes the engine's English.
+    """
 
     row: int | str | None
     column: str | None
     reason: str
+    sheet: str | None = None
+    text: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
+        if self.text is not None:
+            return self.text
         where = []
         if self.row is not None:
             where.append(f"row {self.row}")

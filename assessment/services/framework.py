@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from assessment.framework.document import (
     Document,
-    DocumentProblem,
     FrameworkDocumentError,
+    document_problem,
     framework_problems,
 )
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
+from assessment.scoring.errors import Problem
 from assessment.selectors.framework import framework_document
 
 
@@ -33,7 +34,7 @@ def framework_import(*, document: Document, code: str | None = None, version: st
         document["code"] = code
     if version:
         document["version"] = version
-    problems: list[DocumentProblem] = []
+    problems: list[Problem] = []
     previous: Framework | None = None
     previous_codes: set[str] | None = None
     reference = document.get("previous")
@@ -41,7 +42,7 @@ def framework_import(*, document: Document, code: str | None = None, version: st
         previous = _previous_version(document)
         if previous is None:
             problems.append(
-                DocumentProblem(
+                document_problem(
                     "previous",
                     _("the previous version %(code)s %(version)s does not exist here") % reference,
                 )
@@ -54,7 +55,7 @@ def framework_import(*, document: Document, code: str | None = None, version: st
     problems.extend(framework_problems(document, previous_codes=previous_codes))
     if not problems and Framework.objects.filter(code=document["code"], version=document["version"]).exists():
         problems.append(
-            DocumentProblem(
+            document_problem(
                 "version",
                 _("%(code)s %(version)s already exists; import it under another code or version")
                 % {"code": document["code"], "version": document["version"]},
@@ -89,7 +90,7 @@ def _framework_write(document: Document, *, previous: Framework | None) -> Frame
     while pending:
         ready = [entry for entry in pending if entry["parent"] is None or entry["parent"] in nodes]
         if not ready:  # unreachable after validation; never loop forever on a cycle
-            raise FrameworkDocumentError([DocumentProblem(entry["code"], _("unreachable node")) for entry in pending])
+            raise FrameworkDocumentError([document_problem(entry["code"], _("unreachable node")) for entry in pending])
         for entry in ready:
             nodes[entry["code"]] = _node_write(framework, entry, nodes, previous)
         pending = [entry for entry in pending if entry["code"] not in nodes]
@@ -158,7 +159,7 @@ def framework_publish(*, framework: Framework) -> Framework:
     """Check every invariant again on what is stored, then freeze the version."""
     if framework.status != Framework.Status.DRAFT:
         raise FrameworkDocumentError(
-            [DocumentProblem(f"{framework.code} {framework.version}", _("only a draft can be published"))]
+            [document_problem(f"{framework.code} {framework.version}", _("only a draft can be published"))]
         )
     document = framework_document(framework)
     previous_codes = None
@@ -168,7 +169,7 @@ def framework_publish(*, framework: Framework) -> Framework:
         )
     problems = framework_problems(document, previous_codes=previous_codes)
     if not document["stages"]:
-        problems.append(DocumentProblem(_("stages"), _("a published version needs its stage ladder")))
+        problems.append(document_problem(_("stages"), _("a published version needs its stage ladder")))
     if problems:
         raise FrameworkDocumentError(problems)
     with transaction.atomic():
@@ -193,7 +194,7 @@ def framework_clone_as_draft(*, framework: Framework, version: str) -> Framework
 def framework_retire(*, framework: Framework) -> Framework:
     if framework.status != Framework.Status.PUBLISHED:
         raise FrameworkDocumentError(
-            [DocumentProblem(f"{framework.code} {framework.version}", _("only a published version can be retired"))]
+            [document_problem(f"{framework.code} {framework.version}", _("only a published version can be retired"))]
         )
     framework.status = Framework.Status.RETIRED
     framework.save()

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessment.framework.document import (
-    DocumentProblem,
     FrameworkDocumentError,
     document_from_json,
+    document_problem,
 )
 from assessment.models import Framework
 from assessment.services.framework import framework_import, framework_publish
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             try:
                 document = document_from_json(path.read_bytes())
                 if not isinstance(document, dict):
-                    raise FrameworkDocumentError([DocumentProblem(path.name, _("not a framework document"))])
+                    raise FrameworkDocumentError([document_problem(path.name, _("not a framework document"))])
                 code, version = document.get("code"), document.get("version")
                 if Framework.objects.filter(code=code, version=version).exists():
                     self.stdout.write(_("%(code)s %(version)s is already loaded.") % {"code": code, "version": version})
