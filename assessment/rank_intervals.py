@@ -21,9 +21,20 @@ from django.core.cache import cache
 from assessment import scoring
 from assessment.framework_cache import framework_scoring_options
 from assessment.models import Framework
-from assessment.scoring.uncertainty import MONTE_CARLO_RUNS, MONTE_CARLO_SEED, WEIGHT_PERTURBATION
+from assessment.scoring.uncertainty import (
+    MONTE_CARLO_RUNS,
+    MONTE_CARLO_SEED,
+    WEIGHT_PERTURBATION,
+    weight_factor_bounds,
+)
 
 RANK_COLUMNS = ["rank_p05", "rank_median", "rank_p95"]
+
+
+def method_stated() -> dict[str, str]:
+    """The method's numbers as captions and the report's annex state them: runs and the weight factor's range."""
+    low, high = weight_factor_bounds(WEIGHT_PERTURBATION)
+    return {"runs": str(MONTE_CARLO_RUNS), "low": f"{low:g}", "high": f"{high:g}"}
 
 
 class ScoredScope(Protocol):

@@ -27,7 +27,7 @@ from assessment.dashboards.labels import (
 )
 from assessment.framework_cache import framework_scoring_options, framework_scoring_tree
 from assessment.models import Response
-from assessment.rank_intervals import monte_carlo_ranks
+from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.selectors import results as result_selectors
 from cities.models import City, Region
 from cities.outlines import outlines_around
@@ -107,10 +107,11 @@ def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | No
         _("What-if weights: ranks of this scenario, without intervals. Stored results are unchanged.")
         if view.what_if
         else _(
-            "Dots: the rank of the published index. Bars: where the rank falls in 90 per cent of 200 "
-            "draws of the weights (each weight times 0.75 to 1.25). A long bar means the rank "
+            "Dots: the rank of the published index. Bars: where the rank falls in 90 per cent of %(runs)s "
+            "draws of the weights (each weight times %(low)s to %(high)s). A long bar means the rank "
             "depends on the weights; overlapping bars mean the order of those cities is not settled."
         )
+        % method_stated()
     )
     return Panel(
         "ranking",

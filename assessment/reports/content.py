@@ -22,6 +22,7 @@ from assessment.dashboards.labels import answer_text, city_labels, display_numbe
 from assessment.framework.document import plain_number_text
 from assessment.framework_cache import framework_scoring_tree
 from assessment.models import Assessment, Evidence, Framework, Indicator, Report, Response
+from assessment.rank_intervals import method_stated
 from assessment.reports import recommendations, svg
 from assessment.scoring.uncertainty import MONTE_CARLO_RUNS
 from assessment.selectors import results as result_selectors
@@ -281,6 +282,8 @@ def city_report_context(
         "threshold": framework.stage_threshold,
         "critical_floor": framework.critical_floor,
         "monte_carlo_runs": MONTE_CARLO_RUNS,
+        "weight_factor_low": method_stated()["low"],
+        "weight_factor_high": method_stated()["high"],
     }
 
 
