@@ -113,15 +113,31 @@ def for_print(figure: dict[str, Any], width: int, height: int | None = None) -> 
     return printed
 
 
+# Tries when kaleido's page has not loaded its script yet (see figure_svg).
+PAGE_NOT_READY_TRIES = 3
+
+
 def figure_svg(figure: dict[str, Any], width: int = 680, height: int | None = None) -> bytes:
     """The figure as SVG bytes, drawn by plotly.js in a headless Chromium."""
     import plotly.io as pio
 
     _ensure_server()
-    with warnings.catch_warnings():
-        # plotly warns that it ignores kaleido options when a warm server is used: that is the point.
-        warnings.simplefilter("ignore", UserWarning)
-        return pio.to_image(for_print(figure, width, height), format="svg")
+    printed = for_print(figure, width, height)
+    for attempt in range(1, PAGE_NOT_READY_TRIES + 1):
+        try:
+            with warnings.catch_warnings():
+                # plotly warns that it ignores kaleido options when a warm server is used: that is the point.
+                warnings.simplefilter("ignore", UserWarning)
+                return pio.to_image(printed, format="svg")
+        except Exception as error:
+            # On a loaded machine kaleido may call into its tab before the tab has loaded its own
+            # script ("kaleido_scopes is not defined"): the figure is fine, the page was not ready.
+            # Drawing is deterministic, so trying again gives the same SVG; any other error is real.
+            if "kaleido_scopes" not in str(error) or attempt == PAGE_NOT_READY_TRIES:
+                raise
+            logger.warning("the chart browser's page was not ready (try %d): drawing again", attempt)
+            time.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 FIGURE_HOST = "dualspace-figure"
