@@ -78,7 +78,7 @@ class DimensionProgress:
 
 
 def assessment_dimensions(assessment: Assessment) -> list[DimensionProgress]:
-    """Each dimension (parent of indicators) with how many of its indicators are answered, and how many of those lack evidence."""
+    """Each dimension (parent of indicators), its indicators answered, and how many of those lack evidence."""
     responses = list(
         assessment.responses.select_related("indicator__node__parent")
         .only(

@@ -63,7 +63,8 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
                     # The same words whether nothing exists or only what the user may not read.
                     raise ValidationError(
                         _(
-                            "There is no earlier assessment of this city that you may start from: no published result and none of your own."
+                            "There is no earlier assessment of this city that you may start from: "
+                            "no published result and none of your own."
                         )
                     )
                 assessment = services.assessment_start_from_previous(
@@ -173,13 +174,15 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 _CONFIRMATIONS = {
     "approve": (
         gettext_lazy(
-            "Approving scores the assessment and freezes its answers: they no longer change, except through a correction."
+            "Approving scores the assessment and freezes its answers: "
+            "they no longer change, except through a correction."
         ),
         gettext_lazy("Yes, approve and score"),
     ),
     "publish": (
         gettext_lazy(
-            "Publishing shows the result to city managers and every signed-in user; a published result is changed only by a correction."
+            "Publishing shows the result to city managers and every signed-in user; "
+            "a published result is changed only by a correction."
         ),
         gettext_lazy("Yes, publish"),
     ),
