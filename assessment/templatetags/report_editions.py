@@ -3,7 +3,7 @@
 from django import template
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from assessment.reports.content import ReportUnavailable, default_framework
+from assessment.models import Framework
 from assessment.selectors.reports import may_read_full_edition
 
 register = template.Library()
@@ -16,10 +16,12 @@ def full_edition_offered(user: AbstractBaseUser | AnonymousUser, kind: str, city
     Reports are drawn with the default framework whatever the dashboard shows,
     so that is the assessment whose readers may have the evidence annex.
     """
+    framework = Framework.objects.latest_readable()
     try:
-        framework = default_framework()
         period = int(period)  # type: ignore[arg-type]
-    except (ReportUnavailable, TypeError, ValueError):
+    except (TypeError, ValueError):
+        return False
+    if framework is None:
         return False
     return may_read_full_edition(
         user, kind=kind, city_id=getattr(city, "pk", None), period=period, framework_id=framework.pk
