@@ -8,7 +8,7 @@ domains repeat the colours with a dashed line.
 
 Every figure of the project (these and `assessment.dashboards.figures`) leaves
 its builder through `as_plotly_text`, so names and labels reach Plotly as text;
-the palette, the font and that escaping live with the dashboards' figures.
+the palette, the font and that escaping are `cities.chart_style`.
 """
 
 import json
@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from assessment.dashboards.figures import FONT, OKABE_ITO, as_plotly_text
+from cities.chart_style import FONT, OKABE_ITO, as_plotly_text
 from cities.network import AgreementEdge
 
 DASHES = ("solid", "dash")

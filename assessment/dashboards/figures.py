@@ -9,24 +9,19 @@ never read it as markup. Colours: Okabe and Ito's palette for categories and
 Viridis for magnitudes, both readable with the common colour-vision
 deficiencies; the highlighted city is also drawn larger and outlined, so
 colour is never the only cue. The palette, the font and the escaping are
-shared with the agreement network's figures (`cities.figures`).
+shared with the agreement network's figures (`cities.chart_style`).
 """
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from assessment.dashboards.labels import display_number
+from cities.chart_style import FONT, OKABE_ITO, as_plotly_text
 
 Figure = dict[str, Any]
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-FONT = (
-    'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", '
-    '"Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif'
-)
 HIGHLIGHT = "#D55E00"
 OTHERS = "#0072B2"
 MEDIAN_LINE = "#999999"
@@ -42,42 +37,6 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
     }
     layout.update(extra)
     return layout
-
-
-# The project's own markup: data reaches a template through its %{...} variables
-# (%{y}, %{meta[0]}, %{fullData.name}), which plotly.js fills with the escaped values.
-# "template" is Plotly's theme, never data.
-PLOTLY_MARKUP_KEYS = frozenset({"hovertemplate", "texttemplate", "template"})
-_TEXT_OR_NESTED = (str, Promise, dict, list, tuple)
-
-
-def plotly_text(text: str) -> str:
-    """Text that Plotly shows as written, never as its pseudo-HTML.
-
-    Plotly reads <br>, <b>, <a href> and <span style> in every label, tick,
-    legend and hover. A city named ``<span style="fill:url(http://…)">`` would
-    be markup: the report's Chromium would fetch the URL while drawing the PDF
-    charts, and the dashboard would style the name. plotly.js turns the
-    entities back into the characters, so the name shows as typed.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def as_plotly_text(value: Any) -> Any:
-    """A figure (or part of one) with every string passed through `plotly_text`, except the templates.
-
-    Escaping every string rather than a list of text attributes means a label
-    added to a figure later is covered too; the other strings (colours,
-    modes, symbols) never hold ``<``, ``>`` or ``&``.
-    """
-    if isinstance(value, str | Promise):
-        return plotly_text(str(value))
-    if isinstance(value, dict):
-        return {key: item if key in PLOTLY_MARKUP_KEYS else as_plotly_text(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        # Numbers pass without a call: a map's outlines are some 16,000 of them.
-        return [as_plotly_text(item) if isinstance(item, _TEXT_OR_NESTED) else item for item in value]
-    return value
 
 
 def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> Figure:

@@ -11,7 +11,7 @@ only its first report pays for the start.
 
 That Chromium has no network (`CHART_BROWSER_FLAGS`): every request goes
 to a closed port and no host name resolves, so a URL that reached a chart
-anyway (the labels are escaped, `assessment.dashboards.figures.plotly_text`) is never
+anyway (the labels are escaped, `cities.chart_style.plotly_text`) is never
 fetched. kaleido talks to it through pipes, not HTTP, and loads plotly.js
 from plotly's package as a file; MathJax, which kaleido would take from a
 CDN, is left out.

@@ -197,10 +197,10 @@ def switched_off_protections(request, settings, monkeypatch):
 
         monkeypatch.setattr(Indicator, "plausible_range", lambda indicator: None)
     if disabled("chart_network"):
-        import assessment.dashboards.figures
+        import cities.chart_style
         from assessment.reports import svg
 
-        monkeypatch.setattr(assessment.dashboards.figures, "plotly_text", lambda text: text)
+        monkeypatch.setattr(cities.chart_style, "plotly_text", lambda text: text)
         # kaleido's default browser; the warm one (started with the flags) is replaced, before and after.
         monkeypatch.setattr(svg, "chart_browser_options", lambda: {"headless": True})
         svg.stop_chart_browser()

@@ -5,7 +5,7 @@ Plotly reads a small HTML in labels; in the Chromium that kaleido drives,
 PDF's chart, behind the back of the report fetcher. Two walls, each tried on
 its own here against a real listener on 127.0.0.1:
 
-- the figures hand every name to Plotly as text (`assessment.dashboards.figures.plotly_text`);
+- the figures hand every name to Plotly as text (`cities.chart_style.plotly_text`);
 - the chart browser has no network (`assessment.reports.svg.CHART_BROWSER_FLAGS`).
 
 ``DUALSPACE_DISABLE_PROTECTION=chart_network`` takes both away, and the
