@@ -91,11 +91,9 @@ def _framework(query: QueryDict, problems: list[str]) -> tuple[Framework, list[F
     frameworks = list(Framework.objects.readable().order_by("code", "-published_at"))
     code = query.get("framework") or settings.DUALSPACE_DEFAULT_FRAMEWORK
     version = query.get("version") or None
-    framework = (
-        Framework.objects.readable().filter(code=code, version=version).first()
-        if version
-        else Framework.objects.latest_readable(code)
-    )
+    # The list is ordered by code and newest publication first, so the first match is the version
+    # asked for, or without one the latest readable version (Framework.objects.latest_readable's rule).
+    framework = next((item for item in frameworks if item.code == code and version in (None, item.version)), None)
     if framework is None:
         if not frameworks:
             raise Http404(_("No framework is published yet."))

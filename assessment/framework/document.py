@@ -232,19 +232,24 @@ def _cycle_problems(by_code: dict[str, dict[str, Any]]) -> list[Problem]:
     ]
 
 
+def decoded_file(raw: bytes) -> str:
+    """An uploaded framework file (JSON or iMeta) as text: UTF-8, with or without a BOM."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FrameworkDocumentError(
+            [
+                document_problem(
+                    _("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start}
+                )
+            ]
+        ) from exc
+
+
 def document_from_json(text: bytes | str) -> Document:
     """Parse a framework JSON file; raise FrameworkDocumentError on bad encoding or syntax."""
     if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FrameworkDocumentError(
-                [
-                    document_problem(
-                        _("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start}
-                    )
-                ]
-            ) from exc
+        text = decoded_file(text)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -21,6 +21,7 @@ from assessment.framework.document import (
     FORMAT_VERSION,
     Document,
     FrameworkDocumentError,
+    decoded_file,
     document_problem,
     finite_float,
     plain_number,
@@ -64,16 +65,7 @@ def imeta_from_document(document: Document) -> str:
 def document_from_imeta(raw: bytes, *, code: str, version: str) -> Document:
     """Build a draft document from an iMeta table; every row problem is reported by line."""
     problems: list[Problem] = []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FrameworkDocumentError(
-            [
-                document_problem(
-                    _("file"), _("the file is not UTF-8 encoded (byte %(position)d)") % {"position": exc.start}
-                )
-            ]
-        ) from exc
+    text = decoded_file(raw)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [column for column in IMETA_COLUMNS if column not in header]

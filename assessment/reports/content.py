@@ -24,7 +24,6 @@ from assessment.framework_cache import framework_scoring_tree
 from assessment.models import Assessment, Evidence, Framework, Indicator, Report, Response
 from assessment.rank_intervals import method_stated
 from assessment.reports import recommendations, svg
-from assessment.scoring.uncertainty import MONTE_CARLO_RUNS
 from assessment.selectors import results as result_selectors
 from cities import figures as network_figures
 from cities import selectors as city_selectors
@@ -281,9 +280,7 @@ def city_report_context(
         "aggregation": framework.aggregation,
         "threshold": framework.stage_threshold,
         "critical_floor": framework.critical_floor,
-        "monte_carlo_runs": MONTE_CARLO_RUNS,
-        "weight_factor_low": method_stated()["low"],
-        "weight_factor_high": method_stated()["high"],
+        "method": method_stated(),  # draws and the weight factor's range, as the annex states them
     }
 
 
@@ -389,7 +386,6 @@ def region_report_context(
         "density_percent": network.density * 100,
         "islands": [labels.get(code, code) for code in network.islands],
         "city_pages": city_pages,
-        "monte_carlo_runs": MONTE_CARLO_RUNS,
         "normalisation": framework.get_normalisation_display(),
         "threshold": framework.stage_threshold,
     }

@@ -85,20 +85,11 @@ class PeriodResult:
     published_at: dt.datetime | None
 
 
-def _latest_published(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    """Published, and not replaced by a published revision.
-
-    A correction still in progress leaves the published original standing:
-    readers would otherwise lose the city's result until the revision is out.
-    """
-    return assessments.standing_published()
-
-
 def published_results_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assessment]:
     """The latest published revision of every assessment, for any signed-in user."""
     if not user.is_authenticated:
         return Assessment.objects.none()
-    return _latest_published(Assessment.objects.all())
+    return Assessment.objects.standing_published()
 
 
 def frameworks_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Framework]:
