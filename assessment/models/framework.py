@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from assessment.scoring.method import MethodParameters
 from assessment.scoring.tree import parent_cycles
 from cities.bilingual import bilingual
 
@@ -110,6 +111,19 @@ class Framework(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Score (0-100) below which a critical indicator blocks the rung."),
     )
+    method = models.JSONField(
+        _("method parameters"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "How uncertainty and sensitivity are run, as a JSON object over the defaults: runs, weight_perturbation, "
+            "seed, rater_move_by_confidence, rater_move_by_quality, normalisation_alternatives, "
+            "aggregation_alternatives, imputation_alternatives, sensitivity_samples, interval_low, interval_high. "
+            "The methodology texts write these numbers only as placeholders: {runs}, {weight_factor_low}, "
+            "{weight_factor_high}, {interval_low}, {interval_high}, {seed}, {rater_move_low}, {rater_move_high}, "
+            "{rater_move_table}, {alternatives}, {sensitivity_samples}."
+        ),
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -182,6 +196,10 @@ class Framework(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def method_parameters(self) -> MethodParameters:
+        """The numbers this version's uncertainty and sensitivity run with (its settings over the defaults)."""
+        return MethodParameters.from_mapping(self.method)
 
 
 class FrameworkPart(models.Model):
