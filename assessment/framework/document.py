@@ -15,7 +15,9 @@ from typing import Any
 import jsonschema
 from django.utils.translation import gettext as _
 
-from assessment.scoring.errors import Problem
+from assessment.framework.methodology import PLACEHOLDERS, unknown_placeholders
+from assessment.scoring.errors import Problem, ScoringInputError
+from assessment.scoring.method import MethodParameters
 from assessment.scoring.tree import parent_cycles
 
 FORMAT_NAME = "dualspace-framework"
@@ -105,6 +107,13 @@ def _path_label(document: Any, path: list[Any]) -> str:
 def framework_problems(document: Any, *, previous_codes: set[str] | None = None) -> list[Problem]:
     """Every reason the document cannot become a framework version (empty when it can)."""
     problems = _non_finite_problems(document) + _schema_problems(document)
+    if isinstance(document, dict):
+        if isinstance(document.get("method"), dict):
+            problems.extend(method_problems(document["method"]))
+        texts = document.get("methodology")
+        if isinstance(texts, dict):
+            for language in LANGUAGES:
+                problems.extend(methodology_problems(str(texts.get(language, "")), where=f"methodology.{language}"))
     try:
         problems.extend(_tree_problems(document, previous_codes))
     except (KeyError, TypeError, AttributeError):
@@ -113,6 +122,46 @@ def framework_problems(document: Any, *, previous_codes: set[str] | None = None)
         if not problems:
             raise
     return problems
+
+
+def method_problems(method: dict[str, Any]) -> list[Problem]:
+    """Why a version's method settings cannot run (MethodParameters' rules), each naming its field."""
+    try:
+        MethodParameters.from_mapping(method)
+    except ScoringInputError as error:
+        return [document_problem(f"method.{problem.column}", _method_reason(problem)) for problem in error.problems]
+    except (TypeError, ValueError) as error:
+        return [document_problem("method", _("a value is not of the expected kind (%(error)s)") % {"error": error})]
+    return []
+
+
+def _method_reason(problem: Problem) -> str:
+    """MethodParameters' reason for a field, in the reader's language."""
+    field = (problem.column or "").split(".")[0]
+    if problem.reason == "unknown method parameter":
+        return _("unknown method parameter")
+    reasons = {
+        "runs": _("the Monte Carlo needs at least one run"),
+        "weight_perturbation": _("must be at least 0 and below 1, so that weights stay positive"),
+        "rater_move_by_confidence": _("a probability must be between 0 and 1"),
+        "rater_move_by_quality": _("a probability must be between 0 and 1"),
+        "sensitivity_samples": _("too few base samples for the sensitivity analysis"),
+        "interval_low": _("the percentiles must satisfy 0 ≤ low < high ≤ 100"),
+        "interval_high": _("the percentiles must satisfy 0 ≤ low < high ≤ 100"),
+    }
+    return reasons.get(field, problem.reason)
+
+
+def methodology_problems(text: str, *, where: str) -> list[Problem]:
+    """A ``{word}`` in a methodology text that is not a method placeholder (assessment/framework/methodology.py)."""
+    return [
+        document_problem(
+            where,
+            _("{%(name)s} is not a method placeholder; known: %(known)s")
+            % {"name": name, "known": ", ".join(f"{{{known}}}" for known in PLACEHOLDERS)},
+        )
+        for name in unknown_placeholders(text)
+    ]
 
 
 def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[Problem]:

@@ -8,6 +8,7 @@ reading correctly; edits go to a new draft cloned from it.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,9 +18,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from assessment.framework.methodology import render_methodology
 from assessment.scoring.method import MethodParameters
 from assessment.scoring.tree import parent_cycles
-from cities.bilingual import bilingual
+from cities.bilingual import bilingual, in_english
 
 PERCENT_UNITS = frozenset({"%", "％"})
 # A value ten times the upper goalpost is beyond anything the framework expects:
@@ -191,7 +193,13 @@ class Framework(models.Model):
 
     @property
     def methodology(self) -> str:
-        return bilingual(self, "methodology")
+        """The methodology in the reader's language, its method numbers filled from this version's parameters."""
+        return self.methodology_in("en" if in_english() else "zh")
+
+    def methodology_in(self, language: Literal["zh", "en"]) -> str:
+        """The methodology text in ``language`` with every placeholder filled (assessment/framework/methodology.py)."""
+        text = self.methodology_en if language == "en" else self.methodology_zh
+        return render_methodology(text, self.method_parameters(), language)
 
     @property
     def is_editable(self) -> bool:

@@ -116,6 +116,7 @@ def framework_document(framework: Framework) -> Document:
         "name": {"zh": framework.name_zh, "en": framework.name_en},
         "description": {"zh": framework.description_zh, "en": framework.description_en},
         "methodology": {"zh": framework.methodology_zh, "en": framework.methodology_en},
+        "method": framework.method,
         "normalisation": framework.normalisation,
         "aggregation": framework.aggregation,
         "stage_threshold": plain_number(framework.stage_threshold),

@@ -78,6 +78,7 @@ def _framework_write(document: Document, *, previous: Framework | None) -> Frame
         description_en=document["description"]["en"],
         methodology_zh=document["methodology"]["zh"],
         methodology_en=document["methodology"]["en"],
+        method=document.get("method") or {},
         normalisation=document["normalisation"],
         aggregation=document["aggregation"],
         stage_threshold=Decimal(str(document["stage_threshold"])),

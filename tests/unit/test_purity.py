@@ -25,6 +25,7 @@ PURE_MODULES = [
     "assessment.dashboards.frames",
     "assessment.dashboards.what_if",
     "assessment.demo.latents",
+    "assessment.framework.methodology",
     "assessment.derived_indicators",
     "assessment.reports.recommendations",
     "cities.network",
