@@ -1,10 +1,14 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment.framework.document import FrameworkDocumentError
+from assessment.framework.document import FrameworkDocumentError, method_problems, methodology_problems
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
 from assessment.services.framework import (
     framework_clone_as_draft,
@@ -49,8 +53,54 @@ class StageRungInline(DraftOnlyMixin, admin.TabularInline):
         return super().has_add_permission(request, obj) and self._editable(obj)
 
 
+class FrameworkAdminForm(forms.ModelForm):
+    """A draft's settings, refused with the same messages as an imported framework document."""
+
+    class Meta:
+        model = Framework
+        fields = [
+            "code",
+            "version",
+            "name_zh",
+            "name_en",
+            "description_zh",
+            "description_en",
+            "methodology_zh",
+            "methodology_en",
+            "method",
+            "normalisation",
+            "aggregation",
+            "stage_threshold",
+            "critical_floor",
+            "previous",
+        ]
+
+    def clean_method(self) -> dict[str, Any]:
+        method = self.cleaned_data.get("method") or {}
+        if not isinstance(method, dict):
+            raise ValidationError(_("The method parameters must be a JSON object of named values."))
+        problems = method_problems(method)
+        if problems:
+            raise ValidationError([str(problem) for problem in problems])
+        return method
+
+    def clean_methodology_zh(self) -> str:
+        return self._methodology("methodology_zh")
+
+    def clean_methodology_en(self) -> str:
+        return self._methodology("methodology_en")
+
+    def _methodology(self, name: str) -> str:
+        text = self.cleaned_data.get(name) or ""
+        problems = methodology_problems(text, where=str(Framework._meta.get_field(name).verbose_name))
+        if problems:
+            raise ValidationError([str(problem) for problem in problems])
+        return text
+
+
 @admin.register(Framework)
 class FrameworkAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    form = FrameworkAdminForm
     list_display = ("code", "version", "status", "name_zh", "name_en", "published_at")
     list_filter = ("status", "code")
     search_fields = ("code", "name_zh", "name_en")

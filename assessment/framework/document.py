@@ -82,6 +82,8 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
             }
         case "exclusiveMinimum":
             return _("must be greater than %(limit)s (it is %(value)s)") % {"limit": expected, "value": error.instance}
+        case "exclusiveMaximum":
+            return _("must be less than %(limit)s (it is %(value)s)") % {"limit": expected, "value": error.instance}
         case "minimum" | "maximum":
             return _("%(value)s is out of range") % {"value": error.instance}
         case "minLength" | "minItems":

@@ -4,8 +4,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.roles import Role, has_role
+from assessment.framework.methodology import methodology_values
 from assessment.models import Framework
 from assessment.selectors.framework import framework_get, framework_stages, framework_tree_rows, framework_versions
+from cities.bilingual import in_english
 
 
 def framework_list(request: HttpRequest) -> HttpResponse:
@@ -16,7 +18,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 
 def framework_detail(request: HttpRequest, code: str, version: str) -> HttpResponse:
-    """One version: its tree of dimensions and indicators, and its stage ladder."""
+    """One version: its tree of dimensions and indicators, its stage ladder, its method's numbers and methodology."""
     try:
         framework = framework_get(code=code, version=version)
     except Framework.DoesNotExist as exc:
@@ -27,5 +29,7 @@ def framework_detail(request: HttpRequest, code: str, version: str) -> HttpRespo
         "framework": framework,
         "rows": framework_tree_rows(framework),
         "stages": framework_stages(framework),
+        # The same wording the methodology text is filled with, so the table and the text agree.
+        "method": methodology_values(framework.method_parameters(), "en" if in_english() else "zh"),
     }
     return render(request, "assessment/framework_detail.html", context)

@@ -1,10 +1,20 @@
 """A framework version's method parameters: stored with the version, frozen with it, read over the defaults."""
 
-import pytest
+import json
+import re
+from pathlib import Path
 
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from assessment.admin import FrameworkAdminForm
+from assessment.framework.document import framework_problems
+from assessment.framework.methodology import methodology_values
 from assessment.models import FrameworkLockedError
 from assessment.scoring.method import DEFAULT_METHOD
-from assessment.services.framework import framework_import, framework_publish
+from assessment.selectors.framework import framework_document
+from assessment.services.framework import framework_clone_as_draft, framework_import, framework_publish
 from tests.framework_documents import valid_document
 
 pytestmark = pytest.mark.django_db
@@ -31,3 +41,107 @@ def test_a_published_versions_method_is_frozen():
     framework.method = {"runs": 10}
     with pytest.raises(FrameworkLockedError):
         framework.save()
+
+
+def test_a_document_with_bad_method_values_is_refused_naming_the_field():
+    document = valid_document()
+    document["method"] = {"weight_perturbation": 1.5, "rater_move_by_quality": {"A": 2}, "draws": 10}
+    text = "\n".join(str(problem) for problem in framework_problems(document))
+    assert "method.draws: unknown method parameter" in text
+    assert "method.rater_move_by_quality.A: 2 is out of range" in text
+    assert "method.weight_perturbation: must be less than 1 (it is 1.5)" in text
+    # What the schema cannot say, MethodParameters does, in the same words.
+    document["method"] = {"interval_low": 95, "interval_high": 5}
+    text = "\n".join(str(problem) for problem in framework_problems(document))
+    assert "method.interval_low: the percentiles must satisfy 0 ≤ low < high ≤ 100" in text
+
+
+def test_a_methodology_with_an_unknown_placeholder_is_refused():
+    document = valid_document()
+    document["methodology"]["en"] = "We run {runs} draws with {draws} weights."
+    text = "\n".join(str(problem) for problem in framework_problems(document))
+    assert "methodology.en: {draws} is not a method placeholder" in text
+    assert "{runs} is not" not in text
+
+
+def test_export_and_clone_carry_the_method():
+    document = valid_document()
+    document["method"] = {"runs": 300, "normalisation_alternatives": ["minmax:0,100"]}
+    framework = framework_publish(framework=framework_import(document=document))
+    assert framework_document(framework)["method"] == document["method"]
+    draft = framework_clone_as_draft(framework=framework, version="1.1")
+    assert draft.method == document["method"]
+    assert draft.method_parameters().normalisation_alternatives == ("minmax:0,100",)
+
+
+def admin_form_data(framework, **changes):
+    """The admin form's fields as a browser posts them."""
+    data = {name: getattr(framework, name) for name in FrameworkAdminForm.Meta.fields if name != "previous"}
+    data["aggregation"] = json.dumps(framework.aggregation)
+    data["method"] = json.dumps(framework.method)
+    data.update(changes)
+    return data
+
+
+def test_the_admin_refuses_bad_method_values_naming_the_field():
+    draft = framework_import(document=valid_document())
+    form = FrameworkAdminForm(data=admin_form_data(draft, method='{"weight_perturbation": 1.5}'), instance=draft)
+    assert not form.is_valid()
+    assert "method.weight_perturbation" in " ".join(form.errors["method"])
+    form = FrameworkAdminForm(data=admin_form_data(draft, method="[1, 2]"), instance=draft)
+    assert not form.is_valid() and "method" in form.errors
+    form = FrameworkAdminForm(data=admin_form_data(draft, methodology_en="{draws} draws"), instance=draft)
+    assert not form.is_valid() and "{draws}" in " ".join(form.errors["methodology_en"])
+
+
+def test_the_admin_saves_a_drafts_method_and_shows_a_published_one_read_only(admin_client):
+    draft = framework_import(document=valid_document())
+    form = FrameworkAdminForm(data=admin_form_data(draft, method='{"runs": 400}'), instance=draft)
+    assert form.is_valid(), form.errors
+    form.save()
+    draft.refresh_from_db()
+    assert draft.method_parameters().runs == 400
+    published = framework_publish(framework=draft)
+    page = admin_client.get(reverse("admin:assessment_framework_change", args=[published.pk])).content.decode()
+    assert 'name="method"' not in page  # shown, not editable
+
+
+def test_the_methodology_is_rendered_from_the_parameters_in_both_languages():
+    document = valid_document()
+    document["methodology"] = {
+        "zh": "{runs}次抽样，第{interval_low}至第{interval_high}百分位",
+        "en": "{runs} draws, {interval_low}",
+    }
+    document["method"] = {"runs": 2500, "interval_low": 10}
+    framework = framework_import(document=document)
+    assert framework.methodology_in("zh") == "2500次抽样，第10至第95百分位"
+    assert framework.methodology_in("en") == "2,500 draws, 10th"
+    with translation.override("en"):
+        assert framework.methodology == "2,500 draws, 10th"
+
+
+def test_the_shipped_methodology_leaves_no_placeholder_and_states_the_defaults():
+    shipped = json.loads(Path("fixtures/frameworks/dsmf-1.0.json").read_text(encoding="utf-8"))
+    framework = framework_import(document=shipped)
+    for language in ("zh", "en"):
+        text = framework.methodology_in(language)
+        assert not re.search(r"\{[A-Za-z_]+\}", text)
+        values = methodology_values(framework.method_parameters(), language)
+        for name in ("runs", "weight_factor_low", "weight_factor_high", "interval_low", "interval_high"):
+            assert values[name] in text
+    assert "1,000 draws" in framework.methodology_in("en")
+    assert "1000次" in framework.methodology_in("zh")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_framework_page_shows_the_method_parameters_and_the_rendered_text(admin_client, language):
+    document = valid_document()
+    document["methodology"] = {"zh": "抽样{runs}次。", "en": "We draw {runs} times."}
+    document["method"] = {"runs": 1234, "weight_perturbation": 0.1}
+    framework = framework_import(document=document)
+    admin_client.cookies["django_language"] = language
+    page = admin_client.get(framework.get_absolute_url()).content.decode()
+    assert 'data-testid="method-parameters"' in page
+    assert ("We draw 1,234 times." if language == "en" else "抽样1234次。") in page
+    assert "0.9 – 1.1" in page
+    assert "{runs}" not in page
