@@ -5,13 +5,15 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessment.admin import FrameworkAdminForm
 from assessment.framework.document import framework_problems
 from assessment.framework.methodology import methodology_values
-from assessment.models import FrameworkLockedError
+from assessment.models import Framework, FrameworkLockedError
 from assessment.scoring.method import DEFAULT_METHOD
 from assessment.selectors.framework import framework_document
 from assessment.services.framework import framework_clone_as_draft, framework_import, framework_publish
@@ -145,3 +147,40 @@ def test_the_framework_page_shows_the_method_parameters_and_the_rendered_text(ad
     assert ("We draw 1,234 times." if language == "en" else "抽样1234次。") in page
     assert "0.9 – 1.1" in page
     assert "{runs}" not in page
+
+
+OLD_SECTION_9 = {
+    "zh": "九、不确定性与排名区间。权重本身是一种判断。（默认1,000次，每个权重乘以0.5—1.5之间均匀分布的随机系数）",
+    "en": "9. Uncertainty and rank intervals. Weights are a judgement. (by default 1,000 draws, 0.5 to 1.5)",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_loaded_before_issue_19_gets_the_shipped_section_9_and_method():
+    shipped = json.loads(Path("fixtures/frameworks/dsmf-1.0.json").read_text(encoding="utf-8"))
+    before, after = ("assessment", "0009_framework_method"), ("assessment", "0010_dsmf_methodology_from_method")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old_framework = executor.loader.project_state([before]).apps.get_model("assessment", "Framework")
+    texts = {}
+    for language in ("zh", "en"):
+        paragraphs = shipped["methodology"][language].split("\n\n")
+        texts[language] = [OLD_SECTION_9[language] if p.startswith(("九、", "9. ")) else p for p in paragraphs]
+    stored = old_framework.objects.create(
+        code="DSMF",
+        version="1.0",
+        status="published",
+        published_at=timezone.now(),
+        name_zh="双空间",
+        name_en="Dual space",
+        methodology_zh="\n\n".join(texts["zh"]),
+        methodology_en="\n\n".join(texts["en"]),
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    framework = Framework.objects.get(pk=stored.pk)
+    assert framework.methodology_zh == shipped["methodology"]["zh"]
+    assert framework.methodology_en == shipped["methodology"]["en"]
+    assert framework.method == shipped["method"]
