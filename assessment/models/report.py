@@ -20,6 +20,7 @@ class Report(models.Model):
     class Kind(models.TextChoices):
         CITY = "city", _("city report")
         REGION = "region", _("regional report")
+        AUDIT = "audit", _("statistical audit annex")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
