@@ -16,8 +16,10 @@ import jsonschema
 from django.utils.translation import gettext as _
 
 from assessment.framework.methodology import PLACEHOLDERS, unknown_placeholders
+from assessment.scoring.aggregate import parse_aggregation
 from assessment.scoring.errors import Problem, ScoringInputError
 from assessment.scoring.method import MethodParameters
+from assessment.scoring.normalise import Normalisation
 from assessment.scoring.tree import parent_cycles
 
 FORMAT_NAME = "dualspace-framework"
@@ -129,12 +131,28 @@ def framework_problems(document: Any, *, previous_codes: set[str] | None = None)
 def method_problems(method: dict[str, Any]) -> list[Problem]:
     """Why a version's method settings cannot run (MethodParameters' rules), each naming its field."""
     try:
-        MethodParameters.from_mapping(method)
+        parameters = MethodParameters.from_mapping(method)
     except ScoringInputError as error:
         return [document_problem(f"method.{problem.column}", _method_reason(problem)) for problem in error.problems]
     except (TypeError, ValueError) as error:
         return [document_problem("method", _("a value is not of the expected kind (%(error)s)") % {"error": error})]
-    return []
+    # The engine must be able to run every alternative a version allows (its own parsers say so).
+    problems = []
+    for name, alternatives, parse in (
+        ("normalisation_alternatives", parameters.normalisation_alternatives, Normalisation.parse),
+        ("aggregation_alternatives", parameters.aggregation_alternatives, lambda text: parse_aggregation(text, 1)),
+    ):
+        for index, spelling in enumerate(alternatives):
+            try:
+                parse(spelling)
+            except ScoringInputError:
+                problems.append(
+                    document_problem(
+                        f"method.{name}.{index}",
+                        _("“%(value)s” is not a method the scoring engine knows") % {"value": spelling},
+                    )
+                )
+    return problems
 
 
 def _method_reason(problem: Problem) -> str:

@@ -56,6 +56,14 @@ def test_a_document_with_bad_method_values_is_refused_naming_the_field():
     document["method"] = {"interval_low": 95, "interval_high": 5}
     text = "\n".join(str(problem) for problem in framework_problems(document))
     assert "method.interval_low: the percentiles must satisfy 0 ≤ low < high ≤ 100" in text
+    document["method"] = {
+        "normalisation_alternatives": ["minmax:0,100", "maxmin"],
+        "aggregation_alternatives": ["mean"],
+    }
+    text = "\n".join(str(problem) for problem in framework_problems(document))
+    assert "method.normalisation_alternatives.1: “maxmin” is not a method the scoring engine knows" in text
+    assert "method.aggregation_alternatives.0: “mean” is not" in text
+    assert "minmax:0,100" not in text
 
 
 def test_a_methodology_with_an_unknown_placeholder_is_refused():
