@@ -84,8 +84,8 @@ def sensitivity_figure(indices: pd.DataFrame, labels: Mapping[str, str]) -> Figu
             barmode="group",
             xaxis={"title": {"text": _("Share of the ranking's variance")}, "rangemode": "tozero"},
             yaxis={"autorange": "reversed", "automargin": True},
-            legend={"orientation": "h", "y": -0.3},
-            margin={"l": 60, "r": 20, "t": 20, "b": 80},
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            margin={"l": 60, "r": 20, "t": 50, "b": 50},
         ),
     )
 
