@@ -61,6 +61,19 @@ class MethodParameters:
     # Percentiles reported as a rank interval.
     interval_low: float = 5.0
     interval_high: float = 95.0
+    # How the sensitivity sentence reads an assumption's Sobol indices (sensitivity.sentence_key):
+    # a total index below this explains a negligible share of the ranking's variance;
+    sensitivity_negligible_st: float = 0.05
+    # ... and a total index within this of the first-order one acts mostly alone.
+    sensitivity_interaction_gap: float = 0.1
+    # The statistical audit's flags (audit.AuditThresholds, where each is explained and sourced):
+    audit_redundancy_r: float = 0.9
+    audit_negative_r: float = -0.4
+    audit_alpha: float = 0.7
+    audit_axes_distinct_r: float = 0.7
+    audit_mismatch_factor: float = 2.0
+    audit_coverage: float = 0.65
+    audit_imputation: float = 0.2
 
     def weight_factor_bounds(self) -> tuple[float, float]:
         """The range of the factor a weight is multiplied by: (1 - p, 1 + p)."""

@@ -21,6 +21,18 @@ Cronbach's alpha of an aggregate with k children (unitless, <= 1), over
 the units with every child present (listwise, as COINr does):
 
     alpha = k / (k - 1) * (1 - sum(var(child)) / var(sum of children))
+
+First principal component's share of an aggregate's k children, over the
+same listwise-complete units (COINr's ``get_PCA`` on standardised data):
+
+    pc1_share = lambda_1 / k
+
+with lambda_1 the largest eigenvalue of the children's correlation matrix
+(1 when the children are perfectly correlated, 1/k when uncorrelated).
+
+Correlation matrix: Pearson's r of every pair of columns over the units
+with both values (pairwise complete, COINr's ``get_corr`` default), NaN
+below a minimum number of such units or when a column is constant there.
 """
 
 from __future__ import annotations
@@ -32,7 +44,13 @@ import pandas as pd
 
 from assessment.scoring.engine import ScoreResult
 
-__all__ = ["correlation_with_parent", "cronbach_alpha", "describe_indicators"]
+__all__ = [
+    "correlation_matrix",
+    "correlation_with_parent",
+    "cronbach_alpha",
+    "describe_indicators",
+    "first_component_share",
+]
 
 
 def describe_indicators(result: ScoreResult, values: Literal["raw", "normalised"] = "raw") -> pd.DataFrame:
@@ -110,3 +128,45 @@ def cronbach_alpha(result: ScoreResult, level: int | None = None) -> pd.DataFram
                 alpha = k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_variance)
         rows.append({"aggregate": code, "k": k, "n": len(complete), "alpha": alpha})
     return pd.DataFrame(rows, columns=["aggregate", "k", "n", "alpha"]).set_index("aggregate")
+
+
+def first_component_share(result: ScoreResult, level: int | None = None) -> pd.Series:
+    """Per aggregate (per dimension with ``level=2``): the first principal component's share of variance."""
+    scores = result.scores
+    tree = result.tree
+    values: dict[str, float] = {}
+    for code in tree.aggregate_codes:
+        if level is not None and tree.level_of(code) != level:
+            continue
+        children = list(tree.children_of[code])
+        complete = scores.loc[:, children].dropna().to_numpy(dtype=np.float64)
+        k = len(children)
+        share = float("nan")
+        if k > 1 and len(complete) > 1:
+            sd = complete.std(axis=0, ddof=1)
+            if (sd > 0).all():
+                correlation = np.corrcoef(complete, rowvar=False)
+                share = float(np.linalg.eigvalsh(correlation)[-1] / k)
+        values[code] = share
+    return pd.Series(values, name="pc1_share", dtype=np.float64)
+
+
+def correlation_matrix(frame: pd.DataFrame, min_pairs: int) -> pd.DataFrame:
+    """Pearson's r between columns, pairwise complete; NaN below ``min_pairs`` units in common."""
+    matrix = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    present = (~np.isnan(matrix)).astype(np.float64)
+    values = np.where(present > 0, matrix, 0.0)
+    # Sums over the units two columns share, for every pair at once.
+    n = present.T @ present
+    sum_x = values.T @ present
+    sum_xx = (values**2).T @ present
+    sum_xy = values.T @ values
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covariance = sum_xy - sum_x * sum_x.T / n
+        variance_x = sum_xx - sum_x**2 / n
+        r = covariance / np.sqrt(variance_x * variance_x.T)
+    scale = np.sqrt(np.maximum(sum_xx, 0.0) * np.maximum(sum_xx.T, 0.0))
+    # A constant column (zero variance up to rounding) has no correlation.
+    constant = (variance_x <= 1e-12 * np.maximum(scale, 1.0)) | (variance_x.T <= 1e-12 * np.maximum(scale, 1.0))
+    r = np.where((n >= min_pairs) & ~constant, np.clip(r, -1.0, 1.0), np.nan)
+    return pd.DataFrame(r, index=frame.columns.copy(), columns=frame.columns.copy())
