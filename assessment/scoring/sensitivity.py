@@ -39,8 +39,9 @@ per-unit index can be computed from the same runs (`unit_indices`).
 
 The design is Saltelli's (Saltelli 2002; Saltelli et al. 2010, "Variance
 based sensitivity analysis of model output", Comput. Phys. Commun. 181),
-SALib's ``SALib.sample.sobol.sample`` with ``calc_second_order=False``:
-N * (G + 2) scenarios for G assumptions, N = ``method.sensitivity_samples``
+SALib's ``SALib.sample.sobol.sample`` with second-order rows
+(`saltelli_design` builds the same matrix faster): N * (2G + 2) scenarios
+for G assumptions, N = ``method.sensitivity_samples``
 (a power of two keeps the Sobol sequence balanced), scrambled with
 ``method.seed``.  ``SALib.analyze.sobol.analyze`` returns per assumption
 
@@ -63,7 +64,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
+from SALib.util import compute_groups_matrix, scale_samples
+from scipy.stats import qmc
 
 from assessment.scoring.aggregate import (
     AggregationMethod,
@@ -80,12 +82,14 @@ from assessment.scoring.ranks import rank_descending
 from assessment.scoring.tree import FrameworkTree
 
 __all__ = [
+    "analyse_model",
     "ASSUMPTIONS",
     "OUTPUT_MEAN_ABS_RANK_SHIFT",
     "SENTENCE_KEYS",
     "Assumption",
     "SensitivityResult",
     "assumptions_of",
+    "saltelli_design",
     "sentence_key",
     "sobol_indices",
     "unit_indices",
@@ -264,12 +268,57 @@ def sobol_indices(
         raise ScoringInputError([Problem(None, "method", "no assumption varies: nothing to analyse")])
     problem = _salib_problem(assumptions)
     base = method.sensitivity_samples
-    design = sobol_sample.sample(problem, base, calc_second_order=False, scramble=True, seed=seed)
     model = _ScenarioModel(tree, raw, options, assumptions, groups=groups, previous=previous)
     nominal = model.nominal_ranks()
-    ranks = model.ranks(design)
-    output = _mean_abs_shift(ranks, nominal)
-    return _result(problem, assumptions, design, ranks, output, nominal, raw.index, base, seed, method)
+    kept: dict[str, FloatArray] = {}
+
+    def mean_abs_rank_shift(design: FloatArray) -> FloatArray:
+        kept["ranks"] = model.ranks(design)
+        return _mean_abs_shift(kept["ranks"], nominal)
+
+    indices, output = analyse_model(problem, mean_abs_rank_shift, base, seed=seed)
+    return _result(indices, assumptions, kept["ranks"], output, nominal, raw.index, base, method)
+
+
+def analyse_model(
+    problem: Mapping[str, object], model: Callable[[FloatArray], FloatArray], base: int, *, seed: int
+) -> tuple[pd.DataFrame, FloatArray]:
+    """Grouped Sobol indices of a vectorised ``model`` (design rows -> outputs) and the outputs it gave.
+
+    The one path every analysis takes, so the validation on the Ishigami
+    function and on a grouped linear model checks what the audit runs:
+    `saltelli_design` then ``SALib.analyze.sobol.analyze`` (second order,
+    95 % bootstrap intervals seeded with ``seed``).
+    """
+    design = saltelli_design(problem, base, seed=seed)
+    output = np.asarray(model(design), dtype=np.float64)
+    return _analysed(problem, output, seed), output
+
+
+def saltelli_design(problem: Mapping[str, object], base: int, *, seed: int) -> FloatArray:
+    """SALib's ``sobol.sample(problem, base, calc_second_order=True, scramble=True, seed=seed)``, vectorised.
+
+    The same rows in the same order: per base point i, A_i, then A_i with
+    group g's columns from B_i (for each group), then B_i with group g's
+    columns from A_i, then B_i; A and B are the two halves of one scrambled
+    Sobol sequence of 2D dimensions (scipy's ``qmc.Sobol``, as SALib draws
+    it).  SALib builds the rows in a Python loop over rows x groups x
+    variables, seconds for the rater's thousands of variables; this builds
+    them with masks (tests/unit/scoring/test_sensitivity.py checks equality).
+    """
+    names = list(problem["names"])  # type: ignore[call-overload]
+    variables = len(names)
+    sequence = qmc.Sobol(d=2 * variables, scramble=True, seed=seed).random(base)
+    a, b = sequence[:, :variables], sequence[:, variables:]
+    _, group_names = compute_groups_matrix(list(problem["groups"]))  # type: ignore[call-overload]
+    member = np.array(list(problem["groups"])) == np.array(group_names)[:, None]  # type: ignore[call-overload]
+    rows = [a[:, None, :]]
+    rows.append(np.where(member[None], b[:, None, :], a[:, None, :]))
+    rows.append(np.where(member[None], a[:, None, :], b[:, None, :]))
+    rows.append(b[:, None, :])
+    design = np.concatenate(rows, axis=1).reshape(-1, variables)
+    scaled: FloatArray = scale_samples(design, dict(problem))
+    return scaled
 
 
 def unit_indices(result: SensitivityResult, unit_position: int, method: MethodParameters) -> pd.DataFrame:
@@ -299,7 +348,7 @@ def _analysed(problem: Mapping[str, object], output: FloatArray, seed: int) -> p
         return pd.DataFrame(
             {"S1": zeros, "S1_conf": zeros, "ST": zeros, "ST_conf": zeros}, index=pd.Index(codes, name="assumption")
         )
-    analysis = sobol_analyze.analyze(dict(problem), output, calc_second_order=False, seed=seed)
+    analysis = sobol_analyze.analyze(dict(problem), output, calc_second_order=True, seed=seed)
     frame = pd.DataFrame(
         {column: np.asarray(analysis[column], dtype=np.float64) for column in ("S1", "S1_conf", "ST", "ST_conf")},
         index=pd.Index(codes, name="assumption"),
@@ -308,18 +357,15 @@ def _analysed(problem: Mapping[str, object], output: FloatArray, seed: int) -> p
 
 
 def _result(
-    problem: Mapping[str, object],
+    indices: pd.DataFrame,
     assumptions: tuple[Assumption, ...],
-    design: FloatArray,
     ranks: FloatArray,
     output: FloatArray,
     nominal: FloatArray,
     units: pd.Index,
     base: int,
-    seed: int,
     method: MethodParameters,
 ) -> SensitivityResult:
-    indices = _analysed(problem, output, seed)
     most = str(indices["ST"].idxmax()) if indices["ST"].max() > 0 else str(indices.index[0])
     sentences = {
         str(code): sentence_key(str(code), float(row["S1"]), float(row["ST"]), method)
@@ -328,7 +374,7 @@ def _result(
     return SensitivityResult(
         indices=indices,
         output=OUTPUT_MEAN_ABS_RANK_SHIFT,
-        samples=int(design.shape[0]),
+        samples=int(output.shape[0]),
         most_influential=most,
         sentences=sentences,
         assumptions=assumptions,
