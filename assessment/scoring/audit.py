@@ -31,14 +31,20 @@ Constructing Composite Indicators", section 4; COINr's ``get_corr``,
 
 The correlation ratio is estimated as Paruolo et al. do, by a nonparametric
 regression of the index on the indicator: a local linear kernel smoother
-(Gaussian kernel, Silverman's rule-of-thumb bandwidth h = 0.9 min(sd,
-IQR/1.34) n^(-1/5)), eta^2 = var(fitted) / var(index) over the units with
-both values, clipped to [0, 1].  COINr has no such function.  Limits: with
-few units (a region's 41 cities) the estimate is noisy and biased upward for
-an unrelated indicator (the smoother follows noise); an indicator taking few
-distinct values (levels 0-5, yes/no) is fitted at those values, which is
-exact group means for a yes/no one.  Read a mismatch as a question, not a
-verdict: that is why it is flagged only beyond a factor (2 by default).
+(Gaussian kernel), its bandwidth chosen by leave-one-out cross-validation
+among 16 multiples (1/8 to 4) of Silverman's rule of thumb
+h0 = 0.9 min(sd, IQR/1.34) n^(-1/5) (the leave-one-out residual of a linear
+smoother L is (y - Ly) / (1 - L_jj)); eta^2 = var(fitted) / var(index) over
+the units with both values, clipped to [0, 1].  COINr has no such function.
+Limits: with few units (a region's 41 cities) the estimate is noisy, biased
+up for an unrelated indicator (the smoother follows some noise: over 300
+simulated unrelated pairs of 41 units it averaged 0.05, 95th percentile
+0.2, for a continuous or a 0-5 level indicator) and down
+for a sharply curved relation (the smoother flattens it); an indicator
+taking few distinct values (levels 0-5, yes/no) is fitted at those values,
+which for a yes/no one is exactly the two group means.  Read a mismatch as
+a question, not a verdict: that is why it is flagged only beyond a factor
+(2 by default).
 
 Flags (thresholds in `AuditThresholds`, read from `MethodParameters`):
 ``redundant_pair`` |r| > 0.9 between two indicators (OECD/JRC 2008: nearly
@@ -95,6 +101,8 @@ AUDIT_FLAG_CODES: tuple[str, ...] = (
 )
 # Below this many units with both values a correlation is not estimated (NaN, never flagged).
 MIN_PAIRS = 5
+# Bandwidths tried around the rule of thumb (1/8 to 4 times it); leave-one-out cross-validation picks one.
+_BANDWIDTH_FACTORS = 2.0 ** np.linspace(-3.0, 2.0, 16)
 
 
 @dataclass(frozen=True)
@@ -215,20 +223,34 @@ def correlation_ratio(x: FloatArray, y: FloatArray) -> float:
     spread = min(float(np.std(x, ddof=1)), float(quartiles[1] - quartiles[0]) / 1.34)
     if spread <= 0:
         spread = float(np.std(x, ddof=1))
-    bandwidth = 0.9 * spread * n ** (-1 / 5)
-    # Local linear fit at each x_j: weighted least squares of y on (x - x_j) with kernel weights.
-    offset = x[None, :] - x[:, None]
-    kernel = np.exp(-0.5 * (offset / bandwidth) ** 2)
-    s0 = kernel.sum(axis=1)
-    s1 = (kernel * offset).sum(axis=1)
-    s2 = (kernel * offset**2).sum(axis=1)
-    t0 = kernel @ y
-    t1 = (kernel * offset) @ y
-    determinant = s0 * s2 - s1**2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fitted = np.where(determinant > 1e-12 * s0 * s2, (s2 * t0 - s1 * t1) / determinant, t0 / s0)
+    rule_of_thumb = 0.9 * spread * n ** (-1 / 5)
+    best_error, fitted = np.inf, np.full(n, y.mean())
+    for bandwidth in rule_of_thumb * _BANDWIDTH_FACTORS:
+        smoother = _local_linear_smoother(x, bandwidth)
+        leverage = np.diag(smoother)
+        if (leverage > 1 - 1e-9).any():
+            continue
+        fit = smoother @ y
+        error = float(np.mean(((y - fit) / (1 - leverage)) ** 2))
+        if error < best_error:
+            best_error, fitted = error, fit
     ratio = float(np.var(fitted) / np.var(y))
     return min(max(ratio, 0.0), 1.0)
+
+
+def _local_linear_smoother(x: FloatArray, bandwidth: float) -> FloatArray:
+    """The (n x n) matrix L with L @ y the local linear fit at each x_j (weighted least squares on x - x_j)."""
+    offset = x[None, :] - x[:, None]
+    kernel = np.exp(-0.5 * (offset / bandwidth) ** 2)
+    s0 = kernel.sum(axis=1, keepdims=True)
+    s1 = (kernel * offset).sum(axis=1, keepdims=True)
+    s2 = (kernel * offset**2).sum(axis=1, keepdims=True)
+    determinant = s0 * s2 - s1**2
+    # Where x_j's neighbourhood holds one value only the line is undetermined: a local mean instead.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        linear = kernel * (s2 - s1 * offset) / determinant
+    smoother: FloatArray = np.where(determinant > 1e-12 * s0 * s2, linear, kernel / s0)
+    return smoother
 
 
 def _consistency(result: ScoreResult) -> pd.DataFrame:
