@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment.views import assessments, dashboards, evidence, frameworks, reports, workbook
+from assessment.views import assessments, audit, dashboards, evidence, frameworks, reports, workbook
 
 app_name = "assessment"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboards/compare/data/<slug:chart>.<str:fmt>", dashboards.compare_data, name="compare_data"),
     path("dashboards/cities/<str:code>/", dashboards.city_dashboard, name="city_dashboard"),
     path("dashboards/cities/<str:code>/data/<slug:chart>.<str:fmt>", dashboards.city_data, name="city_data"),
+    path("audit/<slug:framework>/<str:version>/<slug:region>/", audit.region_audit_page, name="region_audit"),
     path("reports/", reports.report_list, name="report_list"),
     path("reports/request/", reports.report_request, name="report_request"),
     path("reports/<int:pk>/", reports.report_detail, name="report_detail"),

@@ -18,6 +18,7 @@ The expectations are README.md's "Who sees what" table, row by row:
   administrators.
 - review (comments by the reviewer, transitions): the assessment's reviewer,
   administrators.
+- the statistical audit page: reviewers (senior consultants) and administrators.
 - admin site: administrators only.
 
 Anonymous visitors are sent to the login page; the API answers them 401.
@@ -72,6 +73,7 @@ PUBLISHED_SEEN = outcomes(LOGIN, DENIED, DENIED, OK, DENIED, OK)  # the city's m
 EDITS = outcomes(LOGIN, OK, DENIED, DENIED, DENIED, OK)  # edit answers, evidence, workbooks
 REVIEWS = outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK)
 SHARES = outcomes(LOGIN, OK, OK, OK, DENIED, OK)
+AUDITS = outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK)  # the statistical audit: reviewers, administrators
 ADMIN_ONLY = outcomes(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK)
 
 
@@ -232,6 +234,12 @@ CASES: list[Case] = [
         SIGNED_IN,
         query="period=2025",
         html=False,
+    ),
+    Case(
+        "assessment:region_audit",
+        lambda w: {"framework": "DSMF", "version": "1.0", "region": REGION["code"]},
+        AUDITS,
+        query="period=2025",
     ),
     Case("assessment:compare", NONE, SIGNED_IN, query="cities=310000,330100&period=2025"),
     Case(
