@@ -103,6 +103,9 @@ class Report(models.Model):
     @property
     def filename(self) -> str:
         subject = self.city_id if self.kind == self.Kind.CITY else self.region_id
+        if self.kind == self.Kind.AUDIT:
+            # Beside the same region's regional report in a downloads folder, under another name.
+            subject = f"audit-{subject}"
         return f"dualspace-{subject}-{self.period}-{self.language}.pdf"
 
     @property

@@ -1,6 +1,6 @@
 """What a report says, gathered from the selectors and the dashboards' panels; no HTML here.
 
-`city_report_context` and `region_report_context` return template contexts.
+`city_report_context`, `region_report_context` and `audit_report_context` return template contexts.
 Figures are the dashboards' Plotly figures, turned into SVG by
 `assessment.reports.svg`; every number comes from stored, published
 results. The reader is a user (the one who asked for the report): the same
@@ -8,6 +8,7 @@ visibility rules as the pages apply.
 """
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.dashboards import frames, panels
+from assessment.dashboards.audit_sections import audit_sections
 from assessment.dashboards.filters import Filters
 from assessment.dashboards.headline import city_headline, compared_region
 from assessment.dashboards.labels import answer_text, city_labels, display_number, node_labels, stage_labels
@@ -23,7 +25,9 @@ from assessment.framework.document import plain_number_text
 from assessment.framework_cache import framework_scoring_tree
 from assessment.models import Assessment, Evidence, Framework, Indicator, Report, Response
 from assessment.rank_intervals import method_stated
+from assessment.region_audit import region_audit
 from assessment.reports import recommendations, svg
+from assessment.selectors import audit as audit_selectors
 from assessment.selectors import results as result_selectors
 from cities import figures as network_figures
 from cities import selectors as city_selectors
@@ -32,6 +36,13 @@ from cities.network import region_network
 
 User = AbstractBaseUser | AnonymousUser
 PAGE_WIDTH = 680  # px of an SVG figure across the A4 text block
+# Heights of the audit annex's figures (px at PAGE_WIDTH): the indicator matrix takes a page.
+AUDIT_FIGURE_HEIGHTS = {
+    "indicator-correlations": 680,
+    "dimension-correlations": 460,
+    "sensitivity": 300,
+    "influence": 460,
+}
 
 
 class ReportUnavailable(Exception):
@@ -388,4 +399,44 @@ def region_report_context(
         "city_pages": city_pages,
         "normalisation": framework.get_normalisation_display(),
         "threshold": framework.stage_threshold,
+    }
+
+
+def audit_report_context(
+    *, user: User, region: Region, period: int, framework: Framework | None = None
+) -> dict[str, Any]:
+    """The statistical audit annex: the audit page's sections, each chart drawn as SVG (`assessment.region_audit`)."""
+    framework = framework or default_framework()
+    scope = audit_selectors.audit_scope(
+        user=user, framework_code=framework.code, version=framework.version, region_code=region.code, period=period
+    )
+    snapshot = scope.snapshot
+    computed = (
+        None
+        if snapshot is None or scope.period != period
+        else region_audit(snapshot, scope.method, partial(audit_selectors.move_probability, snapshot, scope.method))
+    )
+    if snapshot is None or computed is None:
+        raise ReportUnavailable(
+            _("%(region)s has no published result for %(period)s.") % {"region": region.name, "period": period}
+        )
+    sections = audit_sections(computed, scope.method, node_labels(framework), snapshot.tree)
+    return {
+        "kind": "audit",
+        "region": region,
+        "period": period,
+        "framework": framework,
+        "is_demo": snapshot.is_demo,
+        "generated": timezone.localtime(),
+        "units": computed.units,
+        "sections": [
+            {
+                "section": section,
+                "panels": [
+                    {"panel": panel, "svg": _svg(panel, PAGE_WIDTH, AUDIT_FIGURE_HEIGHTS.get(panel.slug))}
+                    for panel in section.panels
+                ],
+            }
+            for section in sections
+        ],
     }

@@ -1,6 +1,6 @@
 """HTML to PDF with WeasyPrint, through the report fetcher only.
 
-`render_city_report` and `render_region_report` build the context in the
+`render_city_report`, `render_region_report` and `render_audit_report` build the context in the
 report's language, render the template and write the PDF. Nothing the
 renderer needs comes from outside: the stylesheet is a static file, the
 figures are data: URIs, the fonts are the system's Noto Sans CJK.
@@ -110,9 +110,27 @@ def region_report_html(
         return render_to_string("reports/region.html", context)
 
 
+def audit_report_html(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    region: Region,
+    period: int,
+    language: str = "zh-hans",
+    framework: Framework | None = None,
+) -> str:
+    with translation.override(_language(language)):
+        context = content.audit_report_context(user=user, region=region, period=period, framework=framework)
+        context["stylesheet"] = static_url(STYLESHEET)
+        return render_to_string("reports/audit.html", context)
+
+
 def render_city_report(**kwargs: object) -> RenderedReport:
     return html_to_pdf(city_report_html(**kwargs))  # type: ignore[arg-type]
 
 
 def render_region_report(**kwargs: object) -> RenderedReport:
     return html_to_pdf(region_report_html(**kwargs))  # type: ignore[arg-type]
+
+
+def render_audit_report(**kwargs: object) -> RenderedReport:
+    return html_to_pdf(audit_report_html(**kwargs))  # type: ignore[arg-type]

@@ -79,7 +79,12 @@ def may_read_full_edition(
 
 
 def may_read_edition(user: AbstractBaseUser | AnonymousUser, report: Report) -> bool:
-    """A stakeholder edition is for any signed-in user; a full one as `may_read_full_edition` says."""
+    """A stakeholder edition is for any signed-in user; a full one as `may_read_full_edition` says.
+
+    A statistical audit annex is for reviewers and administrators, as the audit page.
+    """
+    if report.kind == Report.Kind.AUDIT:
+        return has_role(user, Role.REVIEWER)
     if report.audience == Report.Audience.STAKEHOLDER:
         return user.is_authenticated
     return may_read_full_edition(

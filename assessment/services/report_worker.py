@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Report
 from assessment.reports.content import ReportUnavailable
-from assessment.reports.render import city_report_html, html_to_pdf, region_report_html
+from assessment.reports.render import audit_report_html, city_report_html, html_to_pdf, region_report_html
 from assessment.selectors.reports import may_read_edition
 
 PARTIAL_PREFIX = ".partial-"
@@ -125,6 +125,14 @@ def _render(report: Report) -> Report:
                 region_code=report.region_id,
                 framework=report.framework,
                 audience=report.audience,
+            )
+        elif report.kind == Report.Kind.AUDIT:
+            html = audit_report_html(
+                user=reader,
+                region=report.region,
+                period=report.period,
+                language=report.language,
+                framework=report.framework,
             )
         else:
             html = region_report_html(

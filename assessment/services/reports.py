@@ -7,6 +7,10 @@ results, the language, the report and engine versions) give the stored file
 back without rendering again. A file is written under a temporary name and
 moved into place, so a worker killed mid-render leaves no partial report.
 
+The statistical audit annex (Report.Kind.AUDIT) is a region's audit under
+one framework version, for reviewers and administrators only, like the audit
+page.
+
 A city report comes in two editions (Report.Audience): the stakeholder one,
 which is the default and the only one a link serves, and the full one with the
 evidence annex, for readers of the assessment only. A request that needs a new
@@ -40,6 +44,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role, has_role
 from assessment import scoring
 from assessment.models import Framework, Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable, city_region, default_framework
@@ -106,8 +111,12 @@ def report_request(
     city: City | None = None,
     region: Region | None = None,
     audience: str = Report.Audience.STAKEHOLDER,
+    framework: Framework | None = None,
 ) -> Report:
     """The report for these inputs: the stored one, the one already being rendered, or a new task.
+
+    ``framework`` is the version an audit annex audits (the default framework's
+    latest otherwise, and always for city and regional reports).
 
     The stakeholder edition unless the full one is asked for and the user may
     read the assessment behind it. A new rendering is refused past the
@@ -116,7 +125,11 @@ def report_request(
     language = LANGUAGES.get(language, "")
     if not language:
         raise ReportUnavailable(_("Reports are written in Chinese (zh) or English (en)."))
-    framework = default_framework()
+    if kind == Report.Kind.AUDIT:
+        if not has_role(user, Role.REVIEWER):
+            raise ReportUnavailable(_("The statistical audit is for reviewers and administrators."))
+    if kind != Report.Kind.AUDIT or framework is None:
+        framework = default_framework()
     if kind == Report.Kind.CITY:
         if city is None:
             raise ReportUnavailable(_("A city report needs a city."))
@@ -125,7 +138,8 @@ def report_request(
     else:
         if region is None:
             raise ReportUnavailable(_("A regional report needs a region."))
-        subject = region.code
+        # An audit names its version: two versions' audits of one region are two files.
+        subject = region.code if kind == Report.Kind.REGION else f"{region.code}|{framework.code}|{framework.version}"
     if period not in result_selectors.result_periods(region=region, framework=framework, user=user, kind="consultant"):
         raise ReportUnavailable(
             _("%(region)s has no published result for %(period)s.") % {"region": region.name, "period": period}

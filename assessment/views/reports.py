@@ -20,9 +20,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, has_role
 from accounts.throttle import client_ip
-from assessment.models import Report, ReportLink, ReportLinkAccess
+from assessment.models import Framework, Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable
 from assessment.selectors.reports import links_managed_by, may_read_edition, may_share, reports_listed_for
+from assessment.selectors.results import framework_for_results
 from assessment.services import reports as report_service
 from cities.models import City, Region
 
@@ -69,6 +70,13 @@ def report_request(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     city = City.objects.filter(code=request.POST.get("city", "")).first()
     region = Region.objects.filter(code=request.POST.get("region", "")).first()
+    # An audit annex names the framework version it audits.
+    try:
+        framework = framework_for_results(
+            code=request.POST.get("framework", ""), version=request.POST.get("version", "")
+        )
+    except Framework.DoesNotExist:
+        framework = None
     if kind not in Report.Kind.values:
         messages.error(request, _("Unknown kind of report."))
         return redirect(back)
@@ -81,6 +89,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
             city=city,
             region=region,
             audience=request.POST.get("audience", ""),
+            framework=framework,
         )
     except ReportUnavailable as problem:
         messages.error(request, str(problem))
