@@ -91,9 +91,12 @@ def sensitivity_figure(indices: pd.DataFrame, labels: Mapping[str, str]) -> Figu
 
 
 def influence_figure(influence: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
-    """Each indicator's nominal weight (x) against its share of influence on the index (y), with the diagonal."""
-    weights = [_plotted(v) for v in influence["nominal_weight"]]
-    shares = [_plotted(v) for v in influence["influence_share"]]
+    """Each indicator's nominal weight (x) against its share of influence on the index (y), in %, with the diagonal.
+
+    In percent: shares of some fifty indicators are about 0.02 each, and two decimals of a share would merge them.
+    """
+    weights = [_plotted(100 * v) for v in influence["nominal_weight"]]
+    shares = [_plotted(100 * v) for v in influence["influence_share"]]
     top = max([v for v in weights + shares if v is not None] or [0.0])
     return _figure(
         [
@@ -117,13 +120,13 @@ def influence_figure(influence: pd.DataFrame, labels: Mapping[str, str]) -> Figu
                 "textfont": {"size": 9},
                 "marker": {"color": OTHERS, "size": 7},
                 "name": _("Indicator"),
-                "hovertemplate": "%{customdata}: %{x} · %{y}<extra></extra>",
+                "hovertemplate": "%{customdata}: %{x} % · %{y} %<extra></extra>",
             },
         ],
         _layout(
             460,
-            xaxis={"title": {"text": _("Nominal weight in the index")}, "rangemode": "tozero"},
-            yaxis={"title": {"text": _("Share of influence on the index")}, "rangemode": "tozero"},
+            xaxis={"title": {"text": _("Nominal weight in the index (%)")}, "rangemode": "tozero"},
+            yaxis={"title": {"text": _("Share of influence on the index (%)")}, "rangemode": "tozero"},
             legend={"orientation": "h", "y": -0.2},
         ),
     )
