@@ -144,3 +144,19 @@ def test_the_rater_model_reads_each_published_answers_confidence_and_grade(g60_d
     assert moves.loc["310000", answer.indicator.node.code] == scope.method.rater_move_probability("high", "A")
     level_codes = {spec.code for spec in scope.snapshot.tree.indicators if spec.type == Indicator.Type.LEVEL}
     assert set(moves.columns) == level_codes and moves.to_numpy().max() <= 1
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="the report charts need Debian's chromium")
+def test_the_worker_renders_a_requested_audit_annex(g60_demo, settings, tmp_path):
+    from assessment.services.report_worker import report_render
+
+    settings.MEDIA_ROOT = tmp_path
+    reviewer = _user(Role.REVIEWER)
+    report = report_request(
+        user=reviewer, kind=Report.Kind.AUDIT, period=2025, language="en", region=Region.objects.get(code="G60")
+    )
+    rendered = report_render(report.pk, requeue=lambda pk: None)
+    assert rendered.status == Report.Status.DONE, rendered.message
+    assert rendered.filename == "dualspace-audit-G60-2025-en.pdf"
+    text = " ".join(_pdf_text(rendered.file.path).split())
+    assert "statistical audit 2025" in text and "The assumption that moves the ranking most is" in text
