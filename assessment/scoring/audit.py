@@ -74,7 +74,7 @@ from numpy.typing import NDArray
 
 from assessment.scoring.engine import ScoreResult
 from assessment.scoring.explain import effective_weights
-from assessment.scoring.method import MethodParameters
+from assessment.scoring.method import DEFAULT_METHOD, MethodParameters
 from assessment.scoring.statistics import correlation_matrix, cronbach_alpha, first_component_share
 
 __all__ = [
@@ -118,13 +118,14 @@ class AuditFlag:
 class AuditThresholds:
     """Where a statistic becomes a flag (module docstring for each source)."""
 
-    redundancy_r: float = 0.9
-    negative_r: float = -0.4
-    alpha: float = 0.7
-    axes_distinct_r: float = 0.7
-    mismatch_factor: float = 2.0
-    coverage: float = 0.65
-    imputation: float = 0.2
+    # Defaults read from the one home of method numbers; a framework version's own via `from_method`.
+    redundancy_r: float = DEFAULT_METHOD.audit_redundancy_r
+    negative_r: float = DEFAULT_METHOD.audit_negative_r
+    alpha: float = DEFAULT_METHOD.audit_alpha
+    axes_distinct_r: float = DEFAULT_METHOD.audit_axes_distinct_r
+    mismatch_factor: float = DEFAULT_METHOD.audit_mismatch_factor
+    coverage: float = DEFAULT_METHOD.audit_coverage
+    imputation: float = DEFAULT_METHOD.audit_imputation
 
     @classmethod
     def from_method(cls, method: MethodParameters) -> AuditThresholds:
@@ -155,7 +156,7 @@ class StatisticalAudit:
 
 def statistical_audit(result: ScoreResult, *, thresholds: AuditThresholds | None = None) -> StatisticalAudit:
     """Audit ``result`` (module docstring); ``thresholds`` default to `DEFAULT_METHOD`'s."""
-    thresholds = thresholds or AuditThresholds.from_method(MethodParameters())
+    thresholds = thresholds or AuditThresholds()
     tree = result.tree
     correlations = correlation_matrix(result.normalised, MIN_PAIRS)
     dimension_codes = [code for code in tree.aggregate_codes if tree.level_of(code) == 2]

@@ -76,7 +76,7 @@ from assessment.scoring.aggregate import (
 )
 from assessment.scoring.engine import ScoringOptions, prepare
 from assessment.scoring.errors import Problem, ScoringInputError
-from assessment.scoring.method import MethodParameters
+from assessment.scoring.method import DEFAULT_METHOD, MethodParameters
 from assessment.scoring.normalise import Normalisation, fit_normalisation
 from assessment.scoring.ranks import rank_descending
 from assessment.scoring.tree import FrameworkTree
@@ -158,7 +158,7 @@ def sentence_key(assumption: str, s1: float, st: float, method: MethodParameters
     accepted so that a caller reads it beside the indices; the key does not
     depend on it.
     """
-    method = method or MethodParameters()
+    method = method or DEFAULT_METHOD
     if not np.isfinite(st) or st < method.sensitivity_negligible_st:
         return "negligible"
     s1 = s1 if np.isfinite(s1) else 0.0

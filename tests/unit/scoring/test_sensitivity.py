@@ -1,6 +1,8 @@
 """Sobol indices (assessment/scoring/sensitivity.py): the SALib integration on cases known analytically, then the
 scenario model against the engine scoring each scenario alone."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from assessment.scoring.sensitivity import (
     saltelli_design,
     sentence_key,
     sobol_indices,
+    unit_indices,
 )
 
 from .frameworks import INDICATORS, dual_space_tree, random_raw
@@ -218,3 +221,18 @@ def test_nothing_uncertain_is_refused(region):
 )
 def test_sentence_keys(s1, st, key):
     assert sentence_key("weights", s1, st, MethodParameters()) == key
+
+
+def test_a_units_indices_come_from_the_same_runs(region):
+    tree, raw = region
+    method = MethodParameters(sensitivity_samples=16)
+    result = sobol_indices(tree, raw, ScoringOptions(), method)
+    assert result.rank_samples.shape == (result.samples, len(raw.index))
+    one = unit_indices(result, 3, method)
+    assert list(one.index) == list(result.indices.index)
+    assert list(one.columns) == ["S1", "S1_conf", "ST", "ST_conf"]
+    # A unit whose rank never moves has nothing to share out.
+    still = result.rank_samples.copy()
+    still[:, 3] = result.nominal_ranks.iloc[3]
+    frozen = unit_indices(replace(result, rank_samples=still), 3, method)
+    assert (frozen.to_numpy() == 0).all()
