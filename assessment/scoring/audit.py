@@ -154,8 +154,15 @@ class StatisticalAudit:
     flags: list[AuditFlag]
 
 
-def statistical_audit(result: ScoreResult, *, thresholds: AuditThresholds | None = None) -> StatisticalAudit:
-    """Audit ``result`` (module docstring); ``thresholds`` default to `DEFAULT_METHOD`'s."""
+def statistical_audit(
+    result: ScoreResult, *, thresholds: AuditThresholds | None = None, treated: pd.DataFrame | None = None
+) -> StatisticalAudit:
+    """Audit ``result`` (module docstring); ``thresholds`` default to `DEFAULT_METHOD`'s.
+
+    ``treated`` (units x indicators, true or a method name where outlier
+    treatment changed the value) defaults to the result's own ``treated``
+    flags when the engine returns them.
+    """
     thresholds = thresholds or AuditThresholds()
     tree = result.tree
     correlations = correlation_matrix(result.normalised, MIN_PAIRS)
@@ -168,7 +175,7 @@ def statistical_audit(result: ScoreResult, *, thresholds: AuditThresholds | None
         pair = correlation_matrix(result.aggregates.loc[:, list(halves)], MIN_PAIRS).to_numpy(dtype=np.float64)
         halves_correlation = float(pair[0, 1]) if np.isfinite(pair[0, 1]) else None
     influence = _influence(result)
-    coverage = _coverage(result)
+    coverage = _coverage(result, treated)
     flags = [
         *_correlation_flags(result, correlations, thresholds),
         *(
@@ -323,14 +330,14 @@ def _influence(result: ScoreResult) -> pd.DataFrame:
     )
 
 
-def _coverage(result: ScoreResult) -> pd.DataFrame:
+def _coverage(result: ScoreResult, treated: pd.DataFrame | None) -> pd.DataFrame:
     """Per indicator: coverage (measured share), imputed share, treated (bool) and the treated share."""
     codes = list(result.tree.indicator_codes)
     n_units = max(len(result.raw.index), 1)
     imputed = result.imputed.reindex(columns=codes).notna().to_numpy()
     present = result.raw.loc[:, codes].notna().to_numpy()
     measured = present & ~imputed
-    treated_cells = _treated_cells(result, codes)
+    treated_cells = _treated_cells(result, codes, treated)
     treated_share = treated_cells.sum(axis=0) / n_units
     return pd.DataFrame(
         {
@@ -343,15 +350,22 @@ def _coverage(result: ScoreResult) -> pd.DataFrame:
     )
 
 
-def _treated_cells(result: ScoreResult, codes: list[str]) -> NDArray[np.bool_]:
-    """Cells outlier treatment changed: the result's ``treated`` flags where the engine returns them."""
-    # Outlier treatment is issue 19's new engine step (P1); a result without it treated nothing.
-    flags: Any = getattr(result, "treated", None)
+def _treated_cells(result: ScoreResult, codes: list[str], treated: pd.DataFrame | None) -> NDArray[np.bool_]:
+    """Cells outlier treatment changed: ``treated``, else the result's ``treated`` flags where the engine has them."""
+    # Outlier treatment is issue 19's new engine step; a result from before it treated nothing.
+    flags: Any = treated if treated is not None else getattr(result, "treated", None)
     if not isinstance(flags, pd.DataFrame):
         return np.zeros((len(result.raw.index), len(codes)), dtype=bool)
     frame = flags.reindex(index=result.raw.index, columns=codes)
-    if frame.dtypes.map(lambda dtype: dtype.kind == "b").all():
-        cells: NDArray[np.bool_] = frame.fillna(False).to_numpy(dtype=bool)
-    else:
-        cells = frame.notna().to_numpy() & frame.astype("object").ne(False).to_numpy()
+    values = frame.to_numpy(dtype=object)
+    cells: NDArray[np.bool_] = np.vectorize(_is_treated, otypes=[bool])(values)
     return cells
+
+
+def _is_treated(value: object) -> bool:
+    """A flag cell: True, or a method name; missing, False and "" mean untouched."""
+    if value is None or value is False or value == "":
+        return False
+    if isinstance(value, float | np.floating):
+        return bool(np.isfinite(value) and value != 0)
+    return bool(value)

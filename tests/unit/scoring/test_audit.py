@@ -145,3 +145,17 @@ def test_the_thresholds_are_the_method_parameters():
     thresholds = AuditThresholds.from_method(method)
     assert thresholds.redundancy_r == 0.95 and thresholds.coverage == 0.5
     assert AuditThresholds.from_method(MethodParameters()) == AuditThresholds()
+
+
+def test_treated_indicators_are_flagged_with_the_share_of_values_changed():
+    raw = random_raw(20, seed=10)
+    result = score(dual_space_tree(), raw)
+    treated = pd.DataFrame(False, index=raw.index, columns=raw.columns)
+    treated.iloc[:3, treated.columns.get_loc("B2.2")] = True
+    named = pd.DataFrame(None, index=raw.index, columns=["W3.2"], dtype="object")
+    named.iloc[0, 0] = "winsorise"
+    audit = statistical_audit(result, treated=treated)
+    assert _flags(audit, "treated") == {"B2.2": pytest.approx(3 / 20)}
+    assert audit.coverage["treated"].sum() == 1
+    by_name = statistical_audit(result, treated=named)
+    assert _flags(by_name, "treated") == {"W3.2": pytest.approx(1 / 20)}
