@@ -3,8 +3,8 @@
 Pure Python: no Django.
 
 The model.  An uncertain input of the method is an *assumption*; each is a
-group of SALib variables (Jacobs et al. grouped Sobol indices, as SALib's
-``groups``), so the indices answer "how much of the ranking's variation does
+group of SALib variables (Sobol' 1993 indices of a group of inputs, as in
+Jacques, Lavergne and Devictor 2006; SALib's ``groups``), so the indices answer "how much of the ranking's variation does
 this assumption explain", whatever its number of variables:
 
 - ``weights``: one factor per node (the root excepted), uniform in
