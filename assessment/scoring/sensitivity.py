@@ -4,8 +4,9 @@ Pure Python: no Django.
 
 The model.  An uncertain input of the method is an *assumption*; each is a
 group of SALib variables (Sobol' 1993 indices of a group of inputs, as in
-Jacques, Lavergne and Devictor 2006; SALib's ``groups``), so the indices answer "how much of the ranking's variation does
-this assumption explain", whatever its number of variables:
+Jacques, Lavergne and Devictor 2006; SALib's ``groups``), so the indices
+answer "how much of the ranking's variation does this assumption explain",
+whatever its number of variables:
 
 - ``weights``: one factor per node (the root excepted), uniform in
   ``MethodParameters.weight_factor_bounds()``; a node's weight is its tree
