@@ -164,10 +164,25 @@ def most_influential_sentence(computed: RegionAudit) -> str:
     ) % {"assumption": name, "share": _percent(total)}
 
 
+# Sentences written out per kind of flag; the rest of that kind are listed by subject in one more line.
+# A small region (G60: nine cities) can have dozens of redundant pairs, and a wall of sentences hides the others.
+SENTENCES_PER_KIND = 3
+
+
 def _flags(
     computed: RegionAudit, codes: tuple[str, ...], thresholds: AuditThresholds, names: Mapping[str, str]
 ) -> list[str]:
-    return [flag_sentence(flag, thresholds, names) for flag in computed.audit.flags if flag.code in codes]
+    shown: list[str] = []
+    for code in codes:
+        flags = [flag for flag in computed.audit.flags if flag.code == code]
+        shown.extend(flag_sentence(flag, thresholds, names) for flag in flags[:SENTENCES_PER_KIND])
+        rest = flags[SENTENCES_PER_KIND:]
+        if rest:
+            subjects = ", ".join(f"{flag.subject.replace('~', ' ~ ')} ({_number(flag.value)})" for flag in rest)
+            shown.append(
+                _("%(count)d more of the same kind: %(subjects)s.") % {"count": len(rest), "subjects": subjects}
+            )
+    return shown
 
 
 def framework_order(tree: FrameworkTree) -> list[str]:
