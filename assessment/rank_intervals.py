@@ -1,11 +1,15 @@
-"""Rank intervals: the Monte Carlo over a region's weights, computed once and cached.
+"""Rank intervals: the Monte Carlo over a region's weights and raters' judgements, computed once and cached.
 
 Not a selector (it computes and writes a cache) and not a service (it stores
 no row: everything it keeps can be computed again from the published
 results). It scores a region snapshot's raw answers with the framework's
-normalisation and aggregation, every weight times 1 + p U, U ~ Uniform(-1, 1),
-over ``runs`` draws (the method's constants, `assessment.scoring.uncertainty`),
-and keeps each city's index rank p05 / median / p95.
+normalisation and aggregation over the draws the framework version's method
+parameters describe (`Framework.method_parameters()`; the engine's
+`assessment.scoring.uncertainty` has the formulas): every weight times a
+factor in [1 - p, 1 + p], and every level answer moved by one level with the
+chance its confidence and data-quality grade give. It keeps each city's index
+rank at the method's low percentile / median / high percentile, and the share
+of draws on each stage.
 
 Published results do not change, so the ranks are cached under the snapshot's
 key (which changes whenever any published result of the scope does) with the
@@ -13,28 +17,36 @@ runs and seed: the first reader of a period pays for the Monte Carlo.
 """
 
 import hashlib
+import json
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 from django.core.cache import cache
 
 from assessment import scoring
 from assessment.framework_cache import framework_scoring_options
 from assessment.models import Framework
-from assessment.scoring.uncertainty import (
-    MONTE_CARLO_RUNS,
-    MONTE_CARLO_SEED,
-    WEIGHT_PERTURBATION,
-    weight_factor_bounds,
-)
+from assessment.scoring.method import MethodParameters
+from assessment.selectors.scoring_input import move_probability
 
 RANK_COLUMNS = ["rank_p05", "rank_median", "rank_p95"]
 
 
-def method_stated() -> dict[str, str]:
-    """The method's numbers as captions and the report's annex state them: runs and the weight factor's range."""
-    low, high = weight_factor_bounds(WEIGHT_PERTURBATION)
-    return {"runs": str(MONTE_CARLO_RUNS), "low": f"{low:g}", "high": f"{high:g}"}
+def method_stated(method: MethodParameters) -> dict[str, str]:
+    """The method's numbers as captions and the report's annex state them.
+
+    Draws, the weight factor's range, the interval's percentiles and the share of draws it holds.
+    """
+    low, high = method.weight_factor_bounds()
+    return {
+        "runs": str(method.runs),
+        "low": f"{low:g}",
+        "high": f"{high:g}",
+        "interval_low": f"{method.interval_low:g}",
+        "interval_high": f"{method.interval_high:g}",
+        "coverage": f"{method.interval_high - method.interval_low:g}",
+    }
 
 
 class ScoredScope(Protocol):
@@ -53,16 +65,24 @@ class ScoredScope(Protocol):
     def key(self) -> str: ...
     @property
     def is_empty(self) -> bool: ...
+    @property
+    def assessment_ids(self) -> dict[str, int]: ...
 
 
-def monte_carlo_ranks(
-    snapshot: ScoredScope, runs: int = MONTE_CARLO_RUNS, seed: int = MONTE_CARLO_SEED
-) -> pd.DataFrame:
-    """Each city's index rank p05 / median / p95 over ``runs`` weight draws; cached under the snapshot's key."""
+def monte_carlo_ranks(snapshot: ScoredScope, runs: int | None = None, seed: int | None = None) -> pd.DataFrame:
+    """Each city's index rank interval (RANK_COLUMNS) over the method's draws; cached under the snapshot's key.
+
+    ``runs`` and ``seed`` override the framework version's (the read API lets a caller ask for others).
+    """
+    method = snapshot.framework.method_parameters()
+    runs = method.runs if runs is None else runs
+    seed = method.seed if seed is None else seed
     no_intervals = pd.DataFrame(columns=RANK_COLUMNS)
     if snapshot.is_empty or runs <= 0:
         return no_intervals
-    cache_key = "mc-ranks:" + hashlib.sha256(f"{snapshot.key}|{runs}|{seed}".encode()).hexdigest()
+    # The method's numbers are in the key: a version whose settings change gets new intervals.
+    parameters = json.dumps(method.as_dict(), sort_keys=True)
+    cache_key = "mc-ranks:" + hashlib.sha256(f"{snapshot.key}|{runs}|{seed}|{parameters}".encode()).hexdigest()
     cached = cache.get(cache_key)
     if cached is not None:
         return cached
@@ -70,13 +90,25 @@ def monte_carlo_ranks(
     options = scoring.ScoringOptions(
         normalisation=nominal.normalisation,
         aggregation=nominal.aggregation,
-        monte_carlo=scoring.MonteCarloOptions(runs=runs, perturbation=WEIGHT_PERTURBATION, seed=seed),
+        monte_carlo=scoring.MonteCarloOptions.from_method(
+            method, runs=runs, seed=seed, rater_moves=move_probability(snapshot, method)
+        ),
     )
     try:
         result = scoring.score(snapshot.tree, snapshot.raw, options)
     except scoring.ScoringInputError:
         # Stored results passed the engine one by one; a failure together leaves the intervals out.
         return no_intervals
-    ranks = result.uncertainty.ranks if result.uncertainty is not None else no_intervals
+    if result.uncertainty is None:
+        return no_intervals
+    ranks = result.uncertainty.ranks
+    probability = result.uncertainty.stage_probability
+    if probability is not None and result.stages is not None:
+        # The share of draws that keep each city on the stage its published answers give it.
+        nominal = result.stages.reindex(probability.index)
+        shares = [
+            probability.loc[city, stage] if stage in probability.columns else np.nan for city, stage in nominal.items()
+        ]
+        ranks = ranks.assign(stage_share=pd.Series(shares, index=probability.index, dtype=float))
     cache.set(cache_key, ranks, timeout=None)
     return ranks

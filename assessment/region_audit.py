@@ -70,7 +70,7 @@ def region_audit(
     """The audit of the snapshot's results under these method parameters; None when nothing can be scored.
 
     ``rater_moves`` reads the rater model's chance per answer (cities x level
-    indicators, `assessment.selectors.audit.move_probability`), called only
+    indicators, `assessment.selectors.scoring_input.move_probability`), called only
     when the audit is not cached; the answers' confidence and grade belong to
     the published results, so the snapshot's key covers them.
     """

@@ -26,7 +26,6 @@ from assessment.api.schemas import (
     RegionResultsOut,
 )
 from assessment.models import Assessment, Framework
-from assessment.scoring.uncertainty import MONTE_CARLO_RUNS, MONTE_CARLO_SEED
 from assessment.selectors import results as result_selectors
 from cities import selectors as city_selectors
 from cities.models import City, Region
@@ -185,16 +184,18 @@ def region_results(
         Assessment.Kind.CONSULTANT
     ),
     mc: Annotated[
-        int,
+        int | None,
         Query(
             ge=0,
             le=MAX_MONTE_CARLO_RUNS,
-            description="Monte Carlo runs for the rank interval; 0 leaves it out.",
+            description="Monte Carlo runs for the rank interval; 0 leaves it out; "
+            "by default the framework version's method parameters.",
         ),
-    ] = MONTE_CARLO_RUNS,
-    seed: Annotated[int, Query(ge=0, description="Seed of the Monte Carlo, for reproducible intervals.")] = (
-        MONTE_CARLO_SEED
-    ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        Query(ge=0, description="Seed of the Monte Carlo, for reproducible intervals; by default the version's."),
+    ] = None,
 ) -> Any:
     """Each visible city's published result of the period, ranked by index within the whole region.
 

@@ -62,8 +62,13 @@ def _rank_axis(frame: pd.DataFrame) -> dict[str, Any]:
     return {"range": [last + 0.5, 0.5], "tickmode": "array", "tickvals": ticks, "zeroline": False}
 
 
-def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: str | None = None) -> Figure:
-    """Rank (median of the Monte Carlo) with its 5-95 % interval per city; the stored rank as a dot."""
+def ranking_figure(
+    frame: pd.DataFrame, labels: Mapping[str, str], highlight: str | None, method: Mapping[str, str]
+) -> Figure:
+    """Rank (median of the Monte Carlo) with its interval per city; the stored rank as a dot.
+
+    ``method``: `rank_intervals.method_stated`, for the interval's percentiles in the legend.
+    """
     names = [labels.get(code, code) for code in frame.index]
     has_interval = frame["rank_p05"].notna().any()
     traces: list[dict[str, Any]] = []
@@ -72,7 +77,7 @@ def ranking_figure(frame: pd.DataFrame, labels: Mapping[str, str], highlight: st
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": _("Rank interval (5–95 %)"),
+                "name": _("Rank interval (percentiles %(interval_low)s–%(interval_high)s)") % method,
                 "x": [_plotted(v) for v in frame["rank_median"]],
                 "y": names,
                 "marker": {"symbol": "line-ns-open", "size": 10, "color": MEDIAN_LINE},

@@ -76,12 +76,15 @@ def ranking(
     index: str,
     intervals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per scored city, best first: index, rank (ties share the lowest), stage, interval."""
+    """One row per scored city, best first: index, rank (ties share the lowest), stage, interval, stage share.
+
+    ``stage_share``: the share of the Monte Carlo's draws that keep the city on its stage.
+    """
     frame = pd.DataFrame(index=scores.index)
     frame["index"] = scores[index] if index in scores else np.nan
     frame["rank"] = scoring.rank_descending(frame["index"].to_numpy(dtype=float))
     frame["stage"] = stages.reindex(frame.index)
-    for column in ("rank_p05", "rank_median", "rank_p95"):
+    for column in ("rank_p05", "rank_median", "rank_p95", "stage_share"):
         frame[column] = (
             intervals[column].reindex(frame.index).astype(float)
             if intervals is not None and column in intervals

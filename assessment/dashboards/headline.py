@@ -14,6 +14,7 @@ from assessment.dashboards import frames
 from assessment.dashboards.labels import display_number, gap_step_rows, ladder_of, node_labels, stage_labels
 from assessment.dashboards.panels import RegionView
 from assessment.models import Assessment
+from assessment.rank_intervals import method_stated
 from assessment.selectors.assessments import GapStep, gap_steps
 from cities.models import City, Region
 
@@ -48,6 +49,9 @@ class CityHeadline:
     rank: Any
     ranked: int
     interval: tuple[Any, Any]
+    # The interval's share of draws and the share of draws on the city's stage (percent), for the captions.
+    interval_coverage: str
+    stage_share: Any
     index_score: Any
     stage: str
     stage_label: str
@@ -82,6 +86,8 @@ def city_headline(view: RegionView, city: City) -> CityHeadline:
         rank=display_number(row["rank"], 0),
         ranked=int(view.ranking["rank"].notna().sum()),
         interval=(display_number(row["rank_p05"], 0), display_number(row["rank_p95"], 0)),
+        interval_coverage=method_stated(framework.method_parameters())["coverage"],
+        stage_share=display_number(row["stage_share"] * 100, 0),
         index_score=display_number(row["index"]),
         stage=current,
         stage_label=names.get(current, current),

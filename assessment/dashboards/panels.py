@@ -84,9 +84,14 @@ def region_view(user: AbstractBaseUser | AnonymousUser, region: Region, filters:
 
 def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | None = None) -> Panel:
     frame = view.ranking
+    method = method_stated(view.filters.framework.method_parameters())
     columns = [_("Rank"), _("City"), _("Code"), _("Index"), _("Stage")]
     if not view.what_if:
-        columns += [_("Rank, 5th percentile"), _("Median rank"), _("Rank, 95th percentile")]
+        columns += [
+            _("Rank, percentile %(interval_low)s") % method,
+            _("Median rank"),
+            _("Rank, percentile %(interval_high)s") % method,
+        ]
     rows = []
     for code, row in frame.iterrows():
         values = [
@@ -107,16 +112,18 @@ def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | No
         _("What-if weights: ranks of this scenario, without intervals. Stored results are unchanged.")
         if view.what_if
         else _(
-            "Dots: the rank of the published index. Bars: where the rank falls in 90 per cent of %(runs)s "
-            "draws of the weights (each weight times %(low)s to %(high)s). A long bar means the rank "
-            "depends on the weights; overlapping bars mean the order of those cities is not settled."
+            "Dots: the rank of the published index. Bars: where the rank falls in %(coverage)s per cent of "
+            "%(runs)s draws of the weights (each weight times %(low)s to %(high)s) and of the raters' "
+            "judgements (each level answer may move one level, more often when its confidence or data "
+            "quality is low). A long bar means the rank is not settled by the evidence and the weights; "
+            "overlapping bars mean the order of those cities is not settled."
         )
-        % method_stated()
+        % method
     )
     return Panel(
         "ranking",
         _("Ranking with rank intervals"),
-        figures.ranking_figure(frame, labels, highlight),
+        figures.ranking_figure(frame, labels, highlight, method),
         columns,
         rows,
         caption,

@@ -29,6 +29,7 @@ from assessment.region_audit import region_audit
 from assessment.reports import recommendations, svg
 from assessment.selectors import audit as audit_selectors
 from assessment.selectors import results as result_selectors
+from assessment.selectors import scoring_input
 from cities import figures as network_figures
 from cities import selectors as city_selectors
 from cities.models import Agreement, City, Region
@@ -266,6 +267,8 @@ def city_report_context(
         "ic_score": standing.halves[0][2] if standing.halves else "",
         "xb_score": standing.halves[1][2] if len(standing.halves) > 1 else "",
         "rank": standing.rank,
+        "interval_coverage": standing.interval_coverage,
+        "stage_share": standing.stage_share,
         "ranked": standing.ranked,
         "interval": standing.interval,
         "strengths": extra.get("strengths", []),
@@ -291,7 +294,8 @@ def city_report_context(
         "aggregation": framework.aggregation,
         "threshold": framework.stage_threshold,
         "critical_floor": framework.critical_floor,
-        "method": method_stated(),  # draws and the weight factor's range, as the annex states them
+        # The version's draws, weight factor range and percentiles, as the annex states them.
+        "method": method_stated(framework.method_parameters()),
     }
 
 
@@ -414,7 +418,7 @@ def audit_report_context(
     computed = (
         None
         if snapshot is None or scope.period != period
-        else region_audit(snapshot, scope.method, partial(audit_selectors.move_probability, snapshot, scope.method))
+        else region_audit(snapshot, scope.method, partial(scoring_input.move_probability, snapshot, scope.method))
     )
     if snapshot is None or computed is None:
         raise ReportUnavailable(

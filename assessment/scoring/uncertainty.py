@@ -20,6 +20,16 @@ the block size.  Runs sharing a method choice are computed together: weights
 form a (runs x nodes) matrix and each level is a matrix product over the
 (units x children) score matrix with its missing-value mask; runs are cut
 into blocks only to bound memory.
+
+The rater's judgement.  With ``rater_moves`` (units x level indicators: the
+chance an answer moves one level, `method.MethodParameters.rater_move_probability`)
+each run moves each such answer by one level, down when u < p/2, up when
+p/2 <= u < p (u ~ Uniform(0, 1) drawn for that run and cell), kept within
+the indicator's goalposts (0..5 for levels), and normalises the moved value
+with the normalisation's fitted parameters (fitted on the nominal data: one
+rater's move of one level does not refit the compared set).  Each run's
+draws come from its own generator, seeded from the run's number and one
+number drawn up front, so the result does not depend on the block size.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,39 +51,21 @@ from assessment.scoring.aggregate import (
     parse_aggregation,
 )
 from assessment.scoring.errors import Problem, ScoringInputError
+from assessment.scoring.method import DEFAULT_METHOD, MethodParameters
 from assessment.scoring.normalise import FittedNormalisation, Normalisation, fit_normalisation
 from assessment.scoring.ranks import rank_descending
 from assessment.scoring.stage_ladder import LadderPlan, critical_ok, requirements_met, stage_index
 from assessment.scoring.tree import FrameworkTree
 
 __all__ = [
-    "MONTE_CARLO_RUNS",
-    "MONTE_CARLO_SEED",
-    "WEIGHT_PERTURBATION",
     "MonteCarloOptions",
     "UncertaintyResult",
     "run_monte_carlo",
-    "weight_factor_bounds",
 ]
 
 FloatArray = NDArray[np.float64]
 
 _DEFAULT_BLOCK_BYTES = 96 * 2**20
-
-# The app's method, in one place: the dashboards, both PDF reports and the read
-# API read these (captions and the report's annex format their numbers from
-# them), so what a reader is told is what was run. Each weight is multiplied by
-# a factor in [1 - p, 1 + p] (0.75 to 1.25); the fixed seed gives every reader
-# of a period the same intervals. The framework's own methodology text is data
-# (fixtures/frameworks/), not read from here.
-MONTE_CARLO_RUNS = 200
-WEIGHT_PERTURBATION = 0.25
-MONTE_CARLO_SEED = 1
-
-
-def weight_factor_bounds(perturbation: float = WEIGHT_PERTURBATION) -> tuple[float, float]:
-    """The range of the factor a weight is multiplied by: (1 - p, 1 + p)."""
-    return 1 - perturbation, 1 + perturbation
 
 
 @dataclass(frozen=True)
@@ -84,16 +77,35 @@ class MonteCarloOptions:
     None perturbs all.  ``normalisations`` and ``aggregations``: alternatives
     drawn uniformly per run; empty keeps the nominal choice.  Each
     aggregation alternative is a name or one name per aggregate level.
+    ``rater_moves``: units x indicators, the chance an answer moves one level
+    (module docstring); None or all zero leaves the answers as given.
+    Build it from a framework version's numbers with `from_method`.
     """
 
-    runs: int = MONTE_CARLO_RUNS
-    perturbation: float = WEIGHT_PERTURBATION
+    runs: int = DEFAULT_METHOD.runs
+    perturbation: float = DEFAULT_METHOD.weight_perturbation
     levels: tuple[int, ...] | None = None
     normalisations: tuple[Normalisation | str, ...] = ()
     aggregations: tuple[str | tuple[str, ...], ...] = ()
     seed: int | None = None
     node: str | None = None
     block_bytes: int = field(default=_DEFAULT_BLOCK_BYTES, repr=False)
+    rater_moves: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    percentiles: tuple[float, float] = (DEFAULT_METHOD.interval_low, DEFAULT_METHOD.interval_high)
+
+    @classmethod
+    def from_method(cls, method: MethodParameters, **overrides: Any) -> MonteCarloOptions:
+        """The Monte Carlo a framework version's method parameters describe."""
+        values: dict[str, Any] = {
+            "runs": method.runs,
+            "perturbation": method.weight_perturbation,
+            "seed": method.seed,
+            "normalisations": method.normalisation_alternatives,
+            "aggregations": method.aggregation_alternatives,
+            "percentiles": (method.interval_low, method.interval_high),
+        }
+        values.update(overrides)
+        return cls(**values)
 
     def problems(self) -> list[Problem]:
         found: list[Problem] = []
@@ -159,8 +171,12 @@ def run_monte_carlo(
         rng.integers(len(aggregation_choices), size=runs) if aggregation_choices else np.zeros(runs, dtype=np.int64)
     )
     normalised_choices: list[FloatArray] = [normalised]
+    fitted_choices: list[FittedNormalisation] = [fitted]
     if normalisation_choices:
-        normalised_choices = [fit_normalisation(raw, tree, choice, overrides)[0] for choice in normalisation_choices]
+        fits = [fit_normalisation(raw, tree, choice, overrides) for choice in normalisation_choices]
+        normalised_choices = [fit[0] for fit in fits]
+        fitted_choices = [fit[1] for fit in fits]
+    rater = _RaterDraws.of(tree, units, raw, options.rater_moves, int(rng.integers(2**63 - 1)))
     method_choices: list[Sequence[AggregationMethod]] = list(aggregation_choices) or [methods]
 
     rank_samples = np.empty((runs, n_units))
@@ -172,14 +188,21 @@ def run_monte_carlo(
     per_run = n_units * (len(tree.codes) - plan.n_indicators + 6 * widest) * 8
     block = max(1, options.block_bytes // per_run)
 
-    for normalisation_index, indicator_scores in enumerate(normalised_choices):
-        passed_floor = critical_ok(indicator_scores, ladder) if ladder is not None else None
+    if rater is not None:
+        # Each run has its own indicator matrix: count it in the block's memory.
+        block = max(1, options.block_bytes // (per_run + n_units * plan.n_indicators * 8 * 2))
+    for normalisation_index, nominal_scores in enumerate(normalised_choices):
+        nominal_floor = critical_ok(nominal_scores, ladder) if ladder is not None else None
         for aggregation_index, level_methods in enumerate(method_choices):
             chosen = np.flatnonzero(
                 (normalisation_pick == normalisation_index) & (aggregation_pick == aggregation_index)
             )
             for start in range(0, chosen.size, block):
                 run_ids = chosen[start : start + block]
+                indicator_scores, passed_floor = nominal_scores, nominal_floor
+                if rater is not None:
+                    indicator_scores = rater.scores(nominal_scores, fitted_choices[normalisation_index], run_ids)
+                    passed_floor = critical_ok(indicator_scores, ladder) if ladder is not None else None
                 aggregates = _aggregate_runs(
                     indicator_scores,
                     run_weights[run_ids],
@@ -196,14 +219,16 @@ def run_monte_carlo(
                         _reached(indicator_scores, aggregates, plan.n_indicators, ladder) & passed_floor
                     )
 
+    # The interval's ends (the method's percentiles) keep the columns' historical names.
+    low, high = options.percentiles
     if np.isnan(rank_samples).any():
         with warnings.catch_warnings():
             # A unit never ranked (its score always missing) has missing intervals.
             warnings.simplefilter("ignore", RuntimeWarning)
-            p05, median, p95 = np.nanpercentile(rank_samples, [5.0, 50.0, 95.0], axis=0)
+            p05, median, p95 = np.nanpercentile(rank_samples, [low, 50.0, high], axis=0)
     else:
         # nanpercentile loops over units in Python; without gaps the plain one is vectorised.
-        p05, median, p95 = np.percentile(rank_samples, [5.0, 50.0, 95.0], axis=0)
+        p05, median, p95 = np.percentile(rank_samples, [low, 50.0, high], axis=0)
     ranks = pd.DataFrame({"rank_p05": p05, "rank_median": median, "rank_p95": p95}, index=units)
     stage_probability = None
     if ladder is not None and stages is not None:
@@ -233,15 +258,17 @@ def _aggregate_runs(
     """(runs, units, aggregates) for a block of runs sharing the normalised indicators."""
     runs = weights.shape[0]
     n_indicators = plan.n_indicators
-    aggregates = np.empty((runs, indicator_scores.shape[0], len(plan.codes) - n_indicators))
+    # indicator_scores is (units, indicators), shared by the runs, or (runs, units, indicators).
+    n_units = indicator_scores.shape[-2]
+    aggregates = np.empty((runs, n_units, len(plan.codes) - n_indicators))
     for level, method in zip(plan.levels, methods, strict=True):
         columns = level.child_columns
         if columns.max() < n_indicators:
-            children = indicator_scores[:, columns]
+            children = indicator_scores[..., columns]
         else:
-            children = np.empty((runs, indicator_scores.shape[0], columns.size))
+            children = np.empty((runs, n_units, columns.size))
             from_indicators = columns < n_indicators
-            children[..., from_indicators] = indicator_scores[:, columns[from_indicators]]
+            children[..., from_indicators] = indicator_scores[..., columns[from_indicators]]
             children[..., ~from_indicators] = aggregates[..., columns[~from_indicators] - n_indicators]
         try:
             aggregates[..., level.parent_columns - n_indicators] = aggregate_level(
@@ -261,7 +288,7 @@ def _aggregate_runs(
 
 def _column(indicator_scores: FloatArray, aggregates: FloatArray, column: int, n_indicators: int) -> FloatArray:
     if column < n_indicators:
-        return np.broadcast_to(indicator_scores[:, column], aggregates.shape[:2])
+        return np.broadcast_to(indicator_scores[..., column], aggregates.shape[:2])
     result: FloatArray = aggregates[..., column - n_indicators]
     return result
 
@@ -275,3 +302,64 @@ def _reached(
         values[..., column] = _column(indicator_scores, aggregates, int(column), n_indicators)
     met: NDArray[np.bool_] = requirements_met(values, ladder)
     return met
+
+
+@dataclass(frozen=True, eq=False)
+class _RaterDraws:
+    """The cells whose answers may move a level, and how to draw a run's moves (module docstring)."""
+
+    rows: NDArray[np.int64]
+    columns: NDArray[np.int64]
+    probability: FloatArray
+    raw: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    entropy: int
+
+    @classmethod
+    def of(
+        cls, tree: FrameworkTree, units: pd.Index, raw: FloatArray, moves: pd.DataFrame | None, entropy: int
+    ) -> _RaterDraws | None:
+        """None when no answer can move (no table, or every chance zero)."""
+        if moves is None:
+            return None
+        codes = [spec.code for spec in tree.indicators]
+        aligned = moves.reindex(index=units, columns=codes).fillna(0.0).to_numpy(dtype=float)
+        aligned[np.isnan(raw)] = 0.0
+        rows, columns = np.nonzero(aligned > 0)
+        if rows.size == 0:
+            return None
+        bounds = np.array([spec.goalposts or (-np.inf, np.inf) for spec in tree.indicators], dtype=float)
+        return cls(
+            rows=rows,
+            columns=columns,
+            probability=aligned[rows, columns],
+            raw=raw[rows, columns],
+            lower=bounds[columns, 0],
+            upper=bounds[columns, 1],
+            entropy=entropy,
+        )
+
+    def scores(self, nominal: FloatArray, fitted: FittedNormalisation, run_ids: NDArray[np.int64]) -> FloatArray:
+        """(runs, units, indicators): the nominal scores with each run's moved answers normalised again."""
+        scores = np.broadcast_to(nominal, (run_ids.size, *nominal.shape)).copy()
+        for position, run in enumerate(run_ids):
+            u = np.random.default_rng([self.entropy, int(run)]).random(self.rows.size)
+            step = np.where(u < self.probability / 2, -1.0, np.where(u < self.probability, 1.0, 0.0))
+            moved_raw = np.clip(self.raw + step, self.lower, self.upper)
+            # Apply the fitted affine map cell by cell; a column it cannot re-apply keeps its nominal score.
+            moved = _apply_cells(fitted, moved_raw, self.columns)
+            keep = np.isnan(moved)
+            moved[keep] = nominal[self.rows[keep], self.columns[keep]]
+            scores[position, self.rows, self.columns] = moved
+        return scores
+
+
+def _apply_cells(fitted: FittedNormalisation, values: FloatArray, columns: NDArray[np.int64]) -> FloatArray:
+    """`FittedNormalisation.apply` for single cells, each in its own indicator's column."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = (values * fitted.direction[columns] - fitted.origin[columns]) / fitted.span[columns] * fitted.width[
+            columns
+        ] + fitted.base[columns]
+    clipped: FloatArray = np.clip(scaled, fitted.clip_low[columns], fitted.clip_high[columns])
+    return np.where(fitted.affine[columns], clipped, np.nan)

@@ -9,11 +9,9 @@ written here.
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from assessment.models import Assessment, Framework, Indicator, Response
+from assessment.models import Assessment, Framework
 from assessment.scoring.method import MethodParameters
 from assessment.selectors import results as result_selectors
 from cities import selectors as city_selectors
@@ -64,24 +62,3 @@ def audit_scope(
         else result_selectors.region_snapshot(region=region, period=period, framework=framework, user=user)
     )
     return AuditScope(framework, region, list(periods), period, framework.method_parameters(), snapshot)
-
-
-def move_probability(snapshot: result_selectors.RegionSnapshot, method: MethodParameters) -> pd.DataFrame:
-    """Cities x level indicators: each published answer's chance to move a level, from its confidence and grade.
-
-    One query. An indicator a city left unanswered or marked not applicable has
-    no answer to move: 0.
-    """
-    level_codes = [spec.code for spec in snapshot.tree.indicators if spec.type == Indicator.Type.LEVEL]
-    cities = list(snapshot.raw.index)
-    frame = pd.DataFrame(np.zeros((len(cities), len(level_codes))), index=snapshot.raw.index, columns=level_codes)
-    answers = Response.objects.filter(
-        assessment_id__in=list(snapshot.assessment_ids.values()),
-        indicator__type=Indicator.Type.LEVEL,
-        level__isnull=False,
-        not_applicable=False,
-    ).values_list("assessment__city_id", "indicator__node__code", "confidence", "quality")
-    for city, code, confidence, quality in answers:
-        if city in frame.index and code in frame.columns:
-            frame.loc[city, code] = method.rater_move_probability(confidence, quality)
-    return frame

@@ -31,7 +31,6 @@ from assessment import scoring
 from assessment.framework_cache import framework_scoring_tree
 from assessment.models import Assessment, AssessmentResult, Framework, Response
 from assessment.rank_intervals import monte_carlo_ranks
-from assessment.scoring.uncertainty import MONTE_CARLO_RUNS, MONTE_CARLO_SEED
 from assessment.selectors.scoring_input import raw_answers
 from cities.models import City, Region
 
@@ -300,14 +299,17 @@ def region_results(
     framework: Framework,
     user: AbstractBaseUser | AnonymousUser,
     kind: str = Assessment.Kind.CONSULTANT,
-    monte_carlo_runs: int = MONTE_CARLO_RUNS,
-    seed: int = MONTE_CARLO_SEED,
+    monte_carlo_runs: int | None = None,
+    seed: int | None = None,
 ) -> RegionResults:
     """The region's published results, ranked by the stored index score.
 
     Rank: highest first, ties share the lowest rank. ``monte_carlo_runs=0``
-    leaves the rank intervals out.
+    leaves the rank intervals out; None (and a None seed) use the framework version's method.
     """
+    method = framework.method_parameters()
+    monte_carlo_runs = method.runs if monte_carlo_runs is None else monte_carlo_runs
+    seed = method.seed if seed is None else seed
     snapshot = region_snapshot(region=region, period=period, framework=framework, user=user, kind=kind)
     header = dict(
         region_code=region.code,

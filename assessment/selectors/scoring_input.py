@@ -6,12 +6,14 @@ adapters between them.
 """
 
 from collections.abc import Iterable
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from assessment.models import Assessment, Indicator, Response
 from assessment.scoring import FrameworkTree
+from assessment.scoring.method import MethodParameters
 
 
 def raw_answers(assessment_ids: list[int], city_codes: list[str], indicator_codes: tuple[str, ...]) -> pd.DataFrame:
@@ -39,3 +41,35 @@ def assessments_raw_data(assessments: Iterable[Assessment], tree: FrameworkTree)
     """Units (city codes) × indicator codes, raw values; missing and N/A answers are NaN."""
     assessment_list = list(assessments)
     return raw_answers([a.pk for a in assessment_list], [a.city_id for a in assessment_list], tree.indicator_codes)
+
+
+class AnsweredScope(Protocol):
+    """What the rater model needs of a region snapshot (`selectors.results.RegionSnapshot`)."""
+
+    @property
+    def tree(self) -> FrameworkTree: ...
+    @property
+    def raw(self) -> pd.DataFrame: ...
+    @property
+    def assessment_ids(self) -> dict[str, int]: ...
+
+
+def move_probability(snapshot: AnsweredScope, method: MethodParameters) -> pd.DataFrame:
+    """Cities x level indicators: each published answer's chance to move a level, from its confidence and grade.
+
+    One query. An indicator a city left unanswered or marked not applicable has
+    no answer to move: 0.
+    """
+    level_codes = [spec.code for spec in snapshot.tree.indicators if spec.type == Indicator.Type.LEVEL]
+    cities = list(snapshot.raw.index)
+    frame = pd.DataFrame(np.zeros((len(cities), len(level_codes))), index=snapshot.raw.index, columns=level_codes)
+    answers = Response.objects.filter(
+        assessment_id__in=list(snapshot.assessment_ids.values()),
+        indicator__type=Indicator.Type.LEVEL,
+        level__isnull=False,
+        not_applicable=False,
+    ).values_list("assessment__city_id", "indicator__node__code", "confidence", "quality")
+    for city, code, confidence, quality in answers:
+        if city in frame.index and code in frame.columns:
+            frame.loc[city, code] = method.rater_move_probability(confidence, quality)
+    return frame

@@ -24,7 +24,8 @@ from accounts.roles import Role, role_required
 from assessment.dashboards.audit_sections import audit_sections
 from assessment.dashboards.labels import node_labels
 from assessment.region_audit import region_audit
-from assessment.selectors.audit import AuditScope, AuditScopeMissing, audit_scope, move_probability
+from assessment.selectors.audit import AuditScope, AuditScopeMissing, audit_scope
+from assessment.selectors.scoring_input import move_probability
 
 CACHE_SECONDS = 24 * 3600
 

@@ -13,7 +13,8 @@ from assessment.dashboards.audit_sections import assumption_labels
 from assessment.models import Report
 from assessment.region_audit import region_audit
 from assessment.reports.content import ReportUnavailable
-from assessment.selectors.audit import audit_scope, move_probability
+from assessment.selectors.audit import audit_scope
+from assessment.selectors.scoring_input import move_probability
 from assessment.services.reports import report_request
 from cities.models import Region
 from tests.factories import UserFactory

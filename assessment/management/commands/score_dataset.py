@@ -30,7 +30,7 @@ from assessment.scoring import (
     score,
     tree_from_imeta,
 )
-from assessment.scoring.uncertainty import WEIGHT_PERTURBATION
+from assessment.scoring.method import DEFAULT_METHOD
 
 
 class Command(BaseCommand):
@@ -70,7 +70,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--perturb",
             type=float,
-            default=WEIGHT_PERTURBATION,
+            default=DEFAULT_METHOD.weight_perturbation,
             help=_("Uniform weight perturbation, e.g. 0.25 for +-25%%."),
         )
         parser.add_argument(

@@ -1,0 +1,89 @@
+"""The rater model in the Monte Carlo: each level answer moves one level with its own chance."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from assessment.scoring import MonteCarloOptions, prepare, rescore_with_weights
+from assessment.scoring.method import DEFAULT_METHOD
+from assessment.scoring.uncertainty import _RaterDraws
+
+from .frameworks import dual_space_tree, random_raw
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return prepare(dual_space_tree(), random_raw(30, seed=21))
+
+
+def level_codes(prepared):
+    return [spec.code for spec in prepared.tree.indicators if spec.type == "level"]
+
+
+def moves(prepared, probability: float) -> pd.DataFrame:
+    codes = level_codes(prepared)
+    return pd.DataFrame(probability, index=prepared.units, columns=codes)
+
+
+def draws(prepared, probability: float, entropy: int = 7) -> _RaterDraws:
+    rater = _RaterDraws.of(prepared.tree, prepared.units, prepared.raw, moves(prepared, probability), entropy)
+    assert rater is not None
+    return rater
+
+
+def test_a_zero_chance_gives_the_weights_only_intervals(prepared):
+    options = MonteCarloOptions(runs=40, perturbation=0.25, seed=3)
+    weights_only = rescore_with_weights(prepared, monte_carlo=options).uncertainty
+    zero = rescore_with_weights(
+        prepared,
+        monte_carlo=MonteCarloOptions(runs=40, perturbation=0.25, seed=3, rater_moves=moves(prepared, 0.0)),
+    ).uncertainty
+    np.testing.assert_array_equal(weights_only.rank_samples, zero.rank_samples)
+
+
+def test_answers_move_one_level_as_often_as_their_chance_says_and_stay_on_the_scale(prepared):
+    probability, runs = 0.3, 200
+    rater = draws(prepared, probability)
+    scores = rater.scores(prepared.normalised, prepared.fitted, np.arange(runs))
+    columns = [prepared.tree.codes.index(code) for code in level_codes(prepared)]
+    nominal = prepared.normalised[:, columns]
+    moved = scores[:, :, columns]
+    change = moved - nominal
+    # One level is 20 points on the 0-100 goalposts; a move past 0 or 5 is kept on the scale.
+    assert set(np.unique(np.round(change, 9))) <= {-20.0, 0.0, 20.0}
+    assert moved.min() >= 0 and moved.max() <= 100
+    # Cells that can move both ways (levels 1-4): the share moved is the chance, within 4 binomial sigmas.
+    inner = (nominal > 0) & (nominal < 100)
+    cells = int(inner.sum()) * runs
+    share = float((change[:, inner] != 0).sum()) / cells
+    assert abs(share - probability) < 4 * np.sqrt(probability * (1 - probability) / cells)
+    # Other indicators never move.
+    others = [i for i in range(prepared.normalised.shape[1]) if i not in columns]
+    np.testing.assert_array_equal(
+        scores[:, :, others],
+        np.broadcast_to(prepared.normalised[:, others], (runs, *prepared.normalised[:, others].shape)),
+    )
+
+
+def test_a_runs_moves_do_not_depend_on_the_block_it_is_drawn_in(prepared):
+    rater = draws(prepared, 0.5)
+    whole = rater.scores(prepared.normalised, prepared.fitted, np.arange(10))
+    tail = rater.scores(prepared.normalised, prepared.fitted, np.arange(5, 10))
+    np.testing.assert_array_equal(whole[5:], tail)
+
+
+def test_uncertain_answers_widen_the_rank_intervals(prepared):
+    base = dict(runs=200, perturbation=DEFAULT_METHOD.weight_perturbation, seed=4)
+    sure = rescore_with_weights(prepared, monte_carlo=MonteCarloOptions(**base)).uncertainty.ranks
+    unsure = rescore_with_weights(
+        prepared, monte_carlo=MonteCarloOptions(**base, rater_moves=moves(prepared, 0.4))
+    ).uncertainty.ranks
+    width = lambda ranks: (ranks["rank_p95"] - ranks["rank_p05"]).mean()  # noqa: E731
+    assert width(unsure) > width(sure)
+
+
+def test_the_chance_comes_from_confidence_and_grade():
+    method = DEFAULT_METHOD
+    assert method.rater_move_probability("high", "A") < method.rater_move_probability("low", "F")
+    high, grade_a = method.rater_move_by_confidence["high"], method.rater_move_by_quality["A"]
+    assert method.rater_move_probability("high", "A") == pytest.approx(1 - (1 - high) * (1 - grade_a))
