@@ -153,15 +153,20 @@ def aggregate_level(
     plan: LevelPlan,
     method: AggregationMethod,
     availability_threshold: float | None = None,
+    present: NDArray[np.bool_] | None = None,
 ) -> FloatArray:
     """Scores of one level's aggregates from their children's scores.
 
     ``children`` is (units, c) or (runs, units, c); ``weights`` is (c,) or,
     for a Monte Carlo, (runs, c).  Returns (units, p) or (runs, units, p).
-    Raises `NegativeScoreError` when a geometric or harmonic mean meets a
-    negative score.
+    ``present``: which children have a score, (units, c), when the caller
+    knows it is the same in every run (the Monte Carlo's raters move answers,
+    never remove them): the weight present is then summed once per run, not
+    per run and unit.  Raises `NegativeScoreError` when a geometric or
+    harmonic mean meets a negative score.
     """
-    present = ~np.isnan(children)
+    if present is None:
+        present = ~np.isnan(children)
     if method == "arithmetic":
         transformed = np.where(present, children, 0.0)
     else:

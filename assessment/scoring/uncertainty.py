@@ -263,8 +263,12 @@ def _aggregate_runs(
     aggregates = np.empty((runs, n_units, len(plan.codes) - n_indicators))
     for level, method in zip(plan.levels, methods, strict=True):
         columns = level.child_columns
+        present = None
         if columns.max() < n_indicators:
             children = indicator_scores[..., columns]
+            if indicator_scores.ndim == 3:
+                # Per-run scores from the raters' moves: which answers exist is the same in every run.
+                present = ~np.isnan(indicator_scores[0][:, columns])
         else:
             children = np.empty((runs, n_units, columns.size))
             from_indicators = columns < n_indicators
@@ -272,7 +276,7 @@ def _aggregate_runs(
             children[..., ~from_indicators] = aggregates[..., columns[~from_indicators] - n_indicators]
         try:
             aggregates[..., level.parent_columns - n_indicators] = aggregate_level(
-                children, weights[:, columns], level, method, availability_threshold
+                children, weights[:, columns], level, method, availability_threshold, present
             )
         except NegativeScoreError as error:
             raise ScoringInputError(
@@ -342,17 +346,27 @@ class _RaterDraws:
 
     def scores(self, nominal: FloatArray, fitted: FittedNormalisation, run_ids: NDArray[np.int64]) -> FloatArray:
         """(runs, units, indicators): the nominal scores with each run's moved answers normalised again."""
+        down, up = self._steps(nominal, fitted)
         scores = np.broadcast_to(nominal, (run_ids.size, *nominal.shape)).copy()
         for position, run in enumerate(run_ids):
             u = np.random.default_rng([self.entropy, int(run)]).random(self.rows.size)
-            step = np.where(u < self.probability / 2, -1.0, np.where(u < self.probability, 1.0, 0.0))
-            moved_raw = np.clip(self.raw + step, self.lower, self.upper)
-            # Apply the fitted affine map cell by cell; a column it cannot re-apply keeps its nominal score.
-            moved = _apply_cells(fitted, moved_raw, self.columns)
-            keep = np.isnan(moved)
-            moved[keep] = nominal[self.rows[keep], self.columns[keep]]
-            scores[position, self.rows, self.columns] = moved
+            moved = np.flatnonzero(u < self.probability)
+            step = np.where(u[moved] < self.probability[moved] / 2, down[moved], up[moved])
+            scores[position, self.rows[moved], self.columns[moved]] += step
         return scores
+
+    def _steps(self, nominal: FloatArray, fitted: FittedNormalisation) -> tuple[FloatArray, FloatArray]:
+        """Each cell's change of score for a move one level down and one level up (0 where it cannot move).
+
+        The same for every run, so computed once per normalisation: a moved answer is
+        normalised with the fitted affine map; a column the map cannot re-apply keeps its score.
+        """
+        current = nominal[self.rows, self.columns]
+        steps = []
+        for step in (-1.0, 1.0):
+            moved = _apply_cells(fitted, np.clip(self.raw + step, self.lower, self.upper), self.columns)
+            steps.append(np.where(np.isnan(moved), 0.0, moved - current))
+        return steps[0], steps[1]
 
 
 def _apply_cells(fitted: FittedNormalisation, values: FloatArray, columns: NDArray[np.int64]) -> FloatArray:

@@ -87,3 +87,19 @@ def test_the_chance_comes_from_confidence_and_grade():
     assert method.rater_move_probability("high", "A") < method.rater_move_probability("low", "F")
     high, grade_a = method.rater_move_by_confidence["high"], method.rater_move_by_quality["A"]
     assert method.rater_move_probability("high", "A") == pytest.approx(1 - (1 - high) * (1 - grade_a))
+
+
+def test_each_run_equals_scoring_its_moved_answers_alone(prepared):
+    from dataclasses import replace
+
+    runs, seed = 6, 8
+    options = MonteCarloOptions(runs=runs, perturbation=0.0, seed=seed, rater_moves=moves(prepared, 0.5), block_bytes=1)
+    result = rescore_with_weights(prepared, monte_carlo=options).uncertainty
+    # The engine draws the weight factors first, then the number that seeds every run's moves.
+    rng = np.random.default_rng(seed)
+    rng.uniform(-1.0, 1.0, (runs, len(prepared.tree.codes)))
+    rater = draws(prepared, 0.5, entropy=int(rng.integers(2**63 - 1)))
+    moved = rater.scores(prepared.normalised, prepared.fitted, np.arange(runs))
+    for run in range(runs):
+        alone = rescore_with_weights(replace(prepared, normalised=moved[run]))
+        np.testing.assert_array_equal(result.rank_samples[run], alone.ranks["DSMI"].to_numpy())

@@ -1,0 +1,118 @@
+"""The Monte Carlo over every assumption, timed beside the weights-only one in the same run.
+
+Run as a script (one core: the thread variables are set before numpy loads):
+
+    .venv/bin/python -m tests.benchmarks.uncertainty_benchmark
+
+The data: 1,000 units x 200 indicators, 150 of them level answers (0-5, the
+rater model moves them) and 50 quantities, 200 -> 20 pillars -> 4 sub-indices
+-> 1 index.  Two Monte Carlos of 1,000 runs each, alternated three times so
+drift in machine load hits both alike: (a) weights only, +-25 % (the kind the
+app ran before issue 19); (b) weights, the raters' judgement (each level
+answer with a chance of 0.05 to 0.44 to move one level, drawn from the rater
+model's own range) and two normalisation alternatives (min-max and z-score)
+drawn per run.  Issue 19's target: (b) under 5 s on one core.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "1"
+
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from assessment.scoring import (  # noqa: E402
+    FrameworkTree,
+    IndicatorSpec,
+    MonteCarloOptions,
+    Node,
+    ScoringOptions,
+    prepare,
+    rescore_with_weights,
+)
+from assessment.scoring.method import DEFAULT_METHOD  # noqa: E402
+
+UNITS, INDICATORS, LEVEL_INDICATORS, PILLARS, SUB_INDICES = 1000, 200, 150, 20, 4
+RUNS = 1000
+
+
+def dataset(seed: int = 19) -> tuple[FrameworkTree, pd.DataFrame, pd.DataFrame]:
+    """The tree, the raw values and each level answer's chance to move."""
+    rng = np.random.default_rng(seed)
+    indicators = tuple(
+        IndicatorSpec(
+            f"I{i:03d}",
+            f"P{i * PILLARS // INDICATORS:02d}",
+            weight=float(rng.uniform(0.5, 2.0)),
+            type="level" if i < LEVEL_INDICATORS else "quantitative",
+        )
+        for i in range(INDICATORS)
+    )
+    aggregates = (
+        Node("INDEX"),
+        *(Node(f"S{s}", "INDEX") for s in range(SUB_INDICES)),
+        *(Node(f"P{p:02d}", f"S{p * SUB_INDICES // PILLARS}") for p in range(PILLARS)),
+    )
+    tree = FrameworkTree(indicators, aggregates)
+    units = pd.Index([f"U{u:04d}" for u in range(UNITS)], dtype="str")
+    values = np.hstack(
+        [
+            rng.integers(0, 6, (UNITS, LEVEL_INDICATORS)).astype(float),
+            rng.lognormal(3, 1, (UNITS, INDICATORS - LEVEL_INDICATORS)),
+        ]
+    )
+    raw = pd.DataFrame(values, index=units, columns=list(tree.indicator_codes))
+    confidences, grades = list(DEFAULT_METHOD.rater_move_by_confidence), list(DEFAULT_METHOD.rater_move_by_quality)
+    chances = [
+        [
+            DEFAULT_METHOD.rater_move_probability(str(rng.choice(confidences)), str(rng.choice(grades)))
+            for _ in range(LEVEL_INDICATORS)
+        ]
+        for _ in range(UNITS)
+    ]
+    moves = pd.DataFrame(chances, index=units, columns=list(tree.indicator_codes)[:LEVEL_INDICATORS])
+    return tree, raw, moves
+
+
+def seconds(action, repeats: int = 1) -> float:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    tree, raw, moves = dataset()
+    prepared = prepare(tree, raw, ScoringOptions(normalisation="minmax:0,100", aggregation="arithmetic"))
+    weights_only = MonteCarloOptions(runs=RUNS, perturbation=DEFAULT_METHOD.weight_perturbation, seed=1)
+    everything = MonteCarloOptions(
+        runs=RUNS,
+        perturbation=DEFAULT_METHOD.weight_perturbation,
+        seed=1,
+        rater_moves=moves,
+        normalisations=("minmax:0,100", "zscore"),
+    )
+    rescore_with_weights(prepared, monte_carlo=MonteCarloOptions(runs=5, seed=1, rater_moves=moves))  # warm-up
+    a, b = [], []
+    for _ in range(3):
+        a.append(seconds(lambda: rescore_with_weights(prepared, monte_carlo=weights_only)))
+        b.append(seconds(lambda: rescore_with_weights(prepared, monte_carlo=everything)))
+    weights_s, all_s = min(a), min(b)
+    print(f"| Monte Carlo, {RUNS:,} runs, weights only | {weights_s:.2f} s | - |")
+    print(
+        f"| Monte Carlo, {RUNS:,} runs, weights + raters' judgement + 2 normalisation alternatives "
+        f"| {all_s:.2f} s | < 5 s |"
+    )
+    print(f"| ratio (every assumption / weights only), same run | {all_s / weights_s:.2f} | - |")
+
+
+if __name__ == "__main__":
+    main()
