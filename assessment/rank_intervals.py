@@ -102,6 +102,8 @@ def monte_carlo_ranks(snapshot: ScoredScope, runs: int | None = None, seed: int 
     if result.uncertainty is None:
         return no_intervals
     ranks = result.uncertainty.ranks
+    if result.uncertainty.score_interval is not None:
+        ranks = ranks.join(result.uncertainty.score_interval)
     probability = result.uncertainty.stage_probability
     if probability is not None and result.stages is not None:
         # The share of draws that keep each city on the stage its published answers give it.

@@ -116,9 +116,18 @@ def stage_distribution(stages: pd.Series, ladder: Sequence[str]) -> pd.Series:
 
 
 def movers(
-    current: pd.DataFrame, previous: pd.DataFrame, index: str, stages_now: pd.Series, stages_before: pd.Series
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    index: str,
+    stages_now: pd.Series,
+    stages_before: pd.Series,
+    intervals_now: pd.DataFrame | None = None,
+    intervals_before: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Cities scored in both periods, by the change of their index, biggest rise first."""
+    """Cities scored in both periods, by the change of their index, biggest rise first.
+
+    ``significant``: whether the change exceeds the uncertainty (`_beyond_uncertainty`).
+    """
     both = current.index.intersection(previous.index)
     frame = pd.DataFrame(
         {
@@ -130,7 +139,24 @@ def movers(
         index=both,
     ).dropna(subset=["before", "now"])
     frame["change"] = frame["now"] - frame["before"]
+    frame["significant"] = _beyond_uncertainty(both_intervals=(intervals_now, intervals_before), index=frame.index)
     return frame.sort_values("change", ascending=False)
+
+
+def _beyond_uncertainty(both_intervals: tuple[pd.DataFrame | None, pd.DataFrame | None], index: pd.Index) -> pd.Series:
+    """True where the two periods' score intervals do not overlap; missing where an interval is unknown.
+
+    The methodology's rule: a change between periods is significant only when it
+    exceeds the uncertainty, i.e. the Monte Carlo score intervals of the two periods
+    are disjoint.
+    """
+    now, before = both_intervals
+    if now is None or before is None or "score_low" not in now or "score_low" not in before:
+        return pd.Series(pd.NA, index=index, dtype="boolean")
+    now, before = now.reindex(index), before.reindex(index)
+    disjoint = (now["score_low"] > before["score_high"]) | (now["score_high"] < before["score_low"])
+    known = now["score_low"].notna() & before["score_low"].notna()
+    return disjoint.astype("boolean").where(known, pd.NA)
 
 
 def peers(scores: pd.DataFrame, city: str, codes: Sequence[str]) -> pd.DataFrame:

@@ -243,7 +243,13 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
         region=filters.region, period=earlier[0], framework=filters.framework, user=user, kind=filters.kind
     )
     frame = frames.movers(
-        view.snapshot.scores, previous.scores, view.structure.index, view.snapshot.stages, previous.stages
+        view.snapshot.scores,
+        previous.scores,
+        view.structure.index,
+        view.snapshot.stages,
+        previous.stages,
+        monte_carlo_ranks(view.snapshot),
+        monte_carlo_ranks(previous),
     )
     shown = pd.concat([frame.head(5), frame.tail(5)]).drop_duplicates() if len(frame) > 10 else frame
     rows = [
@@ -255,6 +261,7 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
             display_number(row["change"]),
             row["stage_before"],
             row["stage_now"],
+            "" if pd.isna(row["significant"]) else (_("yes") if row["significant"] else _("no")),
         ]
         for code, row in shown.iterrows()
     ]
@@ -267,9 +274,23 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
             _("Change of the index (points)"),
             horizontal=True,
         ),
-        [_("City"), _("Code"), str(earlier[0]), str(filters.period), _("Change"), _("Stage before"), _("Stage now")],
+        [
+            _("City"),
+            _("Code"),
+            str(earlier[0]),
+            str(filters.period),
+            _("Change"),
+            _("Stage before"),
+            _("Stage now"),
+            _("Beyond the uncertainty"),
+        ],
         rows,
-        _("Published index scores; the five biggest rises and falls."),
+        _(
+            "Published index scores; the five biggest rises and falls. A change is beyond the uncertainty "
+            "only when the index's intervals in the two periods (percentiles %(interval_low)s to "
+            "%(interval_high)s over the Monte Carlo's draws) do not overlap."
+        )
+        % method_stated(filters.framework.method_parameters()),
     )
 
 

@@ -9,7 +9,8 @@ with p the perturbation (0.25 = +-25%; weights are relative, so only their
 ratios matter), and optionally the normalisation and the aggregation are
 drawn uniformly from lists of alternatives.  Each run re-aggregates and
 ranks every unit (see `aggregate.py`, `ranks.py`).  Per unit the result is
-the median, 5th and 95th percentile of its rank over the runs (numpy's
+the median and the chosen low and high percentiles of its rank over the runs
+(and the low and high percentiles of its score of the node) (numpy's
 linear interpolation between order statistics), and, with a stage ladder,
 the share of runs that put it on each stage.  Ranks are unitless, shares in
 [0, 1].
@@ -126,6 +127,9 @@ class UncertaintyResult:
     rank_samples: FloatArray
     ranks: pd.DataFrame
     stage_probability: pd.DataFrame | None
+    # The node's score at the low and high percentiles: a change between periods is
+    # significant only when the two periods' intervals do not overlap.
+    score_interval: pd.DataFrame | None = None
 
 
 def run_monte_carlo(
@@ -180,6 +184,7 @@ def run_monte_carlo(
     method_choices: list[Sequence[AggregationMethod]] = list(aggregation_choices) or [methods]
 
     rank_samples = np.empty((runs, n_units))
+    score_samples = np.empty((runs, n_units))
     stages = np.zeros((runs, n_units), dtype=np.int64) if ladder is not None else None
     node_column = tree.codes.index(node)
     # Per run a block holds every aggregate plus a few (runs x units x nodes) temporaries
@@ -211,9 +216,9 @@ def run_monte_carlo(
                     availability_threshold,
                     units,
                 )
-                rank_samples[run_ids] = rank_descending(
-                    _column(indicator_scores, aggregates, node_column, plan.n_indicators), axis=-1
-                )
+                node_scores = _column(indicator_scores, aggregates, node_column, plan.n_indicators)
+                score_samples[run_ids] = node_scores
+                rank_samples[run_ids] = rank_descending(node_scores, axis=-1)
                 if ladder is not None and stages is not None and passed_floor is not None:
                     stages[run_ids] = stage_index(
                         _reached(indicator_scores, aggregates, plan.n_indicators, ladder) & passed_floor
@@ -230,6 +235,11 @@ def run_monte_carlo(
         # nanpercentile loops over units in Python; without gaps the plain one is vectorised.
         p05, median, p95 = np.percentile(rank_samples, [low, 50.0, high], axis=0)
     ranks = pd.DataFrame({"rank_p05": p05, "rank_median": median, "rank_p95": p95}, index=units)
+    with warnings.catch_warnings():
+        # A unit never scored has a missing score interval.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        score_low, score_high = np.nanpercentile(score_samples, [low, high], axis=0)
+    score_interval = pd.DataFrame({"score_low": score_low, "score_high": score_high}, index=units)
     stage_probability = None
     if ladder is not None and stages is not None:
         n_stages = len(ladder.stages)
@@ -244,6 +254,7 @@ def run_monte_carlo(
         rank_samples=rank_samples,
         ranks=ranks,
         stage_probability=stage_probability,
+        score_interval=score_interval,
     )
 
 

@@ -195,3 +195,21 @@ def test_what_if_weights_keep_the_adjustable_nodes_and_clip_to_the_bounds(struct
 
 def test_what_if_weights_ignore_what_is_not_a_finite_number(structure):
     assert what_if.clean_weights({"IC": "nan", "XB": "inf", "D1": ""}, structure) == {}
+
+
+def test_a_move_counts_as_beyond_the_uncertainty_only_when_the_two_intervals_do_not_overlap():
+    now = pd.DataFrame({"DSMI": [70.0, 52.0, 40.0]}, index=["a", "b", "c"])
+    before = pd.DataFrame({"DSMI": [60.0, 50.0, 40.0]}, index=["a", "b", "c"])
+    stages = pd.Series(["S3", "S2", "S1"], index=["a", "b", "c"])
+    intervals_now = pd.DataFrame(
+        {"score_low": [66.0, 49.0, 38.0], "score_high": [73.0, 55.0, 42.0]}, index=["a", "b", "c"]
+    )
+    intervals_before = pd.DataFrame(
+        {"score_low": [57.0, 47.0, 38.0], "score_high": [63.0, 53.0, 42.0]}, index=["a", "b", "c"]
+    )
+    frame = frames.movers(now, before, "DSMI", stages, stages, intervals_now, intervals_before)
+    assert frame.loc["a", "significant"]  # 66-73 against 57-63: disjoint
+    assert not frame.loc["b", "significant"]  # a rise of 2 inside overlapping intervals
+    assert not frame.loc["c", "significant"]
+    unknown = frames.movers(now, before, "DSMI", stages, stages)
+    assert unknown["significant"].isna().all()
