@@ -8,13 +8,18 @@ JRC's COINr.  Each module's docstring states its formula:
 - `tree`: the framework (indicators, aggregates, weights, stage ladder);
 - `normalise`: indicator normalisation after direction;
 - `aggregate`: weighted arithmetic, geometric, harmonic means per level;
+- `denominate`: an indicator divided by a size measure (COINr's Denominate);
 - `impute`: flagged imputation by group mean or previous period;
+- `treat`: outlier treatment as COINr's Treat() (winsorise, then log_CT), flagged;
 - `ranks`: highest first, ties share the lowest rank;
 - `stage_ladder`: which rung each unit reaches;
 - `stage_gap`: the least-effort gap to the next rung;
 - `explain`: effective weights, contributions, strengths, change;
 - `statistics`: descriptive statistics, correlations, Cronbach's alpha;
-- `uncertainty`: Monte Carlo over weights and methods;
+- `method`: the method's numbers (draws, perturbation, rater model, thresholds);
+- `uncertainty`: Monte Carlo over weights, raters' judgement and methods;
+- `sensitivity`: Sobol indices of the assumptions (SALib);
+- `audit`: the statistical audit (correlations, alpha, influence, coverage);
 - `engine`: `score(tree, data, options) -> ScoreResult`;
 - `coinr`: COINr's iMeta / iData / results tables.
 """

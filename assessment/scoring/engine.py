@@ -47,6 +47,7 @@ from assessment.scoring.normalise import FittedNormalisation, Normalisation, fit
 from assessment.scoring.ranks import rank_descending, rank_within_groups
 from assessment.scoring.stage_gap import GapContext, StageGap, gap_to_next_rung, gaps_table
 from assessment.scoring.stage_ladder import LadderPlan, critical_ok, requirements_met, stage_index
+from assessment.scoring.treat import Treatment, treat
 from assessment.scoring.tree import FrameworkTree
 from assessment.scoring.uncertainty import MonteCarloOptions, UncertaintyResult, run_monte_carlo
 
@@ -73,8 +74,10 @@ class ScoringOptions:
     ``"arithmetic,geometric,arithmetic"``).  ``availability_threshold``: the
     share of a node's child weight that must be present (None: any).
     ``imputation``: methods applied in order (``group_mean``,
-    ``previous_period``).  ``weights``: node weights by code replacing the
-    tree's.  ``monte_carlo``: run the uncertainty analysis.
+    ``previous_period``).  ``treatment``: outlier treatment after imputation,
+    before normalisation (`treat.py`, COINr's ``Treat()``; None: none).
+    ``weights``: node weights by code replacing the tree's.  ``monte_carlo``:
+    run the uncertainty analysis.
     """
 
     normalisation: Normalisation | str = "goalposts"
@@ -82,6 +85,7 @@ class ScoringOptions:
     aggregation: str | Sequence[str] = "arithmetic"
     availability_threshold: float | None = None
     imputation: Sequence[str] = ()
+    treatment: Treatment | None = None
     weights: Mapping[str, float] | None = None
     monte_carlo: MonteCarloOptions | None = None
 
@@ -105,6 +109,9 @@ class PreparedScoring:
     critical_ok: NDArray[np.bool_] | None
     groups: pd.Series | None
     warnings: tuple[str, ...]
+    # Per cell, the treatment that changed it ("" elsewhere), and per indicator its details (`treat.treat`).
+    treated: pd.DataFrame | None = None
+    treatment_details: pd.DataFrame | None = None
 
     def node_weights(self, weights: Mapping[str, float] | None = None) -> FloatArray:
         """The tree's node weights (tree.codes order) with ``weights`` replacing some."""
@@ -160,6 +167,16 @@ class ScoreResult:
             return self.prepared.imputed
         empty = np.full(self.raw.shape, None, dtype=object)
         return pd.DataFrame(empty, index=self.raw.index, columns=self.raw.columns, dtype="str")
+
+    @property
+    def treated(self) -> pd.DataFrame | None:
+        """Per cell, the outlier treatment that changed it ("" where none); None when nothing was treated."""
+        return self.prepared.treated
+
+    @property
+    def treatment_details(self) -> pd.DataFrame | None:
+        """Per indicator: skew and kurtosis before and after, points winsorised, transformation."""
+        return self.prepared.treatment_details
 
     @cached_property
     def gaps(self) -> dict[str, StageGap]:
@@ -246,6 +263,11 @@ def prepare(
         raw = filled.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         imputed = None
+    treated = treatment_details = None
+    if options.treatment is not None:
+        # COINr's order: denominate (before scoring), impute, treat, normalise.
+        frame, treated, treatment_details = treat(pd.DataFrame(raw, index=units, columns=codes), options.treatment)
+        raw = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     normalised, fitted = fit_normalisation(raw, tree, normalisation, overrides)
 
     warnings = list(fitted.warnings)
@@ -270,6 +292,8 @@ def prepare(
         critical_ok=critical_ok(normalised, ladder) if ladder is not None else None,
         groups=groups,
         warnings=tuple(warnings),
+        treated=treated,
+        treatment_details=treatment_details,
     )
 
 

@@ -30,7 +30,9 @@ from assessment.scoring import (
     score,
     tree_from_imeta,
 )
+from assessment.scoring.denominate import denominate, denominators_from_imeta
 from assessment.scoring.method import DEFAULT_METHOD
+from assessment.scoring.treat import Treatment
 
 
 class Command(BaseCommand):
@@ -74,6 +76,27 @@ class Command(BaseCommand):
             help=_("Uniform weight perturbation, e.g. 0.25 for +-25%%."),
         )
         parser.add_argument(
+            "--denominate",
+            action="store_true",
+            help=_("Divide each indicator by the iData column iMeta's Denominator names (COINr's Denominate)."),
+        )
+        parser.add_argument(
+            "--impute",
+            help=_(
+                "group_mean:COLUMN fills a missing value with the mean of the units sharing its value of "
+                "COLUMN (an iData column); previous-period imputation needs the app's history."
+            ),
+        )
+        parser.add_argument(
+            "--treat",
+            help=_(
+                "Outlier treatment after imputation: coinr (COINr's Treat() defaults: winsorise up to 5 points, "
+                "then log_CT) or winsorise:N."
+            ),
+        )
+        parser.add_argument("--skew", type=float, help=_("Skewness threshold of the outlier check (default 2)."))
+        parser.add_argument("--kurt", type=float, help=_("Kurtosis threshold of the outlier check (default 3.5)."))
+        parser.add_argument(
             "--seed",
             type=int,
             help=_("Random seed for the Monte Carlo (default: a fresh one, printed)."),
@@ -90,13 +113,35 @@ class Command(BaseCommand):
         data_path: Path = options["data"]
         out_path: Path = options["out"]
         try:
-            tree = tree_from_imeta(read_imeta(meta_path))
+            imeta = read_imeta(meta_path)
+            tree = tree_from_imeta(imeta)
         except ScoringInputError as error:
             raise error.with_source(str(meta_path)) from None
         try:
-            raw, _others = read_idata(data_path, tree)
+            raw, others = read_idata(data_path, tree)
+            if options["denominate"]:
+                raw = denominate(raw, others, denominators_from_imeta(imeta))
         except ScoringInputError as error:
             raise error.with_source(str(data_path)) from None
+        imputation: tuple[str, ...] = ()
+        groups = None
+        if options["impute"]:
+            method, _sep, column = options["impute"].partition(":")
+            if method != "group_mean" or not column:
+                raise CommandError(_("--impute: use group_mean:COLUMN, COLUMN a column of the iData."))
+            if column not in others.columns:
+                raise CommandError(
+                    _("--impute: %(column)s is not a column of %(path)s.") % {"column": column, "path": data_path}
+                )
+            imputation, groups = ("group_mean",), others[column]
+        treatment = None
+        if options["treat"]:
+            try:
+                treatment = Treatment.parse(options["treat"], options["skew"], options["kurt"])
+            except ScoringInputError:
+                raise CommandError(_("--treat: use coinr or winsorise:N, N a whole number above 0.")) from None
+        elif options["skew"] is not None or options["kurt"] is not None:
+            raise CommandError(_("--skew and --kurt set the thresholds of --treat; give --treat too."))
         weights = None
         if options["weights"] is not None:
             try:
@@ -116,10 +161,12 @@ class Command(BaseCommand):
         scoring_options = ScoringOptions(
             normalisation=Normalisation.parse(options["normalise"]),
             aggregation=options["aggregate"],
+            imputation=imputation,
+            treatment=treatment,
             weights=weights,
             monte_carlo=monte_carlo,
         )
-        result = score(tree, raw, scoring_options)
+        result = score(tree, raw, scoring_options, groups=groups)
         for warning in result.warnings:
             self.stderr.write(_("Warning: %(warning)s") % {"warning": warning})
         table = coinr_results_table(result)
