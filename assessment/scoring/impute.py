@@ -8,6 +8,12 @@ normalisation, so that the filled value is normalised like any other.
   none has, or if u has no group.
 * ``previous_period``: a missing x[u, i] becomes u's value of i in the
   previous period, if there is one.
+* ``regression``: a missing x[u, i] becomes the least-squares prediction of
+  indicator i from the indicators every unit has (with an intercept),
+  fitted on the units that have i.  One pass, no iteration: predictors are
+  only indicators measured everywhere, so no imputed value feeds another.  An
+  indicator stays missing when fewer than two such predictors exist or fewer
+  units than predictors + 2 have it (the fit would be exact, not estimated).
 
 Methods are applied in the order given; each filled cell is flagged with the
 name of the method that filled it, and the engine returns the flags with the
@@ -30,9 +36,10 @@ __all__ = [
     "impute",
     "impute_group_mean",
     "impute_previous_period",
+    "impute_regression",
 ]
 
-ImputationMethod = Literal["group_mean", "previous_period"]
+ImputationMethod = Literal["group_mean", "previous_period", "regression"]
 IMPUTATION_METHODS: tuple[str, ...] = get_args(ImputationMethod)
 
 
@@ -49,6 +56,24 @@ def impute_previous_period(raw: pd.DataFrame, previous: pd.DataFrame) -> tuple[p
     """Fill missing cells with the same unit's value in ``previous``; return the frame and mask."""
     earlier = previous.reindex(index=raw.index, columns=raw.columns).apply(pd.to_numeric, errors="coerce")
     filled = raw.fillna(earlier)
+    return filled, raw.isna() & filled.notna()
+
+
+def impute_regression(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill missing cells by regression on the fully measured indicators (module docstring); frame and mask."""
+    complete = [code for code in raw.columns if raw[code].notna().all()]
+    filled = raw.copy()
+    if len(complete) >= 2:
+        design = np.column_stack([np.ones(len(raw)), raw[complete].to_numpy(dtype=float)])
+        for code in raw.columns:
+            missing = raw[code].isna().to_numpy()
+            if not missing.any() or (~missing).sum() < len(complete) + 2:
+                continue
+            observed = raw[code].to_numpy(dtype=float)[~missing]
+            coefficients, *_ = np.linalg.lstsq(design[~missing], observed, rcond=None)
+            column = filled[code].to_numpy(dtype=float, copy=True)
+            column[missing] = design[missing] @ coefficients
+            filled[code] = column
     return filled, raw.isna() & filled.notna()
 
 
@@ -85,6 +110,8 @@ def impute(
         if name == "group_mean":
             assert groups is not None
             filled, newly = impute_group_mean(filled, groups)
+        elif name == "regression":
+            filled, newly = impute_regression(filled)
         else:
             assert previous is not None
             filled, newly = impute_previous_period(filled, previous)

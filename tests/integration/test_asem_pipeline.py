@@ -53,3 +53,11 @@ def test_bad_pipeline_flags_are_refused_naming_the_flag(tmp_path):
         run(tmp_path, asem, "--treat", "winsorise:x")
     with pytest.raises(CommandError, match="--skew"):
         run(tmp_path, asem, "--skew", "3")
+
+
+def test_regression_imputation_fills_gaps_from_the_fully_measured_indicators(tmp_path):
+    asem = DATA / "asem" / "ASEM_iData.csv"
+    plain = run(tmp_path, asem)
+    regressed = run(tmp_path, asem, "--impute", "regression")
+    indicators = [column for column in plain.columns if not column.endswith("_rank")]
+    assert regressed[indicators].isna().sum().sum() < plain[indicators].isna().sum().sum()

@@ -84,7 +84,8 @@ class Command(BaseCommand):
             "--impute",
             help=_(
                 "group_mean:COLUMN fills a missing value with the mean of the units sharing its value of "
-                "COLUMN (an iData column); previous-period imputation needs the app's history."
+                "COLUMN (an iData column); regression predicts it from the indicators every unit has; "
+                "previous-period imputation needs the app's history."
             ),
         )
         parser.add_argument(
@@ -127,13 +128,16 @@ class Command(BaseCommand):
         groups = None
         if options["impute"]:
             method, _sep, column = options["impute"].partition(":")
-            if method != "group_mean" or not column:
-                raise CommandError(_("--impute: use group_mean:COLUMN, COLUMN a column of the iData."))
-            if column not in others.columns:
+            if method == "regression" and not column:
+                imputation = ("regression",)
+            elif method != "group_mean" or not column:
+                raise CommandError(_("--impute: use group_mean:COLUMN (COLUMN a column of the iData) or regression."))
+            elif column not in others.columns:
                 raise CommandError(
                     _("--impute: %(column)s is not a column of %(path)s.") % {"column": column, "path": data_path}
                 )
-            imputation, groups = ("group_mean",), others[column]
+            else:
+                imputation, groups = ("group_mean",), others[column]
         treatment = None
         if options["treat"]:
             try:

@@ -48,3 +48,21 @@ def test_engine_flags_imputed_cells_in_the_result():
     assert int(result.imputed.notna().sum().sum()) == 1
     assert result.raw.loc["310000", "W1.1"] == pytest.approx(raw["W1.1"].mean())
     assert result.group_ranks is not None
+
+
+def test_regression_recovers_a_linear_relation_from_the_fully_measured_indicators():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=30), rng.normal(size=30)
+    c = 2.0 + 3.0 * a - 1.5 * b
+    raw = pd.DataFrame({"a": a, "b": b, "c": c})
+    raw.loc[[3, 7, 11], "c"] = np.nan
+    filled, flags = impute(raw, ["regression"])
+    np.testing.assert_allclose(filled["c"], c, atol=1e-9)
+    assert list(flags["c"].dropna().index) == [3, 7, 11] and set(flags["c"].dropna()) == {"regression"}
+    assert flags[["a", "b"]].isna().all().all()
+
+
+def test_regression_leaves_a_gap_when_too_few_units_have_the_indicator():
+    raw = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 1.0, 4.0, 3.0], "c": [1.0, np.nan, np.nan, 2.0]})
+    filled, _flags = impute(raw, ["regression"])
+    assert filled["c"].isna().sum() == 2
