@@ -112,6 +112,8 @@ class PreparedScoring:
     # Per cell, the treatment that changed it ("" elsewhere), and per indicator its details (`treat.treat`).
     treated: pd.DataFrame | None = None
     treatment_details: pd.DataFrame | None = None
+    # The raw values as validated, before imputation and treatment (the Monte Carlo's alternatives start here).
+    measured: FloatArray | None = None
 
     def node_weights(self, weights: Mapping[str, float] | None = None) -> FloatArray:
         """The tree's node weights (tree.codes order) with ``weights`` replacing some."""
@@ -254,6 +256,7 @@ def prepare(
         raise ScoringInputError(problems)
 
     raw = _validated_matrix(tree, data)
+    measured = raw
     units = data.index
     codes = list(tree.indicator_codes)
     if options.imputation:
@@ -294,6 +297,7 @@ def prepare(
         warnings=tuple(warnings),
         treated=treated,
         treatment_details=treatment_details,
+        measured=measured,
     )
 
 
@@ -361,6 +365,9 @@ def rescore_with_weights(
             availability_threshold=prepared.options.availability_threshold,
             ladder=ladder,
             options=monte_carlo,
+            measured=prepared.measured,
+            groups=prepared.groups,
+            treatment=prepared.options.treatment,
         )
 
     return ScoreResult(

@@ -52,10 +52,12 @@ from assessment.scoring.aggregate import (
     parse_aggregation,
 )
 from assessment.scoring.errors import Problem, ScoringInputError
+from assessment.scoring.impute import impute
 from assessment.scoring.method import DEFAULT_METHOD, MethodParameters
 from assessment.scoring.normalise import FittedNormalisation, Normalisation, fit_normalisation
 from assessment.scoring.ranks import rank_descending
 from assessment.scoring.stage_ladder import LadderPlan, critical_ok, requirements_met, stage_index
+from assessment.scoring.treat import Treatment, treat
 from assessment.scoring.tree import FrameworkTree
 
 __all__ = [
@@ -88,6 +90,8 @@ class MonteCarloOptions:
     levels: tuple[int, ...] | None = None
     normalisations: tuple[Normalisation | str, ...] = ()
     aggregations: tuple[str | tuple[str, ...], ...] = ()
+    # Imputation alternatives drawn per run: "none" or a method of `impute.py` each.
+    imputations: tuple[str, ...] = ()
     seed: int | None = None
     node: str | None = None
     block_bytes: int = field(default=_DEFAULT_BLOCK_BYTES, repr=False)
@@ -103,6 +107,7 @@ class MonteCarloOptions:
             "seed": method.seed,
             "normalisations": method.normalisation_alternatives,
             "aggregations": method.aggregation_alternatives,
+            "imputations": method.imputation_alternatives,
             "percentiles": (method.interval_low, method.interval_high),
         }
         values.update(overrides)
@@ -147,8 +152,16 @@ def run_monte_carlo(
     availability_threshold: float | None,
     ladder: LadderPlan | None,
     options: MonteCarloOptions,
+    measured: FloatArray | None = None,
+    groups: pd.Series | None = None,
+    treatment: Treatment | None = None,
 ) -> UncertaintyResult:
-    """Run the Monte Carlo described in the module docstring."""
+    """Run the Monte Carlo described in the module docstring.
+
+    ``measured``: the raw values before imputation and treatment (needed for
+    imputation alternatives, and so the raters move only measured answers);
+    ``groups`` and ``treatment``: the nominal run's, for re-imputing.
+    """
     problems = options.problems()
     node = options.node or tree.root
     if node not in tree.aggregate_by_code:
@@ -174,13 +187,29 @@ def run_monte_carlo(
     aggregation_pick = (
         rng.integers(len(aggregation_choices), size=runs) if aggregation_choices else np.zeros(runs, dtype=np.int64)
     )
-    normalised_choices: list[FloatArray] = [normalised]
-    fitted_choices: list[FittedNormalisation] = [fitted]
-    if normalisation_choices:
-        fits = [fit_normalisation(raw, tree, choice, overrides) for choice in normalisation_choices]
-        normalised_choices = [fit[0] for fit in fits]
-        fitted_choices = [fit[1] for fit in fits]
-    rater = _RaterDraws.of(tree, units, raw, options.rater_moves, int(rng.integers(2**63 - 1)))
+    # Imputation alternatives re-impute the measured values (and re-treat them when the nominal
+    # run treated outliers); each imputation is then normalised by each normalisation choice.
+    raw_choices = [raw]
+    if options.imputations:
+        if measured is None:
+            raise ScoringInputError([Problem(None, "imputations", "imputation alternatives need the measured values")])
+        raw_choices = [_reimputed(measured, tree, units, name, groups, treatment) for name in options.imputations]
+    normalised_choices: list[FloatArray] = []
+    fitted_choices: list[FittedNormalisation] = []
+    for imputed_raw in raw_choices:
+        if normalisation_choices:
+            fits = [fit_normalisation(imputed_raw, tree, choice, overrides) for choice in normalisation_choices]
+        elif options.imputations:
+            fits = [fit_normalisation(imputed_raw, tree, normalisation, overrides)]
+        else:
+            fits = [(normalised, fitted)]
+        normalised_choices += [fit[0] for fit in fits]
+        fitted_choices += [fit[1] for fit in fits]
+    rater = _RaterDraws.of(tree, units, raw, options.rater_moves, int(rng.integers(2**63 - 1)), measured)
+    # Drawn after every earlier draw, so results without imputation alternatives keep their seed's values.
+    if options.imputations:
+        per_imputation = max(len(normalisation_choices), 1)
+        normalisation_pick = rng.integers(len(raw_choices), size=runs) * per_imputation + normalisation_pick
     method_choices: list[Sequence[AggregationMethod]] = list(aggregation_choices) or [methods]
 
     rank_samples = np.empty((runs, n_units))
@@ -333,14 +362,20 @@ class _RaterDraws:
 
     @classmethod
     def of(
-        cls, tree: FrameworkTree, units: pd.Index, raw: FloatArray, moves: pd.DataFrame | None, entropy: int
+        cls,
+        tree: FrameworkTree,
+        units: pd.Index,
+        raw: FloatArray,
+        moves: pd.DataFrame | None,
+        entropy: int,
+        measured: FloatArray | None = None,
     ) -> _RaterDraws | None:
-        """None when no answer can move (no table, or every chance zero)."""
+        """None when no answer can move (no table, or every chance zero); only measured answers move."""
         if moves is None:
             return None
         codes = [spec.code for spec in tree.indicators]
         aligned = moves.reindex(index=units, columns=codes).fillna(0.0).to_numpy(dtype=float)
-        aligned[np.isnan(raw)] = 0.0
+        aligned[np.isnan(raw if measured is None else measured)] = 0.0
         rows, columns = np.nonzero(aligned > 0)
         if rows.size == 0:
             return None
@@ -388,3 +423,21 @@ def _apply_cells(fitted: FittedNormalisation, values: FloatArray, columns: NDArr
         ] + fitted.base[columns]
     clipped: FloatArray = np.clip(scaled, fitted.clip_low[columns], fitted.clip_high[columns])
     return np.where(fitted.affine[columns], clipped, np.nan)
+
+
+def _reimputed(
+    measured: FloatArray,
+    tree: FrameworkTree,
+    units: pd.Index,
+    name: str,
+    groups: pd.Series | None,
+    treatment: Treatment | None,
+) -> FloatArray:
+    """The measured values imputed by ``name`` ("none": left missing), then treated as the nominal run was."""
+    frame = pd.DataFrame(measured, index=units, columns=list(tree.indicator_codes))
+    if name != "none":
+        frame, _flags = impute(frame, [name], groups=groups)
+    if treatment is not None:
+        frame, _flags, _details = treat(frame, treatment)
+    result: FloatArray = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    return result

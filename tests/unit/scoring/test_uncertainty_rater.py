@@ -103,3 +103,32 @@ def test_each_run_equals_scoring_its_moved_answers_alone(prepared):
     for run in range(runs):
         alone = rescore_with_weights(replace(prepared, normalised=moved[run]))
         np.testing.assert_array_equal(result.rank_samples[run], alone.ranks["DSMI"].to_numpy())
+
+
+def test_imputation_alternatives_are_drawn_per_run_and_match_scoring_each_alone():
+    from assessment.scoring import ScoringOptions, score
+
+    tree = dual_space_tree()
+    raw = random_raw(20, seed=31)
+    # Gaps in a few indicators only, so regression has fully measured predictors to work from.
+    for column in raw.columns[:4]:
+        raw.loc[raw.index[[1, 5, 9]], column] = np.nan
+    groups = pd.Series(["north", "south"] * 10, index=raw.index)
+    runs = 12
+    options = ScoringOptions(
+        imputation=("group_mean",),
+        monte_carlo=MonteCarloOptions(runs=runs, perturbation=0.0, seed=2, imputations=("none", "regression")),
+    )
+    result = score(tree, raw, options, groups=groups)
+    alone = {
+        name: score(tree, raw, ScoringOptions(imputation=() if name == "none" else (name,)), groups=groups)
+        .ranks[tree.root]
+        .to_numpy()
+        for name in ("none", "regression")
+    }
+    assert not np.array_equal(alone["none"], alone["regression"])
+    samples = result.uncertainty.rank_samples
+    for run in range(runs):
+        assert any(np.array_equal(samples[run], ranks) for ranks in alone.values())
+    assert any(np.array_equal(samples[run], alone["none"]) for run in range(runs))
+    assert any(np.array_equal(samples[run], alone["regression"]) for run in range(runs))
