@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from assessment.scoring.errors import Problem, ScoringInputError
+from assessment.scoring.impute import IMPUTATION_METHODS
 
 __all__ = ["DEFAULT_METHOD", "MethodParameters"]
 
@@ -98,6 +99,16 @@ class MethodParameters:
             for key, value in getattr(self, name).items():
                 if not 0 <= float(value) <= 1:
                     found.append(Problem(None, f"{name}.{key}", "a probability must be in [0, 1]"))
+        for choice in self.imputation_alternatives:
+            unknown = [name for name in str(choice).split("+") if name not in ("none", *IMPUTATION_METHODS)]
+            if unknown:
+                found.append(
+                    Problem(
+                        None,
+                        "imputation_alternatives",
+                        f"'{choice}': use none or {', '.join(IMPUTATION_METHODS)} (several joined by +)",
+                    )
+                )
         if not isinstance(self.sensitivity_samples, int) or self.sensitivity_samples < 8:
             found.append(Problem(None, "sensitivity_samples", "needs at least 8 base samples"))
         if not 0 <= self.interval_low < self.interval_high <= 100:

@@ -433,10 +433,15 @@ def _reimputed(
     groups: pd.Series | None,
     treatment: Treatment | None,
 ) -> FloatArray:
-    """The measured values imputed by ``name`` ("none": left missing), then treated as the nominal run was."""
+    """The measured values imputed by ``name``, then treated as the nominal run was.
+
+    ``name``: "none" (left missing) or methods of `impute.py` joined by "+", applied in order
+    (the sensitivity analysis spells its choices the same way).
+    """
     frame = pd.DataFrame(measured, index=units, columns=list(tree.indicator_codes))
-    if name != "none":
-        frame, _flags = impute(frame, [name], groups=groups)
+    methods = [] if name in ("", "none") else name.split("+")
+    if methods:
+        frame, _flags = impute(frame, methods, groups=groups)
     if treatment is not None:
         frame, _flags, _details = treat(frame, treatment)
     result: FloatArray = frame.to_numpy(dtype=np.float64, na_value=np.nan)
