@@ -21,9 +21,6 @@ import os
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
 
-import statistics  # noqa: E402
-import time  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -37,6 +34,7 @@ from assessment.scoring import (  # noqa: E402
     rescore_with_weights,
 )
 from assessment.scoring.method import DEFAULT_METHOD  # noqa: E402
+from tests.benchmarks.scoring_benchmark import median_seconds  # noqa: E402
 
 UNITS, INDICATORS, LEVEL_INDICATORS, PILLARS, SUB_INDICES = 1000, 200, 150, 20, 4
 RUNS = 1000
@@ -80,15 +78,6 @@ def dataset(seed: int = 19) -> tuple[FrameworkTree, pd.DataFrame, pd.DataFrame]:
     return tree, raw, moves
 
 
-def seconds(action, repeats: int = 1) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
 def main() -> None:
     tree, raw, moves = dataset()
     prepared = prepare(tree, raw, ScoringOptions(normalisation="minmax:0,100", aggregation="arithmetic"))
@@ -100,11 +89,10 @@ def main() -> None:
         rater_moves=moves,
         normalisations=("minmax:0,100", "zscore"),
     )
-    rescore_with_weights(prepared, monte_carlo=MonteCarloOptions(runs=5, seed=1, rater_moves=moves))  # warm-up
     a, b = [], []
     for _ in range(3):
-        a.append(seconds(lambda: rescore_with_weights(prepared, monte_carlo=weights_only)))
-        b.append(seconds(lambda: rescore_with_weights(prepared, monte_carlo=everything)))
+        a.append(median_seconds(lambda: rescore_with_weights(prepared, monte_carlo=weights_only), 1))
+        b.append(median_seconds(lambda: rescore_with_weights(prepared, monte_carlo=everything), 1))
     weights_s, all_s = min(a), min(b)
     print(f"| Monte Carlo, {RUNS:,} runs, weights only | {weights_s:.2f} s | - |")
     print(

@@ -1,7 +1,7 @@
 """COINr's full pipeline on ASEM through `score_dataset`: denominate, impute by group mean, treat, normalise, aggregate.
 
 The references in tests/data/asem_pipeline/ were computed by COINr 1.1.14 itself
-(make_reference.R, make_heavy_tail.R; README there). The heavy-tail data set
+(make_reference.R; README there). The heavy-tail data set
 reaches Treat()'s log_CT branch, which ASEM never does.
 """
 
