@@ -20,32 +20,16 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 import pandas as pd
 from django.core.cache import cache
 
 from assessment import scoring
 from assessment.framework_cache import framework_scoring_options
-from assessment.models import Framework
+from assessment.rank_intervals import ScoredScope
 from assessment.scoring.audit import AuditThresholds, StatisticalAudit, statistical_audit
 from assessment.scoring.method import MethodParameters
 from assessment.scoring.sensitivity import SensitivityResult, sobol_indices
-
-
-class AuditedScope(Protocol):
-    """What the audit needs of a region snapshot (`selectors.results.RegionSnapshot`)."""
-
-    @property
-    def framework(self) -> Framework: ...
-    @property
-    def tree(self) -> scoring.FrameworkTree: ...
-    @property
-    def raw(self) -> pd.DataFrame: ...
-    @property
-    def key(self) -> str: ...
-    @property
-    def is_empty(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -57,13 +41,13 @@ class RegionAudit:
     units: int
 
 
-def _cache_key(snapshot: AuditedScope, method: MethodParameters) -> str:
+def _cache_key(snapshot: ScoredScope, method: MethodParameters) -> str:
     parameters = json.dumps(method.as_dict(), sort_keys=True)
     return "region-audit:" + hashlib.sha256(f"{snapshot.key}|{parameters}".encode()).hexdigest()
 
 
 def region_audit(
-    snapshot: AuditedScope,
+    snapshot: ScoredScope,
     method: MethodParameters,
     rater_moves: Callable[[], pd.DataFrame] | None = None,
 ) -> RegionAudit | None:
