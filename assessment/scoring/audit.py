@@ -66,7 +66,6 @@ imputed; ``treated`` every indicator whose values outlier treatment changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,7 +160,7 @@ def statistical_audit(
 
     ``treated`` (units x indicators, true or a method name where outlier
     treatment changed the value) defaults to the result's own ``treated``
-    flags when the engine returns them.
+    flags (the engine's `treat` step).
     """
     thresholds = thresholds or AuditThresholds()
     tree = result.tree
@@ -351,9 +350,8 @@ def _coverage(result: ScoreResult, treated: pd.DataFrame | None) -> pd.DataFrame
 
 
 def _treated_cells(result: ScoreResult, codes: list[str], treated: pd.DataFrame | None) -> NDArray[np.bool_]:
-    """Cells outlier treatment changed: ``treated``, else the result's ``treated`` flags where the engine has them."""
-    # Outlier treatment is issue 19's new engine step; a result from before it treated nothing.
-    flags: Any = treated if treated is not None else getattr(result, "treated", None)
+    """Cells outlier treatment changed: ``treated``, else the result's own ``treated`` flags (None: nothing treated)."""
+    flags = treated if treated is not None else result.treated
     if not isinstance(flags, pd.DataFrame):
         return np.zeros((len(result.raw.index), len(codes)), dtype=bool)
     frame = flags.reindex(index=result.raw.index, columns=codes)

@@ -13,6 +13,7 @@ from assessment.scoring.audit import (
 )
 from assessment.scoring.method import MethodParameters
 from assessment.scoring.statistics import correlation_matrix
+from assessment.scoring.treat import Treatment
 
 from .frameworks import dual_space_tree, random_raw
 
@@ -159,3 +160,14 @@ def test_treated_indicators_are_flagged_with_the_share_of_values_changed():
     assert audit.coverage["treated"].sum() == 1
     by_name = statistical_audit(result, treated=named)
     assert _flags(by_name, "treated") == {"W3.2": pytest.approx(1 / 20)}
+
+
+def test_the_engines_own_treatment_flags_are_read_by_default():
+    raw = random_raw(30, seed=11)
+    raw["W1.1"] = np.linspace(1.0, 10.0, 30)
+    raw.iloc[0, raw.columns.get_loc("W1.1")] = 100.0  # one far outlier: skewed and heavy-tailed
+    result = score(dual_space_tree(), raw, ScoringOptions(treatment=Treatment()))
+    assert result.treated is not None
+    changed = (result.treated["W1.1"] != "").mean()
+    assert changed > 0
+    assert _flags(statistical_audit(result), "treated")["W1.1"] == pytest.approx(changed)
