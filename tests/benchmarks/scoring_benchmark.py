@@ -45,6 +45,7 @@ from assessment.scoring import (
     score,
     tree_from_imeta,
 )
+from assessment.scoring.method import DEFAULT_METHOD
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UNITS = 1000
@@ -52,8 +53,9 @@ INDICATORS = 200
 PILLARS = 20
 SUB_INDICES = 4
 MISSING_SHARE = 0.05
-MONTE_CARLO_RUNS = 1000
-PERTURBATION = 0.25
+# The default method's draws and factor range (one home for method numbers).
+MONTE_CARLO_RUNS = DEFAULT_METHOD.runs
+PERTURBATION = DEFAULT_METHOD.weight_perturbation
 OPTIONS = ScoringOptions(normalisation="minmax:0,100", aggregation="arithmetic")
 
 
@@ -291,7 +293,7 @@ def monte_carlo_child() -> None:
     """Run in a fresh interpreter: the Monte Carlo alone, its time and peak memory as JSON."""
     dataset = load_dataset()
     prepared = prepare(dataset.tree, dataset.raw, OPTIONS)
-    options = MonteCarloOptions(runs=MONTE_CARLO_RUNS, perturbation=PERTURBATION, seed=1)
+    options = MonteCarloOptions.from_method(DEFAULT_METHOD)
     started = time.perf_counter()
     rescore_with_weights(prepared, monte_carlo=options)
     seconds = time.perf_counter() - started

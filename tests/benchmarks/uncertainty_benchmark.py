@@ -37,7 +37,8 @@ from assessment.scoring.method import DEFAULT_METHOD  # noqa: E402
 from tests.benchmarks.scoring_benchmark import median_seconds  # noqa: E402
 
 UNITS, INDICATORS, LEVEL_INDICATORS, PILLARS, SUB_INDICES = 1000, 200, 150, 20, 4
-RUNS = 1000
+# The draws, factor range and seed are the default method's (one home for method numbers).
+RUNS = DEFAULT_METHOD.runs
 
 
 def dataset(seed: int = 19) -> tuple[FrameworkTree, pd.DataFrame, pd.DataFrame]:
@@ -81,13 +82,9 @@ def dataset(seed: int = 19) -> tuple[FrameworkTree, pd.DataFrame, pd.DataFrame]:
 def main() -> None:
     tree, raw, moves = dataset()
     prepared = prepare(tree, raw, ScoringOptions(normalisation="minmax:0,100", aggregation="arithmetic"))
-    weights_only = MonteCarloOptions(runs=RUNS, perturbation=DEFAULT_METHOD.weight_perturbation, seed=1)
-    everything = MonteCarloOptions(
-        runs=RUNS,
-        perturbation=DEFAULT_METHOD.weight_perturbation,
-        seed=1,
-        rater_moves=moves,
-        normalisations=("minmax:0,100", "zscore"),
+    weights_only = MonteCarloOptions.from_method(DEFAULT_METHOD)
+    everything = MonteCarloOptions.from_method(
+        DEFAULT_METHOD, rater_moves=moves, normalisations=("minmax:0,100", "zscore")
     )
     a, b = [], []
     for _ in range(3):
