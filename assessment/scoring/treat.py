@@ -113,7 +113,9 @@ def _winsorise(values: FloatArray, treatment: Treatment) -> tuple[FloatArray, in
     low: NDArray[np.intp] = np.array([], dtype=np.intp)
     count = 0
     passing = _passes(x, treatment)
-    while not passing and count < treatment.winsorise_max:
+    # Stop when the check turns unknown (all values now equal): COINr's loop would stop on an
+    # error there; the caller then leaves the column untreated, as COINr does for an unknown check.
+    while passing is False and count < treatment.winsorise_max:
         if skewness(x) >= 0:
             high = np.flatnonzero(x == np.nanmax(x))
             others = np.delete(x, high)

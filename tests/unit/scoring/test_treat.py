@@ -62,3 +62,10 @@ def test_winsorise_n_stops_without_a_log_transformation():
 def test_a_bad_treatment_is_refused_naming_it():
     with pytest.raises(ScoringInputError, match="treat"):
         Treatment.parse("winsorise:-1")
+
+
+def test_a_column_that_winsorising_makes_constant_is_left_untreated():
+    values = np.r_[np.full(29, 3.0), 40.0]
+    treated, flags, details = treat(column(values))
+    np.testing.assert_array_equal(treated["x"], values)
+    assert (flags["x"] == "").all() and details.loc["x", "winsorised"] == 0
