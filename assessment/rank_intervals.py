@@ -91,7 +91,13 @@ def monte_carlo_ranks(snapshot: ScoredScope, runs: int | None = None, seed: int 
         normalisation=nominal.normalisation,
         aggregation=nominal.aggregation,
         monte_carlo=scoring.MonteCarloOptions.from_method(
-            method, runs=runs, seed=seed, rater_moves=move_probability(snapshot, method)
+            method,
+            nominal_normalisation=nominal.normalisation,
+            nominal_aggregation=nominal.aggregation,
+            nominal_imputation=nominal.imputation,
+            runs=runs,
+            seed=seed,
+            rater_moves=move_probability(snapshot, method),
         ),
     )
     try:

@@ -7,7 +7,10 @@ perturbed uniformly and independently,
 
 with p the perturbation (0.25 = +-25%; weights are relative, so only their
 ratios matter), and optionally the normalisation and the aggregation are
-drawn uniformly from lists of alternatives.  Each run re-aggregates and
+drawn uniformly from lists of alternatives (`MonteCarloOptions.from_method`
+puts the nominal choice at the head of each list the method names, so the
+nominal method is drawn as often as each alternative; JRC/OECD Handbook on
+Constructing Composite Indicators (2008), step 7).  Each run re-aggregates and
 ranks every unit (see `aggregate.py`, `ranks.py`).  Per unit the result is
 the median and the chosen low and high percentiles of its rank over the runs
 (and the low and high percentiles of its score of the node) (numpy's
@@ -99,15 +102,49 @@ class MonteCarloOptions:
     percentiles: tuple[float, float] = (DEFAULT_METHOD.interval_low, DEFAULT_METHOD.interval_high)
 
     @classmethod
-    def from_method(cls, method: MethodParameters, **overrides: Any) -> MonteCarloOptions:
-        """The Monte Carlo a framework version's method parameters describe."""
+    def from_method(
+        cls,
+        method: MethodParameters,
+        *,
+        nominal_normalisation: Normalisation | str | None = None,
+        nominal_aggregation: str | Sequence[str] | None = None,
+        nominal_imputation: Sequence[str] = (),
+        **overrides: Any,
+    ) -> MonteCarloOptions:
+        """The Monte Carlo a framework version's method parameters describe.
+
+        Alternatives are drawn uniformly per run beside the nominal choice (as the
+        sensitivity analysis reads them): when a kind names alternatives, the nominal
+        choice given here heads its list and an alternative that spells it again is dropped.
+        """
+        normalisations: tuple[Normalisation | str, ...] = method.normalisation_alternatives
+        if normalisations and nominal_normalisation is not None:
+            nominal = _parsed_normalisation(nominal_normalisation)
+            normalisations = (
+                nominal,
+                *(choice for choice in normalisations if _parsed_normalisation(choice) != nominal),
+            )
+        aggregations: tuple[str | tuple[str, ...], ...] = method.aggregation_alternatives
+        if aggregations and nominal_aggregation is not None:
+            nominal_names = _aggregation_names(nominal_aggregation)
+            aggregations = (
+                nominal_aggregation if isinstance(nominal_aggregation, str) else tuple(nominal_aggregation),
+                *(choice for choice in aggregations if _aggregation_names(choice) != nominal_names),
+            )
+        imputations = method.imputation_alternatives
+        if imputations:
+            nominal_spelt = "+".join(nominal_imputation) or "none"
+            imputations = (
+                nominal_spelt,
+                *(choice for choice in imputations if _imputation_names(choice) != tuple(nominal_imputation)),
+            )
         values: dict[str, Any] = {
             "runs": method.runs,
             "perturbation": method.weight_perturbation,
             "seed": method.seed,
-            "normalisations": method.normalisation_alternatives,
-            "aggregations": method.aggregation_alternatives,
-            "imputations": method.imputation_alternatives,
+            "normalisations": normalisations,
+            "aggregations": aggregations,
+            "imputations": imputations,
             "percentiles": (method.interval_low, method.interval_high),
         }
         values.update(overrides)
@@ -287,6 +324,22 @@ def run_monte_carlo(
     )
 
 
+def _parsed_normalisation(choice: Normalisation | str) -> Normalisation:
+    """A normalisation choice as the engine reads it ("minmax" and "minmax:0,100" are one)."""
+    return Normalisation.parse(choice) if isinstance(choice, str) else choice
+
+
+def _aggregation_names(choice: str | Sequence[str]) -> tuple[str, ...]:
+    """An aggregation choice's names per level, one name when every level uses it."""
+    names = tuple(choice.split(",")) if isinstance(choice, str) else tuple(choice)
+    return names[:1] if len(set(names)) == 1 else names
+
+
+def _imputation_names(choice: str) -> tuple[str, ...]:
+    """An imputation choice's methods: "none" for none, else names joined by "+"."""
+    return () if choice in ("", "none") else tuple(choice.split("+"))
+
+
 def _aggregate_runs(
     indicator_scores: FloatArray,
     weights: FloatArray,
@@ -439,7 +492,7 @@ def _reimputed(
     (the sensitivity analysis spells its choices the same way).
     """
     frame = pd.DataFrame(measured, index=units, columns=list(tree.indicator_codes))
-    methods = [] if name in ("", "none") else name.split("+")
+    methods = list(_imputation_names(name))
     if methods:
         frame, _flags = impute(frame, methods, groups=groups)
     if treatment is not None:

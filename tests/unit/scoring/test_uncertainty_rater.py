@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from assessment.scoring import MonteCarloOptions, prepare, rescore_with_weights
-from assessment.scoring.method import DEFAULT_METHOD
+from assessment.scoring.method import DEFAULT_METHOD, MethodParameters
+from assessment.scoring.normalise import Normalisation
 from assessment.scoring.uncertainty import _RaterDraws
 
 from .frameworks import dual_space_tree, random_raw
@@ -132,3 +133,24 @@ def test_imputation_alternatives_are_drawn_per_run_and_match_scoring_each_alone(
         assert any(np.array_equal(samples[run], ranks) for ranks in alone.values())
     assert any(np.array_equal(samples[run], alone["none"]) for run in range(runs))
     assert any(np.array_equal(samples[run], alone["regression"]) for run in range(runs))
+
+
+def test_the_nominal_method_is_drawn_beside_the_alternatives_a_version_names():
+    method = MethodParameters(
+        normalisation_alternatives=("zscore", "minmax"),
+        aggregation_alternatives=("geometric", "arithmetic"),
+        imputation_alternatives=("none", "regression"),
+    )
+    options = MonteCarloOptions.from_method(
+        method,
+        nominal_normalisation="minmax:0,100",
+        nominal_aggregation=["arithmetic", "arithmetic"],
+        nominal_imputation=("regression",),
+    )
+    # "minmax" is the nominal min-max again and "arithmetic" the nominal per-level list: each is drawn once.
+    assert options.normalisations == (Normalisation.parse("minmax:0,100"), "zscore")
+    assert options.aggregations == (("arithmetic", "arithmetic"), "geometric")
+    assert options.imputations == ("regression", "none")
+    # Without alternatives the nominal choice is kept and nothing is drawn.
+    plain = MonteCarloOptions.from_method(MethodParameters(), nominal_normalisation="zscore")
+    assert plain.normalisations == () and plain.aggregations == () and plain.imputations == ()
