@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from assessment import scoring
 from assessment.framework_cache import framework_scoring_options
@@ -36,9 +37,29 @@ RANK_COLUMNS = ["rank_p05", "rank_median", "rank_p95"]
 def method_stated(method: MethodParameters) -> dict[str, str]:
     """The method's numbers as captions and the report's annex state them.
 
-    Draws, the weight factor's range, the interval's percentiles and the share of draws it holds.
+    Draws, the weight factor's range, the interval's percentiles, the share of draws it holds,
+    and the method alternatives drawn beside the published method as sentences ("" when none).
     """
     low, high = method.weight_factor_bounds()
+    # Sentences naming the method alternatives a version draws beside its own (none by default).
+    alternatives = [
+        sentence % {"choices": ", ".join(choices)}
+        for sentence, choices in (
+            (
+                _("Each draw also uses, with equal chances, the published normalisation or one of: %(choices)s."),
+                method.normalisation_alternatives,
+            ),
+            (
+                _("Each draw also uses, with equal chances, the published aggregation or one of: %(choices)s."),
+                method.aggregation_alternatives,
+            ),
+            (
+                _("Each draw also uses, with equal chances, the published imputation or one of: %(choices)s."),
+                method.imputation_alternatives,
+            ),
+        )
+        if choices
+    ]
     return {
         "runs": str(method.runs),
         "low": f"{low:g}",
@@ -46,6 +67,7 @@ def method_stated(method: MethodParameters) -> dict[str, str]:
         "interval_low": f"{method.interval_low:g}",
         "interval_high": f"{method.interval_high:g}",
         "coverage": f"{method.interval_high - method.interval_low:g}",
+        "alternatives": " ".join(alternatives),
     }
 
 

@@ -120,6 +120,8 @@ def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | No
         )
         % method
     )
+    if not view.what_if and method["alternatives"]:
+        caption = f"{caption} {method['alternatives']}"
     return Panel(
         "ranking",
         _("Ranking with rank intervals"),

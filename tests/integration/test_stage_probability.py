@@ -13,8 +13,9 @@ from django.core.cache import cache
 
 from accounts.roles import Role
 from assessment.models import AssessmentResult, Framework, Indicator, Response
-from assessment.rank_intervals import monte_carlo_ranks
+from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.reports.content import city_report_context
+from assessment.scoring.method import MethodParameters
 from assessment.selectors.results import region_snapshot
 from cities.models import City, Region
 from tests.factories import UserFactory
@@ -66,3 +67,11 @@ def test_low_confidence_widens_the_intervals_and_lowers_the_stage_share(g60_demo
     unsure_width, unsure_share = _intervals_with(g60_demo, "low", "F")
     assert unsure_width > sure_width
     assert unsure_share < sure_share
+
+
+def test_the_captions_name_the_method_alternatives_a_version_draws():
+    assert method_stated(MethodParameters())["alternatives"] == ""
+    stated = method_stated(MethodParameters(normalisation_alternatives=("zscore",), imputation_alternatives=("none",)))
+    assert "normalisation or one of: zscore." in stated["alternatives"]
+    assert "imputation or one of: none." in stated["alternatives"]
+    assert "aggregation" not in stated["alternatives"]
