@@ -154,3 +154,31 @@ def test_the_nominal_method_is_drawn_beside_the_alternatives_a_version_names():
     # Without alternatives the nominal choice is kept and nothing is drawn.
     plain = MonteCarloOptions.from_method(MethodParameters(), nominal_normalisation="zscore")
     assert plain.normalisations == () and plain.aggregations == () and plain.imputations == ()
+
+
+def test_a_high_confidence_grade_a_answer_moves_rarely():
+    tree, runs = dual_space_tree(), 2000
+    data = random_raw(30, seed=22)
+    prepared = prepare(tree, data)
+    probability = DEFAULT_METHOD.rater_move_probability("high", "A")
+    rater = draws(prepared, probability, entropy=11)
+    columns = [prepared.tree.codes.index(code) for code in level_codes(prepared)]
+    change = (
+        rater.scores(prepared.normalised, prepared.fitted, np.arange(runs))[:, :, columns]
+        - (prepared.normalised[:, columns])
+    )
+    inner = (prepared.normalised[:, columns] > 0) & (prepared.normalised[:, columns] < 100)
+    cells = int(inner.sum()) * runs
+    share = float((change[:, inner] != 0).sum()) / cells
+    # The share moved is the model's chance for (high, A), within 4 binomial sigmas, and rare.
+    assert abs(share - probability) < 4 * np.sqrt(probability * (1 - probability) / cells)
+    assert share < DEFAULT_METHOD.rater_move_probability("low", "F") / 2
+
+
+def test_the_same_seed_gives_the_same_rater_draws_and_another_seed_does_not(prepared):
+    def samples(seed: int) -> np.ndarray:
+        options = MonteCarloOptions.from_method(DEFAULT_METHOD, runs=50, seed=seed, rater_moves=moves(prepared, 0.3))
+        return rescore_with_weights(prepared, monte_carlo=options).uncertainty.rank_samples
+
+    np.testing.assert_array_equal(samples(5), samples(5))
+    assert not np.array_equal(samples(5), samples(6))
