@@ -7,13 +7,16 @@ normalisation and aggregation over the draws the framework version's method
 parameters describe (`Framework.method_parameters()`; the engine's
 `assessment.scoring.uncertainty` has the formulas): every weight times a
 factor in [1 - p, 1 + p], and every level answer moved by one level with the
-chance its confidence and data-quality grade give. It keeps each city's index
+chance its confidence and data-quality grade give; a version that names
+method alternatives (normalisation, aggregation, imputation) has one drawn
+per run beside its own method. It keeps each city's index
 rank at the method's low percentile / median / high percentile, and the share
 of draws on each stage.
 
 Published results do not change, so the ranks are cached under the snapshot's
 key (which changes whenever any published result of the scope does) with the
-runs and seed: the first reader of a period pays for the Monte Carlo.
+runs, seed and every method parameter: the first reader of a period pays for
+the Monte Carlo.
 """
 
 import hashlib
