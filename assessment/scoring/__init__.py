@@ -26,6 +26,7 @@ JRC's COINr.  Each module's docstring states its formula:
 
 from assessment.scoring.aggregate import AGGREGATION_METHODS, AggregationMethod
 from assessment.scoring.coinr import (
+    coinr_flags_table,
     coinr_results_table,
     read_idata,
     read_imeta,
@@ -102,6 +103,7 @@ __all__ = [
     "StrengthsAndWeaknesses",
     "UncertaintyResult",
     "change_between_periods",
+    "coinr_flags_table",
     "coinr_results_table",
     "contributions",
     "correlation_with_parent",

@@ -44,6 +44,7 @@ from assessment.scoring.tree import (
 __all__ = [
     "IMETA_COLUMNS",
     "IMETA_REQUIRED",
+    "coinr_flags_table",
     "coinr_results_table",
     "read_idata",
     "read_imeta",
@@ -226,6 +227,7 @@ def tree_from_imeta(imeta: pd.DataFrame, ladder: StageLadder | None = None) -> F
                 target=_optional_number(row, "Target"),
                 critical=_text(row.get("Critical")).lower() in _TRUE,
                 name=name,
+                denominator=_text(row.get("Denominator")) or None,
             )
         )
     try:
@@ -376,3 +378,24 @@ def coinr_results_table(result: ScoreResult, unit_column: str = "uCode") -> pd.D
     table = pd.concat(parts, axis=1)
     table.index = pd.Index([str(unit) for unit in table.index], name=unit_column, dtype="str")
     return table.sort_index(kind="stable").reset_index()
+
+
+def coinr_flags_table(result: ScoreResult, unit_column: str = "uCode") -> pd.DataFrame:
+    """Per unit and indicator, every step that changed the measured value, in pipeline order.
+
+    Laid out as `coinr_results_table`'s indicator columns; a cell joins with "; "
+    the denomination flag ("missing denominator", "zero denominator"), the
+    imputation method that filled it and the treatment that changed it
+    ("winsorised_high", "log_CT", ...); "" where the value is as measured.
+    """
+    steps = [result.denominated, result.imputed, result.treated]
+    cells = np.full(result.raw.shape, "", dtype=object)
+    for step in steps:
+        if step is None:
+            continue
+        said = step.reindex(index=result.raw.index, columns=result.raw.columns).fillna("").to_numpy(dtype=object)
+        joined = np.where(cells == "", said, cells + "; " + said)
+        cells = np.where(said == "", cells, joined)
+    flags = pd.DataFrame(cells, index=result.raw.index, columns=result.raw.columns, dtype="str")
+    flags.index = pd.Index([str(unit) for unit in flags.index], name=unit_column, dtype="str")
+    return flags.sort_index(kind="stable").reset_index()

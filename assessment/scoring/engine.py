@@ -41,6 +41,7 @@ from assessment.scoring.aggregate import (
     aggregate_tree,
     parse_aggregation,
 )
+from assessment.scoring.denominate import denominate
 from assessment.scoring.errors import Problem, ScoringInputError
 from assessment.scoring.impute import impute
 from assessment.scoring.normalise import FittedNormalisation, Normalisation, fit_normalisation
@@ -74,7 +75,9 @@ class ScoringOptions:
     ``"arithmetic,geometric,arithmetic"``).  ``availability_threshold``: the
     share of a node's child weight that must be present (None: any).
     ``imputation``: methods applied in order (``group_mean``,
-    ``previous_period``).  ``treatment``: outlier treatment after imputation,
+    ``previous_period``).  ``denominate``: first divide each indicator by the
+    data column its spec names (`denominate.py`, COINr's ``Denominate()``; the
+    columns come in ``score(..., denominators=)``).  ``treatment``: outlier treatment after imputation,
     before normalisation (`treat.py`, COINr's ``Treat()``; None: none).
     ``weights``: node weights by code replacing the tree's.  ``monte_carlo``:
     run the uncertainty analysis.
@@ -85,6 +88,7 @@ class ScoringOptions:
     aggregation: str | Sequence[str] = "arithmetic"
     availability_threshold: float | None = None
     imputation: Sequence[str] = ()
+    denominate: bool = False
     treatment: Treatment | None = None
     weights: Mapping[str, float] | None = None
     monte_carlo: MonteCarloOptions | None = None
@@ -112,6 +116,8 @@ class PreparedScoring:
     # Per cell, the treatment that changed it ("" elsewhere), and per indicator its details (`treat.treat`).
     treated: pd.DataFrame | None = None
     treatment_details: pd.DataFrame | None = None
+    # Per cell, why denomination left a measured value missing ("" elsewhere); None without denomination.
+    denominated: pd.DataFrame | None = None
     # The raw values as validated, before imputation and treatment (the Monte Carlo's alternatives start here).
     measured: FloatArray | None = None
 
@@ -176,6 +182,11 @@ class ScoreResult:
         return self.prepared.treated
 
     @property
+    def denominated(self) -> pd.DataFrame | None:
+        """Per cell, why denomination left a value missing ("" where none); None without denomination."""
+        return self.prepared.denominated
+
+    @property
     def treatment_details(self) -> pd.DataFrame | None:
         """Per indicator: skew and kurtosis before and after, points winsorised, transformation."""
         return self.prepared.treatment_details
@@ -220,15 +231,17 @@ def score(
     *,
     groups: pd.Series | None = None,
     previous: pd.DataFrame | None = None,
+    denominators: pd.DataFrame | None = None,
 ) -> ScoreResult:
     """Score ``data`` (units x indicator codes, raw values) on ``tree``.
 
     ``groups`` maps unit -> group (region) for group-mean imputation and
     within-group ranks; ``previous`` is the previous period's raw data for
-    previous-period imputation.  Raises `ScoringInputError`.
+    previous-period imputation; ``denominators`` holds the denominator
+    columns by unit (read when ``options.denominate``).  Raises `ScoringInputError`.
     """
     options = options or ScoringOptions()
-    prepared = prepare(tree, data, options, groups=groups, previous=previous)
+    prepared = prepare(tree, data, options, groups=groups, previous=previous, denominators=denominators)
     return rescore_with_weights(prepared, options.weights, monte_carlo=options.monte_carlo)
 
 
@@ -239,6 +252,7 @@ def prepare(
     *,
     groups: pd.Series | None = None,
     previous: pd.DataFrame | None = None,
+    denominators: pd.DataFrame | None = None,
 ) -> PreparedScoring:
     """Validate, impute and normalise: the part of `score` that weights do not change."""
     options = options or ScoringOptions()
@@ -256,9 +270,18 @@ def prepare(
         raise ScoringInputError(problems)
 
     raw = _validated_matrix(tree, data)
-    measured = raw
     units = data.index
     codes = list(tree.indicator_codes)
+    denominated = None
+    if options.denominate:
+        # COINr's order: denominate, impute, treat, normalise, aggregate.
+        frame, denominated = denominate(
+            pd.DataFrame(raw, index=units, columns=codes),
+            denominators if denominators is not None else pd.DataFrame(index=units),
+            {spec.code: spec.denominator for spec in tree.indicators if spec.denominator},
+        )
+        raw = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    measured = raw
     if options.imputation:
         frame = pd.DataFrame(raw, index=units, columns=codes)
         filled, flags = impute(frame, options.imputation, groups=groups, previous=previous)
@@ -268,7 +291,6 @@ def prepare(
         imputed = None
     treated = treatment_details = None
     if options.treatment is not None:
-        # COINr's order: denominate (before scoring), impute, treat, normalise.
         frame, treated, treatment_details = treat(pd.DataFrame(raw, index=units, columns=codes), options.treatment)
         raw = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     normalised, fitted = fit_normalisation(raw, tree, normalisation, overrides)
@@ -297,6 +319,7 @@ def prepare(
         warnings=tuple(warnings),
         treated=treated,
         treatment_details=treatment_details,
+        denominated=denominated,
         measured=measured,
     )
 

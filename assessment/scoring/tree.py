@@ -81,6 +81,8 @@ class IndicatorSpec:
     critical: bool = False
     name: str = ""
     level: int = 1
+    # The data column this indicator is divided by before scoring (COINr iMeta's Denominator); None: none.
+    denominator: str | None = None
 
     @property
     def goalposts(self) -> tuple[float, float] | None:

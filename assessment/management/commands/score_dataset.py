@@ -23,6 +23,7 @@ from assessment.scoring import (
     Normalisation,
     ScoringInputError,
     ScoringOptions,
+    coinr_flags_table,
     coinr_results_table,
     read_idata,
     read_imeta,
@@ -30,7 +31,6 @@ from assessment.scoring import (
     score,
     tree_from_imeta,
 )
-from assessment.scoring.denominate import denominate, denominators_from_imeta
 from assessment.scoring.method import DEFAULT_METHOD
 from assessment.scoring.treat import Treatment
 
@@ -120,8 +120,6 @@ class Command(BaseCommand):
             raise error.with_source(str(meta_path)) from None
         try:
             raw, others = read_idata(data_path, tree)
-            if options["denominate"]:
-                raw = denominate(raw, others, denominators_from_imeta(imeta))
         except ScoringInputError as error:
             raise error.with_source(str(data_path)) from None
         imputation: tuple[str, ...] = ()
@@ -166,11 +164,15 @@ class Command(BaseCommand):
             normalisation=Normalisation.parse(options["normalise"]),
             aggregation=options["aggregate"],
             imputation=imputation,
+            denominate=options["denominate"],
             treatment=treatment,
             weights=weights,
             monte_carlo=monte_carlo,
         )
-        result = score(tree, raw, scoring_options, groups=groups)
+        try:
+            result = score(tree, raw, scoring_options, groups=groups, denominators=others)
+        except ScoringInputError as error:
+            raise error.with_source(str(data_path)) from None
         for warning in result.warnings:
             self.stderr.write(_("Warning: %(warning)s") % {"warning": warning})
         table = coinr_results_table(result)
@@ -178,6 +180,15 @@ class Command(BaseCommand):
             table.to_csv(out_path, index=False)
         except OSError as error:
             raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": out_path, "error": error}) from None
+        if options["denominate"] or imputation or treatment is not None:
+            # No denominated, imputed or treated value may pass for a measured one: say which are which.
+            flags_path = out_path.with_name(f"{out_path.stem}_flags.csv")
+            try:
+                coinr_flags_table(result).to_csv(flags_path, index=False)
+            except OSError as error:
+                raise CommandError(
+                    _("Cannot write %(path)s: %(error)s") % {"path": flags_path, "error": error}
+                ) from None
         if options["verbosity"] > 0:
             self.stdout.write(
                 _("Scored %(units)d units on %(indicators)d indicators; wrote %(path)s")
