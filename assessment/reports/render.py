@@ -8,9 +8,10 @@ figures are data: URIs, the fonts are the system's Noto Sans CJK.
 
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.template.loader import render_to_string
@@ -78,6 +79,14 @@ def _language(language: str) -> str:
     raise ValueError(language)
 
 
+def _rendered(template: str, language: str, build_context: Callable[[], dict[str, Any]]) -> str:
+    """A report's HTML: its context built and its template rendered in ``language``, with the stylesheet."""
+    with translation.override(_language(language)):
+        context = build_context()
+        context["stylesheet"] = static_url(STYLESHEET)
+        return render_to_string(template, context)
+
+
 def city_report_html(
     *,
     user: AbstractBaseUser | AnonymousUser,
@@ -88,12 +97,13 @@ def city_report_html(
     framework: Framework | None = None,
     audience: str = Report.Audience.STAKEHOLDER,
 ) -> str:
-    with translation.override(_language(language)):
-        context = content.city_report_context(
+    return _rendered(
+        "reports/city.html",
+        language,
+        lambda: content.city_report_context(
             user=user, city=city, period=period, region_code=region_code, framework=framework, audience=audience
-        )
-        context["stylesheet"] = static_url(STYLESHEET)
-        return render_to_string("reports/city.html", context)
+        ),
+    )
 
 
 def region_report_html(
@@ -104,10 +114,11 @@ def region_report_html(
     language: str = "zh-hans",
     framework: Framework | None = None,
 ) -> str:
-    with translation.override(_language(language)):
-        context = content.region_report_context(user=user, region=region, period=period, framework=framework)
-        context["stylesheet"] = static_url(STYLESHEET)
-        return render_to_string("reports/region.html", context)
+    return _rendered(
+        "reports/region.html",
+        language,
+        lambda: content.region_report_context(user=user, region=region, period=period, framework=framework),
+    )
 
 
 def audit_report_html(
@@ -118,10 +129,11 @@ def audit_report_html(
     language: str = "zh-hans",
     framework: Framework | None = None,
 ) -> str:
-    with translation.override(_language(language)):
-        context = content.audit_report_context(user=user, region=region, period=period, framework=framework)
-        context["stylesheet"] = static_url(STYLESHEET)
-        return render_to_string("reports/audit.html", context)
+    return _rendered(
+        "reports/audit.html",
+        language,
+        lambda: content.audit_report_context(user=user, region=region, period=period, framework=framework),
+    )
 
 
 def render_city_report(**kwargs: object) -> RenderedReport:

@@ -25,7 +25,7 @@ whatever its number of variables:
 
 A scenario scores the units with its weights, moved answers, normalisation,
 aggregation and imputation (the engine's own functions: `fit_normalisation`,
-`aggregate_level`, `impute`, `rank_descending`).  Imputation fills the
+`uncertainty.aggregate_runs`, `impute`, `rank_descending`).  Imputation fills the
 measured data before the rater moves are applied, and only measured cells
 move (an imputed value is not a rater's judgement).  The output analysed is
 JRC practice (Saisana, Saltelli and Tarantola 2005, "Uncertainty and
@@ -71,8 +71,6 @@ from scipy.stats import qmc
 from assessment.scoring.aggregate import (
     AggregationMethod,
     AggregationPlan,
-    NegativeScoreError,
-    aggregate_level,
     parse_aggregation,
 )
 from assessment.scoring.engine import ScoringOptions, prepare
@@ -81,6 +79,7 @@ from assessment.scoring.method import DEFAULT_METHOD, MethodParameters
 from assessment.scoring.normalise import Normalisation, fit_normalisation
 from assessment.scoring.ranks import rank_descending
 from assessment.scoring.tree import FrameworkTree
+from assessment.scoring.uncertainty import aggregate_runs
 
 __all__ = [
     "analyse_model",
@@ -512,27 +511,9 @@ class _ScenarioModel:
     def _root_scores(
         self, indicator_scores: FloatArray, weights: FloatArray, methods: Sequence[AggregationMethod]
     ) -> FloatArray:
-        """(block, units): the root's score, level by level as `aggregate_tree` does."""
-        plan = self.plan
-        n_indicators = plan.n_indicators
-        block, n_units = indicator_scores.shape[:2]
-        aggregates = np.empty((block, n_units, len(plan.codes) - n_indicators))
-        for level, level_method in zip(plan.levels, methods, strict=True):
-            columns = level.child_columns
-            children = np.empty((block, n_units, columns.size))
-            from_indicators = columns < n_indicators
-            children[..., from_indicators] = indicator_scores[..., columns[from_indicators]]
-            children[..., ~from_indicators] = aggregates[..., columns[~from_indicators] - n_indicators]
-            try:
-                aggregates[..., level.parent_columns - n_indicators] = aggregate_level(
-                    children, weights[:, columns], level, level_method, self.threshold
-                )
-            except NegativeScoreError as error:
-                raise ScoringInputError(
-                    Problem(
-                        str(self.units[unit]), plan.codes[columns[child]], f"{level_method} mean of a negative score"
-                    )
-                    for unit, child in error.cells
-                ) from None
+        """(block, units): the root's score; scenarios may impute differently, so presence is per scenario."""
+        aggregates = aggregate_runs(
+            indicator_scores, weights, self.plan, methods, self.threshold, self.units, same_presence=False
+        )
         root: FloatArray = aggregates[..., self.root_column]
         return root

@@ -66,6 +66,7 @@ from assessment.scoring.tree import FrameworkTree
 __all__ = [
     "MonteCarloOptions",
     "UncertaintyResult",
+    "aggregate_runs",
     "run_monte_carlo",
 ]
 
@@ -274,7 +275,7 @@ def run_monte_carlo(
                 if rater is not None:
                     indicator_scores = rater.scores(nominal_scores, fitted_choices[normalisation_index], run_ids)
                     passed_floor = critical_ok(indicator_scores, ladder) if ladder is not None else None
-                aggregates = _aggregate_runs(
+                aggregates = aggregate_runs(
                     indicator_scores,
                     run_weights[run_ids],
                     plan,
@@ -340,15 +341,24 @@ def _imputation_names(choice: str) -> tuple[str, ...]:
     return () if choice in ("", "none") else tuple(choice.split("+"))
 
 
-def _aggregate_runs(
+def aggregate_runs(
     indicator_scores: FloatArray,
     weights: FloatArray,
     plan: AggregationPlan,
     methods: Sequence[AggregationMethod],
     availability_threshold: float | None,
     units: pd.Index,
+    same_presence: bool = True,
 ) -> FloatArray:
-    """(runs, units, aggregates) for a block of runs sharing the normalised indicators."""
+    """(runs, units, aggregates) for a block of runs, each with its weights.
+
+    ``indicator_scores`` is (units, indicators), shared by the runs, or
+    (runs, units, indicators).  ``same_presence``: per-run scores have their
+    missing cells in the same places in every run (true for the raters' moves;
+    the sensitivity analysis, whose runs may impute differently, says false).
+    A negative score under a geometric or harmonic mean is a `ScoringInputError`
+    naming the unit and the node.
+    """
     runs = weights.shape[0]
     n_indicators = plan.n_indicators
     # indicator_scores is (units, indicators), shared by the runs, or (runs, units, indicators).
@@ -359,7 +369,7 @@ def _aggregate_runs(
         present = None
         if columns.max() < n_indicators:
             children = indicator_scores[..., columns]
-            if indicator_scores.ndim == 3:
+            if indicator_scores.ndim == 3 and same_presence:
                 # Per-run scores from the raters' moves: which answers exist is the same in every run.
                 present = ~np.isnan(indicator_scores[0][:, columns])
         else:

@@ -69,7 +69,11 @@ def move_probability(snapshot: AnsweredScope, method: MethodParameters) -> pd.Da
         level__isnull=False,
         not_applicable=False,
     ).values_list("assessment__city_id", "indicator__node__code", "confidence", "quality")
+    # Positions, not .loc per answer: a region holds about 1,500 level answers.
+    rows = {city: position for position, city in enumerate(frame.index)}
+    columns = {code: position for position, code in enumerate(frame.columns)}
+    chances = frame.to_numpy(copy=True)
     for city, code, confidence, quality in answers:
-        if city in frame.index and code in frame.columns:
-            frame.loc[city, code] = method.rater_move_probability(confidence, quality)
-    return frame
+        if city in rows and code in columns:
+            chances[rows[city], columns[code]] = method.rater_move_probability(confidence, quality)
+    return pd.DataFrame(chances, index=frame.index, columns=frame.columns)
