@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from assessment.models import Framework, Report
-from assessment.reports import content
+from assessment.reports import audit_content, city_content, region_content
 from assessment.reports.fetcher import BASE_URL, ReportURLFetcher, static_url
 from cities.models import City, Region
 
@@ -100,7 +100,7 @@ def city_report_html(
     return _rendered(
         "reports/city.html",
         language,
-        lambda: content.city_report_context(
+        lambda: city_content.city_report_context(
             user=user, city=city, period=period, region_code=region_code, framework=framework, audience=audience
         ),
     )
@@ -117,7 +117,7 @@ def region_report_html(
     return _rendered(
         "reports/region.html",
         language,
-        lambda: content.region_report_context(user=user, region=region, period=period, framework=framework),
+        lambda: region_content.region_report_context(user=user, region=region, period=period, framework=framework),
     )
 
 
@@ -132,7 +132,7 @@ def audit_report_html(
     return _rendered(
         "reports/audit.html",
         language,
-        lambda: content.audit_report_context(user=user, region=region, period=period, framework=framework),
+        lambda: audit_content.audit_report_context(user=user, region=region, period=period, framework=framework),
     )
 
 

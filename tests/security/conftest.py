@@ -208,10 +208,10 @@ def switched_off_protections(request, settings, monkeypatch):
     if disabled("pdf_audience"):
         import assessment.services.reports
         import assessment.views.reports
-        from assessment.reports import content
+        from assessment.reports import city_content
 
         # Every edition prints the annex, and anyone may ask for and download the full one.
-        monkeypatch.setattr(content, "prints_annex", lambda audience: True)
+        monkeypatch.setattr(city_content, "prints_annex", lambda audience: True)
         monkeypatch.setattr(assessment.services.reports, "may_read_full_edition", lambda user, **inputs: True)
         monkeypatch.setattr(assessment.views.reports, "may_read_edition", lambda user, report: True)
     if disabled("report_quota"):
