@@ -318,6 +318,36 @@ class Indicator(FrameworkPart):
         HIGHER_IS_BETTER = 1, _("higher is better")
         LOWER_IS_BETTER = -1, _("lower is better")
 
+    class LeadAgency(models.TextChoices):
+        """The TYPE of department that leads the work in a Chinese city (generic, never one city's bureau)."""
+
+        DATA_BUREAU = "data_bureau", _("data administration (data bureau / big data centre)")
+        GOVERNMENT_SERVICES = "government_services", _("government services administration")
+        DEVELOPMENT_REFORM = "development_reform", _("development and reform")
+        INDUSTRY_IT = "industry_it", _("industry and information technology")
+        TRANSPORT = "transport", _("transport")
+        PUBLIC_SECURITY = "public_security", _("public security")
+        HEALTH = "health", _("health")
+        HUMAN_RESOURCES = "human_resources", _("human resources and social security")
+        HOUSING = "housing", _("housing and urban-rural development (incl. housing provident fund)")
+        EMERGENCY = "emergency", _("emergency management")
+        ECOLOGY = "ecology", _("ecology and environment")
+        SCIENCE_TECHNOLOGY = "science_technology", _("science and technology")
+        MARKET_REGULATION = "market_regulation", _("market regulation")
+        CYBERSPACE = "cyberspace", _("cyberspace administration")
+        EDUCATION = "education", _("education")
+        CULTURE_TOURISM = "culture_tourism", _("culture and tourism")
+        COMMERCE = "commerce", _("commerce")
+        REGIONAL_COOPERATION = "regional_cooperation", _("regional cooperation office")
+        CITY_GOVERNMENT = "city_government", _("city government (several departments)")
+
+    class Control(models.TextChoices):
+        """Who must act for the indicator to move: the city alone, its partner cities, or the province."""
+
+        CITY = "city", _("the city alone")
+        REGION = "region", _("with partner cities / the region")
+        PROVINCE = "province", _("with the province / a national body")
+
     node = models.OneToOneField(
         FrameworkNode,
         on_delete=models.CASCADE,
@@ -347,6 +377,22 @@ class Indicator(FrameworkPart):
         blank=True,
         help_text=_("Agreement domains and modes the value can be derived from."),
     )
+    lead_agency = models.CharField(
+        _("lead agency"),
+        max_length=30,
+        choices=LeadAgency.choices,
+        blank=True,
+        help_text=_("The type of department that leads the work on this indicator."),
+    )
+    control = models.CharField(
+        _("control"),
+        max_length=10,
+        choices=Control.choices,
+        default=Control.CITY,
+        help_text=_("Whether the city can move this indicator alone or needs partner cities or the province."),
+    )
+    action_zh = models.TextField(_("Chinese action"), blank=True)
+    action_en = models.TextField(_("English action"), blank=True)
     continues = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -383,6 +429,18 @@ class Indicator(FrameworkPart):
         return bilingual(self, "evidence")
 
     @property
+    def action(self) -> str:
+        """What to do on this indicator in general, in the reader's language."""
+        return bilingual(self, "action")
+
+    def action_towards(self, level: int) -> str:
+        """What to do to reach ``level`` from the level below (reader's language); else the general action; else ""."""
+        descriptor = next((d for d in self.levels.all() if d.level == level), None)
+        if descriptor is not None and descriptor.action:
+            return descriptor.action
+        return self.action
+
+    @property
     def is_share(self) -> bool:
         """A percentage whose goalposts lie within 0-100: a part of a whole (a growth rate in % is not)."""
         return (
@@ -416,6 +474,10 @@ class LevelDescriptor(FrameworkPart):
     level = models.PositiveSmallIntegerField(_("level"), validators=[MaxValueValidator(5)])
     text_zh = models.TextField(_("Chinese descriptor"))
     text_en = models.TextField(_("English descriptor"))
+    action_zh = models.TextField(
+        _("Chinese action"), blank=True, help_text=_("What the city must do to reach this level from the one below.")
+    )
+    action_en = models.TextField(_("English action"), blank=True)
 
     class Meta:
         ordering = ["indicator", "level"]
@@ -435,6 +497,11 @@ class LevelDescriptor(FrameworkPart):
     @property
     def text(self) -> str:
         return bilingual(self, "text")
+
+    @property
+    def action(self) -> str:
+        """What to do to reach this level from the one below, in the reader's language."""
+        return bilingual(self, "action")
 
 
 class StageRung(FrameworkPart):
