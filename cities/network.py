@@ -7,6 +7,8 @@ Definitions, for a region with member cities V (n = |V|) on a date t:
 
 * An agreement counts ("is in force on t") when its status is ``in_force``
   and ``in_force_from <= t <= expires_on``; a missing bound is open-ended.
+  An ``expired`` agreement with both dates counts on the dates inside them
+  (the health-code recognitions of 2020-2022 were in force then).
   Asked for another status (for example the proposed network), an agreement
   counts when it has that status, whatever its dates.
 * An agreement with k parties in V contributes all k(k-1)/2 unordered city
@@ -15,7 +17,15 @@ Definitions, for a region with member cities V (n = |V|) on a date t:
 * w(i, j) = number of counted agreements binding the pair {i, j}: the
   coverage matrix, symmetric, zero on the diagonal.
 * E = {{i, j} : w(i, j) > 0}, the connected pairs.
-* density = |E| / (n(n-1)/2), in [0, 1]; 0 when n < 2.
+* density = |E| / (n(n-1)/2), in [0, 1]; 0 when n < 2. It says little: one
+  region-wide agreement binds every pair and makes it 100 %, so the pages
+  show the domain coverage below instead.
+* Pair × domain coverage, given the list of agreement domains D (the caller
+  passes all of them, |D| = 16 for `cities.models.Agreement.Domain`):
+  k(i, j) = number of domains of D in which a counted agreement binds both i
+  and j; domain coverage = mean over all n(n-1)/2 pairs of k(i, j) / |D|, in
+  [0, 1] (none when n < 2 or D is not given); its distribution is the number
+  of pairs sharing exactly k domains, for k = 0 … |D|.
 * degree(i) = |{j : w(i, j) > 0}|, the number of distinct partner cities.
 * weighted degree(i) = sum over j of w(i, j), agreement-pair bindings.
 * components: the connected components of (V, E), each a sorted list of
@@ -27,12 +37,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import pandas as pd
 
 IN_FORCE = "in_force"
+EXPIRED = "expired"
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,10 @@ class RegionNetwork:
     weighted_degree: dict[str, int]
     components: list[list[str]]
     islands: list[str]
+    domain_count: int = 0
+    pair_domains: dict[tuple[str, str], int] = field(default_factory=dict)
+    domain_coverage: float | None = None
+    domain_distribution: dict[int, int] = field(default_factory=dict)
 
     @property
     def connected_pairs(self) -> int:
@@ -79,7 +94,13 @@ class RegionNetwork:
 
 
 def is_in_force(edge: AgreementEdge, on: dt.date) -> bool:
-    """Status in force and the date inside the (possibly open-ended) window."""
+    """Status in force and the date inside the (possibly open-ended) window, or expired and inside both dates."""
+    if edge.status == EXPIRED:
+        return (
+            edge.in_force_from is not None
+            and edge.expires_on is not None
+            and edge.in_force_from <= on <= edge.expires_on
+        )
     if edge.status != IN_FORCE:
         return False
     if edge.in_force_from is not None and on < edge.in_force_from:
@@ -127,8 +148,9 @@ def region_network(
     domain: str | None = None,
     mode: str | None = None,
     status: str = IN_FORCE,
+    domains: Sequence[str] = (),
 ) -> RegionNetwork:
-    """Density, degrees, coverage matrix, components and islands of the region's network."""
+    """Density, domain coverage, degrees, coverage matrix, components and islands of the region's network."""
     codes = tuple(dict.fromkeys(members))
     selected = select_agreements(edges, on=on, domain=domain, mode=mode, status=status)
     inside = set(codes)
@@ -150,6 +172,13 @@ def region_network(
     possible = n * (n - 1) // 2
     density = len(counts) / possible if possible else 0.0
     degree = {code: len(neighbours[code]) for code in codes}
+    shared = pair_domain_counts(selected, codes, domains)
+    distribution = dict.fromkeys(range(len(set(domains)) + 1), 0) if domains else {}
+    if domains:
+        distribution[0] = possible - len(shared)
+        for count in shared.values():
+            distribution[count] += 1
+    coverage = sum(shared.values()) / (possible * len(set(domains))) if possible and domains else None
     return RegionNetwork(
         members=codes,
         on=on,
@@ -161,7 +190,25 @@ def region_network(
         weighted_degree=weighted,
         components=connected_components(codes, neighbours),
         islands=sorted(code for code in codes if degree[code] == 0),
+        domain_count=len(set(domains)),
+        pair_domains=shared,
+        domain_coverage=coverage,
+        domain_distribution=distribution,
     )
+
+
+def pair_domain_counts(
+    edges: Iterable[AgreementEdge], members: Iterable[str], domains: Sequence[str]
+) -> dict[tuple[str, str], int]:
+    """For each member pair bound in at least one of the domains, how many of them bind it (codes sorted)."""
+    inside, wanted = set(members), set(domains)
+    bound: dict[tuple[str, str], set[str]] = {}
+    for edge in edges:
+        if edge.domain not in wanted:
+            continue
+        for pair in combinations(sorted(inside.intersection(edge.parties)), 2):
+            bound.setdefault(pair, set()).add(edge.domain)
+    return {pair: len(found) for pair, found in bound.items()}
 
 
 def connected_components(nodes: Iterable[str], neighbours: dict[str, set[str]]) -> list[list[str]]:
