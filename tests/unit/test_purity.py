@@ -28,6 +28,7 @@ PURE_MODULES = [
     "assessment.framework.methodology",
     "assessment.derived_indicators",
     "assessment.reports.recommendations",
+    "cities.dual_space",
     "cities.network",
     "cities.surge",
 ]
