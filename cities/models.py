@@ -159,6 +159,8 @@ class Region(BilingualNameMixin):
         CORRIDOR = "corridor", _("corridor")
         CITY_CLUSTER = "city_cluster", _("city cluster")
         PROVINCE = "province", _("province")
+        # A planned core inside a larger region (the YRD central area of the 2019 outline).
+        CENTRAL_AREA = "central_area", _("central area")
         CUSTOM = "custom", _("custom")
 
     code = models.SlugField(_("code"), max_length=20, primary_key=True)
@@ -189,6 +191,9 @@ class RegionMembership(models.Model):
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("region"))
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city"))
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    # Where the city takes part through only part of its territory (Shanghai through Songjiang in the G60).
+    note_zh = models.CharField(_("Chinese note"), max_length=200, blank=True)
+    note_en = models.CharField(_("English note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["region", "city"]
@@ -198,6 +203,10 @@ class RegionMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} · {self.city_id}"
+
+    @property
+    def note(self) -> str:
+        return bilingual(self, "note")
 
 
 class Agreement(models.Model):
@@ -323,3 +332,45 @@ class AgreementParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id} · {self.city_id} ({self.role})"
+
+
+class CityPairFlow(models.Model):
+    """A measured flow of people from one city to another in one year (commuting, migration), imported from a CSV.
+
+    When the pairs of a region have such flows they replace the gravity model
+    of the dual-space gap (cities.dual_space); the two directions are added.
+    """
+
+    class Kind(models.TextChoices):
+        COMMUTING = "commuting", _("Commuting")
+        MIGRATION = "migration", _("Migration index")
+        TRAVEL = "travel", _("Travel")
+        OTHER = "other", _("Other flow")
+
+    origin = models.ForeignKey(City, on_delete=models.PROTECT, related_name="outgoing_flows", verbose_name=_("origin"))
+    destination = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="incoming_flows", verbose_name=_("destination")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2100)])
+    kind = models.CharField(_("kind of flow"), max_length=20, choices=Kind.choices)
+    value = models.FloatField(_("value"), validators=[MinValueValidator(0)])
+    unit = models.CharField(_("unit"), max_length=60, help_text=_("For example: people per day, or index points."))
+    source = models.TextField(_("source"), blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        help_text=_("Made up for demonstration; not a record of a real flow."),
+    )
+
+    class Meta:
+        ordering = ["year", "kind", "origin", "destination"]
+        verbose_name = _("flow between cities")
+        verbose_name_plural = _("flows between cities")
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "destination", "year", "kind"], name="city_pair_flow_once"),
+            models.CheckConstraint(condition=~Q(origin=F("destination")), name="city_pair_flow_two_cities"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="city_pair_flow_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin_id} → {self.destination_id} {self.year} {self.kind}: {self.value:g} {self.unit}"
