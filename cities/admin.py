@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cities.models import Agreement, AgreementParty, City, Province, Region, RegionMembership
+from cities.models import Agreement, AgreementParty, City, CityPairFlow, Province, Region, RegionMembership
 
 
 @admin.register(Province)
@@ -58,3 +58,12 @@ class AgreementAdmin(SimpleHistoryAdmin):
     list_select_related = ("region",)
     date_hierarchy = "in_force_from"
     inlines = [AgreementPartyInline]
+
+
+@admin.register(CityPairFlow)
+class CityPairFlowAdmin(admin.ModelAdmin):
+    list_display = ("origin", "destination", "year", "kind", "value", "unit", "is_demo")
+    list_filter = ("year", "kind", "is_demo")
+    search_fields = ("origin__code", "origin__name_zh", "destination__code", "destination__name_zh", "source")
+    list_select_related = ("origin", "destination")
+    autocomplete_fields = ("origin", "destination")
