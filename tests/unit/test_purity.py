@@ -26,6 +26,7 @@ PURE_MODULES = [
     "assessment.dashboards.what_if",
     "assessment.demo.latents",
     "assessment.framework.methodology",
+    "assessment.insight.synthesis",
     "assessment.derived_indicators",
     "assessment.reports.recommendations",
     "cities.dual_space",
