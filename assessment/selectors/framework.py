@@ -88,11 +88,20 @@ def framework_document(framework: Framework) -> Document:
                     "iso37122": indicator.ref_iso37122,
                 },
                 "levels": [
-                    {"level": level.level, "zh": level.text_zh, "en": level.text_en} for level in indicator.levels.all()
+                    {
+                        "level": level.level,
+                        "zh": level.text_zh,
+                        "en": level.text_en,
+                        "action": {"zh": level.action_zh, "en": level.action_en},
+                    }
+                    for level in indicator.levels.all()
                 ]
                 or None,
                 "continues": sorted(earlier.node.code for earlier in indicator.continues.all()),
                 "derived_from": indicator.derived_from,
+                "lead_agency": indicator.lead_agency,
+                "control": indicator.control,
+                "action": {"zh": indicator.action_zh, "en": indicator.action_en},
             }
         nodes.append(entry)
     stages = [

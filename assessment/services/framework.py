@@ -144,9 +144,20 @@ def _node_write(
             ref_u4ssc=references.get("u4ssc", ""),
             ref_iso37122=references.get("iso37122", ""),
             derived_from=details.get("derived_from"),
+            lead_agency=details.get("lead_agency", ""),
+            control=details.get("control", Indicator.Control.CITY),
+            action_zh=(details.get("action") or {}).get("zh", ""),
+            action_en=(details.get("action") or {}).get("en", ""),
         )
         LevelDescriptor.objects.bulk_create(
-            LevelDescriptor(indicator=indicator, level=level["level"], text_zh=level["zh"], text_en=level["en"])
+            LevelDescriptor(
+                indicator=indicator,
+                level=level["level"],
+                text_zh=level["zh"],
+                text_en=level["en"],
+                action_zh=(level.get("action") or {}).get("zh", ""),
+                action_en=(level.get("action") or {}).get("en", ""),
+            )
             for level in details.get("levels") or []
         )
         if details.get("continues") and previous is not None:
