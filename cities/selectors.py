@@ -1,10 +1,12 @@
 """Reads of reference data for pages and other apps."""
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from cities.models import Agreement, AgreementParty, City, Province, Region, RegionMembership
+from cities.dual_space import DualSpace, dual_space
+from cities.models import Agreement, AgreementParty, City, CityPairFlow, Province, Region, RegionMembership
 from cities.network import AgreementEdge
 from cities.surge import CityPoint
 
@@ -129,3 +131,37 @@ def surge_cities(*, city_codes: Iterable[str]) -> list[CityPoint]:
         )
         for city in City.objects.filter(code__in=list(city_codes), population__isnull=False).order_by("code")
     ]
+
+
+def imported_flows(*, city_codes: Iterable[str], on: dt.date) -> tuple[dict[tuple[str, str], float], str] | None:
+    """The imported flows among the cities of the latest year up to ``on``, of the kind with most rows, and their unit.
+
+    None when no imported flow links two of the cities in or before that year.
+    """
+    codes = list(city_codes)
+    rows = CityPairFlow.objects.filter(origin_id__in=codes, destination_id__in=codes, year__lte=on.year)
+    latest = rows.order_by("-year").values_list("year", flat=True).first()
+    if latest is None:
+        return None
+    counted = rows.filter(year=latest).values("kind").annotate(rows=Count("id")).order_by("-rows", "kind")
+    kind = counted[0]["kind"]
+    chosen = rows.filter(year=latest, kind=kind)
+    flows = {(flow.origin_id, flow.destination_id): flow.value for flow in chosen}
+    units = sorted(set(chosen.values_list("unit", flat=True)))
+    return flows, " / ".join(units)
+
+
+def region_dual_space(city_codes: list[str], on: dt.date) -> DualSpace:
+    """The dual-space gap of the cities on the date: imported flows when there are some among them, else gravity.
+
+    Populations, coordinates and agreements in force come from the reference data;
+    observers are not parties (agreement_edges), so they never count as covered.
+    """
+    cities = surge_cities(city_codes=city_codes)
+    edges = agreement_edges(city_codes=city_codes)
+    domains = [value for value, _label in Agreement.Domain.choices]
+    imported = imported_flows(city_codes=city_codes, on=on)
+    if imported is None:
+        return dual_space(cities, edges, domains, on)
+    flows, unit = imported
+    return dual_space(cities, edges, domains, on, flows=flows, unit=unit)
