@@ -40,7 +40,7 @@ def correlation_figure(matrix: pd.DataFrame, labels: Mapping[str, str], with_val
         "zmid": 0,
         "xgap": 1,
         "ygap": 1,
-        "colorbar": {"title": {"text": "r"}},
+        "colorbar": {"title": {"text": _("Correlation (r)")}},
         "hovertemplate": "%{y} · %{x}: r = %{z}<extra></extra>",
     }
     if with_values:
@@ -51,8 +51,8 @@ def correlation_figure(matrix: pd.DataFrame, labels: Mapping[str, str], with_val
         [trace],
         _layout(
             max(320, cell * len(matrix) + 160),
-            xaxis={"side": "top", "tickangle": -45, "automargin": True},
-            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={"title": {"text": _("Dimension or indicator")}, "side": "top", "tickangle": -45, "automargin": True},
+            yaxis={"title": {"text": _("Dimension or indicator")}, "autorange": "reversed", "automargin": True},
             margin={"l": 60, "r": 20, "t": 90, "b": 20},
         ),
     )
@@ -83,7 +83,7 @@ def sensitivity_figure(indices: pd.DataFrame, labels: Mapping[str, str]) -> Figu
             max(240, 60 * len(indices) + 110),
             barmode="group",
             xaxis={"title": {"text": _("Share of the ranking's variance")}, "rangemode": "tozero"},
-            yaxis={"autorange": "reversed", "automargin": True},
+            yaxis={"title": {"text": _("Assumption")}, "autorange": "reversed", "automargin": True},
             legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
             margin={"l": 60, "r": 20, "t": 50, "b": 50},
         ),

@@ -113,17 +113,121 @@ def ranking_figure(
         _layout(
             max(320, 22 * len(frame) + 90),
             xaxis={"title": {"text": _("Rank (1 = highest index)")}, **_rank_axis(frame)},
-            yaxis={"autorange": "reversed", "automargin": True},
+            yaxis={"title": {"text": _("City")}, "autorange": "reversed", "automargin": True},
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         ),
     )
 
 
-def _inwards(x: float) -> str:
-    """Where a plane city's name goes: above it, leaning away from the nearer side edge."""
-    if pd.isna(x) or 15 <= x <= 85:
-        return "top center"
-    return "top left" if x > 85 else "top right"
+PLANE_HEIGHT = 520  # px
+PLANE_MARGIN = {"l": 60, "r": 40, "t": 40, "b": 100}
+PLANE_RANGE = {"x": (-4.0, 104.0), "y": (-4.0, 108.0)}
+PLANE_NAME_SIZE = 11  # px
+PLANE_JUDGED_WIDTH = 300  # px across the plot where names are placed: a phone's, where they crowd most
+PLANE_ALL_NAMED = 12  # a region of up to this many cities has every name written
+PLANE_EXTREMES = 3  # else: the top and bottom few on each axis are named...
+PLANE_OFF_DIAGONAL = 4  # ...and the cities furthest from the diagonal (x far from y)
+THRESHOLD_LINE = "#000000"
+# Where a name may go around its marker, tried in this order; Plotly's textposition values.
+_NAME_PLACES = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "top left",
+    "bottom right",
+    "bottom left",
+)
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom in px, downwards
+
+
+def _plane_px(x: float, y: float) -> tuple[float, float]:
+    """A plane point in px of the plot judged (`PLANE_JUDGED_WIDTH` across), y downwards."""
+    (x0, x1), (y0, y1) = PLANE_RANGE["x"], PLANE_RANGE["y"]
+    tall = PLANE_HEIGHT - PLANE_MARGIN["t"] - PLANE_MARGIN["b"]
+    return (x - x0) / (x1 - x0) * PLANE_JUDGED_WIDTH, (y1 - y) / (y1 - y0) * tall
+
+
+def _name_box(place: str, x: float, y: float, width: float, radius: float) -> Box:
+    """Where Plotly writes a name of ``width`` px at ``place`` around a marker of ``radius`` px at (x, y)."""
+    tall = 1.3 * PLANE_NAME_SIZE
+    vertical, horizontal = place.split()
+    if horizontal == "center":
+        left = x - width / 2
+    elif horizontal == "right":
+        left = x + (radius if vertical == "middle" else radius * 0.5)
+    else:
+        left = x - width - (radius if vertical == "middle" else radius * 0.5)
+    if vertical == "middle":
+        top = y - tall / 2
+    elif vertical == "top":
+        top = y - radius - tall
+    else:
+        top = y + radius
+    return (left, top, left + width, top + tall)
+
+
+def _crossing(box: Box, others: Sequence[Box]) -> int:
+    return sum(1 for o in others if box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3])
+
+
+def plane_names(frame: pd.DataFrame, labels: Mapping[str, str], highlight: str | None = None) -> dict[str, str]:
+    """Code -> textposition of the cities whose names the plane writes; the others are named on hover.
+
+    Up to `PLANE_ALL_NAMED` cities every name is written. Past that, the
+    highlighted city, the `PLANE_EXTREMES` highest and lowest on each axis
+    and the `PLANE_OFF_DIAGONAL` cities furthest from the diagonal, in that
+    order, each where its name covers no marker and no name already written
+    (judged on a phone-wide plot); one that fits nowhere is left to hover.
+    Every name is placed the same way when all are written, the least
+    crossing place winning.
+    """
+    codes = list(frame.index)
+    if not codes:
+        return {}
+    points = {code: _plane_px(float(frame.loc[code, "x"]), float(frame.loc[code, "y"])) for code in codes}
+    radii = {code: 8.0 if code == highlight else 5.0 for code in codes}
+    markers: dict[str, Box] = {
+        code: (px - radii[code], py - radii[code], px + radii[code], py + radii[code])
+        for code, (px, py) in points.items()
+    }
+    every = len(codes) <= PLANE_ALL_NAMED
+    if every:
+        wanted = codes
+    else:
+        by_x, by_y = frame["x"].sort_values(), frame["y"].sort_values()
+        off_diagonal = (frame["x"] - frame["y"]).abs().sort_values(ascending=False)
+        wanted = [
+            *([highlight] if highlight in points else []),
+            *by_x.index[::-1][:PLANE_EXTREMES],
+            *by_y.index[::-1][:PLANE_EXTREMES],
+            *by_x.index[:PLANE_EXTREMES],
+            *by_y.index[:PLANE_EXTREMES],
+            *off_diagonal.index[:PLANE_OFF_DIAGONAL],
+        ]
+        wanted = list(dict.fromkeys(wanted))
+    tall = PLANE_HEIGHT - PLANE_MARGIN["t"] - PLANE_MARGIN["b"]
+    frame_box: Box = (-PLANE_MARGIN["l"] + 30, -PLANE_MARGIN["t"] + 14, PLANE_JUDGED_WIDTH + PLANE_MARGIN["r"], tall)
+    written: dict[str, Box] = {}
+    places: dict[str, str] = {}
+    for code in wanted:
+        width = _text_width(labels.get(code, code), PLANE_NAME_SIZE)
+        others = [box for other, box in markers.items() if other != code] + list(written.values())
+        best: tuple[int, str, Box] | None = None
+        for place in _NAME_PLACES:
+            box = _name_box(place, *points[code], width, radii[code])
+            outside = box[0] < frame_box[0] or box[1] < frame_box[1] or box[2] > frame_box[2] or box[3] > frame_box[3]
+            cost = _crossing(box, others) + (100 if outside else 0)
+            if best is None or cost < best[0]:
+                best = (cost, place, box)
+            if cost == 0:
+                break
+        assert best is not None
+        if best[0] == 0 or every or code == highlight:
+            places[code], written[code] = best[1], best[2]
+    return places
 
 
 def plane_figure(
@@ -132,25 +236,93 @@ def plane_figure(
     labels: Mapping[str, str],
     axis_titles: tuple[str, str],
     highlight: str | None = None,
+    *,
+    thresholds: Mapping[str, tuple[float, str]] | None = None,
+    stages: Mapping[str, str] | None = None,
+    quadrant_names: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Cities on the dual-space plane with the median lines and the quadrant names."""
+    """Cities on the dual-space plane: the stage threshold and the region's medians as lines, names per `plane_names`.
+
+    ``thresholds``: per axis ("x", "y") the threshold's score and the line's
+    label (what the ladder asks there); ``stages``: per city the stage's
+    name, on hover; ``quadrant_names``: written in the plane's corners
+    (keys "both", "x_only", "y_only", "neither"); ``names``: the legend's
+    words for "threshold" and "median" lines.
+    """
     x_median, y_median = medians
     codes = list(frame.index)
-    # Past 15 cities the names would overlap: only the highlighted one is written, the rest hover.
-    written = len(codes) <= 15
-    traces: list[dict[str, Any]] = [
+    placed = plane_names(frame, labels, highlight)
+    stage_of = stages or {}
+    legend_words = {"threshold": _("Stage threshold"), "median": _("Region median"), **(names or {})}
+    # Lines as shapes below the cities, named in the legend: the cities stay the figure's first trace.
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+
+    def lines(kind: str, ends: list[tuple[float, float, float, float]], line: dict[str, Any]) -> None:
+        for i, (x0, y0, x1, y1) in enumerate(ends):
+            shapes.append(
+                {
+                    "type": "line",
+                    "layer": "below",
+                    "x0": x0,
+                    "y0": y0,
+                    "x1": x1,
+                    "y1": y1,
+                    "line": line,
+                    "name": legend_words[kind],
+                    "legendgroup": kind,
+                    "showlegend": i == 0,
+                }
+            )
+
+    if thresholds:
+        for axis, (value, label) in thresholds.items():
+            if axis == "x":
+                # Above the plot, over its line: not over a city.
+                annotations.append(
+                    {"x": value, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom", "text": label}
+                )
+            else:
+                # Right of the plot, along its line.
+                annotations.append(
+                    {
+                        "x": 1,
+                        "y": value,
+                        "xref": "paper",
+                        "yref": "y",
+                        "xanchor": "left",
+                        "textangle": 90,
+                        "text": label,
+                    }
+                )
+        for annotation in annotations:
+            annotation.update({"showarrow": False, "font": {"size": 11, "color": THRESHOLD_LINE}})
+        lines(
+            "threshold",
+            [(v, 0, v, 100) if axis == "x" else (0, v, 100, v) for axis, (v, _label) in thresholds.items()],
+            {"color": THRESHOLD_LINE, "width": 1.5},
+        )
+    if not pd.isna(x_median):
+        lines(
+            "median",
+            [(x_median, 0, x_median, 100), (0, y_median, 100, y_median)],
+            {"color": MEDIAN_LINE, "dash": "dot", "width": 1},
+        )
+    traces: list[dict[str, Any]] = []
+    traces.append(
         {
             "type": "scatter",
             "mode": "markers+text",
             "name": _("Cities"),
+            "showlegend": False,
             "x": [_plotted(v) for v in frame["x"]],
             "y": [_plotted(v) for v in frame["y"]],
-            "text": [labels.get(code, code) if written or code == highlight else "" for code in codes],
+            "text": [labels.get(code, code) if code in placed else "" for code in codes],
             "hovertext": [labels.get(code, code) for code in codes],
-            "customdata": codes,
-            # A name centred on a city at 0 or 100 would run past the chart's edge: it leans inwards.
-            "textposition": [_inwards(x) for x in frame["x"]],
-            "textfont": {"size": 11},
+            "customdata": [[code, stage_of.get(code, "")] for code in codes],
+            "textposition": [placed.get(code, "top center") for code in codes],
+            "textfont": {"size": PLANE_NAME_SIZE},
             # A city at 0 or 100 sits on the frame: drawn whole, its name too, not cut at the axis.
             "cliponaxis": False,
             "marker": {
@@ -161,60 +333,64 @@ def plane_figure(
             },
             # The axis titles are the framework's names: data, so they go in as variables.
             "meta": list(axis_titles),
-            "hovertemplate": "%{hovertext}<br>%{meta[0]}: %{x}<br>%{meta[1]}: %{y}<extra></extra>",
+            "hovertemplate": "%{hovertext}<br>%{meta[0]}: %{x}<br>%{meta[1]}: %{y}"
+            + ("<br>%{customdata[1]}" if stages else "")
+            + "<extra></extra>",
         }
-    ]
-    shapes, annotations = [], []
-    if not pd.isna(x_median):
-        line = {"color": MEDIAN_LINE, "dash": "dot", "width": 1}
-        shapes = [
-            {"type": "line", "x0": x_median, "x1": x_median, "y0": 0, "y1": 100, "line": line},
-            {"type": "line", "x0": 0, "x1": 100, "y0": y_median, "y1": y_median, "line": line},
-        ]
-        for x, y, anchor_x, anchor_y, text in (
-            (100, 100, "right", "top", _("Leaders")),
-            (100, 0, "right", "bottom", _("Inward-looking")),
-            (0, 100, "left", "top", _("Connected followers")),
-            (0, 0, "left", "bottom", _("Starting out")),
-        ):
+    )
+    for key, x, y, anchor_x, anchor_y in (
+        ("both", 100, 100, "right", "top"),
+        ("x_only", 100, 0, "right", "bottom"),
+        ("y_only", 0, 100, "left", "top"),
+        ("neither", 0, 0, "left", "bottom"),
+    ):
+        if quadrant_names and key in quadrant_names:
             annotations.append(
                 {
                     "x": x,
                     "y": y,
                     "xanchor": anchor_x,
                     "yanchor": anchor_y,
-                    "text": text,
+                    "text": quadrant_names[key],
                     "showarrow": False,
-                    "font": {"color": "#555555", "size": 12},
+                    "font": {"color": "#555555", "size": 11},
                 }
             )
+    (x0, x1), (y0, y1) = PLANE_RANGE["x"], PLANE_RANGE["y"]
     return _figure(
         traces,
         _layout(
-            480,
+            PLANE_HEIGHT,
             xaxis={
                 "title": {"text": axis_titles[0]},
-                "range": [-4, 104],
+                "range": [x0, x1],
                 "tickvals": [0, 25, 50, 75, 100],
                 "zeroline": False,
             },
             yaxis={
                 "title": {"text": axis_titles[1]},
-                "range": [-4, 108],
+                "range": [y0, y1],
                 "tickvals": [0, 25, 50, 75, 100],
                 "zeroline": False,
             },
-            shapes=shapes,
             annotations=annotations,
-            showlegend=False,
+            # Below the axis title: above the plot stands the threshold's label.
+            legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+            showlegend=bool(shapes),
+            shapes=shapes,
+            margin=dict(PLANE_MARGIN),
         ),
     )
 
 
 def heatmap_figure(
-    matrix: pd.DataFrame, row_labels: Mapping[str, str], column_labels: Mapping[str, str], colour_title: str
+    matrix: pd.DataFrame,
+    row_labels: Mapping[str, str],
+    column_labels: Mapping[str, str],
+    colour_title: str,
+    axis_titles: tuple[str, str],
 ) -> Figure:
-    """Rows x columns of scores 0-100, Viridis, the value written in each cell."""
+    """Rows x columns of scores 0-100, Viridis, the value written in each cell; ``axis_titles``: (columns, rows)."""
     z = [[_plotted(v) for v in row] for row in matrix.to_numpy()]
     return _figure(
         [
@@ -236,8 +412,8 @@ def heatmap_figure(
         ],
         _layout(
             max(300, 24 * len(matrix) + 140),
-            xaxis={"side": "top", "tickangle": -30, "automargin": True},
-            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={"title": {"text": axis_titles[0]}, "side": "top", "tickangle": -30, "automargin": True},
+            yaxis={"title": {"text": axis_titles[1]}, "autorange": "reversed", "automargin": True},
             margin={"l": 60, "r": 20, "t": 90, "b": 20},
         ),
     )
@@ -250,8 +426,12 @@ def bar_figure(
     colours: Sequence[str] | str = OTHERS,
     horizontal: bool = False,
     names_above: bool = False,
+    *,
+    category_title: str,
 ) -> Figure:
     """Bars with their values written outside; ``names_above`` (across only) writes each name over its bar.
+
+    ``axis_title`` names the values' axis with its unit, ``category_title`` the bars'.
 
     Names over the bars have the chart's whole width: a long name such as
     "S2+ Second breakthrough: collaborating" left of its bar took more than a
@@ -274,7 +454,7 @@ def bar_figure(
         trace.update({"x": values_out, "y": list(categories), "orientation": "h"})
         axes = {
             "xaxis": {"title": {"text": axis_title}, "rangemode": "tozero", **value_axis},
-            "yaxis": {"autorange": "reversed", "automargin": True},
+            "yaxis": {"title": {"text": category_title}, "autorange": "reversed", "automargin": True},
         }
         height = max(260, 26 * len(categories) + 90)
         if names_above:
@@ -283,7 +463,7 @@ def bar_figure(
         trace.update({"x": list(categories), "y": values_out})
         axes = {
             "yaxis": {"title": {"text": axis_title}, "rangemode": "tozero", **value_axis},
-            "xaxis": {"automargin": True},
+            "xaxis": {"title": {"text": category_title}, "automargin": True},
         }
         height = 320
     # Room above (or beside) the longest bar for its label.
@@ -316,7 +496,8 @@ def _bars_with_names_above(trace: dict[str, Any], categories: Sequence[str], axe
             showlegend=False,
             bargap=bargap,
             annotations=annotations,
-            margin={"l": 20, "r": 40, "t": 20, "b": 50},
+            # Room for the stage axis' title, left of the names.
+            margin={"l": 40, "r": 40, "t": 20, "b": 50},
             **axes,
         ),
     )
@@ -568,7 +749,11 @@ def _city_markers(
 
 
 def grouped_bar_figure(
-    frame: pd.DataFrame, city_labels: Mapping[str, str], category_labels: Mapping[str, str], axis_title: str
+    frame: pd.DataFrame,
+    city_labels: Mapping[str, str],
+    category_labels: Mapping[str, str],
+    axis_title: str,
+    category_title: str,
 ) -> Figure:
     """One group of bars per category (rows of ``frame``), one bar per city (columns), 0-100."""
     traces = [
@@ -588,7 +773,7 @@ def grouped_bar_figure(
             420,
             barmode="group",
             yaxis={"title": {"text": axis_title}, "range": [0, 100]},
-            xaxis={"automargin": True},
+            xaxis={"title": {"text": category_title}, "automargin": True},
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         ),
     )

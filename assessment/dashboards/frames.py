@@ -10,12 +10,23 @@ chart, its table view and its CSV are one frame and cannot disagree.
 
 The dual-space plane: x is the score of the index's first half (in-city
 maturity, IC in DSMF), y of its second (cross-boundary readiness, XB). Its
-quadrants are split at the region's medians, so they read "ahead of / behind
-the region", not against an absolute bar:
+quadrants are cut at the stage threshold (`Rung.threshold`, the framework's
+``stage_threshold``), an absolute bar, not at the region's medians (a median
+puts half of any region below it, whatever its level):
 
-    connected followers | leaders
-    --------------------+------------------
-    starting out        | inward-looking
+    only y reaches | both reach
+    ---------------+---------------
+    neither        | only x reaches
+
+What the bar means on each axis is read from the ladder (`axis_thresholds`):
+in DSMF, S1-S3 require each in-city dimension to reach it, S4 the
+cross-boundary half as a whole. A half scored as a mean of its dimensions is
+below the threshold only if one of them is, so a city left of the line cannot
+be on S3, while one right of it may still have a dimension below it.
+
+Movers: a change is shown to `MOVE_DIGITS` decimals; one that rounds to 0
+there is neither a rise nor a fall (a chart of "falls" of 0.0 says something
+moved when nothing did).
 
 What-if weights are in `assessment.dashboards.what_if`.
 """
@@ -27,8 +38,11 @@ import numpy as np
 import pandas as pd
 
 from assessment import scoring
+from assessment.scoring.stage_ladder import TOLERANCE
 
-QUADRANTS = ("leaders", "inward_looking", "connected_followers", "starting_out")
+QUADRANTS = ("both", "x_only", "y_only", "neither")
+MOVE_DIGITS = 1  # decimals a change of the index is shown with; one that rounds to 0 there did not move
+MOVERS_SHOWN = 5  # the biggest rises, and the biggest falls, a movers chart lists
 
 
 @dataclass(frozen=True)
@@ -93,20 +107,64 @@ def ranking(
     return frame.sort_values(["rank", "index"], ascending=[True, False], na_position="last")
 
 
-def plane(scores: pd.DataFrame, axes: tuple[str, str]) -> tuple[pd.DataFrame, float, float]:
-    """Each city's (x, y), its quadrant, and the two medians that split the plane."""
+def plane(scores: pd.DataFrame, axes: tuple[str, str], threshold: float) -> tuple[pd.DataFrame, float, float]:
+    """Each city's (x, y), its quadrant against the stage ``threshold``, and the region's two medians.
+
+    On the threshold counts as reaching it, as on the ladder (`stage_ladder.TOLERANCE`).
+    """
     x_code, y_code = axes
     frame = pd.DataFrame({"x": scores[x_code], "y": scores[y_code]}, index=scores.index).dropna()
     if frame.empty:
         return frame.assign(quadrant=pd.Series(dtype="str")), float("nan"), float("nan")
     x_median, y_median = float(frame["x"].median()), float(frame["y"].median())
-    high_x, high_y = frame["x"] >= x_median, frame["y"] >= y_median
+    bar = threshold - TOLERANCE
+    high_x, high_y = frame["x"] >= bar, frame["y"] >= bar
     frame["quadrant"] = np.select(
         [high_x & high_y, high_x & ~high_y, ~high_x & high_y],
-        ["leaders", "inward_looking", "connected_followers"],
-        default="starting_out",
+        ["both", "x_only", "y_only"],
+        default="neither",
     )
     return frame, x_median, y_median
+
+
+@dataclass(frozen=True)
+class AxisThreshold:
+    """What the stage ladder asks of one axis of the plane.
+
+    ``nodes``: the nodes at or under the axis that rungs require (the axis
+    itself, or its dimensions); ``rungs``: the rungs requiring them, lowest
+    first; ``whole``: the axis itself is required, not only nodes under it.
+    """
+
+    axis: str
+    threshold: float
+    nodes: tuple[str, ...]
+    rungs: tuple[str, ...]
+
+    @property
+    def whole(self) -> bool:
+        return self.nodes == (self.axis,)
+
+
+def axis_thresholds(tree: scoring.FrameworkTree, axes: tuple[str, str]) -> dict[str, AxisThreshold]:
+    """Per plane axis that some rung requires: the threshold, the nodes and the rungs (none: no line)."""
+    if tree.ladder is None:
+        return {}
+    found: dict[str, AxisThreshold] = {}
+    for axis in axes:
+        nodes: list[str] = []
+        rungs: list[str] = []
+        thresholds: set[float] = set()
+        for rung in tree.ladder.rungs:
+            under = [code for code in rung.requires if code == axis or axis in tree.ancestors(code)]
+            if under:
+                rungs.append(rung.code)
+                nodes += [code for code in under if code not in nodes]
+                thresholds.add(rung.threshold)
+        # One framework-wide stage threshold: rungs of one axis asking different bars would need a line each.
+        if rungs and len(thresholds) == 1:
+            found[axis] = AxisThreshold(axis, thresholds.pop(), tuple(nodes), tuple(rungs))
+    return found
 
 
 def stage_distribution(stages: pd.Series, ladder: Sequence[str]) -> pd.Series:
@@ -126,6 +184,8 @@ def movers(
 ) -> pd.DataFrame:
     """Cities scored in both periods, by the change of their index, biggest rise first.
 
+    ``direction``: "rise", "fall", or "unchanged" when the change rounds to 0 at
+    `MOVE_DIGITS` decimals (as `labels.display_number` shows it).
     ``significant``: whether the change exceeds the uncertainty (`_beyond_uncertainty`).
     """
     both = current.index.intersection(previous.index)
@@ -139,8 +199,21 @@ def movers(
         index=both,
     ).dropna(subset=["before", "now"])
     frame["change"] = frame["now"] - frame["before"]
+    # Python's round, as the tables show it: numpy's rounds 0.05 to 0.0 where the table prints 0.1.
+    shown = frame["change"].map(lambda change: round(float(change), MOVE_DIGITS))
+    frame["direction"] = np.select([shown > 0, shown < 0], ["rise", "fall"], default="unchanged")
     frame["significant"] = _beyond_uncertainty(both_intervals=(intervals_now, intervals_before), index=frame.index)
     return frame.sort_values("change", ascending=False)
+
+
+def biggest_moves(frame: pd.DataFrame, count: int = MOVERS_SHOWN) -> pd.DataFrame:
+    """The ``count`` biggest rises and the ``count`` biggest falls of `movers`, biggest rise first, biggest fall last.
+
+    An unchanged city is in neither: with no rise and no fall the frame is empty.
+    """
+    rises = frame[frame["direction"] == "rise"].head(count)
+    falls = frame[frame["direction"] == "fall"].tail(count)
+    return pd.concat([rises, falls])
 
 
 def _beyond_uncertainty(both_intervals: tuple[pd.DataFrame | None, pd.DataFrame | None], index: pd.Index) -> pd.Series:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from assessment.dashboards import figures, frames, what_if
 from assessment.dashboards.filters import Filters
@@ -31,6 +32,7 @@ from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.selectors import results as result_selectors
 from cities.models import City, Region
 from cities.outlines import outlines_around
+from cities.selectors import member_notes
 
 
 @dataclass
@@ -122,6 +124,11 @@ def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | No
     )
     if not view.what_if and method["alternatives"]:
         caption = f"{caption} {method['alternatives']}"
+    # Where a city stands for part of itself (Shanghai for Songjiang in the G60), the caption says so.
+    notes = member_notes(view.snapshot.region) if view.snapshot and view.snapshot.region else {}
+    caption = " ".join(
+        [caption, *(_("%(note)s.") % {"note": note} for code, note in notes.items() if code in frame.index)]
+    )
     return Panel(
         "ranking",
         _("Ranking with rank intervals"),
@@ -132,38 +139,109 @@ def _ranking_panel(view: RegionView, labels: dict[str, str], highlight: str | No
     )
 
 
+def _rungs_text(rungs: tuple[str, ...], ladder: tuple[str, ...]) -> str:
+    """ "S1–S3" for rungs next to each other on the ladder, else each named."""
+    places = [ladder.index(code) for code in rungs if code in ladder]
+    if len(rungs) > 2 and places == list(range(places[0], places[0] + len(places))):
+        return _("%(first)s–%(last)s") % {"first": rungs[0], "last": rungs[-1]}
+    return _(", ").join(rungs)
+
+
 def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None = None) -> Panel | None:
     axes = view.structure.plane_axes
     if axes is None:
         return None
-    frame, x_median, y_median = frames.plane(view.scores, axes)
-    names = node_labels(view.filters.framework)
+    framework = view.filters.framework
+    tree = framework_scoring_tree(framework)
+    bars = frames.axis_thresholds(tree, axes)
+    threshold = float(framework.stage_threshold)
+    frame, x_median, y_median = frames.plane(view.scores, axes, threshold)
+    names = node_labels(framework)
     titles = (names.get(axes[0], axes[0]), names.get(axes[1], axes[1]))
+    score_unit = _("score 0–100")
+    axis_titles = tuple(_("%(name)s (%(unit)s)") % {"name": title, "unit": score_unit} for title in titles)
+    shown_threshold = display_number(threshold)
     quadrant_names = {
-        "leaders": _("Leaders"),
-        "inward_looking": _("Inward-looking"),
-        "connected_followers": _("Connected followers"),
-        "starting_out": _("Starting out"),
+        "both": _("Both ≥ %(threshold)s") % {"threshold": shown_threshold},
+        "x_only": _("Only %(axis)s ≥ %(threshold)s") % {"axis": titles[0], "threshold": shown_threshold},
+        "y_only": _("Only %(axis)s ≥ %(threshold)s") % {"axis": titles[1], "threshold": shown_threshold},
+        "neither": _("Both < %(threshold)s") % {"threshold": shown_threshold},
     }
+    ladder = tree.ladder.stages if tree.ladder else ()
+    lines: dict[str, tuple[float, str]] = {}
+    meanings = []
+    for place, axis, title in (("x", axes[0], titles[0]), ("y", axes[1], titles[1])):
+        bar = bars.get(axis)
+        if bar is None:
+            continue
+        words = {
+            "rungs": _rungs_text(bar.rungs, ladder),
+            "threshold": display_number(bar.threshold),
+            "axis": title,
+            "nodes": _(", ").join(bar.nodes),
+        }
+        if bar.whole:
+            lines[place] = (bar.threshold, _("%(rungs)s: %(axis)s ≥ %(threshold)s") % words)
+            meanings.append(_("%(axis)s must reach it for %(rungs)s") % words)
+        else:
+            lines[place] = (bar.threshold, _("%(rungs)s: each dimension ≥ %(threshold)s") % words)
+            meanings.append(
+                _(
+                    "each dimension of %(axis)s (%(nodes)s) must reach it for %(rungs)s, so a city below the "
+                    "line on this axis has at least one dimension below it, while one above it may still have one"
+                )
+                % words
+            )
+    stage_names = stage_labels(framework)
+    stage_of = {code: stage_names.get(view.stages.get(code, ""), "") for code in frame.index}
     rows = [
         [
             labels.get(code, code),
             code,
             display_number(row["x"]),
             display_number(row["y"]),
+            stage_of[code],
             quadrant_names[row["quadrant"]],
         ]
         for code, row in frame.iterrows()
     ]
-    caption = _(
-        "x: %(x)s; y: %(y)s. The dotted lines are the region's medians (%(x_median)s and %(y_median)s): "
-        "the quadrants say where a city stands against its region."
-    ) % {"x": titles[0], "y": titles[1], "x_median": display_number(x_median), "y_median": display_number(y_median)}
+    caption = _("x: %(x)s; y: %(y)s; both scored 0–100. Solid lines: the stage threshold, %(threshold)s points") % {
+        "x": titles[0],
+        "y": titles[1],
+        "threshold": shown_threshold,
+    }
+    if meanings:
+        caption += _(": ") + _("; ").join(meanings)
+    caption += _(
+        ". The quadrants are cut at the threshold. Dotted lines: the region's medians (%(x_median)s and "
+        "%(y_median)s), for comparison only. Names: %(named)s; every city on hover and in the table."
+    ) % {
+        "x_median": display_number(x_median),
+        "y_median": display_number(y_median),
+        "named": (
+            _("every city")
+            if len(frame) <= figures.PLANE_ALL_NAMED
+            else _(
+                "the %(extremes)s highest and lowest on each axis and the %(off)s furthest from the diagonal, "
+                "where the name covers no other city"
+            )
+            % {"extremes": figures.PLANE_EXTREMES, "off": figures.PLANE_OFF_DIAGONAL}
+        ),
+    }
     return Panel(
         "plane",
         _("The dual-space plane"),
-        figures.plane_figure(frame, (x_median, y_median), labels, titles, highlight),
-        [_("City"), _("Code"), titles[0], titles[1], _("Quadrant")],
+        figures.plane_figure(
+            frame,
+            (x_median, y_median),
+            labels,
+            axis_titles,
+            highlight,
+            thresholds=lines,
+            stages=stage_of,
+            quadrant_names=quadrant_names,
+        ),
+        [_("City"), _("Code"), titles[0], titles[1], _("Stage"), _("Against the stage threshold")],
         rows,
         caption,
     )
@@ -178,7 +256,9 @@ def _heatmap_panel(view: RegionView, labels: dict[str, str]) -> Panel:
     return Panel(
         "heatmap",
         _("Cities × dimensions"),
-        figures.heatmap_figure(matrix, labels, {code: code for code in dimensions}, _("Score")),
+        figures.heatmap_figure(
+            matrix, labels, {code: code for code in dimensions}, _("Score (0–100)"), (_("Dimension"), _("City"))
+        ),
         [_("City"), *(short[code] for code in dimensions)],
         rows,
         _("Scores 0–100 per dimension; cities in ranking order."),
@@ -196,11 +276,12 @@ def _stage_panel(view: RegionView) -> Panel:
         figures.bar_figure(
             [stage_names.get(stage, stage) for stage in ladder],
             counts.tolist(),
-            _("Cities"),
+            pgettext("axis", "Cities"),
             [colours[stage] for stage in ladder],
             # Bars across, each stage's name over its bar: whole at 390 px, not cut at an angle or at the edge.
             horizontal=True,
             names_above=True,
+            category_title=_("Stage"),
         ),
         [_("Stage"), _("Cities")],
         [[stage_names.get(stage, stage), int(count)] for stage, count in counts.items()],
@@ -253,29 +334,53 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
         monte_carlo_ranks(view.snapshot),
         monte_carlo_ranks(previous),
     )
-    shown = pd.concat([frame.head(5), frame.tail(5)]).drop_duplicates() if len(frame) > 10 else frame
+    shown = frames.biggest_moves(frame)
     rows = [
         [
             labels.get(code, code),
             code,
             display_number(row["before"]),
             display_number(row["now"]),
-            display_number(row["change"]),
+            display_number(row["change"], frames.MOVE_DIGITS),
             row["stage_before"],
             row["stage_now"],
             "" if pd.isna(row["significant"]) else (_("yes") if row["significant"] else _("no")),
         ]
         for code, row in shown.iterrows()
     ]
+    periods = {"before": earlier[0], "now": filters.period}
+    rose, fell = (frame["direction"] == "rise").any(), (frame["direction"] == "fall").any()
+    none_moved = (
+        _("No city rose or fell between %(before)s and %(now)s.")
+        if not rose and not fell
+        else _("No city rose between %(before)s and %(now)s.")
+        if not rose
+        else _("No city fell between %(before)s and %(now)s.")
+        if not fell
+        else ""
+    ) % periods
+    caption = _(
+        "Published index scores; the %(count)s biggest rises and the %(count)s biggest falls. A city whose "
+        "change rounds to %(zero)s points is neither. A change is beyond the uncertainty only when the index's "
+        "intervals in the two periods (percentiles %(interval_low)s to %(interval_high)s over the Monte "
+        "Carlo's draws) do not overlap."
+    ) % {
+        "count": frames.MOVERS_SHOWN,
+        "zero": f"{0:.{frames.MOVE_DIGITS}f}",
+        **method_stated(filters.framework.method_parameters()),
+    }
     return Panel(
         "movers",
         _("Biggest movers since %(period)s") % {"period": earlier[0]},
         figures.bar_figure(
             [labels.get(code, code) for code in shown.index],
-            shown["change"].tolist(),
-            _("Change of the index (points)"),
+            [display_number(change, frames.MOVE_DIGITS) for change in shown["change"]],
+            _("Change (points)"),
             horizontal=True,
-        ),
+            category_title=_("City"),
+        )
+        if not shown.empty
+        else None,
         [
             _("City"),
             _("Code"),
@@ -287,12 +392,7 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
             _("Beyond the uncertainty"),
         ],
         rows,
-        _(
-            "Published index scores; the five biggest rises and falls. A change is beyond the uncertainty "
-            "only when the index's intervals in the two periods (percentiles %(interval_low)s to "
-            "%(interval_high)s over the Monte Carlo's draws) do not overlap."
-        )
-        % method_stated(filters.framework.method_parameters()),
+        f"{none_moved} {caption}".strip(),
     )
 
 
@@ -378,7 +478,13 @@ def city_panels(
         Panel(
             "indicators",
             _("Indicator scores"),
-            figures.heatmap_figure(matrix, {code: code for code in dimensions}, {}, _("Score")),
+            figures.heatmap_figure(
+                matrix,
+                {code: code for code in dimensions},
+                {},
+                _("Score (0–100)"),
+                (_("Indicator of the dimension (n-th)"), _("Dimension")),
+            ),
             [_("Indicator"), _("Name"), _("Answer"), _("Score")],
             indicator_rows,
             _(
@@ -429,7 +535,12 @@ def city_panels(
             Panel(
                 "quality",
                 _("Data quality of the answers"),
-                figures.bar_figure(grades, [coverage.by_quality[g] for g in grades], _("Answers")),
+                figures.bar_figure(
+                    grades,
+                    [coverage.by_quality[g] for g in grades],
+                    pgettext("axis", "Answers"),
+                    category_title=_("Data quality grade"),
+                ),
                 [_("Grade"), _("Answers")],
                 [[str(quality_labels[g]), coverage.by_quality[g]] for g in grades],
                 _("Grades from A (measured, documented method) to F (unknown method)."),
@@ -466,7 +577,7 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
             "dimensions",
             _("Every dimension"),
             figures.grouped_bar_figure(
-                frame, labels, {code: code for code in structure.dimensions}, _("Score (0–100)")
+                frame, labels, {code: code for code in structure.dimensions}, _("Score (0–100)"), _("Dimension")
             ),
             [_("Code"), _("Name"), *city_names],
             [stage_row, *aggregate_rows],

@@ -71,33 +71,71 @@ def test_the_nearest_in_rank_are_the_cities_ranked_next_to_the_city():
 # The dual-space plane
 
 
-def test_the_plane_splits_the_cities_at_the_regions_medians():
-    table = scores(a=(0, 80, 80), b=(0, 80, 20), c=(0, 20, 80), d=(0, 20, 20), e=(0, 50, 50))
+def test_the_plane_cuts_its_quadrants_at_the_stage_threshold_not_at_the_medians():
+    # Every city is above 60 on both halves: a median cut would still call half of them behind.
+    table = scores(a=(0, 90, 90), b=(0, 80, 70), c=(0, 70, 80), d=(0, 65, 65), e=(0, 85, 75))
 
-    plane, x_median, y_median = frames.plane(table, ("IC", "XB"))
+    plane, x_median, y_median = frames.plane(table, ("IC", "XB"), 60.0)
 
-    assert (x_median, y_median) == (50.0, 50.0)
+    assert (x_median, y_median) == (80.0, 75.0)
+    assert set(plane["quadrant"]) == {"both"}
+
+
+def test_the_plane_s_quadrants_say_which_half_reaches_the_threshold():
+    table = scores(a=(0, 80, 80), b=(0, 80, 20), c=(0, 20, 80), d=(0, 20, 20), e=(0, 60, 60))
+
+    plane, _x, _y = frames.plane(table, ("IC", "XB"), 60.0)
+
     assert plane["quadrant"].to_dict() == {
-        "a": "leaders",
-        "b": "inward_looking",
-        "c": "connected_followers",
-        "d": "starting_out",
-        # On the median counts as ahead of it.
-        "e": "leaders",
+        "a": "both",
+        "b": "x_only",
+        "c": "y_only",
+        "d": "neither",
+        # On the threshold reaches it, as on the ladder.
+        "e": "both",
     }
+
+
+def test_the_threshold_of_each_plane_axis_is_what_the_ladder_asks_of_it():
+    from assessment.scoring import FrameworkTree
+
+    indicators = [
+        {"code": code, "parent": parent, "type": "level"} for code, parent in (("w1", "W1"), ("b1", "B1"), ("x1", "X1"))
+    ]
+    aggregates = [
+        {"code": "I", "parent": None},
+        {"code": "IC", "parent": "I"},
+        {"code": "XB", "parent": "I"},
+        {"code": "W1", "parent": "IC"},
+        {"code": "B1", "parent": "IC"},
+        {"code": "X1", "parent": "XB"},
+    ]
+    rungs = [
+        {"code": "S1", "requires": ("W1",), "threshold": 60.0},
+        {"code": "S2", "requires": ("B1",), "threshold": 60.0},
+        {"code": "S3", "requires": ("XB",), "threshold": 60.0},
+    ]
+    tree = FrameworkTree.from_records(indicators, aggregates, rungs)
+
+    bars = frames.axis_thresholds(tree, ("IC", "XB"))
+
+    assert bars["IC"] == frames.AxisThreshold("IC", 60.0, ("W1", "B1"), ("S1", "S2"))
+    assert not bars["IC"].whole
+    assert bars["XB"] == frames.AxisThreshold("XB", 60.0, ("XB",), ("S3",))
+    assert bars["XB"].whole
 
 
 def test_a_city_missing_a_half_is_left_off_the_plane_and_out_of_its_medians():
     table = scores(a=(0, 10, 10), b=(0, 30, 30), c=(0, NAN, 90))
 
-    plane, x_median, y_median = frames.plane(table, ("IC", "XB"))
+    plane, x_median, y_median = frames.plane(table, ("IC", "XB"), 60.0)
 
     assert list(plane.index) == ["a", "b"]
     assert (x_median, y_median) == (20.0, 20.0)
 
 
 def test_a_plane_without_cities_has_no_medians():
-    plane, x_median, y_median = frames.plane(scores(a=(0, NAN, NAN)), ("IC", "XB"))
+    plane, x_median, y_median = frames.plane(scores(a=(0, NAN, NAN)), ("IC", "XB"), 60.0)
 
     assert plane.empty
     assert math.isnan(x_median) and math.isnan(y_median)
@@ -116,6 +154,42 @@ def test_movers_are_the_cities_scored_in_both_periods_biggest_rise_first():
     assert list(moved.index) == ["a", "b"]
     assert moved["change"].tolist() == [10.0, -5.0]
     assert moved.loc["a", ["stage_before", "stage_now"]].tolist() == ["S1", "S2"]
+
+
+def test_an_unchanged_city_is_never_a_fall_nor_a_rise():
+    # d moved by 0.04: the table shows 0.0, so the chart must not list it as a fall.
+    now = scores(a=(60, 0, 0), b=(40, 0, 0), c=(50, 0, 0), d=(49.96, 0, 0), e=(30.05, 0, 0))
+    before = scores(a=(50, 0, 0), b=(45, 0, 0), c=(50, 0, 0), d=(50, 0, 0), e=(30, 0, 0))
+    stages = pd.Series("S1", index=list("abcde"))
+
+    moved = frames.movers(now, before, "I", stages, stages)
+    shown = frames.biggest_moves(moved)
+
+    assert moved["direction"].to_dict() == {"a": "rise", "e": "rise", "c": "unchanged", "d": "unchanged", "b": "fall"}
+    assert list(shown.index) == ["a", "e", "b"]
+    assert (shown.loc[shown["direction"] == "fall", "change"] < 0).all()
+
+
+def test_a_region_where_nothing_moved_has_no_movers_to_show():
+    now = scores(a=(60, 0, 0), b=(40.02, 0, 0))
+    before = scores(a=(60, 0, 0), b=(40, 0, 0))
+    stages = pd.Series("S1", index=["a", "b"])
+
+    moved = frames.movers(now, before, "I", stages, stages)
+
+    assert set(moved["direction"]) == {"unchanged"}
+    assert frames.biggest_moves(moved).empty
+
+
+def test_the_biggest_moves_are_the_few_biggest_rises_and_falls_biggest_fall_last():
+    changes = {f"c{i}": float(i) for i in range(-7, 8)}
+    now = scores(**{code: (50 + change, 0, 0) for code, change in changes.items()})
+    before = scores(**{code: (50, 0, 0) for code in changes})
+    stages = pd.Series("S1", index=list(changes))
+
+    shown = frames.biggest_moves(frames.movers(now, before, "I", stages, stages), 3)
+
+    assert shown["change"].tolist() == [7.0, 6.0, 5.0, -5.0, -6.0, -7.0]
 
 
 def test_the_stage_distribution_lists_every_rung_lowest_first_zeros_included():
