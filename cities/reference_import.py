@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from assessment.scoring.errors import Problem
-from cities.models import City, Province, Region
+from cities.models import City, Province, Region, RegionMembership
 
 CITY_COLUMNS = (
     "code",
@@ -33,6 +33,7 @@ CITY_COLUMNS = (
 CITY_OPTIONAL_COLUMNS = ("population", "population_year", "population_source")
 REGION_COLUMNS = ("code", "name_zh", "name_en", "kind", "description_zh", "description_en")
 MEMBER_COLUMNS = ("region_code", "city_code", "joined_on")
+MEMBER_OPTIONAL_COLUMNS = ("note_zh", "note_en")
 # The model field each free-text column is stored in (codes and choices are checked on their own).
 CITY_TEXT_FIELDS = {
     "name_zh": (City, "name_zh"),
@@ -45,6 +46,10 @@ REGION_TEXT_FIELDS = {
     "code": (Region, "code"),
     "name_zh": (Region, "name_zh"),
     "name_en": (Region, "name_en"),
+}
+MEMBER_TEXT_FIELDS = {
+    "note_zh": (RegionMembership, "note_zh"),
+    "note_en": (RegionMembership, "note_en"),
 }
 
 
@@ -93,6 +98,8 @@ class MemberRow:
     region_code: str
     city_code: str
     joined_on: dt.date | None
+    note_zh: str = ""
+    note_en: str = ""
 
 
 def read_csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
@@ -314,6 +321,9 @@ def read_members(path: Path) -> tuple[list[MemberRow], list[Problem]]:
     for line, cells in records:
         before = len(problems)
         _required_text(cells, ("region_code", "city_code"), line, problems)
+        check_lengths(cells, MEMBER_TEXT_FIELDS, line, problems)
+        if bool(cells.get("note_zh")) != bool(cells.get("note_en")):
+            problems.append(row_problem(line, "note_en", _("a note needs both its Chinese and its English text")))
         key = (cells["region_code"], cells["city_code"])
         if key in seen:
             problems.append(row_problem(line, "city_code", _("this city is listed twice for the region")))
@@ -329,5 +339,14 @@ def read_members(path: Path) -> tuple[list[MemberRow], list[Problem]]:
                     )
                 )
         if len(problems) == before:
-            rows.append(MemberRow(line=line, region_code=key[0], city_code=key[1], joined_on=joined_on))
+            rows.append(
+                MemberRow(
+                    line=line,
+                    region_code=key[0],
+                    city_code=key[1],
+                    joined_on=joined_on,
+                    note_zh=cells.get("note_zh", ""),
+                    note_en=cells.get("note_en", ""),
+                )
+            )
     return rows, problems

@@ -133,6 +133,25 @@ def surge_cities(*, city_codes: Iterable[str]) -> list[CityPoint]:
     ]
 
 
+def member_notes(region: Region) -> dict[str, str]:
+    """Per member city code, its footnote in the active language (Shanghai in the G60: through Songjiang)."""
+    memberships = RegionMembership.objects.filter(region=region).exclude(note_zh="", note_en="").order_by("city_id")
+    return {membership.city_id: membership.note for membership in memberships if membership.note}
+
+
+def subregions(region: Region) -> list[Region]:
+    """The other regions all of whose members are members of ``region`` (the YRD central area and G60 in the YRD).
+
+    A region without members is nobody's sub-group.
+    """
+    members = set(RegionMembership.objects.filter(region=region).values_list("city_id", flat=True))
+    others: dict[str, set[str]] = {}
+    for region_code, city_code in RegionMembership.objects.exclude(region=region).values_list("region_id", "city_id"):
+        others.setdefault(region_code, set()).add(city_code)
+    codes = [code for code, cities in others.items() if cities <= members]
+    return list(Region.objects.filter(code__in=codes).order_by("code"))
+
+
 def imported_flows(*, city_codes: Iterable[str], on: dt.date) -> tuple[dict[tuple[str, str], float], str] | None:
     """The imported flows among the cities of the latest year up to ``on``, of the kind with most rows, and their unit.
 

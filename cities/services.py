@@ -135,7 +135,9 @@ def regions_import(
             ).delete()
             for row in rows:
                 RegionMembership.objects.update_or_create(
-                    region_id=region_code, city_id=row.city_code, defaults={"joined_on": row.joined_on}
+                    region_id=region_code,
+                    city_id=row.city_code,
+                    defaults={"joined_on": row.joined_on, "note_zh": row.note_zh, "note_en": row.note_en},
                 )
             summary.details.append(_("%(region)s: %(count)d members") % {"region": region_code, "count": len(rows)})
     return summary
