@@ -160,7 +160,7 @@ class LevelDescriptorInline(DraftOnlyMixin, admin.TabularInline):
     model = LevelDescriptor
     extra = 0
     max_num = 6
-    fields = ("level", "text_zh", "text_en")
+    fields = ("level", "text_zh", "text_en", "action_zh", "action_en")
 
     def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return super().has_add_permission(request, obj) and self._editable(obj)
@@ -198,8 +198,18 @@ class FrameworkNodeAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(DraftOnlyMixin, admin.ModelAdmin):
-    list_display = ("node", "type", "direction", "lower", "upper", "critical", "evidence_required")
-    list_filter = ("node__framework", "type", "critical")
+    list_display = (
+        "node",
+        "type",
+        "direction",
+        "lower",
+        "upper",
+        "critical",
+        "evidence_required",
+        "lead_agency",
+        "control",
+    )
+    list_filter = ("node__framework", "type", "critical", "control", "lead_agency")
     search_fields = ("node__code", "node__name_zh", "node__name_en")
     list_select_related = ("node__framework",)
     inlines = [LevelDescriptorInline]
