@@ -1,13 +1,16 @@
-"""What a regional report says: the ranking, stages, plane, network and one page per city; no HTML here."""
+"""What a regional report says: the synthesis first (key messages, stages, plane, interoperability, priorities,
+dispersion and convergence, provinces and sub-regions, regional recommendations), then the ranking, network and
+one page per city; no HTML here. The synthesis is `assessment.dashboards.synthesis_panels`, as on the dashboard."""
 
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.dashboards import frames, panels
+from assessment.dashboards import frames, panels, synthesis_panels
 from assessment.dashboards.labels import city_labels, display_number, node_labels, stage_labels
-from assessment.models import Framework
+from assessment.insight import synthesis
+from assessment.models import Assessment, Framework
 from assessment.reports import svg
 from assessment.reports.content import PAGE_WIDTH, ReportUnavailable, User, _filters, _svg, default_framework
 from cities import figures as network_figures
@@ -46,6 +49,8 @@ def region_report_context(
         PAGE_WIDTH,
         520,
     )
+    found = synthesis_panels.region_synthesis(user, view)
+    notes = city_selectors.member_notes(region)
     city_pages = []
     for code, row in view.ranking.iterrows():
         peers = frames.peers(view.scores, code, list(structure.dimensions))
@@ -54,6 +59,7 @@ def region_report_context(
             {
                 "code": code,
                 "name": labels.get(code, code),
+                "note": notes.get(code, ""),
                 "rank": display_number(row["rank"], 0),
                 "interval": (display_number(row["rank_p05"], 0), display_number(row["rank_p95"], 0)),
                 "index": display_number(row["index"]),
@@ -91,4 +97,73 @@ def region_report_context(
         "city_pages": city_pages,
         "normalisation": framework.get_normalisation_display(),
         "threshold": framework.stage_threshold,
+        **_synthesis_context(found, snapshot, notes, labels),
+    }
+
+
+def _synthesis_context(
+    found: synthesis_panels.RegionSynthesis,
+    snapshot: Any,
+    notes: dict[str, str],
+    labels: dict[str, str],
+) -> dict[str, Any]:
+    """The executive summary and the synthesis chapters, as the template prints them."""
+    published = (
+        Assessment.objects.filter(pk__in=list(snapshot.assessment_ids.values()))
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    matrix_rows = len(found.matrix.index)
+    dispersion = synthesis_panels.dispersion_panel(found)
+    return {
+        "synthesis": found,
+        "key_messages": found.texts,
+        "last_published": timezone.localtime(published) if published else None,
+        "agreements_on": found.on,
+        "dispersion": dispersion,
+        "dispersion_svg": _svg(dispersion, PAGE_WIDTH, 24 * len(dispersion.rows) + 90),
+        "convergence": synthesis_panels.convergence_panel(found),
+        "convergence_sentence": next(
+            (
+                synthesis_panels.message_text(found, message)
+                for message in found.messages
+                if message.key in ("converging", "diverging")
+            ),
+            "",
+        ),
+        "group_columns": synthesis_panels.group_columns(found),
+        "province_rows": synthesis_panels.group_rows(found, found.provinces),
+        "subregion_rows": synthesis_panels.group_rows(found, found.subregions),
+        "matrix": synthesis_panels.matrix_panel(found),
+        # 16 px a row keeps 41 cities × 16 domains on one A4 page, each count still readable.
+        "matrix_svg": svg.figure_url(
+            synthesis_panels.matrix_figure(found, row_height=16), PAGE_WIDTH, 16 * matrix_rows + 180
+        ),
+        "weakest_domains": [
+            (found.domain_names.get(domain, domain), int(covered))
+            for domain, covered in synthesis.pairs_covered(found.matrix)[found.weakest].items()
+        ],
+        "possible_pairs": matrix_rows * (matrix_rows - 1) // 2,
+        "priority_pairs": [
+            {
+                "pair": f"{labels.get(pair.pair[0], pair.pair[0])}—{labels.get(pair.pair[1], pair.pair[1])}",
+                "flow_share": display_number(pair.flow_share * 100, 1),
+                "coverage": display_number(pair.coverage * 100, 0),
+                "missing": [found.domain_names.get(d, d) for d in pair.missing][:4],
+            }
+            for pair in found.priority_pairs
+        ],
+        "shared_actions": [
+            {
+                "indicator": item.indicator,
+                "name": found.node_names.get(item.indicator, ""),
+                "action": item.action,
+                "lead_agency": item.lead_agency,
+                "cities": len(item.cities),
+                "blocking": len(item.blocking),
+            }
+            for item in found.shared
+        ],
+        "notes": [(labels.get(code, code), note) for code, note in notes.items() if note and code in labels],
     }

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from assessment.dashboards import frames, panels
+from assessment.dashboards import frames, panels, synthesis_panels
 from assessment.dashboards.downloads import check_format, panel_download
 from assessment.dashboards.filters import (
     MAX_COMPARED,
@@ -42,6 +42,8 @@ from cities import selectors as city_selectors
 from cities.models import City, Region
 
 CACHE_SECONDS = 24 * 3600
+# The region page's synthesis panels (assessment.dashboards.synthesis_panels), downloadable like the others.
+SYNTHESIS_SLUGS = ("dispersion", "convergence", "groups", "interoperability")
 
 
 def _nothing_to_rank_message() -> str:
@@ -70,6 +72,12 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         if filters.period is not None
         else f"{region.code}|none|{filters.framework.pk}|{filters.kind}"
     )
+    # The synthesis compares with the period before: its results key the page too.
+    earlier = [period for period in filters.periods if filters.period is not None and period < filters.period]
+    if earlier:
+        version += "|" + result_selectors.snapshot_version(
+            region=region, period=max(earlier), framework=filters.framework, user=request.user, kind=filters.kind
+        )
     cache_key = (
         "region-dashboard:"
         + hashlib.sha256(f"{version}|{get_language()}|{sorted(filters.weights.items())}".encode()).hexdigest()
@@ -108,16 +116,29 @@ def _region_body(request: HttpRequest, region: Region, filters: Filters) -> dict
         }
         for node in view.structure.adjustable
     ]
+    data_base = reverse("assessment:region_data", args=[region.code, "x", "csv"])[: -len("x.csv")]
     panels_html = render_to_string(
         "dashboards/_panels.html",
-        {
-            "panels": shown,
-            "data_base": reverse("assessment:region_data", args=[region.code, "x", "csv"])[: -len("x.csv")],
-            "query": filters.query(),
-            "wide": ("ranking", "heatmap"),
-        },
+        {"panels": shown, "data_base": data_base, "query": filters.query(), "wide": ("ranking", "heatmap")},
+    )
+    # The synthesis reads the published results, never the what-if scenario: it is the same under any weights.
+    found = synthesis_panels.region_synthesis(request.user, view) if published else None
+    synthesis_html = (
+        render_to_string(
+            "dashboards/_panels.html",
+            {
+                "panels": synthesis_panels.synthesis_panels(found),
+                "data_base": data_base,
+                "query": filters.query(),
+                "wide": ("interoperability", "groups", "convergence"),
+            },
+        )
+        if found
+        else ""
     )
     return {
+        "key_messages": found.texts if found else [],
+        "synthesis_html": synthesis_html,
         "has_panels": bool(shown),
         "published": published,
         "nothing_to_rank": _nothing_to_rank_message() if nothing_to_rank else "",
@@ -184,6 +205,9 @@ def region_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpRe
     if frames.nothing_to_rank(view.ranking):
         raise Http404(_nothing_to_rank_message())
     by_slug = {panel.slug: panel for panel in panels.region_panels(request.user, view)}
+    if chart in SYNTHESIS_SLUGS:
+        found = synthesis_panels.region_synthesis(request.user, view)
+        by_slug.update({panel.slug: panel for panel in synthesis_panels.synthesis_panels(found)})
     if chart not in by_slug:
         raise Http404(_("There is no chart %(chart)s.") % {"chart": chart})
     return panel_download(by_slug[chart], f"{region.code}-{view.filters.period}-{chart}", fmt)
