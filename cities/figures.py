@@ -156,3 +156,120 @@ def coverage_heatmap(*, matrix: pd.DataFrame, labels: Mapping[str, str]) -> dict
         yaxis={"title": {"text": _("City")}, "autorange": "reversed"},
     )
     return _as_json(figure)
+
+
+def _plain(traces: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """A figure as a plain dict, its names and labels as text (see `cities.chart_style.plotly_text`)."""
+    base = {"template": "plotly_white", "font": {"family": FONT, "size": 13}, "hoverlabel": {"font": {"family": FONT}}}
+    return as_plotly_text({"data": traces, "layout": {**base, **layout}})
+
+
+def domain_breadth_figure(distribution: Mapping[int, int], domain_count: int) -> dict[str, Any]:
+    """Pairs of member cities by the number of service domains in which an agreement binds both: a bar per count."""
+    counts = list(range(domain_count + 1))
+    return _plain(
+        [
+            {
+                "type": "bar",
+                "x": counts,
+                "y": [distribution.get(count, 0) for count in counts],
+                "marker": {"color": OKABE_ITO[4]},
+                "hovertemplate": _("%(domains)s domains: %(pairs)s pairs") % {"domains": "%{x}", "pairs": "%{y}"}
+                + "<extra></extra>",
+            }
+        ],
+        {
+            "height": 300,
+            "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
+            "xaxis": {
+                "title": {"text": _("Service domains shared (of %(count)d)") % {"count": domain_count}},
+                "dtick": 1,
+                "range": [-0.5, domain_count + 0.5],
+            },
+            "yaxis": {"title": {"text": _("Pairs of cities")}, "rangemode": "tozero"},
+        },
+    )
+
+
+def dual_space_figure(
+    *,
+    points: Sequence[Mapping[str, Any]],
+    flow_title: str,
+    log_flow: bool,
+    highlight: str | None = None,
+) -> dict[str, Any]:
+    """Pairs of cities: physical flow across (log scale when it spans orders), digital coverage (% of domains) up.
+
+    Each point is a mapping with ``label`` (the pair's names), ``flow``, ``coverage`` (0-100), ``priority`` (bool,
+    labelled on the chart) and ``codes``; a highlighted city's pairs are drawn larger and outlined.
+    """
+    groups = (
+        (False, _("Other pairs"), OKABE_ITO[1], "circle"),
+        (True, _("Priority pairs: strong flow, thin coverage"), OKABE_ITO[5], "diamond"),
+    )
+    traces = []
+    for is_priority, name, colour, symbol in groups:
+        chosen = [point for point in points if bool(point["priority"]) == is_priority]
+        if not chosen:
+            continue
+        mine = [highlight in point["codes"] for point in chosen] if highlight else [False] * len(chosen)
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text" if is_priority else "markers",
+                "name": name,
+                "x": [point["flow"] for point in chosen],
+                "y": [point["coverage"] for point in chosen],
+                "text": [point["label"] if is_priority else "" for point in chosen],
+                "hovertext": [point["label"] for point in chosen],
+                "textposition": "top center",
+                "textfont": {"size": 11},
+                "marker": {
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": [13 if own else 9 for own in mine],
+                    "line": {"color": "#000000", "width": [2 if own else 0.5 for own in mine]},
+                    "opacity": 0.85,
+                },
+                "hovertemplate": "%{hovertext}<br>"
+                + flow_title
+                + ": %{x:.3g}<br>"
+                + _("Digital coverage")
+                + ": %{y:.1f}%"
+                "<extra></extra>",
+            }
+        )
+    return _plain(
+        traces,
+        {
+            "height": 440,
+            "margin": {"l": 70, "r": 20, "t": 20, "b": 60},
+            "legend": {"orientation": "h", "y": -0.22},
+            "xaxis": {"title": {"text": flow_title}, "type": "log" if log_flow else "linear"},
+            "yaxis": {"title": {"text": _("Digital coverage (% of service domains)")}, "range": [-3, 103]},
+        },
+    )
+
+
+def partner_figure(*, partners: Sequence[Mapping[str, Any]], flow_title: str) -> dict[str, Any]:
+    """A city's partners, largest flow on top: bars of digital coverage (% of domains), the flow in the hover."""
+    shown = list(partners)
+    return _plain(
+        [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [partner["label"] for partner in shown],
+                "x": [partner["coverage"] for partner in shown],
+                "customdata": [[partner["flow_text"]] for partner in shown],
+                "marker": {"color": [OKABE_ITO[5] if partner["weak"] else OKABE_ITO[4] for partner in shown]},
+                "hovertemplate": "%{y}: %{x:.1f}%<br>" + flow_title + ": %{customdata[0]}<extra></extra>",
+            }
+        ],
+        {
+            "height": max(260, 26 * len(shown) + 90),
+            "margin": {"l": 110, "r": 20, "t": 20, "b": 60},
+            "xaxis": {"title": {"text": _("Digital coverage (% of service domains)")}, "range": [0, 100]},
+            "yaxis": {"autorange": "reversed", "title": {"text": _("Partner city, by flow (largest on top)")}},
+        },
+    )

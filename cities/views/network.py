@@ -31,7 +31,8 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
     form = NetworkFilterForm(request.GET or None)
     filters = form.filters()
     edges = selectors.agreement_edges(city_codes=codes)
-    network = build_region_network(edges, codes, **filters)  # type: ignore[arg-type]
+    every_domain_code = [value for value, _label in Agreement.Domain.choices]
+    network = build_region_network(edges, codes, **filters, domains=every_domain_code)  # type: ignore[arg-type]
     view = "graph" if request.GET.get("view") == "graph" else "matrix"
     # Namesakes (Suzhou, Taizhou) carry their province in English: City.name_distinct.
     labels = {city.code: city.name_distinct for city in cities}
@@ -41,11 +42,13 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
     domain_labels = {value: str(label) for value, label in Agreement.Domain.choices}
     matrix = _domain_matrix(network.agreements, cities, filters["domain"])
     # The domain choice of the graph lists every domain the other filters leave agreements in.
-    every_domain = (
-        _domain_matrix(build_region_network(edges, codes, **{**filters, "domain": None}).agreements, cities, None)  # type: ignore[arg-type]
+    # The domain coverage counts every domain: a domain filter would cap it at one domain in 16.
+    breadth = (
+        build_region_network(edges, codes, **{**filters, "domain": None}, domains=every_domain_code)  # type: ignore[arg-type]
         if filters["domain"]
-        else matrix
+        else network
     )
+    every_domain = _domain_matrix(breadth.agreements, cities, None) if filters["domain"] else matrix
     context: dict[str, Any] = {
         "region": region,
         "form": form,
@@ -61,7 +64,12 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
             for column in every_domain["columns"]
         ],
         "network": network,
-        "density_percent": network.density * 100,
+        "breadth": breadth,
+        "domain_coverage_percent": None if breadth.domain_coverage is None else breadth.domain_coverage * 100,
+        "mean_domains": None if breadth.domain_coverage is None else breadth.domain_coverage * breadth.domain_count,
+        "domain_distribution": [
+            {"domains": count, "pairs": pairs} for count, pairs in breadth.domain_distribution.items() if pairs
+        ],
         "components": [[by_code[c] for c in component] for component in network.components],
         "islands": [by_code[c] for c in network.islands],
         "degree_rows": [
@@ -75,6 +83,7 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
             cities=figure_cities, agreements=network.agreements, domain_labels=domain_labels
         )
         context["coverage_figure"] = figures.coverage_heatmap(matrix=network.matrix, labels=labels)
+        context["breadth_figure"] = figures.domain_breadth_figure(breadth.domain_distribution, breadth.domain_count)
     context.update(_surge(request, edges=edges, codes=codes, cities=cities, by_code=by_code, on=filters["on"]))
     return render(request, "cities/region_network.html", context)
 
