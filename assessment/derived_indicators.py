@@ -7,11 +7,26 @@ in one of those domains (and modes, when listed; an empty list means any).
 
 * count indicators (e.g. X3.4, shared cluster services): the number of
   distinct listed domains covered by at least one such agreement;
-* level indicators: from the partner cities those agreements reach —
-  0 partners → level 0; 1–2 → 2; 3 or more → 3 (the descriptors' "written
-  agreements with at least three partner cities"); 3 or more with at least
-  one data-sharing agreement → 4 ("data are exchanged through interfaces");
-  every other member of the city's largest region → 5.
+* level indicators weigh breadth (partner cities) AND depth (how many
+  agreements, in how many of the listed domains, in which modes). With
+  p = partner cities reached, a = agreements, m = their distinct modes,
+  d = listed domains covered of the D listed, and N = the other members of
+  the city's largest region:
+
+  - p = 0 → level 0;
+  - 1 ≤ p < ``ESTABLISHED_PARTNERS`` (3) → 2 (written agreements, few partners);
+  - p ≥ 3 → 3 (the descriptors' "agreements with at least three partner cities");
+  - p ≥ 3 and at least one agreement in a ``DEEP_MODES`` mode (data
+    sharing, joint handling, a joint body) → 4 (data exchanged through
+    interfaces, services handled or run jointly);
+  - level 4 and p ≥ N (every other member reached) and a ≥
+    ``LEADING_AGREEMENTS`` (2) and m ≥ ``LEADING_MODES`` (2) and d = D
+    (every listed domain covered) → 5.
+
+  Breadth is not depth: one region-wide agreement reaches every member but
+  never proposes level 5 (Hengshui's X4.4 from the JJJ transport card
+  alone, a common standard, is level 3), and it proposes 4 only when its
+  mode is a deep one.
 
 Agreements show only part of what a level descriptor asks, so this is a
 proposal: the consultant accepts it, or records another answer with a
@@ -25,7 +40,13 @@ from typing import Any
 
 from cities.network import AgreementEdge, select_agreements
 
-DATA_SHARING = "data_sharing"
+# Modes that go beyond recognising each other's papers or standards: data flow, joint handling, a joint body.
+DEEP_MODES = frozenset({"data_sharing", "joint_handling", "joint_body"})
+# Partner cities for level 3 ("at least three partner cities" in the level descriptors).
+ESTABLISHED_PARTNERS = 3
+# Level 5 needs depth as well as breadth: at least this many agreements, in at least this many modes.
+LEADING_AGREEMENTS = 2
+LEADING_MODES = 2
 
 
 @dataclass(frozen=True)
@@ -48,14 +69,30 @@ def matching_agreements(
     ]
 
 
-def suggested_level(*, partners: int, other_members: int, shares_data: bool) -> int:
+def suggested_level(
+    *,
+    partners: int,
+    other_members: int,
+    modes: frozenset[str] | set[str] = frozenset(),
+    agreements: int = 0,
+    domains_covered: int = 0,
+    domains_listed: int = 0,
+) -> int:
+    """The level the agreements support: breadth (partners) and depth (agreements, modes, domains); see the module."""
     if partners == 0:
         return 0
-    if other_members and partners >= other_members:
-        return 5
-    if partners >= 3:
-        return 4 if shares_data else 3
-    return 2
+    if partners < ESTABLISHED_PARTNERS:
+        return 2
+    if not modes & DEEP_MODES:
+        return 3
+    leading = (
+        other_members > 0
+        and partners >= other_members
+        and agreements >= LEADING_AGREEMENTS
+        and len(modes) >= LEADING_MODES
+        and domains_covered >= domains_listed
+    )
+    return 5 if leading else 4
 
 
 def derived_proposal(
@@ -74,6 +111,13 @@ def derived_proposal(
     if indicator_type == "count":
         value = float(len(domains))
     else:
-        shares_data = any(edge.mode == DATA_SHARING for edge in matching)
-        value = float(suggested_level(partners=len(partners), other_members=other_members, shares_data=shares_data))
+        level = suggested_level(
+            partners=len(partners),
+            other_members=other_members,
+            modes={edge.mode for edge in matching},
+            agreements=len(matching),
+            domains_covered=len(domains),
+            domains_listed=len(set(rule.get("domains") or ())),
+        )
+        value = float(level)
     return DerivedProposal(value, tuple(sorted(str(edge.agreement_id) for edge in matching)), partners, domains)

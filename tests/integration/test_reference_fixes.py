@@ -122,3 +122,23 @@ def test_subregions_are_the_regions_wholly_inside(reference_data):
     assert [region.code for region in subregions(region_by_code(code="YRDC"))] == ["G60"]
     assert subregions(region_by_code(code="G60")) == []
     assert subregions(region_by_code(code="JJJ")) == []
+
+
+def test_hengshui_x4_4_from_the_shipped_agreements_is_not_level_5(shipped_agreements):
+    import json
+    from pathlib import Path
+
+    from assessment.derived_indicators import derived_proposal
+
+    document = json.loads((Path(__file__).resolve().parents[2] / "fixtures/frameworks/dsmf-1.0.json").read_text())
+    rule = next(node["indicator"]["derived_from"] for node in document["nodes"] if node["code"] == "X4.4")
+    proposal = derived_proposal(
+        indicator_type="level",
+        rule=rule,
+        city="131100",
+        edges=agreement_edges(city_codes=["131100"]),
+        on=dt.date(2025, 12, 31),
+        other_members=12,
+    )
+    assert proposal.agreements == ("jjj-transport-card",) and len(proposal.partners) == 12
+    assert proposal.value == 3

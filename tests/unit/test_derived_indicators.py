@@ -40,9 +40,52 @@ def test_a_future_or_proposed_agreement_does_not_count():
     assert derived_proposal(indicator_type="count", rule=RULE, city="A", edges=edges, on=ON, other_members=5).value == 0
 
 
-def test_levels_follow_the_partner_cities():
-    assert suggested_level(partners=0, other_members=8, shares_data=False) == 0
-    assert suggested_level(partners=2, other_members=8, shares_data=True) == 2
-    assert suggested_level(partners=3, other_members=8, shares_data=False) == 3
-    assert suggested_level(partners=3, other_members=8, shares_data=True) == 4
-    assert suggested_level(partners=8, other_members=8, shares_data=False) == 5
+def test_levels_follow_the_partner_cities_and_the_depth_of_the_agreements():
+    assert suggested_level(partners=0, other_members=8) == 0
+    assert suggested_level(partners=2, other_members=8, modes={"data_sharing"}, agreements=2) == 2
+    assert suggested_level(partners=3, other_members=8, modes={"mutual_recognition"}, agreements=1) == 3
+    assert suggested_level(partners=3, other_members=8, modes={"data_sharing"}, agreements=1) == 4
+    assert suggested_level(partners=3, other_members=8, modes={"joint_handling"}, agreements=1) == 4
+    assert suggested_level(partners=3, other_members=8, modes={"joint_body"}, agreements=1) == 4
+    deep = {"common_standard", "data_sharing"}
+    kwargs = {"domains_covered": 1, "domains_listed": 1}
+    assert suggested_level(partners=8, other_members=8, modes=deep, agreements=2, **kwargs) == 5
+    # Breadth alone is not depth: everyone reached, but one agreement, one mode, or a listed domain left out.
+    assert suggested_level(partners=8, other_members=8, modes={"common_standard"}, agreements=1, **kwargs) == 3
+    assert suggested_level(partners=8, other_members=8, modes={"data_sharing"}, agreements=2, **kwargs) == 4
+    assert suggested_level(partners=8, other_members=8, modes=deep, agreements=1, **kwargs) == 4
+    assert (
+        suggested_level(partners=8, other_members=8, modes=deep, agreements=2, domains_covered=1, domains_listed=2) == 4
+    )
+    assert suggested_level(partners=7, other_members=8, modes=deep, agreements=2, **kwargs) == 4
+
+
+X4_4 = {
+    "source": "agreements",
+    "domains": ["transport"],
+    "modes": ["mutual_recognition", "common_standard", "joint_handling", "data_sharing"],
+}
+JJJ = ["110000", "120000", *(f"13{n:02d}00" for n in range(1, 12))]
+
+
+def test_hengshui_gets_no_level_5_from_the_jjj_transport_card_alone():
+    card = edge("jjj-transport-card", "transport", JJJ, mode="common_standard")
+    proposal = derived_proposal(indicator_type="level", rule=X4_4, city="131100", edges=[card], on=ON, other_members=12)
+    assert proposal.value == 3 and proposal.partners == tuple(sorted(set(JJJ) - {"131100"}))
+
+
+def test_a_single_deep_region_wide_agreement_stops_at_level_4():
+    shared = edge("data", "transport", JJJ, mode="data_sharing")
+    proposal = derived_proposal(
+        indicator_type="level", rule=X4_4, city="131100", edges=[shared], on=ON, other_members=12
+    )
+    assert proposal.value == 4
+
+
+def test_two_region_wide_agreements_in_two_modes_propose_level_5():
+    card = edge("card", "transport", JJJ, mode="common_standard")
+    data = edge("data", "transport", JJJ, mode="data_sharing")
+    proposal = derived_proposal(
+        indicator_type="level", rule=X4_4, city="131100", edges=[card, data], on=ON, other_members=12
+    )
+    assert proposal.value == 5
