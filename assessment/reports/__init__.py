@@ -2,7 +2,6 @@
 
 - `fetcher`: the only way the renderer reaches anything (static files, data: URIs);
 - `figures`: the dashboards' Plotly figures as vector SVG;
-- `recommendations`: the city's gaps arranged by the article's three levers;
 - `content`: what each report says, gathered from the selectors;
 - `render`: HTML to PDF with WeasyPrint.
 """

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from assessment.dashboards import frames, panels
 from assessment.dashboards.headline import city_headline
 from assessment.dashboards.labels import answer_text, display_number, node_labels
-from assessment.framework.document import plain_number_text
 from assessment.framework_cache import framework_scoring_tree
+from assessment.insight.recommendations import Recommendation
+from assessment.insight.recommendations import by_lever as recommendations_by_lever
 from assessment.models import Evidence, Framework, Indicator, Report, Response
 from assessment.rank_intervals import method_stated
-from assessment.reports import recommendations
 from assessment.reports.content import (
     PAGE_WIDTH,
     ReportUnavailable,
@@ -27,7 +27,9 @@ from assessment.reports.content import (
     city_region,
     default_framework,
 )
-from cities.models import Agreement, City
+from assessment.selectors.recommendations import city_recommendations
+from cities.models import Agreement, AgreementParty, City, Region
+from cities.selectors import member_notes, regions_of_city
 
 
 @dataclass(frozen=True)
@@ -93,23 +95,35 @@ def _indicator_lines(
     return lines
 
 
-def _agreements(city: City) -> tuple[list[dict[str, Any]], list[str]]:
-    """The city's agreements, with partners, and the service domains where none is in force."""
+def _agreements(city: City) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """The agreements the city is a party of (lead or member), with its partners; those it only observes;
+    and the service domains where none binds it in force.
+
+    Observers are not partners: an observer city is listed beside the agreement, never
+    as a party of it, and an agreement the city only observes covers none of its domains.
+    """
     agreements = list(
         Agreement.objects.filter(party_links__city=city)
         .prefetch_related("party_links__city__province")
         .order_by("domain", "key")
         .distinct()
     )
-    rows = []
+    rows, observed = [], []
     in_force_domains = set()
+    observer = AgreementParty.Role.OBSERVER
     for agreement in agreements:
-        partners = [link.city.name_distinct for link in agreement.party_links.all() if link.city_id != city.code]
-        rows.append({"agreement": agreement, "partners": partners})
+        links = list(agreement.party_links.all())
+        partners = [link.city.name_distinct for link in links if link.city_id != city.code and link.role != observer]
+        observers = [link.city.name_distinct for link in links if link.city_id != city.code and link.role == observer]
+        row = {"agreement": agreement, "partners": partners, "observers": observers}
+        if any(link.city_id == city.code and link.role == observer for link in links):
+            observed.append(row)
+            continue
+        rows.append(row)
         if agreement.status == Agreement.Status.IN_FORCE:
             in_force_domains.add(agreement.domain)
     islands = [str(label) for value, label in Agreement.Domain.choices if value not in in_force_domains]
-    return rows, islands
+    return rows, observed, islands
 
 
 def prints_annex(audience: str) -> bool:
@@ -154,40 +168,18 @@ def city_report_context(
         assessment.pk, dict(snapshot.normalised.loc[city.code].items()), order, with_annex=with_annex
     )
     steps = standing.steps
-    best_rows = snapshot.normalised.idxmax()
     dimension_rows = [
-        recommendations.DimensionStanding(
-            code=code,
-            name=names.get(code, code),
-            score=display_number(peers.at[code, "city"], blank=None),
-            median=display_number(peers.at[code, "median"], blank=None),
-            best=display_number(peers.at[code, "best"], blank=None),
-        )
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "score": display_number(peers.at[code, "city"], blank=None),
+            "median": display_number(peers.at[code, "median"], blank=None),
+            "best": display_number(peers.at[code, "best"], blank=None),
+        }
         for code in structure.dimensions
     ]
-    indicators = {
-        indicator.node.code: indicator
-        for indicator in Indicator.objects.filter(node__framework=framework).select_related("node")
-    }
-    indicator_standings = []
-    for line in lines:
-        best_city = best_rows.get(line.code)
-        best_answer = ""
-        if isinstance(best_city, str) and line.code in indicators:
-            best_answer = answer_text(indicators[line.code], float(snapshot.raw.at[best_city, line.code]))
-        indicator_standings.append(
-            recommendations.IndicatorStanding(
-                code=line.code,
-                dimension=line.dimension,
-                name=line.name,
-                score=line.score,
-                answer=line.answer,
-                best_answer=best_answer,
-            )
-        )
-    advice = recommendations.advice_by_lever(dimension_rows, indicator_standings)
-    headline = recommendations.headline([{"code": step.code} for step in steps], advice)
-    agreements, islands = _agreements(city)
+    recommendations = city_recommendations(view, city.code)
+    agreements, observed, islands = _agreements(city)
     quality_counts = {
         grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices
     }
@@ -216,16 +208,24 @@ def city_report_context(
         "interval": standing.interval,
         "strengths": extra.get("strengths", []),
         "weaknesses": extra.get("weaknesses", []),
-        "headline": _headline_text(headline, steps, names),
+        "headline": _headline_text(recommendations),
         "plane_svg": plane_svg,
         "radar_svg": radar_svg,
         "dimensions": dimension_rows,
         "halves": standing.halves,
         "indicators": lines,
         "steps": steps,
-        "advice": advice,
-        "lever_names": lever_names(),
+        "recommendations": recommendations,
+        "recommendation_blocks": [
+            (lever_names()[lever], items) for lever, items in recommendations_by_lever(recommendations)
+        ],
+        "horizon_names": horizon_names(),
+        "control_names": dict(Indicator.Control.choices),
+        "regions": region_standings(user, city, framework, period, region),
+        "member_notes": member_notes(region),
+        "data_as_of": period,
         "agreements": agreements,
+        "observed": observed,
         "islands": islands,
         "coverage": extra.get("coverage"),
         "quality_counts": quality_counts,
@@ -242,30 +242,54 @@ def city_report_context(
     }
 
 
-def _headline_text(headline: tuple[str, str] | None, steps: list, names: dict[str, str]) -> str:
-    if headline is None:
-        return _("Hold the position: every dimension is at or above the region's median.")
-    kind, code = headline
-    if kind == "step":
-        step = steps[0]
-        return _(
-            "First, raise %(indicator)s from %(from)s to %(to)s: "
-            "the single step that most closes the gap to the next stage."
-        ) % {
-            "indicator": f"{step.code} {step.name}",
-            "from": "—"
-            if step.from_raw is None
-            else f"{plain_number_text(round(step.from_raw, 2))} {step.unit}".strip(),
-            "to": f"{plain_number_text(round(step.to_raw, 2))} {step.unit}".strip(),
-        }
-    return _("First, strengthen %(dimension)s, the dimension furthest below the region's median.") % {
-        "dimension": f"{code} {names.get(code, code)}"
+def _headline_text(recommendations: list[Recommendation]) -> str:
+    """The one thing to do first: the first recommendation."""
+    if not recommendations:
+        return _("No recommendation: every indicator is at the framework's top value.")
+    first = recommendations[0]
+    return _("First: %(indicator)s, from %(current)s to %(target)s. %(action)s") % {
+        "indicator": f"{first.indicator} {first.name}",
+        "current": first.current,
+        "target": first.target,
+        "action": first.action,
     }
 
 
 def lever_names() -> dict[str, str]:
+    """The source article's three levers, after the city's own foundations."""
     return {
+        "foundations": _("In-city foundations"),
         "concept": _("Development concept and top-level design"),
         "resources": _("Key digital resources"),
         "governance": _("Digital-space governance"),
     }
+
+
+def horizon_names() -> dict[str, str]:
+    return {"this_year": _("This year"), "plan_period": _("Within the plan period")}
+
+
+def region_standings(user: User, city: City, framework: Framework, period: int, shown: Region) -> list[dict[str, Any]]:
+    """The city in every region it belongs to (smallest first): rank, interval, the index's median and best, stage."""
+    standings = []
+    for region in regions_of_city(city):
+        view = panels.region_view(user, region, _filters(user, region, framework, period))
+        if view.snapshot is None or city.code not in view.ranking.index:
+            continue
+        row = view.ranking.loc[city.code]
+        index = view.scores[view.structure.index]
+        standings.append(
+            {
+                "region": region,
+                "shown": region.code == shown.code,
+                "rank": display_number(row["rank"], 0),
+                "ranked": int(view.ranking["rank"].notna().sum()),
+                "interval": (display_number(row.get("rank_p05"), 0), display_number(row.get("rank_p95"), 0)),
+                "median": display_number(index.median()),
+                "best": display_number(index.max()),
+                "index": display_number(row["index"]),
+                "stage": row["stage"],
+                "notes": member_notes(region),
+            }
+        )
+    return standings

@@ -38,10 +38,13 @@ from assessment.dashboards.labels import city_labels, display_number, node_label
 from assessment.dashboards.what_if import WEIGHT_MAX, WEIGHT_MIN
 from assessment.framework_cache import framework_scoring_tree
 from assessment.selectors import results as result_selectors
+from assessment.selectors.recommendations import city_recommendations
 from cities import selectors as city_selectors
 from cities.models import City, Region
 
 CACHE_SECONDS = 24 * 3600
+# The city page's "what to do first" card shows this many of the city report's recommendations.
+FIRST_RECOMMENDATIONS = 3
 # The region page's synthesis panels (assessment.dashboards.synthesis_panels), downloadable like the others.
 SYNTHESIS_SLUGS = ("dispersion", "convergence", "groups", "interoperability")
 
@@ -259,6 +262,8 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     if view.snapshot is not None and city.code in view.snapshot.scores.index:
         city_panels, extra = panels.city_panels(request.user, view, city)
         context.update(published=True, panels=city_panels, headline=city_headline(view, city), **extra)
+        # The "what to do first" card: the report's first items, the full list is in the city report.
+        context["first_recommendations"] = city_recommendations(view, city.code)[:FIRST_RECOMMENDATIONS]
     return render(request, "dashboards/city.html", context)
 
 

@@ -19,7 +19,7 @@ from django.utils import translation
 
 from accounts.roles import Role
 from assessment.models import Framework, FrameworkNode, Indicator
-from assessment.reports import content
+from assessment.reports import city_content
 from assessment.reports.render import render_city_report
 from cities.models import City, Region
 from cities.templatetags.lists import join_list
@@ -71,20 +71,20 @@ def test_the_english_city_report_prints_english_units_and_chinese_only_beside_en
     assert f"City: {city.name_zh} · Shanghai (310000)" in text
 
 
-def test_recommendations_give_the_regions_best_answer_in_the_reports_language(g60_demo, user_with_role):
+def test_recommendations_are_written_in_the_reports_language(g60_demo, user_with_role):
     reader = user_with_role(Role.STAKEHOLDER)
     with translation.override("en"):
-        context = content.city_report_context(user=reader, city=City.objects.get(code="341800"), period=2025)
-    items = [item for lever in context["advice"] for action in lever.actions for item in action.indicators]
+        context = city_content.city_report_context(user=reader, city=City.objects.get(code="341800"), period=2025)
+    items = context["recommendations"]
     assert items
     indicators = {i.node.code: i for i in Indicator.objects.filter(node__framework=g60_demo).select_related("node")}
     for item in items:
-        indicator = indicators[item.code]
-        assert not CJK.search(item.answer + item.best_answer), item
+        indicator = indicators[item.indicator]
+        assert not CJK.search(item.why + item.current + item.target + item.action + (item.partner or "")), item
         if indicator.type == Indicator.Type.LEVEL:
-            assert item.best_answer.startswith("level "), item
-        elif indicator.unit_en:
-            assert item.best_answer.endswith(" " + indicator.unit_en), item
+            assert item.current.startswith("level ") and item.target.startswith("level "), item
+        elif indicator.unit_en and item.current:
+            assert item.current.endswith(" " + indicator.unit_en), item
 
 
 def test_lists_are_joined_as_the_active_language_writes_them():

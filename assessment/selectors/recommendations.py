@@ -1,0 +1,228 @@
+"""Reads a city's recommendations: the framework's guidance, the published snapshot, the gap plan and the agreements.
+
+The rules are in the pure `assessment.insight.recommendations`; this adapter only
+reads their plain rows and the sentences in the reader's language. The city report
+and the city dashboard call `city_recommendations`; the regional synthesis calls it
+per city.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment import scoring
+from assessment.dashboards.labels import answer_text, stage_labels
+from assessment.insight.recommendations import (
+    AgreementOffer,
+    Blocker,
+    IndicatorFacts,
+    PartnerData,
+    Recommendation,
+    Wording,
+    recommend,
+)
+from assessment.models import Assessment, Indicator
+from cities.models import Agreement, AgreementParty, City
+from cities.network import AgreementEdge, select_agreements
+from cities.selectors import regions_of_city, surge_cities
+from cities.surge import gravity_weights
+
+if TYPE_CHECKING:
+    from assessment.dashboards.panels import RegionView
+
+
+def wording() -> Wording:
+    """The items' sentences in the active language."""
+    return Wording(
+        blocks_threshold=_("Step {step} of the plan to reach {stage}"),
+        blocks_floor=_("Critical indicator below the floor of {floor} points: blocks {stage}"),
+        critical=_("Critical indicator below the floor of {floor} points"),
+        far_below_best=_("Now {current} ({score} points); the region's best is {best}"),
+        low_contribution=_(
+            "Now {current} ({score} points); at the top it would add up to {points} points to the index"
+        ),
+        partner_join=_("Join “{agreement}”"),
+        partner_sign=_("Sign an agreement on {domains} with {city}"),
+        raise_to=_("Raise it to {target}"),
+        separator=_(", "),
+        missing=_("no answer"),
+    )
+
+
+def agreements_date(period: int) -> dt.date:
+    """The day the agreements are read on: the period's last day, or today while the period runs."""
+    return min(dt.date(period, 12, 31), timezone.localdate())
+
+
+def partner_data(city: City, on: dt.date) -> PartnerData:
+    """Agreements in force in the city's regions, the cities it is bound with per domain, and gravity flows."""
+    regions = regions_of_city(city)
+    members = set(City.objects.filter(memberships__region__in=regions).values_list("code", flat=True).distinct()) | {
+        city.code
+    }
+    bound_parties = AgreementParty.objects.exclude(role=AgreementParty.Role.OBSERVER)
+    agreements = list(
+        Agreement.objects.filter(party_links__city_id__in=members)
+        .distinct()
+        .prefetch_related(Prefetch("party_links", queryset=bound_parties, to_attr="bound_parties"))
+        .order_by("key")
+    )
+    edges = {
+        agreement.key: AgreementEdge(
+            agreement_id=agreement.key,
+            domain=agreement.domain,
+            mode=agreement.mode,
+            status=agreement.status,
+            in_force_from=agreement.in_force_from,
+            expires_on=agreement.expires_on,
+            parties=tuple(sorted(link.city_id for link in agreement.bound_parties)),
+        )
+        for agreement in agreements
+    }
+    in_force = {edge.agreement_id for edge in select_agreements(edges.values(), on=on)}
+    region_codes = {region.code for region in regions}
+    offers = [
+        AgreementOffer(
+            title=agreement.title,
+            domain=agreement.domain,
+            parties=frozenset(edges[agreement.key].parties),
+        )
+        for agreement in agreements
+        if agreement.key in in_force and agreement.region_id in region_codes
+    ]
+    bound: dict[str, set[str]] = {}
+    for key in in_force:
+        edge = edges[key]
+        if city.code in edge.parties:
+            bound.setdefault(edge.domain, set()).update(code for code in edge.parties if code != city.code)
+    points = surge_cities(city_codes=members)
+    origin = next((point for point in points if point.code == city.code), None)
+    flows = gravity_weights(origin, points) if origin is not None else {}
+    return PartnerData(
+        offers=offers,
+        flows=flows,
+        bound={domain: frozenset(codes) for domain, codes in bound.items()},
+        names={item.code: item.name_distinct for item in City.objects.filter(code__in=members)},
+        domain_names={value: str(label) for value, label in Agreement.Domain.choices},
+    )
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def _level(value: float | None) -> int | None:
+    return None if value is None else int(round(value))
+
+
+def city_recommendations(view: RegionView, city_code: str) -> list[Recommendation]:
+    """The city's ranked recommendations in the region shown; [] when it has no published result there."""
+    snapshot = view.snapshot
+    if snapshot is None or city_code not in snapshot.normalised.index:
+        return []
+    framework = view.filters.framework
+    structure = view.structure
+    in_city_dimensions = set(structure.dimensions_of.get(structure.halves[0], ())) if structure.halves else set()
+    dimension_of = {
+        code: dimension for dimension in structure.dimensions for code in structure.indicators_of[dimension]
+    }
+    weights = scoring.effective_weights(snapshot.tree, view.filters.weights or None)
+    indicators = {
+        indicator.node.code: indicator
+        for indicator in Indicator.objects.filter(node__framework=framework)
+        .select_related("node")
+        .prefetch_related("levels")
+    }
+    normalised = snapshot.normalised
+    raw = snapshot.raw
+    facts = []
+    for code in normalised.columns:
+        indicator = indicators.get(code)
+        if indicator is None or code not in dimension_of:
+            continue
+        column = normalised[code]
+        score = _number(column.get(city_code))
+        best_city = column.idxmax() if column.notna().any() else None
+        best_score = _number(column.max()) if best_city is not None else None
+        value = _number(raw.at[city_code, code]) if code in raw.columns else None
+        best_value = _number(raw.at[best_city, code]) if best_city is not None and code in raw.columns else None
+        is_level = indicator.type == Indicator.Type.LEVEL
+        level = _level(value) if is_level else None
+        descriptors = {descriptor.level: descriptor for descriptor in indicator.levels.all()}
+        if is_level:
+            next_level = min((level or 0) + 1, 5)
+            next_target, next_score = answer_text(indicator, next_level), float(next_level) * 20.0
+        elif best_score is not None and score is not None and best_score > score and best_value is not None:
+            next_target, next_score = answer_text(indicator, best_value), best_score
+        else:
+            top = indicator.upper if indicator.direction == 1 else indicator.lower
+            next_target, next_score = (answer_text(indicator, top) if top is not None else ""), 100.0
+        actions = {
+            # The framework's action for the level; its descriptor when no action is written yet.
+            target: indicator.action_towards(target) or descriptors[target].text
+            for target in range(1, 6)
+            if target in descriptors
+        }
+        facts.append(
+            IndicatorFacts(
+                code=code,
+                name=indicator.node.name,
+                dimension=dimension_of[code],
+                in_city=dimension_of[code] in in_city_dimensions,
+                is_level=is_level,
+                critical=indicator.critical,
+                effective_weight=float(weights.get(code, 0.0)),
+                score=score,
+                best_score=best_score,
+                level=level,
+                best_level=_level(best_value) if is_level else None,
+                current=answer_text(indicator, value),
+                best=answer_text(indicator, best_value),
+                next_target=next_target,
+                next_score=next_score,
+                actions=actions,
+                levels={target: answer_text(indicator, target) for target in descriptors} if is_level else {},
+                action=indicator.action,
+                lead_agency=indicator.get_lead_agency_display() if indicator.lead_agency else "",
+                control=indicator.control or Indicator.Control.CITY,
+                domains=tuple((indicator.derived_from or {}).get("domains", ())),
+            )
+        )
+    assessment = Assessment.objects.select_related("result").get(pk=snapshot.assessment_ids[city_code])
+    gap = getattr(assessment, "result", None)
+    gap = (gap.gap or {}) if gap is not None else {}
+    blockers = []
+    for step in gap.get("improvements", []):
+        indicator = indicators.get(step["indicator"])
+        if indicator is None:
+            continue
+        to_raw = _number(step.get("to_raw"))
+        blockers.append(
+            Blocker(
+                indicator=step["indicator"],
+                critical_floor=step.get("reason") == "critical_floor",
+                target=answer_text(indicator, None if to_raw is None else round(to_raw, 2)),
+                target_level=_level(to_raw) if indicator.type == Indicator.Type.LEVEL else None,
+                target_score=_number(step.get("to_normalised")),
+            )
+        )
+    next_stage = gap.get("next_stage")
+    city = City.objects.get(code=city_code)
+    return recommend(
+        city=city_code,
+        indicators=facts,
+        blockers=blockers,
+        next_stage=stage_labels(framework).get(next_stage, next_stage) if next_stage else None,
+        critical_floor=float(framework.critical_floor),
+        partners=partner_data(city, agreements_date(snapshot.period)),
+        wording=wording(),
+    )
