@@ -40,8 +40,13 @@ passes it):
 * Priority pairs (`DualSpace.priority`): the pairs whose flow is above the
   median flow of all pairs, lowest coverage first, then larger flow: where
   the strongest flows meet the thinnest digital coverage.
-* The domains worth signing for a pair are the domains of D not in
-  domains_ij (`PairGap.missing`), in the caller's order of D.
+* The domains a pair misses are the domains of D not in domains_ij
+  (`PairGap.missing`), in the caller's order of D. Those worth signing
+  (`DualSpace.worth_signing`) are the missing domains in which an agreement
+  in force already binds other pairs of the set (an agreement to join or to
+  copy), most widely bound first (ties: the caller's order), at most
+  WORTH_SIGNING_SHOWN of them.
+* PRIORITY_PAIRS is how many priority pairs the dashboards and reports list.
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ from cities.network import AgreementEdge, is_in_force
 from cities.surge import MIN_DISTANCE_KM, CityPoint, haversine_km
 
 GRAVITY_EXPONENT = 2
+PRIORITY_PAIRS = 8
+WORTH_SIGNING_SHOWN = 3
 POPULATION_UNIT = 10_000  # people: flows in (万人)² per km²
 MUTUAL_RECOGNITION = "mutual_recognition"
 GRAVITY = "gravity"
@@ -116,6 +123,16 @@ class DualSpace:
         index = pd.MultiIndex.from_tuples([pair.pair for pair in self.pairs], names=["city_a", "city_b"])
         rows = [[1 if domain in pair.domains else 0 for domain in self.domains] for pair in self.pairs]
         return pd.DataFrame(rows, index=index, columns=list(self.domains), dtype="int64")
+
+    def worth_signing(self, pair: PairGap, limit: int = WORTH_SIGNING_SHOWN) -> list[str]:
+        """The pair's missing domains already in force between other pairs, most widely bound first."""
+        bound = {domain: 0 for domain in self.domains}
+        for other in self.pairs:
+            for domain in other.domains:
+                bound[domain] += 1
+        order = {domain: position for position, domain in enumerate(self.domains)}
+        found = [domain for domain in pair.missing if bound.get(domain, 0) > 0]
+        return sorted(found, key=lambda domain: (-bound[domain], order[domain]))[:limit]
 
     def partners_of(self, code: str) -> list[PairGap]:
         """The city's pairs, largest flow first."""

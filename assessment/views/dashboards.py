@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from assessment.dashboards import frames, panels, synthesis_panels
+from assessment.dashboards import dual_space_panels, frames, panels, synthesis_panels
 from assessment.dashboards.downloads import check_format, panel_download
 from assessment.dashboards.filters import (
     MAX_COMPARED,
@@ -105,7 +105,11 @@ def _region_body(request: HttpRequest, region: Region, filters: Filters) -> dict
     view = panels.region_view(request.user, region, filters)
     published = view.snapshot is not None and not view.snapshot.is_empty
     nothing_to_rank = published and view.what_if and frames.nothing_to_rank(view.ranking)
-    shown = panels.region_panels(request.user, view) if published and not nothing_to_rank else []
+    shown = (
+        [*panels.region_panels(request.user, view), *dual_space_panels.region_dual_space_panels(view)]
+        if published and not nothing_to_rank
+        else []
+    )
     framework_weights = framework_scoring_tree(view.filters.framework).weight_of
     # A slider's label has room to wrap: the full name, never a bare code.
     names = node_labels(view.filters.framework)
@@ -208,6 +212,7 @@ def region_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpRe
     if frames.nothing_to_rank(view.ranking):
         raise Http404(_nothing_to_rank_message())
     by_slug = {panel.slug: panel for panel in panels.region_panels(request.user, view)}
+    by_slug.update({panel.slug: panel for panel in dual_space_panels.region_dual_space_panels(view)})
     if chart in SYNTHESIS_SLUGS:
         found = synthesis_panels.region_synthesis(request.user, view)
         by_slug.update({panel.slug: panel for panel in synthesis_panels.synthesis_panels(found)})
@@ -261,6 +266,7 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     }
     if view.snapshot is not None and city.code in view.snapshot.scores.index:
         city_panels, extra = panels.city_panels(request.user, view, city)
+        city_panels += dual_space_panels.city_dual_space_panels(view, city.code)
         context.update(published=True, panels=city_panels, headline=city_headline(view, city), **extra)
         # The "what to do first" card: the report's first items, the full list is in the city report.
         context["first_recommendations"] = city_recommendations(view, city.code)[:FIRST_RECOMMENDATIONS]
@@ -277,6 +283,7 @@ def city_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpResp
     if view.snapshot is None or city.code not in view.snapshot.scores.index:
         raise Http404(_("%(city)s has no published result for this period.") % {"city": city.name})
     by_slug = {panel.slug: panel for panel in panels.city_panels(request.user, view, city)[0]}
+    by_slug.update({panel.slug: panel for panel in dual_space_panels.city_dual_space_panels(view, city.code)})
     if chart not in by_slug:
         raise Http404(_("There is no chart %(chart)s.") % {"chart": chart})
     return panel_download(by_slug[chart], f"{city.code}-{view.filters.period}-{chart}", fmt)

@@ -123,3 +123,12 @@ def test_network_domain_coverage_is_the_mean_share_of_domains_per_pair_not_the_d
     assert network.domain_distribution == {0: 0, 1: 1, 2: 2, 3: 0, 4: 0}
     assert region_network(EDGES, "ABC", on=ON).domain_coverage is None
     assert region_network(EDGES, "A", on=ON, domains=DOMAINS).domain_coverage is None
+
+
+def test_worth_signing_lists_missing_domains_already_in_force_elsewhere_most_widely_bound_first():
+    space = dual_space([A, B, C], EDGES, DOMAINS, ON)
+    pairs = {pair.pair: pair for pair in space.pairs}
+    # B-C misses transport (bound A-B), data sharing (in force nowhere) and talent (bound A-C).
+    assert space.worth_signing(pairs["B", "C"]) == ["transport", "talent"]
+    assert space.worth_signing(pairs["B", "C"], limit=1) == ["transport"]
+    assert space.worth_signing(pairs["A", "B"]) == ["talent"]

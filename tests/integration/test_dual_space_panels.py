@@ -1,0 +1,57 @@
+"""The dual-space gap on the region and city dashboards: a figure with units, the table it shows, a caption."""
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+# g60_demo and english_pages: tests/integration/conftest.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
+
+
+@pytest.fixture
+def reader(client_factory, g60_demo):
+    call_command("load_agreements", verbosity=0)
+    return client_factory(UserFactory(roles=[Role.STAKEHOLDER]))
+
+
+def figure_of(html: str, figure_id: str) -> dict:
+    return json.loads(html.split(f'id="{figure_id}" type="application/json">')[1].split("</script>")[0])
+
+
+def test_the_region_page_plots_pairs_by_flow_and_coverage_and_lists_the_priority_pairs(reader):
+    html = reader.get("/dashboards/regions/G60/?period=2025").content.decode()
+    assert 'data-panel="dual-space"' in html
+    figure = figure_of(html, "figure-dual-space")
+    layout = figure["layout"]
+    assert "(10,000 people)² per km²" in layout["xaxis"]["title"]["text"]
+    assert layout["yaxis"]["title"]["text"] == "Digital coverage (% of service domains)"
+    points = sum(len(trace["x"]) for trace in figure["data"])
+    assert points == 36  # every pair of the nine cities
+    labelled = [text for trace in figure["data"] for text in trace["text"] if text]
+    table = html.split('data-testid="dual-space-table"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>", table)
+    assert labelled and len(rows) == len(labelled)
+    assert "Domains worth signing" in table
+    caption = html.split('data-caption="dual-space">')[1].split("</p>")[0]
+    assert "gravity model" in caption and "observers do not count" in caption
+    download = reader.get("/dashboards/regions/G60/data/dual-space.csv?period=2025")
+    assert download.status_code == 200 and "City A" in download.content.decode("utf-8-sig")
+
+
+def test_the_city_page_shows_its_partners_by_flow_and_names_the_weakest_strong_pair(reader):
+    html = reader.get("/dashboards/cities/310000/?region=G60&period=2025").content.decode()
+    assert 'data-panel="dual-space-partners"' in html
+    figure = figure_of(html, "figure-dual-space-partners")
+    assert len(figure["data"][0]["y"]) == 8
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Digital coverage (% of service domains)"
+    caption = html.split('data-caption="dual-space-partners">')[1].split("</p>")[0]
+    assert "Weakest strong pair: Shanghai – " in caption
+    # Suzhou, the nearest big city, is Shanghai's strongest partner: first bar.
+    assert figure["data"][0]["y"][0] == "Suzhou"
+    download = reader.get("/dashboards/cities/310000/data/dual-space-partners.csv?region=G60&period=2025")
+    assert download.status_code == 200
