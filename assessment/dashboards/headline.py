@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from assessment.dashboards import frames
 from assessment.dashboards.labels import display_number, gap_step_rows, ladder_of, node_labels, stage_labels
 from assessment.dashboards.panels import RegionView
@@ -61,6 +63,23 @@ class CityHeadline:
     halves: list[tuple[str, str, Any]]  # (code, name, score)
     steps: list[GapStep]
     nearest: list[str]
+
+    @property
+    def interval_text(self) -> str:
+        """ "排名区间：第1—3名" / "Rank interval: 1–3"; "" without an interval (a what-if scenario has none)."""
+        low, high = self.interval
+        if low == "" or high == "":
+            return ""
+        return _("Rank interval: %(low)s–%(high)s") % {"low": low, "high": high}
+
+    @property
+    def interval_share_text(self) -> str:
+        """The share of draws the interval holds (`method_stated`): "（90%的权重与评定抽样落在此区间）"."""
+        if not self.interval_text:
+            return ""
+        return _("(%(coverage)s %% of draws of the weights and the raters' judgements)") % {
+            "coverage": self.interval_coverage
+        }
 
     @cached_property
     def step_rows(self) -> list[dict[str, Any]]:

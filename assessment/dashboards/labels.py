@@ -88,7 +88,45 @@ def answer_text(indicator: Indicator, value: float | None) -> str:
         return _("level %(level)s") % {"level": figures}
     if indicator.type == Indicator.Type.BINARY:
         return _("yes") if value >= 0.5 else _("no")
-    return f"{figures} {indicator.unit}".strip()
+    # Chinese sets a unit right after its number ("90%", "41.7个/万人"); English leaves a space ("41.7 per 10,000").
+    return f"{figures}{'' if not in_english() else ' '}{indicator.unit}".strip()
+
+
+def points_text(value: Any, digits: int = 1) -> str:
+    """A score as a reader says it: "34.8分" / "34.8 points"; "" without a value."""
+    shown = display_number(value, digits)
+    if shown == "":
+        return ""
+    return _("%(points)s points") % {"points": plain_number_text(shown)}
+
+
+def median_gap_text(delta: Any, digits: int = 1) -> str:
+    """A score against the regional median: "低于区域中位数34.8分" / "34.8 points below the regional median".
+
+    The sign is said in words, never printed ("相差 -34.8 分" read like form output).
+    """
+    shown = display_number(delta, digits)
+    if shown == "":
+        return ""
+    if shown == 0:
+        return _("level with the regional median")
+    points = plain_number_text(abs(shown))
+    if shown < 0:
+        return _("%(points)s points below the regional median") % {"points": points}
+    return _("%(points)s points above the regional median") % {"points": points}
+
+
+def answer_with_score_text(answer: str, score: Any, best: str | None = None) -> str:
+    """ "现为0级（0分），区域最优为5级" / "now level 0 (0 points); the region's best is level 5"."""
+    shown = display_number(score)
+    text = (
+        _("now %(answer)s (%(points)s points)") % {"answer": answer, "points": plain_number_text(shown)}
+        if shown != ""
+        else _("now %(answer)s") % {"answer": answer}
+    )
+    if best:
+        text = _("%(now)s; the region's best is %(best)s") % {"now": text, "best": best}
+    return text
 
 
 def gap_step_rows(steps: list[GapStep]) -> list[dict[str, Any]]:
