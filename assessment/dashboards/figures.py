@@ -123,7 +123,7 @@ PLANE_HEIGHT = 520  # px
 PLANE_MARGIN = {"l": 60, "r": 40, "t": 40, "b": 100}
 PLANE_RANGE = {"x": (-4.0, 104.0), "y": (-4.0, 108.0)}
 PLANE_NAME_SIZE = 11  # px
-PLANE_JUDGED_WIDTH = 300  # px across the plot where names are placed: a phone's, where they crowd most
+PLANE_JUDGED_WIDTH = 250  # px across the plot where names are placed: a phone's, where they crowd most
 PLANE_ALL_NAMED = 12  # a region of up to this many cities has every name written
 PLANE_EXTREMES = 3  # else: the top and bottom few on each axis are named...
 PLANE_OFF_DIAGONAL = 4  # ...and the cities furthest from the diagonal (x far from y)
@@ -173,14 +173,39 @@ def _crossing(box: Box, others: Sequence[Box]) -> int:
     return sum(1 for o in others if box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3])
 
 
-def plane_names(frame: pd.DataFrame, labels: Mapping[str, str], highlight: str | None = None) -> dict[str, str]:
+_CORNERS = {
+    "both": (100.0, 100.0, "right", "top"),
+    "x_only": (100.0, 0.0, "right", "bottom"),
+    "y_only": (0.0, 100.0, "left", "top"),
+    "neither": (0.0, 0.0, "left", "bottom"),
+}
+_CORNER_SIZE = 11  # px, the quadrants' names
+
+
+def _corner_box(key: str, text: str) -> Box:
+    """Where a quadrant's name stands in its corner, in the px of `_plane_px`."""
+    x, y, anchor_x, anchor_y = _CORNERS[key]
+    px, py = _plane_px(x, y)
+    width, tall = _text_width(text, _CORNER_SIZE), 1.3 * _CORNER_SIZE
+    left = px - width if anchor_x == "right" else px
+    top = py if anchor_y == "top" else py - tall
+    return (left, top, left + width, top + tall)
+
+
+def plane_names(
+    frame: pd.DataFrame,
+    labels: Mapping[str, str],
+    highlight: str | None = None,
+    quadrant_names: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """Code -> textposition of the cities whose names the plane writes; the others are named on hover.
 
     Up to `PLANE_ALL_NAMED` cities every name is written. Past that, the
     highlighted city, the `PLANE_EXTREMES` highest and lowest on each axis
     and the `PLANE_OFF_DIAGONAL` cities furthest from the diagonal, in that
-    order, each where its name covers no marker and no name already written
-    (judged on a phone-wide plot); one that fits nowhere is left to hover.
+    order, each where its name covers no marker, no quadrant's name and no
+    name already written (judged on a phone-wide plot); one that fits
+    nowhere is left to hover.
     Every name is placed the same way when all are written, the least
     crossing place winning.
     """
@@ -212,9 +237,10 @@ def plane_names(frame: pd.DataFrame, labels: Mapping[str, str], highlight: str |
     frame_box: Box = (-PLANE_MARGIN["l"] + 30, -PLANE_MARGIN["t"] + 14, PLANE_JUDGED_WIDTH + PLANE_MARGIN["r"], tall)
     written: dict[str, Box] = {}
     places: dict[str, str] = {}
+    corners = [_corner_box(key, text) for key, text in (quadrant_names or {}).items() if key in _CORNERS]
     for code in wanted:
         width = _text_width(labels.get(code, code), PLANE_NAME_SIZE)
-        others = [box for other, box in markers.items() if other != code] + list(written.values())
+        others = [box for other, box in markers.items() if other != code] + corners + list(written.values())
         best: tuple[int, str, Box] | None = None
         for place in _NAME_PLACES:
             box = _name_box(place, *points[code], width, radii[code])
@@ -252,7 +278,7 @@ def plane_figure(
     """
     x_median, y_median = medians
     codes = list(frame.index)
-    placed = plane_names(frame, labels, highlight)
+    placed = plane_names(frame, labels, highlight, quadrant_names)
     stage_of = stages or {}
     legend_words = {"threshold": _("Stage threshold"), "median": _("Region median"), **(names or {})}
     # Lines as shapes below the cities, named in the legend: the cities stay the figure's first trace.
@@ -293,6 +319,8 @@ def plane_figure(
                         "yref": "y",
                         "xanchor": "left",
                         "textangle": 90,
+                        # Clear of a city drawn at 100 on the plot's edge.
+                        "xshift": 10,
                         "text": label,
                     }
                 )
@@ -338,12 +366,7 @@ def plane_figure(
             + "<extra></extra>",
         }
     )
-    for key, x, y, anchor_x, anchor_y in (
-        ("both", 100, 100, "right", "top"),
-        ("x_only", 100, 0, "right", "bottom"),
-        ("y_only", 0, 100, "left", "top"),
-        ("neither", 0, 0, "left", "bottom"),
-    ):
+    for key, (x, y, anchor_x, anchor_y) in _CORNERS.items():
         if quadrant_names and key in quadrant_names:
             annotations.append(
                 {
@@ -353,7 +376,7 @@ def plane_figure(
                     "yanchor": anchor_y,
                     "text": quadrant_names[key],
                     "showarrow": False,
-                    "font": {"color": "#555555", "size": 11},
+                    "font": {"color": "#555555", "size": _CORNER_SIZE},
                 }
             )
     (x0, x1), (y0, y1) = PLANE_RANGE["x"], PLANE_RANGE["y"]

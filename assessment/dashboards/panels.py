@@ -160,13 +160,16 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
     titles = (names.get(axes[0], axes[0]), names.get(axes[1], axes[1]))
     score_unit = _("score 0–100")
     axis_titles = tuple(_("%(name)s (%(unit)s)") % {"name": title, "unit": score_unit} for title in titles)
-    shown_threshold = display_number(threshold)
+    shown_threshold = f"{threshold:g}"
     quadrant_names = {
         "both": _("Both ≥ %(threshold)s") % {"threshold": shown_threshold},
         "x_only": _("Only %(axis)s ≥ %(threshold)s") % {"axis": titles[0], "threshold": shown_threshold},
         "y_only": _("Only %(axis)s ≥ %(threshold)s") % {"axis": titles[1], "threshold": shown_threshold},
         "neither": _("Both < %(threshold)s") % {"threshold": shown_threshold},
     }
+    # In the corners only the two short names: the long ones ran into each other on a phone, and the
+    # threshold lines' labels say which axis is which; the table names every city's quadrant.
+    corner_names = {key: quadrant_names[key] for key in ("both", "neither")}
     ladder = tree.ladder.stages if tree.ladder else ()
     lines: dict[str, tuple[float, str]] = {}
     meanings = []
@@ -176,12 +179,12 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
             continue
         words = {
             "rungs": _rungs_text(bar.rungs, ladder),
-            "threshold": display_number(bar.threshold),
+            "threshold": f"{bar.threshold:g}",
             "axis": title,
             "nodes": _(", ").join(bar.nodes),
         }
         if bar.whole:
-            lines[place] = (bar.threshold, _("%(rungs)s: %(axis)s ≥ %(threshold)s") % words)
+            lines[place] = (bar.threshold, _("%(rungs)s: ≥ %(threshold)s") % words)
             meanings.append(_("%(axis)s must reach it for %(rungs)s") % words)
         else:
             lines[place] = (bar.threshold, _("%(rungs)s: each dimension ≥ %(threshold)s") % words)
@@ -239,7 +242,7 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
             highlight,
             thresholds=lines,
             stages=stage_of,
-            quadrant_names=quadrant_names,
+            quadrant_names=corner_names,
         ),
         [_("City"), _("Code"), titles[0], titles[1], _("Stage"), _("Against the stage threshold")],
         rows,
