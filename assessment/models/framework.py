@@ -323,21 +323,21 @@ class Indicator(FrameworkPart):
 
         DATA_BUREAU = "data_bureau", _("data administration (data bureau / big data centre)")
         GOVERNMENT_SERVICES = "government_services", _("government services administration")
-        DEVELOPMENT_REFORM = "development_reform", _("development and reform")
-        INDUSTRY_IT = "industry_it", _("industry and information technology")
-        TRANSPORT = "transport", _("transport")
-        PUBLIC_SECURITY = "public_security", _("public security")
-        HEALTH = "health", _("health")
-        HUMAN_RESOURCES = "human_resources", _("human resources and social security")
-        HOUSING = "housing", _("housing and urban-rural development (incl. housing provident fund)")
-        EMERGENCY = "emergency", _("emergency management")
-        ECOLOGY = "ecology", _("ecology and environment")
-        SCIENCE_TECHNOLOGY = "science_technology", _("science and technology")
-        MARKET_REGULATION = "market_regulation", _("market regulation")
+        DEVELOPMENT_REFORM = "development_reform", _("development and reform department")
+        INDUSTRY_IT = "industry_it", _("industry and information technology department")
+        TRANSPORT = "transport", _("transport department")
+        PUBLIC_SECURITY = "public_security", _("public security department")
+        HEALTH = "health", _("health department")
+        HUMAN_RESOURCES = "human_resources", _("human resources and social security department")
+        HOUSING = "housing", _("housing and urban-rural development department (incl. housing provident fund)")
+        EMERGENCY = "emergency", _("emergency management department")
+        ECOLOGY = "ecology", _("ecology and environment department")
+        SCIENCE_TECHNOLOGY = "science_technology", _("science and technology department")
+        MARKET_REGULATION = "market_regulation", _("market regulation department")
         CYBERSPACE = "cyberspace", _("cyberspace administration")
-        EDUCATION = "education", _("education")
-        CULTURE_TOURISM = "culture_tourism", _("culture and tourism")
-        COMMERCE = "commerce", _("commerce")
+        EDUCATION = "education", _("education department")
+        CULTURE_TOURISM = "culture_tourism", _("culture and tourism department")
+        COMMERCE = "commerce", _("commerce department")
         REGIONAL_COOPERATION = "regional_cooperation", _("regional cooperation office")
         CITY_GOVERNMENT = "city_government", _("city government (several departments)")
 
@@ -385,7 +385,7 @@ class Indicator(FrameworkPart):
         help_text=_("The type of department that leads the work on this indicator."),
     )
     control = models.CharField(
-        _("control"),
+        _("who acts"),
         max_length=10,
         choices=Control.choices,
         default=Control.CITY,
