@@ -228,7 +228,7 @@ def test_strengths_and_gaps_name_each_dimension_in_full(g60_demo):
     """An axis may shorten a long name to its code; a list of strengths read as text may not."""
     from django.utils import translation
 
-    from assessment.reports.content import city_report_context
+    from assessment.reports.city_content import city_report_context
     from cities.models import City
 
     reader = UserFactory(is_superuser=True)

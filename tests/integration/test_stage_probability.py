@@ -14,7 +14,7 @@ from django.core.cache import cache
 from accounts.roles import Role
 from assessment.models import AssessmentResult, Framework, Indicator, Response
 from assessment.rank_intervals import method_stated, monte_carlo_ranks
-from assessment.reports.content import city_report_context
+from assessment.reports.city_content import city_report_context
 from assessment.scoring.method import MethodParameters
 from assessment.selectors.results import region_snapshot
 from cities.models import City, Region
