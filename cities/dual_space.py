@@ -46,7 +46,9 @@ passes it):
   in force already binds other pairs of the set (an agreement to join or to
   copy), most widely bound first (ties: the caller's order), at most
   WORTH_SIGNING_SHOWN of them.
-* PRIORITY_PAIRS is how many priority pairs the dashboards and reports list.
+* PRIORITY_PAIRS is how many priority pairs the dashboards and reports list;
+  PARTNERS_SHOWN how many partners of one city (largest flow first, and its
+  weakest strong pair when it is not among them).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from cities.surge import MIN_DISTANCE_KM, CityPoint, haversine_km
 
 GRAVITY_EXPONENT = 2
 PRIORITY_PAIRS = 8
+PARTNERS_SHOWN = 12
 WORTH_SIGNING_SHOWN = 3
 POPULATION_UNIT = 10_000  # people: flows in (万人)² per km²
 MUTUAL_RECOGNITION = "mutual_recognition"

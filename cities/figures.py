@@ -200,8 +200,10 @@ def dual_space_figure(
 ) -> dict[str, Any]:
     """Pairs of cities: physical flow across (log scale when it spans orders), digital coverage (% of domains) up.
 
-    Each point is a mapping with ``label`` (the pair's names), ``flow``, ``coverage`` (0-100), ``priority`` (bool,
-    labelled on the chart) and ``codes``; a highlighted city's pairs are drawn larger and outlined.
+    Each point is a mapping with ``label`` (the pair's names, in the hover), ``flow``, ``coverage`` (0-100),
+    ``priority`` (its number in the priority table, written on the chart, or None) and ``codes``; a highlighted
+    city's pairs are drawn larger and outlined. Numbers rather than names: the priority pairs often share one
+    coverage, and their names would cover each other.
     """
     groups = (
         (False, _("Other pairs"), OKABE_ITO[1], "circle"),
@@ -209,7 +211,7 @@ def dual_space_figure(
     )
     traces = []
     for is_priority, name, colour, symbol in groups:
-        chosen = [point for point in points if bool(point["priority"]) == is_priority]
+        chosen = [point for point in points if (point["priority"] is not None) == is_priority]
         if not chosen:
             continue
         mine = [highlight in point["codes"] for point in chosen] if highlight else [False] * len(chosen)
@@ -220,9 +222,10 @@ def dual_space_figure(
                 "name": name,
                 "x": [point["flow"] for point in chosen],
                 "y": [point["coverage"] for point in chosen],
-                "text": [point["label"] if is_priority else "" for point in chosen],
+                "text": [str(point["priority"]) if is_priority else "" for point in chosen],
                 "hovertext": [point["label"] for point in chosen],
-                "textposition": "top center",
+                # Alternately above and below: neighbours at one coverage keep their numbers apart.
+                "textposition": ["top center" if index % 2 == 0 else "bottom center" for index in range(len(chosen))],
                 "textfont": {"size": 11},
                 "marker": {
                     "color": colour,

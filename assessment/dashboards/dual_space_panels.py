@@ -19,7 +19,7 @@ from assessment.dashboards.panels import Panel, RegionView
 from assessment.selectors.derived import reference_date
 from cities import figures as city_figures
 from cities import selectors as city_selectors
-from cities.dual_space import GRAVITY, GRAVITY_EXPONENT, PRIORITY_PAIRS, DualSpace, PairGap
+from cities.dual_space import GRAVITY, GRAVITY_EXPONENT, PARTNERS_SHOWN, PRIORITY_PAIRS, DualSpace, PairGap
 from cities.models import Agreement
 
 # A flow axis spanning more than this ratio (largest over smallest positive flow) is drawn on a log scale.
@@ -82,9 +82,10 @@ def _pair_label(pair: PairGap, labels: dict[str, str]) -> str:
 
 
 def priority_rows(space: DualSpace, labels: dict[str, str], limit: int = PRIORITY_PAIRS) -> list[list[Any]]:
-    """City A, city B, flow, coverage, domains in force, domains worth signing: the priority pairs."""
+    """Number, city A, city B, flow, coverage, domains in force, domains worth signing: the priority pairs."""
     return [
         [
+            number,
             labels.get(pair.pair[0], pair.pair[0]),
             labels.get(pair.pair[1], pair.pair[1]),
             flow_text(pair.flow),
@@ -92,12 +93,13 @@ def priority_rows(space: DualSpace, labels: dict[str, str], limit: int = PRIORIT
             domain_names(pair.domains),
             domain_names(space.worth_signing(pair)),
         ]
-        for pair in space.priority(limit)
+        for number, pair in enumerate(space.priority(limit), start=1)
     ]
 
 
 def priority_columns(space: DualSpace) -> list[str]:
     return [
+        _("No."),
         _("City A"),
         _("City B"),
         flow_title(space),
@@ -114,13 +116,13 @@ def region_dual_space_panels(view: RegionView) -> list[Panel]:
         return []
     assert view.snapshot is not None
     labels = city_labels(view.snapshot.cities)
-    priority = {pair.pair for pair in space.priority(PRIORITY_PAIRS)}
+    priority = {pair.pair: number for number, pair in enumerate(space.priority(PRIORITY_PAIRS), start=1)}
     points = [
         {
             "label": _pair_label(pair, labels),
             "flow": float(f"{pair.flow:.4g}"),
             "coverage": display_number(pair.coverage * 100, 2),
-            "priority": pair.pair in priority,
+            "priority": priority.get(pair.pair),
             "codes": pair.pair,
         }
         for pair in space.pairs
@@ -128,8 +130,8 @@ def region_dual_space_panels(view: RegionView) -> list[Panel]:
     ]
     figure = city_figures.dual_space_figure(points=points, flow_title=flow_title(space), log_flow=_is_log(space))
     caption = _(
-        "Each point is a pair of member cities: physical flow across, digital coverage up. The labelled pairs "
-        "are the priority pairs: a flow above the median of all pairs and the thinnest coverage. %(method)s "
+        "Each point is a pair of member cities: physical flow across, digital coverage up. The numbered pairs are "
+        "the priority pairs of the table: a flow above the median of all pairs and the thinnest coverage. %(method)s "
         "Worth signing: missing domains in which an agreement in force already binds other pairs of the region."
     ) % {"method": method_sentence(space)}
     return [
@@ -170,7 +172,10 @@ def city_dual_space_panels(view: RegionView, city_code: str) -> list[Panel]:
     labels = city_labels(view.snapshot.cities)
     gap = space.by_city[city_code]
     weakest = gap.weakest_strong_pair.pair if gap.weakest_strong_pair else None
-    partners = [pair for pair in space.partners_of(city_code) if pair.flow > 0]
+    flowing = [pair for pair in space.partners_of(city_code) if pair.flow > 0]
+    partners = flowing[:PARTNERS_SHOWN]
+    if gap.weakest_strong_pair is not None and gap.weakest_strong_pair not in partners:
+        partners.append(gap.weakest_strong_pair)
     figure = city_figures.partner_figure(
         partners=[
             {
@@ -199,10 +204,15 @@ def city_dual_space_panels(view: RegionView, city_code: str) -> list[Panel]:
         part
         for part in (
             _(
-                "Partner cities in the region, largest flow on top; bars: digital coverage. Flow-weighted coverage "
-                "of %(city)s: %(coverage)s%%."
+                "The %(shown)d partner cities in the region with the largest flow (of %(partners)d), largest on top; "
+                "bars: digital coverage. Flow-weighted coverage of %(city)s over all its partners: %(coverage)s%%."
             )
-            % {"city": labels.get(city_code, city_code), "coverage": display_number(gap.flow_weighted_coverage * 100)},
+            % {
+                "shown": min(len(flowing), PARTNERS_SHOWN),
+                "partners": len(flowing),
+                "city": labels.get(city_code, city_code),
+                "coverage": display_number(gap.flow_weighted_coverage * 100),
+            },
             weakest_strong_sentence(space, city_code, labels),
             method_sentence(space),
         )

@@ -27,6 +27,7 @@ from assessment.reports.content import (
     city_region,
     default_framework,
 )
+from assessment.reports.dual_space_content import dual_space_content
 from assessment.selectors.recommendations import city_recommendations
 from cities.models import Agreement, AgreementParty, City, Region
 from cities.selectors import member_notes, regions_of_city
@@ -239,6 +240,7 @@ def city_report_context(
         "critical_floor": framework.critical_floor,
         # The version's draws, weight factor range and percentiles, as the annex states them.
         "method": method_stated(framework.method_parameters()),
+        **dual_space_content(view, city.code),
     }
 
 

@@ -13,6 +13,7 @@ from assessment.insight import synthesis
 from assessment.models import Assessment, Framework
 from assessment.reports import svg
 from assessment.reports.content import PAGE_WIDTH, ReportUnavailable, User, _filters, _svg, default_framework
+from assessment.reports.dual_space_content import dual_space_content
 from cities import figures as network_figures
 from cities import selectors as city_selectors
 from cities.models import Agreement, Region
@@ -35,7 +36,12 @@ def region_report_context(
     stage_names = stage_labels(framework)
     # The network of agreements in force today, as on the network page.
     codes = list(snapshot.cities.index)
-    network = region_network(city_selectors.agreement_edges(city_codes=codes), codes, on=timezone.localdate())
+    network = region_network(
+        city_selectors.agreement_edges(city_codes=codes),
+        codes,
+        on=timezone.localdate(),
+        domains=[value for value, _label in Agreement.Domain.choices],
+    )
     network_svg = svg.figure_url(
         network_figures.network_figure(
             cities=network_figures.figure_cities(
@@ -92,12 +98,15 @@ def region_report_context(
         "movers_svg": _svg(region_panels.get("movers"), PAGE_WIDTH),
         "network_svg": network_svg,
         "network": network,
-        "density_percent": network.density * 100,
+        # Not the density: region-wide agreements bind every pair and make it 100 %.
+        "domain_coverage_percent": None if network.domain_coverage is None else network.domain_coverage * 100,
+        "domain_count": network.domain_count,
         "islands": [labels.get(code, code) for code in network.islands],
         "city_pages": city_pages,
         "normalisation": framework.get_normalisation_display(),
         "threshold": framework.stage_threshold,
         **_synthesis_context(found, snapshot, notes, labels),
+        **dual_space_content(view, None),
     }
 
 

@@ -33,6 +33,7 @@ def test_the_region_page_plots_pairs_by_flow_and_coverage_and_lists_the_priority
     points = sum(len(trace["x"]) for trace in figure["data"])
     assert points == 36  # every pair of the nine cities
     labelled = [text for trace in figure["data"] for text in trace["text"] if text]
+    assert sorted(labelled, key=int) == [str(n) for n in range(1, len(labelled) + 1)]
     table = html.split('data-testid="dual-space-table"')[1].split("</table>")[0]
     rows = re.findall(r"<tr><td>", table)
     assert labelled and len(rows) == len(labelled)
