@@ -221,9 +221,9 @@ def test_an_expired_agreement_does_not_count(reference_data, client_factory, use
     AgreementParty.objects.create(agreement=agreement, city_id="330400")
     while_in_force = client.get(network_url(on="2019-06-01")).content.decode()
     # 1 of 36 pairs in 1 of 16 domains: 1 / 576 of the pair × domain cells.
-    assert re.search(r'data-testid="domain-coverage">[^<]*\(0\.2%\)', while_in_force)
+    assert re.search(r'data-testid="domain-coverage">[^<]*[(（]0\.2%[)）]', while_in_force)
     page = client.get(network_url(on="2024-06-01", view="graph")).content.decode()
-    assert re.search(r'data-testid="domain-coverage">[^<]*\(0\.0%\)', page)
+    assert re.search(r'data-testid="domain-coverage">[^<]*[(（]0\.0%[)）]', page)
     assert len(figure_json(page, "network-figure")["data"]) == 1  # cities only, no edges
 
 

@@ -84,5 +84,5 @@ def test_the_filters_still_narrow_both_views(demo_agreements, reader):
     assert all(set(cells) == {"talent", "total"} for cells in rows.values())
     assert rows["341800"]["talent"] == "·"  # Xuancheng: no talent agreement (an island of that network)
     page = page_of(reader, "G60", "?view=graph&status=signed")  # no G60 agreement is merely signed
-    assert re.search(r'data-testid="domain-coverage">[^<]*\(0\.0%\)', page)
+    assert re.search(r'data-testid="domain-coverage">[^<]*[(（]0\.0%[)）]', page)
     assert "No agreement is counted with these filters." in page
