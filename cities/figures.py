@@ -249,7 +249,7 @@ def dual_space_figure(
             "margin": {"l": 70, "r": 20, "t": 20, "b": 60},
             "legend": {"orientation": "h", "y": -0.22},
             "xaxis": {"title": {"text": flow_title}, "type": "log" if log_flow else "linear"},
-            "yaxis": {"title": {"text": _("Digital coverage (% of service domains)")}, "range": [-3, 103]},
+            "yaxis": {"title": {"text": _("Digital coverage (percent of service domains)")}, "range": [-3, 103]},
         },
     )
 
@@ -272,7 +272,7 @@ def partner_figure(*, partners: Sequence[Mapping[str, Any]], flow_title: str) ->
         {
             "height": max(260, 26 * len(shown) + 90),
             "margin": {"l": 110, "r": 20, "t": 20, "b": 60},
-            "xaxis": {"title": {"text": _("Digital coverage (% of service domains)")}, "range": [0, 100]},
+            "xaxis": {"title": {"text": _("Digital coverage (percent of service domains)")}, "range": [0, 100]},
             "yaxis": {"autorange": "reversed", "title": {"text": _("Partner city, by flow (largest on top)")}},
         },
     )

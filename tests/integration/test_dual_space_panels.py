@@ -29,7 +29,7 @@ def test_the_region_page_plots_pairs_by_flow_and_coverage_and_lists_the_priority
     figure = figure_of(html, "figure-dual-space")
     layout = figure["layout"]
     assert "(10,000 people)² per km²" in layout["xaxis"]["title"]["text"]
-    assert layout["yaxis"]["title"]["text"] == "Digital coverage (% of service domains)"
+    assert layout["yaxis"]["title"]["text"] == "Digital coverage (percent of service domains)"
     points = sum(len(trace["x"]) for trace in figure["data"])
     assert points == 36  # every pair of the nine cities
     labelled = [text for trace in figure["data"] for text in trace["text"] if text]
@@ -49,7 +49,7 @@ def test_the_city_page_shows_its_partners_by_flow_and_names_the_weakest_strong_p
     assert 'data-panel="dual-space-partners"' in html
     figure = figure_of(html, "figure-dual-space-partners")
     assert len(figure["data"][0]["y"]) == 8
-    assert figure["layout"]["xaxis"]["title"]["text"] == "Digital coverage (% of service domains)"
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Digital coverage (percent of service domains)"
     caption = html.split('data-caption="dual-space-partners">')[1].split("</p>")[0]
     assert "Weakest strong pair: Shanghai – " in caption
     # Suzhou, the nearest big city, is Shanghai's strongest partner: first bar.
