@@ -33,6 +33,9 @@ DASHBOARDS = {
             "map": ".scatterlayer .trace .point",
             "stages": ".barlayer .trace .point",
             "movers": ".barlayer .trace .point",
+            "dispersion": ".barlayer .trace .point",
+            "interoperability": ".heatmaplayer .hm",
+            "dual-space": ".scatterlayer .trace .point",
         },
     ),
     "city": (
@@ -44,6 +47,7 @@ DASHBOARDS = {
             "indicators": ".heatmaplayer .hm",
             "trend": ".scatterlayer .trace",
             "quality": ".barlayer .trace .point",
+            "dual-space-partners": ".barlayer .trace .point",
         },
     ),
 }
