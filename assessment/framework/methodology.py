@@ -24,7 +24,17 @@ placeholder                value                                          Englis
 ``{alternatives}``         the normalisation, aggregation and imputation  (a list)    (a list)
                            alternatives, "none" where a list is empty
 ``{sensitivity_samples}``  ``sensitivity_samples``                        256         256
+``{derived_partners}``     partner cities for a derived level 3           3           3
+                           (``derived_indicators.ESTABLISHED_PARTNERS``)
+``{derived_agreements}``   agreements for a derived level 5               2           2
+                           (``derived_indicators.LEADING_AGREEMENTS``)
+``{derived_modes}``        modes of cooperation for a derived level 5     2           2
+                           (``derived_indicators.LEADING_MODES``)
 =========================  =============================================  ==========  ==========
+
+The three ``derived_*`` numbers are not method parameters of a version:
+they are the rule that proposes a level from the agreements, and the text
+reads them from `assessment.derived_indicators`, where the rule runs.
 
 The rater table combines the two lists of the rater model (module
 docstring of ``assessment/scoring/method.py``): for confidence c and grade
@@ -39,6 +49,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
+from assessment.derived_indicators import ESTABLISHED_PARTNERS, LEADING_AGREEMENTS, LEADING_MODES
 from assessment.scoring.method import MethodParameters
 
 __all__ = ["PLACEHOLDERS", "methodology_values", "render_methodology", "unknown_placeholders"]
@@ -57,6 +68,9 @@ PLACEHOLDERS = (
     "rater_move_table",
     "alternatives",
     "sensitivity_samples",
+    "derived_partners",
+    "derived_agreements",
+    "derived_modes",
 )
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -135,6 +149,9 @@ def methodology_values(parameters: MethodParameters, language: Language) -> dict
         "rater_move_table": _rater_table(parameters, language),
         "alternatives": _alternatives(parameters, language),
         "sensitivity_samples": _count(parameters.sensitivity_samples, language),
+        "derived_partners": _count(ESTABLISHED_PARTNERS, language),
+        "derived_agreements": _count(LEADING_AGREEMENTS, language),
+        "derived_modes": _count(LEADING_MODES, language),
     }
 
 

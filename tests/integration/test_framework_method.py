@@ -192,3 +192,53 @@ def test_a_database_loaded_before_issue_19_gets_the_shipped_section_9_and_method
     assert framework.methodology_zh == shipped["methodology"]["zh"]
     assert framework.methodology_en == shipped["methodology"]["en"]
     assert framework.method == shipped["method"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_loaded_before_the_depth_rule_gets_the_shipped_section_8_unless_edited():
+    """Migration 0014 replaces section 8 (network density, no depth rule) only where it still reads as shipped."""
+    from importlib import import_module
+
+    migration = import_module("assessment.migrations.0014_dsmf_methodology_derived_rule")
+    shipped = json.loads(Path("fixtures/frameworks/dsmf-1.0.json").read_text(encoding="utf-8"))
+    before, after = ("assessment", "0013_dsmf_guidance"), ("assessment", "0014_dsmf_methodology_derived_rule")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old_framework = executor.loader.project_state([before]).apps.get_model("assessment", "Framework")
+
+    def stored_with(section_8: dict[str, str], version: str) -> int:
+        texts = {
+            language: "\n\n".join(
+                section_8[language] if paragraph.startswith(("八、", "8. ")) else paragraph
+                for paragraph in shipped["methodology"][language].split("\n\n")
+            )
+            for language in ("zh", "en")
+        }
+        return old_framework.objects.create(
+            code="DSMF",
+            version=version,
+            status="published",
+            published_at=timezone.now(),
+            name_zh="双空间",
+            name_en="Dual space",
+            methodology_zh=texts["zh"],
+            methodology_en=texts["en"],
+        ).pk
+
+    as_shipped = stored_with(migration.OLD_SECTION, "1.0")
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    framework = Framework.objects.get(pk=as_shipped)
+    assert framework.methodology_zh == shipped["methodology"]["zh"]
+    assert framework.methodology_en == shipped["methodology"]["en"]
+    assert "网络密度、" not in framework.methodology_zh and "{derived_agreements}" in framework.methodology_zh
+    # An administrator's own wording of section 8 is kept as written.
+    Framework.objects.filter(pk=as_shipped).delete()
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    edited = {language: text + " (edited)" for language, text in migration.OLD_SECTION.items()}
+    old_framework = executor.loader.project_state([before]).apps.get_model("assessment", "Framework")
+    kept = stored_with(edited, "1.0")
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert edited["en"] in Framework.objects.get(pk=kept).methodology_en
