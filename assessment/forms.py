@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from accounts.roles import Role
 from assessment.framework.document import plain_number_text
@@ -93,7 +93,8 @@ class ResponseForm(forms.Form):
             value = self.fields["value"]
             if indicator.type == Indicator.Type.BINARY:
                 self.fields["value"] = forms.TypedChoiceField(
-                    label=_("Answer"),
+                    # Its own context: the plain "Answer" is a report column ("当前水平/数值"), not a form's question.
+                    label=pgettext_lazy("form field", "Answer"),
                     required=False,
                     coerce=float,
                     empty_value=None,

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from cities.dual_space import DualSpace, dual_space
 from cities.models import Agreement, AgreementParty, City, CityPairFlow, Province, Region, RegionMembership
@@ -184,3 +184,30 @@ def region_dual_space(city_codes: list[str], on: dt.date) -> DualSpace:
         return dual_space(cities, edges, domains, on)
     flows, unit = imported
     return dual_space(cities, edges, domains, on, flows=flows, unit=unit)
+
+
+def agreements_version() -> str:
+    """What the agreements and the imported flows are now, in three light aggregate queries: to key cached pages.
+
+    No model has a change time: every add, delete or edit moves a count, the
+    highest id, a sum of ids or values, or the latest history date. Imports
+    edit parties in place (update_or_create), so a change of role moves the
+    counts per role.
+    """
+    agreements = Agreement.history.aggregate(rows=Count("history_id"), latest=Max("history_date"))
+    parties = AgreementParty.objects.aggregate(
+        rows=Count("id"),
+        last=Max("id"),
+        ids=Sum("id"),
+        leads=Count("id", filter=Q(role=AgreementParty.Role.LEAD)),
+        observers=Count("id", filter=Q(role=AgreementParty.Role.OBSERVER)),
+    )
+    flows = CityPairFlow.objects.aggregate(rows=Count("id"), last=Max("id"), values=Sum("value"), years=Sum("year"))
+    latest = agreements["latest"]
+    return "|".join(
+        [
+            f"{agreements['rows']}@{latest.timestamp() if latest else 0:.6f}",
+            *(str(parties[name]) for name in ("rows", "last", "ids", "leads", "observers")),
+            *(str(flows[name]) for name in ("rows", "last", "values", "years")),
+        ]
+    )

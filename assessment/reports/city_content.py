@@ -28,7 +28,8 @@ from assessment.reports.content import (
     default_framework,
 )
 from assessment.reports.dual_space_content import dual_space_content
-from assessment.selectors.recommendations import city_recommendations
+from assessment.selectors.assessments import GapStep
+from assessment.selectors.recommendations import city_recommendations, quantity_shown
 from cities.models import Agreement, AgreementParty, City, Region
 from cities.selectors import member_notes, regions_of_city
 
@@ -127,6 +128,28 @@ def _agreements(city: City) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
     return rows, observed, islands
 
 
+def _step_rows(steps: list[GapStep]) -> list[dict[str, Any]]:
+    """The plan's steps with answers at the indicator's display precision, as the recommendations print them."""
+
+    def text(step: GapStep, value: float | None, *, target: bool) -> str:
+        if value is None:
+            return "—"
+        if step.indicator is None:
+            return str(display_number(value, 2))
+        return answer_text(step.indicator, quantity_shown(step.indicator, value, target=target)) or "—"
+
+    return [
+        {
+            "code": step.code,
+            "name": step.name,
+            "from": text(step, step.from_raw, target=False),
+            "to": text(step, step.to_raw, target=True),
+            "critical_floor": step.critical_floor,
+        }
+        for step in steps
+    ]
+
+
 def prints_annex(audience: str) -> bool:
     """Only the full edition prints the assessment's sources, comments and evidence."""
     return audience == Report.Audience.FULL
@@ -211,11 +234,14 @@ def city_report_context(
         "weaknesses": extra.get("weaknesses", []),
         "headline": _headline_text(recommendations),
         "plane_svg": plane_svg,
+        # The plane's own caption: it names the medians and the stage threshold the figure draws.
+        "plane_caption": by_slug["plane"].caption if "plane" in by_slug else "",
         "radar_svg": radar_svg,
         "dimensions": dimension_rows,
         "halves": standing.halves,
         "indicators": lines,
         "steps": steps,
+        "step_rows": _step_rows(steps),
         "recommendations": recommendations,
         "recommendation_blocks": [
             (lever_names()[lever], items) for lever, items in recommendations_by_lever(recommendations)

@@ -36,6 +36,9 @@ from cities.surge import gravity_weights
 if TYPE_CHECKING:
     from assessment.dashboards.panels import RegionView
 
+# Quantities other than counts are shown to one decimal, as the dashboards show numbers (labels.display_number).
+QUANTITY_DIGITS = 1
+
 
 def wording() -> Wording:
     """The items' sentences in the active language."""
@@ -124,6 +127,25 @@ def _level(value: float | None) -> int | None:
     return None if value is None else int(round(value))
 
 
+def quantity_shown(indicator: Indicator, value: float | None, *, target: bool = False) -> float | None:
+    """A quantity at the indicator's display precision: counts whole, other quantities to one decimal.
+
+    The gap plan's targets are computed to the hundredth ("38.6% → 49.52%"); a
+    target is rounded towards the better side, so the figure printed still
+    reaches what the gap plan asks. Levels and yes/no answers pass unchanged.
+    """
+    if value is None or indicator.type not in (Indicator.Type.QUANTITATIVE, Indicator.Type.COUNT):
+        return value
+    digits = 0 if indicator.type == Indicator.Type.COUNT else QUANTITY_DIGITS
+    if not target:
+        return round(value, digits)
+    scale = 10**digits
+    # The tolerance keeps float noise (49.500000001) from adding a step.
+    if indicator.direction == Indicator.Direction.LOWER_IS_BETTER:
+        return math.floor(value * scale + 1e-9) / scale
+    return math.ceil(value * scale - 1e-9) / scale
+
+
 def city_recommendations(view: RegionView, city_code: str) -> list[Recommendation]:
     """The city's ranked recommendations in the region shown; [] when it has no published result there."""
     snapshot = view.snapshot
@@ -162,7 +184,7 @@ def city_recommendations(view: RegionView, city_code: str) -> list[Recommendatio
             next_level = min((level or 0) + 1, 5)
             next_target, next_score = answer_text(indicator, next_level), float(next_level) * 20.0
         elif best_score is not None and score is not None and best_score > score and best_value is not None:
-            next_target, next_score = answer_text(indicator, best_value), best_score
+            next_target, next_score = answer_text(indicator, quantity_shown(indicator, best_value)), best_score
         else:
             top = indicator.upper if indicator.direction == 1 else indicator.lower
             next_target, next_score = (answer_text(indicator, top) if top is not None else ""), 100.0
@@ -185,8 +207,8 @@ def city_recommendations(view: RegionView, city_code: str) -> list[Recommendatio
                 best_score=best_score,
                 level=level,
                 best_level=_level(best_value) if is_level else None,
-                current=answer_text(indicator, value),
-                best=answer_text(indicator, best_value),
+                current=answer_text(indicator, quantity_shown(indicator, value)),
+                best=answer_text(indicator, quantity_shown(indicator, best_value)),
                 next_target=next_target,
                 next_score=next_score,
                 actions=actions,
@@ -210,7 +232,7 @@ def city_recommendations(view: RegionView, city_code: str) -> list[Recommendatio
             Blocker(
                 indicator=step["indicator"],
                 critical_floor=step.get("reason") == "critical_floor",
-                target=answer_text(indicator, None if to_raw is None else round(to_raw, 2)),
+                target=answer_text(indicator, quantity_shown(indicator, to_raw, target=True)),
                 target_level=_level(to_raw) if indicator.type == Indicator.Type.LEVEL else None,
                 target_score=_number(step.get("to_normalised")),
             )

@@ -67,7 +67,7 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     region = _region(code)
     filters, periods = region_filters(query=request.GET, user=request.user, region=region)
     # Published results never change in place: a page drawn from them is cached under
-    # their version (ids and scoring times), the language and the what-if weights.
+    # their version (ids and scoring times), the agreements' and flows' version, the language and the what-if weights.
     version = (
         result_selectors.snapshot_version(
             region=region, period=filters.period, framework=filters.framework, user=request.user, kind=filters.kind
@@ -81,6 +81,8 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         version += "|" + result_selectors.snapshot_version(
             region=region, period=max(earlier), framework=filters.framework, user=request.user, kind=filters.kind
         )
+    # The synthesis and the dual-space panels also read the agreements and the imported flows, which change in place.
+    version += "|" + city_selectors.agreements_version()
     cache_key = (
         "region-dashboard:"
         + hashlib.sha256(f"{version}|{get_language()}|{sorted(filters.weights.items())}".encode()).hexdigest()
