@@ -86,3 +86,13 @@ def test_the_filters_still_narrow_both_views(demo_agreements, reader):
     page = page_of(reader, "G60", "?view=graph&status=signed")  # no G60 agreement is merely signed
     assert re.search(r'data-testid="domain-coverage">[^<]*[(（]0\.0%[)）]', page)
     assert "No agreement is counted with these filters." in page
+
+
+def test_pairs_bound_are_counted_only_for_one_domain(demo_agreements, reader):
+    """Every pair bound by something reads 100 % under a region-wide agreement: the count shows per domain only."""
+    every_domain = page_of(reader, "YRD")
+    assert 'data-testid="domain-pairs"' not in every_domain and "Connected pairs" not in every_domain
+    one_domain = page_of(reader, "YRD", "?domain=health_code_identity")
+    bound, possible = re.search(r'data-testid="domain-pairs">(\d+) / (\d+)<', one_domain).groups()
+    members = RegionMembership.objects.filter(region_id="YRD").count()
+    assert int(possible) == members * (members - 1) // 2 and int(bound) < int(possible)
