@@ -17,16 +17,31 @@ Method (a gravity model, deliberately simple):
 * Best single new agreement: among uncovered pairs, the one whose addition
   raises coverage most, which is the uncovered pair with the most movers;
   ties go to the pair whose sorted codes come first.
+
+Per agreement domain (`surge_by_domain`, the reports' fixed scenario): every
+origin sends the same share s of its population. Then movers_ij = s * P_i * w_ij,
+s factors out of both sums and coverage does not depend on s, so the scenario
+needs no share: it is computed with s = `UNIFORM_SHARE`. For each domain, the
+covered pairs are those bound by an agreement of that domain in force on the
+date (`cities.network.is_in_force`; the caller passes leads and members as
+parties, never observers). Domains are listed by coverage, lowest first
+(ties in the order given; a domain nobody moves in comes last).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
+
+from cities.network import AgreementEdge, is_in_force
 
 EARTH_RADIUS_KM = 6371.0088
 MIN_DISTANCE_KM = 1.0
+# The share every origin sends in the per-domain scenario: any share gives the same coverage.
+UNIFORM_SHARE = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,16 @@ class SurgeResult:
         if self.coverage is None or self.coverage_with_best_new_pair is None:
             return None
         return self.coverage_with_best_new_pair - self.coverage
+
+
+@dataclass(frozen=True)
+class DomainSurge:
+    """The surge test in one agreement domain: coverage now and with the best single new agreement."""
+
+    domain: str
+    coverage: float | None
+    best_new_pair: tuple[str, str] | None
+    coverage_with_best_new_pair: float | None
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -141,4 +166,41 @@ def surge_test(
         coverage=covered_total / total,
         best_new_pair=best.pair if best else None,
         coverage_with_best_new_pair=(covered_total + best.movers) / total if best else None,
+    )
+
+
+def domain_pairs(edges: Iterable[AgreementEdge], domain: str, on: dt.date) -> set[tuple[str, str]]:
+    """The city pairs (codes sorted) an agreement of the domain in force on the date binds."""
+    pairs: set[tuple[str, str]] = set()
+    for edge in edges:
+        if edge.domain == domain and is_in_force(edge, on):
+            pairs.update(combinations(sorted(set(edge.parties)), 2))
+    return pairs
+
+
+def surge_by_domain(
+    cities: Sequence[CityPoint],
+    origins: Iterable[str],
+    edges: Iterable[AgreementEdge],
+    domains: Sequence[str],
+    on: dt.date,
+) -> list[DomainSurge]:
+    """The surge test per domain when every origin sends the same share; lowest coverage first."""
+    shocks = dict.fromkeys(origins, UNIFORM_SHARE)
+    edges = list(edges)
+    results = []
+    for domain in domains:
+        result = surge_test(cities, shocks, domain_pairs(edges, domain, on))
+        results.append(
+            DomainSurge(
+                domain=domain,
+                coverage=result.coverage,
+                best_new_pair=result.best_new_pair,
+                coverage_with_best_new_pair=result.coverage_with_best_new_pair,
+            )
+        )
+    order = {domain: index for index, domain in enumerate(domains)}
+    return sorted(
+        results,
+        key=lambda item: (item.coverage is None, item.coverage or 0.0, order[item.domain]),
     )

@@ -18,9 +18,12 @@ The best new agreement is A–C (the uncovered pair with most movers):
 coverage becomes (133,333.3 + 100,000) / 300,000 = 7/9.
 """
 
+import datetime as dt
+
 import pytest
 
-from cities.surge import CityPoint, haversine_km, surge_test
+from cities.network import AgreementEdge
+from cities.surge import CityPoint, haversine_km, surge_by_domain, surge_test
 
 A = CityPoint("A", 2_000_000, 0.0, 0.0)
 B = CityPoint("B", 1_000_000, 0.0, 1.0)
@@ -72,3 +75,72 @@ def test_a_share_outside_zero_to_one_is_refused():
 
 def test_haversine_shanghai_to_hangzhou_is_about_165_km():
     assert haversine_km(31.2323, 121.4692, 30.2741, 120.1551) == pytest.approx(165, abs=5)
+
+
+def _edge(domain, parties, status="in_force", start=None, end=None):
+    return AgreementEdge(
+        agreement_id=f"{domain}-{'-'.join(parties)}",
+        domain=domain,
+        mode="mutual_recognition",
+        status=status,
+        in_force_from=start,
+        expires_on=end,
+        parties=tuple(parties),
+    )
+
+
+# Every city sends its whole population (any equal share gives the same coverage).
+# From C: w_CA ∝ 2e6/(2x)² = 0.5e6/x², w_CB ∝ 1e6/x² → 1/3 and 2/3: C→A 4/3e6, C→B 8/3e6.
+# Pairs: {A,B} = 1e6 + 1/3e6 = 4/3e6, {A,C} = 1e6 + 4/3e6 = 7/3e6, {B,C} = 2/3e6 + 8/3e6 = 10/3e6; total 7e6.
+ON = dt.date(2025, 12, 31)
+EDGES = [
+    _edge("health", ["A", "B"]),
+    _edge("transport", ["A", "B"]),
+    _edge("transport", ["B", "C"], start=dt.date(2020, 1, 1)),
+    # The health-code recognitions of 2020-2022: expired, so not in force at the end of 2025.
+    _edge("health", ["B", "C"], status="expired", start=dt.date(2020, 1, 1), end=dt.date(2022, 12, 31)),
+    # Not yet in force on the date.
+    _edge("talent", ["A", "C"], start=dt.date(2026, 1, 1)),
+]
+
+
+def test_surge_by_domain_lists_the_domains_by_coverage_lowest_first():
+    rows = surge_by_domain([A, B, C], ["A", "B", "C"], EDGES, ["health", "transport", "talent"], ON)
+    assert [row.domain for row in rows] == ["talent", "health", "transport"]
+    talent, health, transport = rows
+    assert talent.coverage == 0
+    assert talent.best_new_pair == ("B", "C")
+    assert talent.coverage_with_best_new_pair == pytest.approx(10 / 21)
+    assert health.coverage == pytest.approx(4 / 21)
+    assert health.best_new_pair == ("B", "C")
+    assert health.coverage_with_best_new_pair == pytest.approx(14 / 21)
+    assert transport.coverage == pytest.approx(14 / 21)
+    assert transport.best_new_pair == ("A", "C")
+    assert transport.coverage_with_best_new_pair == pytest.approx(1.0)
+
+
+def test_surge_by_domain_counts_an_expired_agreement_on_its_own_dates():
+    rows = surge_by_domain([A, B, C], ["A", "B", "C"], EDGES, ["health"], dt.date(2021, 6, 1))
+    assert rows[0].coverage == pytest.approx(14 / 21)
+
+
+def test_the_share_cancels_out_of_the_coverage():
+    # The same scenario as a 10 % shock of every city, through surge_test directly.
+    direct = surge_test([A, B, C], dict.fromkeys("ABC", 0.10), [("A", "B")])
+    (health,) = surge_by_domain([A, B, C], "ABC", EDGES, ["health"], ON)
+    assert health.coverage == pytest.approx(direct.coverage)
+
+
+def test_surge_by_domain_from_one_city_names_its_best_partner():
+    # From A alone: 1e6 to B and 1e6 to C.
+    rows = surge_by_domain([A, B, C], ["A"], EDGES, ["health", "talent"], ON)
+    assert [(row.domain, row.coverage) for row in rows] == [("talent", 0.0), ("health", pytest.approx(0.5))]
+    assert rows[0].best_new_pair == ("A", "B")  # a tie between B and C goes to the first codes
+    assert rows[1].best_new_pair == ("A", "C")
+    assert rows[1].coverage_with_best_new_pair == pytest.approx(1.0)
+
+
+def test_a_domain_nobody_moves_in_comes_last():
+    nobody = [CityPoint("A", 0, 0, 0), CityPoint("B", 0, 0, 1)]
+    rows = surge_by_domain(nobody, ["A"], [], ["health"], ON)
+    assert rows[0].coverage is None and rows[0].best_new_pair is None
