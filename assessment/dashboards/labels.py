@@ -116,6 +116,18 @@ def median_gap_text(delta: Any, digits: int = 1) -> str:
     return _("%(points)s points above the regional median") % {"points": points}
 
 
+def domain_in_sentence(label: str) -> str:
+    """An agreement domain's label inside a sentence: "Sign an agreement on talent with Nantong".
+
+    English labels are capitalised for headers and lists ("Talent"); inside a
+    sentence they are common nouns. An acronym ("IT") keeps its capitals;
+    Chinese is unchanged.
+    """
+    if not in_english() or not label or label[:2].isupper():
+        return label
+    return label[0].lower() + label[1:]
+
+
 def answer_with_score_text(answer: str, score: Any, best: str | None = None) -> str:
     """ "现为0级（0分），区域最优为5级" / "now level 0 (0 points); the region's best is level 5"."""
     shown = display_number(score)

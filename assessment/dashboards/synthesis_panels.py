@@ -15,10 +15,17 @@ from typing import Any
 
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.dashboards.labels import city_labels, display_number, ladder_of, node_labels, stage_labels
+from assessment.dashboards.dual_space_panels import view_date
+from assessment.dashboards.labels import (
+    city_labels,
+    display_number,
+    domain_in_sentence,
+    ladder_of,
+    node_labels,
+    stage_labels,
+)
 from assessment.dashboards.panels import Panel, RegionView
 from assessment.insight import synthesis
 from assessment.models import AssessmentResult
@@ -147,7 +154,9 @@ def region_synthesis(user: User, view: RegionView) -> RegionSynthesis:
         for members, kind in ((provinces, "province"), (subregion_members, "subregion"))
     )
     codes = list(snapshot.cities.index)
-    on = timezone.localdate()
+    # The dual-space chapter's date (the period's end, today while it runs): the summary, the matrix,
+    # the dual-space gap and the surge test all count the same agreements.
+    on = view_date(view)
     domains = [value for value, _label in Agreement.Domain.choices]
     matrix = synthesis.interoperability_matrix(codes, city_selectors.agreement_edges(city_codes=codes), domains, on)
     dual = city_selectors.region_dual_space(codes, on)
@@ -214,8 +223,8 @@ def _join(items: list[str]) -> str:
 
 
 def _node(found: RegionSynthesis, code: str) -> str:
-    name = found.node_names.get(code, code)
-    return f"{code} {name}" if in_english() else f"{code}{name}"
+    """ "X2 互认与跨域服务": code and name with a space, as the tables elsewhere print them."""
+    return f"{code} {found.node_names.get(code, code)}"
 
 
 def message_text(found: RegionSynthesis, message: synthesis.KeyMessage) -> str:
@@ -286,17 +295,20 @@ def message_text(found: RegionSynthesis, message: synthesis.KeyMessage) -> str:
             % values
         )
     if message.key == "weakest_domains":
-        domains = [found.domain_names.get(str(d), str(d)) for d in p["domains"]]
+        domains = [domain_in_sentence(found.domain_names.get(str(d), str(d))) for d in p["domains"]]
         pairs = [str(n) for n in p["pairs"]]
         if not any(p["pairs"]):
-            return _(
+            text = _(
                 "%(domains)s are the domains with the fewest agreements: no agreement in force binds any two "
                 "member cities in them."
             ) % {"domains": _join(domains)}
-        return _(
-            "%(domains)s are the domains with the fewest agreements: of %(possible)s pairs of member cities, "
-            "%(pairs)s are bound in them."
-        ) % {"domains": _join(domains), "possible": p["possible"], "pairs": _join(pairs)}
+        else:
+            text = _(
+                "%(domains)s are the domains with the fewest agreements: of %(possible)s pairs of member cities, "
+                "%(pairs)s are bound in them."
+            ) % {"domains": _join(domains), "possible": p["possible"], "pairs": _join(pairs)}
+        # The domains open the sentence: its first letter is a capital again.
+        return text[:1].upper() + text[1:]
     if message.key == "flow_gap":
         a, b = p["pair"]
         return _(
@@ -334,7 +346,7 @@ def dispersion_panel(found: RegionSynthesis) -> Panel:
                     "text": [_number(frame.loc[code, "cv"], 2) for code in nodes],
                     "textposition": "outside",
                     "cliponaxis": False,
-                    "hovertemplate": "%{y}: %{x}<extra></extra>",
+                    "hovertemplate": "%{y}: %{text}<extra></extra>",
                 }
             ],
             "layout": {
@@ -357,7 +369,8 @@ def dispersion_panel(found: RegionSynthesis) -> Panel:
             int(frame.loc[code, "n"]),
             display_number(frame.loc[code, "mean"]),
             display_number(frame.loc[code, "sd"]),
-            display_number(frame.loc[code, "cv"], 2),
+            # Two decimals always: "0.30", not "0.3", as the chart and the convergence table print it.
+            _number(frame.loc[code, "cv"], 2),
             display_number(frame.loc[code, "min"]),
             display_number(frame.loc[code, "max"]),
         ]

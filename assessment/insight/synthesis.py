@@ -252,6 +252,18 @@ def pairs_covered(matrix: pd.DataFrame) -> pd.Series:
     return (matrix.sum(axis=0) // 2).astype("int64")
 
 
+def fewest_covered_domains(matrix: pd.DataFrame) -> list[str]:
+    """Every domain tied at the fewest covered pairs, in the order of the matrix's columns.
+
+    [] without domains, and when every domain ties: then none is weaker than another.
+    """
+    covered = pairs_covered(matrix)
+    if covered.empty or covered.min() == covered.max():
+        return []
+    fewest = int(covered.min())
+    return [str(domain) for domain, count in covered.items() if int(count) == fewest]
+
+
 def weakest_domains(matrix: pd.DataFrame, limit: int = WEAKEST_DOMAINS) -> list[str]:
     """The domains covering the fewest pairs, fewest first; ties in the order of the matrix's columns."""
     covered = pairs_covered(matrix)
@@ -412,7 +424,12 @@ def domain_message(matrix: pd.DataFrame) -> KeyMessage | None:
     if matrix.empty or len(matrix.index) < 2 or len(matrix.columns) == 0:
         return None
     covered = pairs_covered(matrix)
+    if covered.min() == covered.max():
+        return None  # every domain binds as many pairs: none is the weakest
+    # Every domain tied at the fewest pairs is named, even beyond WEAKEST_DOMAINS: naming two of six
+    # domains no agreement covers would single them out for no reason.
     weakest = weakest_domains(matrix)
+    weakest += [domain for domain in fewest_covered_domains(matrix) if domain not in weakest]
     n = len(matrix.index)
     return KeyMessage(
         "weakest_domains",

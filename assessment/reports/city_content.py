@@ -28,6 +28,7 @@ from assessment.reports.content import (
     default_framework,
 )
 from assessment.reports.dual_space_content import dual_space_content
+from assessment.reports.surge_content import surge_content
 from assessment.selectors.assessments import GapStep
 from assessment.selectors.recommendations import city_recommendations, quantity_shown
 from cities.models import Agreement, AgreementParty, City, Region
@@ -267,6 +268,7 @@ def city_report_context(
         # The version's draws, weight factor range and percentiles, as the annex states them.
         "method": method_stated(framework.method_parameters()),
         **dual_space_content(view, city.code),
+        **surge_content(view, city.code),
     }
 
 

@@ -2,22 +2,52 @@
 dispersion and convergence, provinces and sub-regions, regional recommendations), then the ranking, network and
 one page per city; no HTML here. The synthesis is `assessment.dashboards.synthesis_panels`, as on the dashboard."""
 
+import copy
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.dashboards import frames, panels, synthesis_panels
-from assessment.dashboards.labels import city_labels, display_number, node_labels, stage_labels
+from assessment.dashboards.labels import (
+    city_labels,
+    display_number,
+    domain_in_sentence,
+    median_gap_text,
+    node_labels,
+    stage_labels,
+)
 from assessment.insight import synthesis
 from assessment.models import Assessment, Framework
 from assessment.reports import svg
 from assessment.reports.content import PAGE_WIDTH, ReportUnavailable, User, _filters, _svg, default_framework
 from assessment.reports.dual_space_content import dual_space_content
+from assessment.reports.surge_content import surge_content
 from cities import figures as network_figures
 from cities import selectors as city_selectors
 from cities.models import Agreement, Region
 from cities.network import region_network
+from cities.templatetags.lists import join_list
+
+# The ranking figure's tallest height (px at PAGE_WIDTH): with the chapter's heading, the demo banner and the
+# caption it still fits one A4 page (255 mm of text block; 680 px span 174 mm, so 800 px are 205 mm).
+RANKING_MAX_HEIGHT = 800
+# At that height 41 cities get 17 px a row: names at 11 px, one per row, none left out by Plotly.
+RANKING_NAME_SIZE = 11
+
+
+def ranking_page_figure(panel: panels.Panel | None, cities: int) -> str | None:
+    """The ranking chart sized to share its page with the chapter's heading: every city still named."""
+    if panel is None or panel.figure is None:
+        return None
+    figure = copy.deepcopy(panel.figure)
+    figure["layout"]["yaxis"] = {
+        **figure["layout"].get("yaxis", {}),
+        "tickmode": "linear",
+        "dtick": 1,
+        "tickfont": {"size": RANKING_NAME_SIZE},
+    }
+    return svg.figure_url(figure, PAGE_WIDTH, min(RANKING_MAX_HEIGHT, 22 * cities + 90))
 
 
 def region_report_context(
@@ -61,13 +91,17 @@ def region_report_context(
     for code, row in view.ranking.iterrows():
         peers = frames.peers(view.scores, code, list(structure.dimensions))
         strengths, weaknesses = frames.strengths_and_weaknesses(peers)
+        low, high = display_number(row["rank_p05"], 0), display_number(row["rank_p95"], 0)
         city_pages.append(
             {
                 "code": code,
                 "name": labels.get(code, code),
                 "note": notes.get(code, ""),
                 "rank": display_number(row["rank"], 0),
-                "interval": (display_number(row["rank_p05"], 0), display_number(row["rank_p95"], 0)),
+                # The headline's wording: "排名区间：第1—3名" / "Rank interval: 1–3".
+                "interval_text": (
+                    "" if low == "" or high == "" else _("Rank interval: %(low)s–%(high)s") % {"low": low, "high": high}
+                ),
                 "index": display_number(row["index"]),
                 "stage": stage_names.get(row["stage"], row["stage"]),
                 "halves": [(names.get(h, h), display_number(view.scores.at[code, h])) for h in structure.halves],
@@ -75,8 +109,10 @@ def region_report_context(
                     (d, names.get(d, d), display_number(peers.at[d, "city"]), display_number(peers.at[d, "median"]))
                     for d in structure.dimensions
                 ],
-                "strengths": [(names.get(d, d), display_number(r["versus_median"])) for d, r in strengths.iterrows()],
-                "weaknesses": [(names.get(d, d), display_number(r["versus_median"])) for d, r in weaknesses.iterrows()],
+                "strengths": [(names.get(d, d), median_gap_text(r["versus_median"])) for d, r in strengths.iterrows()],
+                "weaknesses": [
+                    (names.get(d, d), median_gap_text(r["versus_median"])) for d, r in weaknesses.iterrows()
+                ],
             }
         )
     return {
@@ -89,8 +125,9 @@ def region_report_context(
         "scored": len(snapshot.scores),
         "members": len(snapshot.cities),
         "ranking": region_panels["ranking"],
-        "ranking_svg": _svg(region_panels.get("ranking"), PAGE_WIDTH, min(880, 22 * len(view.ranking) + 90)),
+        "ranking_svg": ranking_page_figure(region_panels.get("ranking"), len(view.ranking)),
         "heatmap_svg": _svg(region_panels.get("heatmap"), PAGE_WIDTH, min(880, 22 * len(view.ranking) + 140)),
+        "plane": region_panels.get("plane"),
         "plane_svg": _svg(region_panels.get("plane"), PAGE_WIDTH, 460),
         "stages_svg": _svg(region_panels.get("stages"), PAGE_WIDTH, 300),
         "stages": region_panels.get("stages"),
@@ -107,6 +144,7 @@ def region_report_context(
         "threshold": framework.stage_threshold,
         **_synthesis_context(found, snapshot, notes, labels),
         **dual_space_content(view, None),
+        **surge_content(view, None),
     }
 
 
@@ -124,6 +162,8 @@ def _synthesis_context(
         .first()
     )
     matrix_rows = len(found.matrix.index)
+    fewest = synthesis.fewest_covered_domains(found.matrix)
+    weakest = [*found.weakest, *(domain for domain in fewest if domain not in found.weakest)]
     dispersion = synthesis_panels.dispersion_panel(found)
     return {
         "synthesis": found,
@@ -149,10 +189,15 @@ def _synthesis_context(
         "matrix_svg": svg.figure_url(
             synthesis_panels.matrix_figure(found, row_height=16), PAGE_WIDTH, 16 * matrix_rows + 180
         ),
+        # The weakest domains, and every other domain tied with the last of them: the table and the
+        # recommendation below name the same domains.
         "weakest_domains": [
             (found.domain_names.get(domain, domain), int(covered))
-            for domain, covered in synthesis.pairs_covered(found.matrix)[found.weakest].items()
+            for domain, covered in synthesis.pairs_covered(found.matrix)[weakest].items()
         ],
+        # Every domain tied at the fewest covered pairs, named inside the recommendation's sentence.
+        "fewest_domains": join_list(domain_in_sentence(found.domain_names.get(domain, domain)) for domain in fewest),
+        "no_agreements": not fewest and not synthesis.pairs_covered(found.matrix).any(),
         "possible_pairs": matrix_rows * (matrix_rows - 1) // 2,
         "priority_pairs": [
             {

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment import scoring
-from assessment.dashboards.labels import answer_text, stage_labels
+from assessment.dashboards.labels import answer_text, domain_in_sentence, stage_labels
 from assessment.insight.recommendations import (
     AgreementOffer,
     Blocker,
@@ -112,7 +112,8 @@ def partner_data(city: City, on: dt.date) -> PartnerData:
         flows=flows,
         bound={domain: frozenset(codes) for domain, codes in bound.items()},
         names={item.code: item.name_distinct for item in City.objects.filter(code__in=members)},
-        domain_names={value: str(label) for value, label in Agreement.Domain.choices},
+        # Named inside the partner sentence ("Sign an agreement on talent with Nantong").
+        domain_names={value: domain_in_sentence(str(label)) for value, label in Agreement.Domain.choices},
     )
 
 

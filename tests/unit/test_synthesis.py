@@ -91,6 +91,24 @@ def test_the_interoperability_matrix_counts_partner_cities_in_force_per_domain()
     assert on_2021.loc["a", "health_code_identity"] == 1
 
 
+def test_every_domain_tied_at_the_fewest_pairs_is_named():
+    edges = [edge("t1", "transport", ["a", "b", "c"]), edge("m1", "medical", ["a", "b"])]
+    domains = ["transport", "health_code_identity", "medical", "talent"]
+    matrix = synthesis.interoperability_matrix(["a", "b", "c"], edges, domains, ON)
+    # Both domains tied at 0 pairs are named, not only the first.
+    assert synthesis.fewest_covered_domains(matrix) == ["health_code_identity", "talent"]
+    # When every domain ties, none is weaker than another: no domain is named.
+    everywhere = synthesis.interoperability_matrix(["a", "b"], edges, ["transport", "medical"], ON)
+    assert synthesis.fewest_covered_domains(everywhere) == []
+    assert synthesis.domain_message(everywhere) is None
+    # The key message names them all too, beyond the usual number of weakest domains.
+    tied = pd.DataFrame(
+        {domain: [0, 0, 0] for domain in ("a1", "a2", "a3", "a4")} | {"t": [1, 1, 0]}, index=list("abc")
+    )
+    message = synthesis.domain_message(tied)
+    assert message.parameters["domains"] == ("a1", "a2", "a3", "a4")
+
+
 @dataclass(frozen=True)
 class Item:
     indicator: str
