@@ -12,8 +12,6 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment import scoring
@@ -28,9 +26,10 @@ from assessment.insight.recommendations import (
     recommend,
 )
 from assessment.models import Assessment, Indicator
-from cities.models import Agreement, AgreementParty, City
-from cities.network import AgreementEdge, select_agreements
-from cities.selectors import regions_of_city, surge_cities
+from assessment.selectors.derived import reference_date
+from cities.models import Agreement, City
+from cities.network import select_agreements
+from cities.selectors import agreement_edges, regions_of_city, surge_cities
 from cities.surge import gravity_weights
 
 if TYPE_CHECKING:
@@ -58,46 +57,20 @@ def wording() -> Wording:
     )
 
 
-def agreements_date(period: int) -> dt.date:
-    """The day the agreements are read on: the period's last day, or today while the period runs."""
-    return min(dt.date(period, 12, 31), timezone.localdate())
-
-
 def partner_data(city: City, on: dt.date) -> PartnerData:
     """Agreements in force in the city's regions, the cities it is bound with per domain, and gravity flows."""
     regions = regions_of_city(city)
     members = set(City.objects.filter(memberships__region__in=regions).values_list("code", flat=True).distinct()) | {
         city.code
     }
-    bound_parties = AgreementParty.objects.exclude(role=AgreementParty.Role.OBSERVER)
-    agreements = list(
-        Agreement.objects.filter(party_links__city_id__in=members)
-        .distinct()
-        .prefetch_related(Prefetch("party_links", queryset=bound_parties, to_attr="bound_parties"))
-        .order_by("key")
-    )
-    edges = {
-        agreement.key: AgreementEdge(
-            agreement_id=agreement.key,
-            domain=agreement.domain,
-            mode=agreement.mode,
-            status=agreement.status,
-            in_force_from=agreement.in_force_from,
-            expires_on=agreement.expires_on,
-            parties=tuple(sorted(link.city_id for link in agreement.bound_parties)),
-        )
-        for agreement in agreements
-    }
+    # The same edges as the network and the dual space: leads and members are parties, observers are not.
+    edges = {edge.agreement_id: edge for edge in agreement_edges(city_codes=members)}
     in_force = {edge.agreement_id for edge in select_agreements(edges.values(), on=on)}
-    region_codes = {region.code for region in regions}
     offers = [
-        AgreementOffer(
-            title=agreement.title,
-            domain=agreement.domain,
-            parties=frozenset(edges[agreement.key].parties),
-        )
-        for agreement in agreements
-        if agreement.key in in_force and agreement.region_id in region_codes
+        AgreementOffer(title=agreement.title, domain=agreement.domain, parties=frozenset(edges[agreement.key].parties))
+        for agreement in Agreement.objects.filter(
+            key__in=in_force, region__in=[region.code for region in regions]
+        ).order_by("key")
     ]
     bound: dict[str, set[str]] = {}
     for key in in_force:
@@ -246,6 +219,6 @@ def city_recommendations(view: RegionView, city_code: str) -> list[Recommendatio
         blockers=blockers,
         next_stage=stage_labels(framework).get(next_stage, next_stage) if next_stage else None,
         critical_floor=float(framework.critical_floor),
-        partners=partner_data(city, agreements_date(snapshot.period)),
+        partners=partner_data(city, reference_date(snapshot.period)),
         wording=wording(),
     )
