@@ -1,32 +1,16 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from cities.services import ReferenceImportError, import_agreements_file
+from cities.management.file_import import FileImportCommand
+from cities.services import ImportSummary, import_agreements_file
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = "Import or update agreements from a CSV file; writes nothing if any row is bad."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("csv_file", type=Path)
+    def import_file(self, path: Path) -> ImportSummary:
+        return import_agreements_file(path)
 
-    def handle(self, *args: object, **options: object) -> None:
-        path = options["csv_file"]
-        assert isinstance(path, Path)
-        try:
-            summary = import_agreements_file(path)
-        except ReferenceImportError as exc:
-            raise CommandError(
-                _("%(path)s was not imported; nothing was written. Problems:\n%(problems)s")
-                % {"path": path, "problems": "\n".join(f"  - {p}" for p in exc.problems)}
-            ) from exc
-        self.stdout.write(
-            _("Agreements: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % {
-                "created": summary.created,
-                "updated": summary.updated,
-                "unchanged": summary.unchanged,
-            }
-        )
+    def summary_text(self) -> str:
+        return _("Agreements: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")

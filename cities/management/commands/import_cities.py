@@ -1,30 +1,18 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from cities.management.file_import import FileImportCommand
 from cities.reference_import import read_cities
-from cities.services import ReferenceImportError, cities_import
+from cities.services import ImportSummary, cities_import
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = "Import or update cities from a CSV file; writes nothing if any row is bad."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("csv_file", type=Path)
-
-    def handle(self, *args: object, **options: object) -> None:
-        path = options["csv_file"]
-        assert isinstance(path, Path)
+    def import_file(self, path: Path) -> ImportSummary:
         rows, problems = read_cities(path)
-        try:
-            summary = cities_import(rows=rows, problems=problems)
-        except ReferenceImportError as exc:
-            raise CommandError(
-                _("%(path)s was not imported; nothing was written. Problems:\n%(problems)s")
-                % {"path": path, "problems": "\n".join(f"  - {p}" for p in exc.problems)}
-            ) from exc
-        self.stdout.write(
-            _("Cities: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged}
-        )
+        return cities_import(rows=rows, problems=problems)
+
+    def summary_text(self) -> str:
+        return _("Cities: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
