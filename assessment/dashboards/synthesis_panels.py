@@ -237,10 +237,12 @@ def message_text(found: RegionSynthesis, message: synthesis.KeyMessage) -> str:
             "stage": found.stage_names.get(str(p["highest_early"]), p["highest_early"]),
         }
         if p["blocker"]:
-            text += " " + _(
+            blocker = _(
                 "The dimension that most often stands between a city and its next stage is %(dimension)s "
                 "(%(blocked)s cities)."
             ) % {"dimension": _node(found, str(p["blocker"])), "blocked": p["blocked"]}
+            # Two sentences: a space between them in English, none after a Chinese full stop.
+            text = _("%(first)s %(second)s") % {"first": text, "second": blocker}
         return text
     if message.key == "group_lead":
         values = {

@@ -60,6 +60,8 @@ SD_DDOF = 0
 EARLY_LADDER_SHARE = 0.5
 # A group "leads" or "trails" the rest in a key message only when the medians differ by at least this (points).
 MIN_GROUP_LEAD = 1.0
+# ... and only a group of at least this many scored cities: the "median" of one or two cities says nothing of a group.
+MIN_GROUP_CITIES = 3
 # The key messages kept, and how many of the weakest domains one names.
 MAX_MESSAGES = 5
 WEAKEST_DOMAINS = 2
@@ -378,10 +380,18 @@ def stage_message(stages: pd.Series, ladder: Sequence[str], blockers: Mapping[st
 
 
 def group_message(groups: Sequence[GroupSummary], half: str) -> KeyMessage | None:
-    """The sub-region (else the province) furthest from the rest's median on ``half``, if by MIN_GROUP_LEAD."""
+    """The sub-region (else the province) furthest from the rest's median on ``half``, if by MIN_GROUP_LEAD.
+
+    Only groups of MIN_GROUP_CITIES scored cities or more are compared.
+    """
     for kind in ("subregion", "province"):
         candidates = [
-            group for group in groups if group.kind == kind and group.rest and not math.isnan(group.lead(half))
+            group
+            for group in groups
+            if group.kind == kind
+            and len(group.members) >= MIN_GROUP_CITIES
+            and group.rest
+            and not math.isnan(group.lead(half))
         ]
         if not candidates:
             continue

@@ -155,14 +155,19 @@ def test_key_messages_are_chosen_from_the_data():
     scores = pd.DataFrame({"DSMI": [60.0, 50, 40, 30], "XB": [70.0, 50, 30, 20]}, index=list("abcd"))
     stages4 = stages.iloc[:4]
     central = synthesis.group_breakdown(
-        scores, stages4, {"core": ["a", "b"]}, kind="subregion", index="DSMI", halves=["XB"], ladder=LADDER
+        scores, stages4, {"core": ["a", "b", "c"]}, kind="subregion", index="DSMI", halves=["XB"], ladder=LADDER
     )
     group = synthesis.group_message(central, "XB")
-    assert group.key == "group_lead" and group.parameters["lead"] == 60 - 25
+    assert group.key == "group_lead" and group.parameters["lead"] == 50 - 20
+    # A group of fewer than MIN_GROUP_CITIES: its "median" is one or two cities, no finding about a group.
+    pair = synthesis.group_breakdown(
+        scores, stages4, {"core": ["a", "b"]}, kind="subregion", index="DSMI", halves=["XB"], ladder=LADDER
+    )
+    assert synthesis.MIN_GROUP_CITIES == 3 and synthesis.group_message(pair, "XB") is None
     even = synthesis.group_breakdown(
-        pd.DataFrame({"DSMI": [50.0, 50], "XB": [50.0, 50.5]}, index=["a", "b"]),
-        stages4.iloc[:2],
-        {"core": ["a"]},
+        pd.DataFrame({"DSMI": [50.0, 50, 50, 50], "XB": [50.0, 50.5, 50.5, 50]}, index=list("abcd")),
+        stages4,
+        {"core": ["a", "b", "c"]},
         kind="subregion",
         index="DSMI",
         halves=["XB"],
