@@ -1,27 +1,29 @@
 """DSMF 1.0 loaded before issue 18 has no guidance: fill each indicator's lead agency, control and general
-action, and each level's action, from the shipped document (fixtures/frameworks/dsmf-1.0.json). Only
-blank fields are filled, so nothing an administrator wrote is lost; the descriptors, weights and scores do
-not change, so the published version keeps its meaning. The historical models bypass the published-version
-lock (FrameworkPart.save), which guards against edits of meaning, not against this added guidance.
+action, and each level's action, from the guidance as DSMF 1.0 shipped it. Only blank fields are filled, so
+nothing an administrator wrote is lost; the descriptors, weights and scores do not change, so the published
+version keeps its meaning. The historical models bypass the published-version lock (FrameworkPart.save),
+which guards against edits of meaning, not against this added guidance.
+
+The guidance is frozen in data/dsmf_1_0_guidance.json (written once from fixtures/frameworks/dsmf-1.0.json
+when this migration was made): a migration must write the same thing whenever it runs, and the live fixture
+changes with later releases.
 """
 
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.db import migrations
+
+GUIDANCE = Path(__file__).resolve().parent / "data" / "dsmf_1_0_guidance.json"
 
 
 def forwards(apps, schema_editor):
     Framework = apps.get_model("assessment", "Framework")
     Indicator = apps.get_model("assessment", "Indicator")
     LevelDescriptor = apps.get_model("assessment", "LevelDescriptor")
-    path = Path(settings.BASE_DIR) / "fixtures" / "frameworks" / "dsmf-1.0.json"
-    if not path.exists():
-        return
-    shipped = json.loads(path.read_text(encoding="utf-8"))
-    guidance = {node["code"]: node["indicator"] for node in shipped["nodes"] if node.get("indicator")}
-    for framework in Framework.objects.filter(code=shipped["code"], version=shipped["version"]):
+    frozen = json.loads(GUIDANCE.read_text(encoding="utf-8"))
+    guidance = frozen["indicators"]
+    for framework in Framework.objects.filter(code=frozen["code"], version=frozen["version"]):
         for indicator in Indicator.objects.filter(node__framework=framework).select_related("node"):
             details = guidance.get(indicator.node.code)
             if details is None:

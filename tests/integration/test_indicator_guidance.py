@@ -133,8 +133,34 @@ def test_chinese_actions_hold_no_english_words():
             assert not latin, f"{code}: {text}"
 
 
+def _fixture_guidance() -> dict:
+    """The guidance keys of today's shipped document, in the shape of the migration's frozen file."""
+    shipped = json.loads(DSMF_PATH.read_text(encoding="utf-8"))
+    indicators = {}
+    for code, indicator in _shipped_indicators().items():
+        levels = indicator.get("levels")
+        indicators[code] = {
+            "lead_agency": indicator.get("lead_agency", ""),
+            "control": indicator.get("control", "city"),
+            "action": indicator.get("action") or {},
+            "levels": None
+            if levels is None
+            else [{"level": entry["level"], "action": entry.get("action") or {}} for entry in levels],
+        }
+    return {"code": shipped["code"], "version": shipped["version"], "indicators": indicators}
+
+
+def test_the_migrations_frozen_guidance_matches_todays_fixture():
+    # Documents that they match now; when the fixture's guidance changes later, the frozen file stays as
+    # DSMF 1.0 shipped it (edit this test, not the frozen file).
+    migration = importlib.import_module("assessment.migrations.0013_dsmf_guidance")
+    assert json.loads(migration.GUIDANCE.read_text(encoding="utf-8")) == _fixture_guidance()
+
+
 @pytest.mark.django_db
-def test_the_data_migration_fills_a_stored_dsmf_without_guidance(default_framework):
+def test_the_data_migration_fills_a_stored_dsmf_without_guidance(default_framework, settings, tmp_path):
+    # A project root without the fixture: the migration writes its frozen data, never the live fixture.
+    settings.BASE_DIR = tmp_path
     indicators = Indicator.objects.filter(node__framework=default_framework)
     # A database loaded before issue 18: the new columns at their defaults (update() skips the publish lock).
     indicators.update(lead_agency="", control=Indicator.Control.CITY, action_zh="", action_en="")
