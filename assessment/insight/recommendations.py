@@ -13,7 +13,8 @@ Triggers, in order of priority (an indicator appears once, under its first trigg
    blocks its rung whatever the other scores are), lowest score first.
 3. ``far_below_best``: an indicator at least ``FAR_BELOW_BEST_LEVELS`` levels below
    the region's best answer (level indicators), or at least ``FAR_BELOW_BEST_POINTS``
-   normalised points below the region's best score (any indicator); largest gap first.
+   (= FAR_BELOW_BEST_LEVELS x POINTS_PER_LEVEL) normalised points below the region's
+   best score (any indicator); largest gap first.
 4. ``low_contribution``: the largest weighted shortfall, e x (100 - s), where e is
    the indicator's effective weight in the index (product of the normalised weights
    on its path, COINr's effective weights; `scoring.explain.effective_weights`) and s
@@ -30,15 +31,25 @@ Each item
   current level + 1 for a level indicator, else the indicator's general action), even
   when the plan asks for more than one level: a reader acts one level at a time.
 * ``horizon``: ``this_year`` when the city controls the indicator alone and the item
-  asks at most ``THIS_YEAR_STEPS`` step (one level, or ``POINTS_PER_LEVEL``
-  normalised points for a quantity, the stage gap's step of effort); otherwise
+  asks at most ``THIS_YEAR_STEPS`` step (one level, or ``POINTS_PER_LEVEL`` =
+  SCORE_RANGE / `scoring.stage_gap.STEPS_PER_RANGE` normalised points for a quantity,
+  the stage gap's step of effort); otherwise
   ``plan_period`` (more than one level, or it needs partner cities or the province).
 * ``partner`` (cross-boundary indicators whose value derives from agreements in some
-  domains): first an agreement in force in the city's regions, in one of those domains,
-  that the city is not a party of (leads and members are parties, observers are not),
-  the one with most parties first ("join ..."); else the city with the strongest
-  physical flow to this one (gravity weights P_j / d_ij^2, `cities/surge.py`) that shares
-  no agreement in force with it in those domains ("sign with ...").
+  domains, and in some modes when the rule names them): first an agreement in force in
+  the city's regions, in one of those domains and, when the indicator names modes, of
+  one of those modes, that the city is not a party of (leads and members are parties,
+  observers are not), the one with most parties first ("join ..."); else the city with
+  the strongest physical flow to this one that shares no agreement in force with it in
+  those domains ("sign with ..."). The flows are the pair flows F_ij of the dual-space
+  gap (`cities/dual_space.py`: gravity, or imported flows when the data cover the
+  region), the same the report's dual-space chapter draws; a pair without flow is no
+  candidate.
+
+Sentences: the engine writes no number itself. ``Wording.points`` says a number of
+points and ``Wording.now`` an answer with its score (and the region's best); the
+adapter passes the dashboards' helpers (`assessment.dashboards.labels`), so an item
+reads as the rest of the report.
 
 Levers, as the source article's closing section defines them, plus one block for the
 city's own foundations:
@@ -62,8 +73,10 @@ city's own foundations:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from assessment.scoring.stage_gap import STEPS_PER_RANGE, TOP_LEVEL
 
 LEVERS = ("foundations", "concept", "resources", "governance")
 TRIGGERS = ("blocks_stage", "critical", "far_below_best", "low_contribution")
@@ -72,11 +85,13 @@ CONTROLS = ("city", "region", "province")
 
 # The list a reader gets: at most this many items.
 MAX_RECOMMENDATIONS = 6
-# "Far below the region's best": this many levels, or this many normalised points (two levels' worth).
+# Normalised scores run 0-100 (the goalposts' default scale, scoring/normalise.py).
+SCORE_RANGE = 100.0
+# One step of effort: one level, or a level's share of the range (scoring/stage_gap.py): 20 points.
+POINTS_PER_LEVEL = SCORE_RANGE / STEPS_PER_RANGE
+# "Far below the region's best": this many levels, or as many levels' worth of normalised points.
 FAR_BELOW_BEST_LEVELS = 2
-FAR_BELOW_BEST_POINTS = 40.0
-# One step of effort: one level, or a fifth of the 0-100 range (as in scoring/stage_gap.py).
-POINTS_PER_LEVEL = 20.0
+FAR_BELOW_BEST_POINTS = FAR_BELOW_BEST_LEVELS * POINTS_PER_LEVEL
 # An item the city controls alone and that asks at most this many steps is for this year.
 THIS_YEAR_STEPS = 1.0
 _TOLERANCE = 1e-9
@@ -118,10 +133,13 @@ class IndicatorFacts:
     next_score: float | None  # the normalised score of next_target
     actions: Mapping[int, str] = field(default_factory=dict)  # level -> what to do to reach it
     levels: Mapping[int, str] = field(default_factory=dict)  # level -> the level in words (level indicators)
+    # level -> its normalised score (level indicators; from the indicator's goalposts), for the floor's level
+    level_scores: Mapping[int, float] = field(default_factory=dict)
     action: str = ""  # the general action
     lead_agency: str = ""
     control: str = "city"
     domains: tuple[str, ...] = ()  # agreement domains the value derives from
+    modes: tuple[str, ...] = ()  # agreement modes the value derives from (none: any mode)
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,7 @@ class AgreementOffer:
     title: str
     domain: str
     parties: frozenset[str]
+    mode: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,7 +168,7 @@ class PartnerData:
     """What the partner rule reads: agreements to join, flows and who the city is bound with per domain."""
 
     offers: Sequence[AgreementOffer] = ()
-    flows: Mapping[str, float] = field(default_factory=dict)  # other city -> flow strength
+    flows: Mapping[str, float] = field(default_factory=dict)  # other city -> pair flow F_ij (cities/dual_space.py)
     bound: Mapping[str, frozenset[str]] = field(default_factory=dict)  # domain -> cities bound with the city
     names: Mapping[str, str] = field(default_factory=dict)
     domain_names: Mapping[str, str] = field(default_factory=dict)
@@ -157,13 +176,19 @@ class PartnerData:
 
 @dataclass(frozen=True)
 class Wording:
-    """The sentences of the items, as format strings in the reader's language (the adapter translates them)."""
+    """The sentences of the items in the reader's language: the adapter translates them and passes the formatters.
 
+    ``points(value)`` says a number of points ("34.8 points"); ``now(answer, score,
+    best)`` an answer with its score and, when given, the region's best ("Now level 2
+    (40 points); the region's best is level 4"). The engine formats no number itself.
+    """
+
+    points: Callable[[float | None], str]
+    now: Callable[[str, float | None, str | None], str]
     blocks_threshold: str = "Step {step} of the plan to reach {stage}"
-    blocks_floor: str = "Critical indicator below the floor of {floor} points: blocks {stage}"
-    critical: str = "Critical indicator below the floor of {floor} points"
-    far_below_best: str = "Now {current} ({score} points); the region's best is {best}"
-    low_contribution: str = "Now {current} ({score} points); at the top it would add up to {points} points to the index"
+    blocks_floor: str = "Critical indicator below the floor of {floor}: blocks {stage}"
+    critical: str = "Critical indicator below the floor of {floor}"
+    low_contribution: str = "{now}; at the top it would add up to {points} to the index"
     partner_join: str = "Join “{agreement}”"
     partner_sign: str = "Sign an agreement on {domains} with {city}"
     raise_to: str = "Raise it to {target}"
@@ -201,20 +226,17 @@ def horizon(control: str, steps: float) -> str:
     return "this_year" if control == "city" and steps <= THIS_YEAR_STEPS + _TOLERANCE else "plan_period"
 
 
-def points_text(value: float | None) -> str:
-    """A score as a reader reads it: one decimal at most, no trailing .0."""
-    if value is None:
-        return "—"
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
 def partner(facts: IndicatorFacts, city: str, data: PartnerData, wording: Wording) -> str | None:
     """The agreement to join, else the city to sign with, for a cross-boundary indicator with domains."""
     if facts.in_city or not facts.domains:
         return None
     offers = [
-        offer for offer in data.offers if offer.domain in facts.domains and city not in offer.parties and offer.parties
+        offer
+        for offer in data.offers
+        if offer.domain in facts.domains
+        and (not facts.modes or offer.mode in facts.modes)
+        and city not in offer.parties
+        and offer.parties
     ]
     if offers:
         best = min(offers, key=lambda offer: (-len(offer.parties), offer.title))
@@ -223,7 +245,7 @@ def partner(facts: IndicatorFacts, city: str, data: PartnerData, wording: Wordin
     for domain in facts.domains:
         bound |= data.bound.get(domain, frozenset())
     candidates = sorted(
-        (code for code in data.flows if code != city and code not in bound),
+        (code for code, flow in data.flows.items() if flow > 0 and code != city and code not in bound),
         key=lambda code: (-data.flows[code], code),
     )
     if not candidates:
@@ -249,7 +271,11 @@ def _next_action(facts: IndicatorFacts, target: str, wording: Wording) -> str:
 def _floor_target(facts: IndicatorFacts, critical_floor: float) -> tuple[str, float]:
     """The answer that reaches the critical floor, and the steps to it (a quantity: one step up)."""
     if facts.is_level:
-        level = min(5, math.ceil(critical_floor / POINTS_PER_LEVEL - _TOLERANCE))
+        reaching = [level for level, score in facts.level_scores.items() if score >= critical_floor - _TOLERANCE]
+        if reaching:
+            level = min(reaching)
+        else:  # no goalposts given: the default 0-TOP_LEVEL scale
+            level = min(TOP_LEVEL, math.ceil(critical_floor / POINTS_PER_LEVEL - _TOLERANCE))
         return facts.levels.get(level, facts.next_target), float(level - (facts.level or 0))
     return facts.next_target, _next_steps(facts)
 
@@ -265,7 +291,7 @@ def _far_below_best(facts: IndicatorFacts) -> bool:
 
 def weighted_shortfall(facts: IndicatorFacts) -> float:
     """e x (100 - s): the index points the indicator would add at the top (weighted arithmetic mean)."""
-    return facts.effective_weight * (100.0 - (facts.score or 0.0))
+    return facts.effective_weight * (SCORE_RANGE - (facts.score or 0.0))
 
 
 def recommend(
@@ -275,12 +301,11 @@ def recommend(
     blockers: Sequence[Blocker],
     next_stage: str | None,
     critical_floor: float,
+    wording: Wording,
     partners: PartnerData | None = None,
-    wording: Wording | None = None,
     limit: int = MAX_RECOMMENDATIONS,
 ) -> list[Recommendation]:
     """The city's ranked recommendations (see the module docstring for the rules)."""
-    wording = wording or Wording()
     partners = partners or PartnerData()
     by_code = {facts.code: facts for facts in indicators}
     chosen: list[tuple[IndicatorFacts, str, str, str, float]] = []  # facts, trigger, why, target, steps
@@ -297,7 +322,7 @@ def recommend(
         if facts is None:
             continue
         why = (
-            wording.blocks_floor.format(floor=points_text(critical_floor), stage=stage)
+            wording.blocks_floor.format(floor=wording.points(critical_floor), stage=stage)
             if step.critical_floor
             else wording.blocks_threshold.format(step=number, stage=stage)
         )
@@ -309,22 +334,19 @@ def recommend(
         if facts.critical and (facts.score is None or facts.score < critical_floor - _TOLERANCE)
     ]
     for facts in sorted(below_floor, key=lambda f: (f.score or 0.0, f.code)):
-        why = wording.critical.format(floor=points_text(critical_floor))
+        why = wording.critical.format(floor=wording.points(critical_floor))
         take(facts, "critical", why, *_floor_target(facts, critical_floor))
 
     far = [facts for facts in indicators if _far_below_best(facts)]
     for facts in sorted(far, key=lambda f: (-((f.best_score or 0.0) - (f.score or 0.0)), -f.effective_weight, f.code)):
-        why = wording.far_below_best.format(
-            current=facts.current or wording.missing, score=points_text(facts.score), best=facts.best
-        )
+        why = wording.now(facts.current or wording.missing, facts.score, facts.best)
         take(facts, "far_below_best", why, facts.next_target, _next_steps(facts))
 
-    short = [facts for facts in indicators if facts.score is not None and facts.score < 100.0 - _TOLERANCE]
+    short = [facts for facts in indicators if facts.score is not None and facts.score < SCORE_RANGE - _TOLERANCE]
     for facts in sorted(short, key=lambda f: (-weighted_shortfall(f), f.code)):
         why = wording.low_contribution.format(
-            current=facts.current or wording.missing,
-            score=points_text(facts.score),
-            points=points_text(weighted_shortfall(facts)),
+            now=wording.now(facts.current or wording.missing, facts.score, None),
+            points=wording.points(weighted_shortfall(facts)),
         )
         take(facts, "low_contribution", why, facts.next_target, _next_steps(facts))
 

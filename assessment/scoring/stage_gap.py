@@ -52,6 +52,8 @@ from assessment.scoring.stage_ladder import TOLERANCE, LadderPlan
 from assessment.scoring.tree import FrameworkTree
 
 __all__ = [
+    "STEPS_PER_RANGE",
+    "TOP_LEVEL",
     "GapContext",
     "Improvement",
     "Shortfall",
@@ -63,8 +65,11 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
-# One step of effort is a fifth of an indicator's normalised range (see the module docstring).
-_STEPS_PER_RANGE = 5.0
+# Maturity levels run 0..TOP_LEVEL (the framework's level descriptors).
+TOP_LEVEL = 5
+# One step of effort is one level's share of an indicator's normalised range (see the module docstring):
+# a fifth, 20 points on the 0-100 scale. The recommendations (assessment/insight) read both from here.
+STEPS_PER_RANGE = float(TOP_LEVEL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +154,7 @@ class GapContext:
             observed_high = np.nanmax(np.where(np.isnan(normalised), -np.inf, normalised), axis=0)
             observed_low = np.nanmin(np.where(np.isnan(normalised), np.inf, normalised), axis=0)
         scale_range = np.where(bounded, fitted.width, observed_high - observed_low)
-        scale_range = np.where(np.isfinite(scale_range) & (scale_range > 0), scale_range, _STEPS_PER_RANGE)
+        scale_range = np.where(np.isfinite(scale_range) & (scale_range > 0), scale_range, STEPS_PER_RANGE)
         cap = np.where(
             np.isfinite(fitted.clip_high),
             fitted.clip_high,
@@ -163,7 +168,7 @@ class GapContext:
             node_weights=node_weights,
             methods=methods,
             availability_threshold=availability_threshold,
-            effort_unit=scale_range / _STEPS_PER_RANGE,
+            effort_unit=scale_range / STEPS_PER_RANGE,
             normalised_cap=cap,
         )
 

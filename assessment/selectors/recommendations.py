@@ -12,11 +12,19 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from assessment import scoring
-from assessment.dashboards.labels import answer_text, domain_in_sentence, stage_labels
+from assessment.dashboards.labels import (
+    answer_text,
+    answer_with_score_text,
+    domain_in_sentence,
+    points_text,
+    stage_labels,
+)
 from assessment.insight.recommendations import (
+    SCORE_RANGE,
     AgreementOffer,
     Blocker,
     IndicatorFacts,
@@ -26,11 +34,12 @@ from assessment.insight.recommendations import (
     recommend,
 )
 from assessment.models import Assessment, Indicator
+from assessment.scoring.stage_gap import TOP_LEVEL
 from assessment.selectors.derived import reference_date
+from cities.dual_space import DualSpace
 from cities.models import Agreement, City
 from cities.network import select_agreements
-from cities.selectors import agreement_edges, regions_of_city, surge_cities
-from cities.surge import gravity_weights
+from cities.selectors import agreement_edges, region_dual_space, regions_of_city
 
 if TYPE_CHECKING:
     from assessment.dashboards.panels import RegionView
@@ -39,16 +48,20 @@ if TYPE_CHECKING:
 QUANTITY_DIGITS = 1
 
 
+def _now(answer: str, score: float | None, best: str | None) -> str:
+    """The answer with its score (and the region's best), as the dashboards say it; it opens a sentence."""
+    return str(capfirst(answer_with_score_text(answer, score, best)))
+
+
 def wording() -> Wording:
-    """The items' sentences in the active language."""
+    """The items' sentences in the active language, with the dashboards' number formatters (labels)."""
     return Wording(
+        points=points_text,
+        now=_now,
         blocks_threshold=_("Step {step} of the plan to reach {stage}"),
-        blocks_floor=_("Critical indicator below the floor of {floor} points: blocks {stage}"),
-        critical=_("Critical indicator below the floor of {floor} points"),
-        far_below_best=_("Now {current} ({score} points); the region's best is {best}"),
-        low_contribution=_(
-            "Now {current} ({score} points); at the top it would add up to {points} points to the index"
-        ),
+        blocks_floor=_("Critical indicator below the floor of {floor}: blocks {stage}"),
+        critical=_("Critical indicator below the floor of {floor}"),
+        low_contribution=_("{now}; at the top it would add up to {points} to the index"),
         partner_join=_("Join “{agreement}”"),
         partner_sign=_("Sign an agreement on {domains} with {city}"),
         raise_to=_("Raise it to {target}"),
@@ -57,8 +70,13 @@ def wording() -> Wording:
     )
 
 
-def partner_data(city: City, on: dt.date) -> PartnerData:
-    """Agreements in force in the city's regions, the cities it is bound with per domain, and gravity flows."""
+def partner_data(city: City, on: dt.date, space: DualSpace) -> PartnerData:
+    """Agreements in force in the city's regions, the cities it is bound with per domain, and its pair flows.
+
+    The flows are ``space``'s pair flows F_ij (`cities.selectors.region_dual_space`
+    for the region shown, gravity or imported flows), the same the dual-space
+    chapter draws, so "sign with" names a city the reader finds there.
+    """
     regions = regions_of_city(city)
     members = set(City.objects.filter(memberships__region__in=regions).values_list("code", flat=True).distinct()) | {
         city.code
@@ -67,7 +85,12 @@ def partner_data(city: City, on: dt.date) -> PartnerData:
     edges = {edge.agreement_id: edge for edge in agreement_edges(city_codes=members)}
     in_force = {edge.agreement_id for edge in select_agreements(edges.values(), on=on)}
     offers = [
-        AgreementOffer(title=agreement.title, domain=agreement.domain, parties=frozenset(edges[agreement.key].parties))
+        AgreementOffer(
+            title=agreement.title,
+            domain=agreement.domain,
+            parties=frozenset(edges[agreement.key].parties),
+            mode=edges[agreement.key].mode,
+        )
         for agreement in Agreement.objects.filter(
             key__in=in_force, region__in=[region.code for region in regions]
         ).order_by("key")
@@ -77,9 +100,7 @@ def partner_data(city: City, on: dt.date) -> PartnerData:
         edge = edges[key]
         if city.code in edge.parties:
             bound.setdefault(edge.domain, set()).update(code for code in edge.parties if code != city.code)
-    points = surge_cities(city_codes=members)
-    origin = next((point for point in points if point.code == city.code), None)
-    flows = gravity_weights(origin, points) if origin is not None else {}
+    flows = {pair.partner_of(city.code): pair.flow for pair in space.pairs if city.code in pair.pair}
     return PartnerData(
         offers=offers,
         flows=flows,
@@ -120,11 +141,34 @@ def quantity_shown(indicator: Indicator, value: float | None, *, target: bool = 
     return math.ceil(value * scale - 1e-9) / scale
 
 
-def city_recommendations(view: RegionView, city_code: str) -> list[Recommendation]:
-    """The city's ranked recommendations in the region shown; [] when it has no published result there."""
+def level_score(indicator: Indicator, level: int) -> float:
+    """A level's normalised score: its place between the indicator's goalposts, on the 0-100 scale.
+
+    Goalposts normalisation (`scoring.normalise`), the maturity framework's own:
+    n = clip((x - L) / (U - L), 0, 1) x 100, mirrored when lower is better.
+    Without goalposts the levels span 0 to `scoring.stage_gap.TOP_LEVEL`.
+    """
+    lower, upper = indicator.lower, indicator.upper
+    if lower is None or upper is None or upper <= lower:
+        lower, upper = 0.0, float(TOP_LEVEL)
+    share = (level - lower) / (upper - lower)
+    if indicator.direction == Indicator.Direction.LOWER_IS_BETTER:
+        share = 1.0 - share
+    return SCORE_RANGE * min(1.0, max(0.0, share))
+
+
+def city_recommendations(view: RegionView, city_code: str, *, space: DualSpace | None = None) -> list[Recommendation]:
+    """The city's ranked recommendations in the region shown; [] when it has no published result there.
+
+    ``space`` is the dual-space gap of the region shown on the period's reference
+    date (read here when not given; a caller running every city reads it once).
+    """
     snapshot = view.snapshot
     if snapshot is None or city_code not in snapshot.normalised.index:
         return []
+    on = reference_date(snapshot.period)
+    if space is None:
+        space = region_dual_space(list(snapshot.cities.index), on)
     framework = view.filters.framework
     structure = view.structure
     in_city_dimensions = set(structure.dimensions_of.get(structure.halves[0], ())) if structure.halves else set()
@@ -155,17 +199,17 @@ def city_recommendations(view: RegionView, city_code: str) -> list[Recommendatio
         level = _level(value) if is_level else None
         descriptors = {descriptor.level: descriptor for descriptor in indicator.levels.all()}
         if is_level:
-            next_level = min((level or 0) + 1, 5)
-            next_target, next_score = answer_text(indicator, next_level), float(next_level) * 20.0
+            next_level = min((level or 0) + 1, TOP_LEVEL)
+            next_target, next_score = answer_text(indicator, next_level), level_score(indicator, next_level)
         elif best_score is not None and score is not None and best_score > score and best_value is not None:
             next_target, next_score = answer_text(indicator, quantity_shown(indicator, best_value)), best_score
         else:
-            top = indicator.upper if indicator.direction == 1 else indicator.lower
-            next_target, next_score = (answer_text(indicator, top) if top is not None else ""), 100.0
+            top = indicator.upper if indicator.direction == Indicator.Direction.HIGHER_IS_BETTER else indicator.lower
+            next_target, next_score = (answer_text(indicator, top) if top is not None else ""), SCORE_RANGE
         actions = {
             # The framework's action for the level; its descriptor when no action is written yet.
             target: indicator.action_towards(target) or descriptors[target].text
-            for target in range(1, 6)
+            for target in range(1, TOP_LEVEL + 1)
             if target in descriptors
         }
         facts.append(
@@ -187,10 +231,12 @@ def city_recommendations(view: RegionView, city_code: str) -> list[Recommendatio
                 next_score=next_score,
                 actions=actions,
                 levels={target: answer_text(indicator, target) for target in descriptors} if is_level else {},
+                level_scores={target: level_score(indicator, target) for target in descriptors} if is_level else {},
                 action=indicator.action,
                 lead_agency=indicator.get_lead_agency_display() if indicator.lead_agency else "",
                 control=indicator.control or Indicator.Control.CITY,
                 domains=tuple((indicator.derived_from or {}).get("domains", ())),
+                modes=tuple((indicator.derived_from or {}).get("modes", ())),
             )
         )
     assessment = Assessment.objects.select_related("result").get(pk=snapshot.assessment_ids[city_code])
@@ -219,6 +265,6 @@ def city_recommendations(view: RegionView, city_code: str) -> list[Recommendatio
         blockers=blockers,
         next_stage=stage_labels(framework).get(next_stage, next_stage) if next_stage else None,
         critical_floor=float(framework.critical_floor),
-        partners=partner_data(city, reference_date(snapshot.period)),
+        partners=partner_data(city, on, space),
         wording=wording(),
     )

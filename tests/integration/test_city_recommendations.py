@@ -6,9 +6,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.roles import Role
-from assessment.models import Assessment
+from assessment.models import Assessment, Indicator
 from assessment.reports.city_content import city_report_context
-from cities.models import AgreementParty, City
+from assessment.selectors.derived import reference_date
+from assessment.selectors.recommendations import level_score, partner_data
+from cities.models import AgreementParty, City, RegionMembership
+from cities.selectors import region_dual_space
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +72,50 @@ def test_the_city_page_shows_what_to_do_first(g60_demo, client_factory, user_wit
     first = (wuhu.result.gap or {}).get("improvements", [{}])[0].get("indicator")
     if first:
         assert first in page.split('data-testid="first-recommendations"')[1][:2000]
+
+
+def test_sign_with_reads_the_flows_of_the_dual_space_chapter(g60_demo):
+    # The same pair flows as the dual-space chapter of the region shown (G60), not a gravity of its own
+    # over every region the city belongs to: no YRD city outside the G60 is a candidate.
+    g60 = sorted(RegionMembership.objects.filter(region_id="G60").values_list("city_id", flat=True))
+    on = reference_date(PERIOD)
+    space = region_dual_space(g60, on)
+    data = partner_data(City.objects.get(code="310000"), on, space)
+    expected = {pair.partner_of("310000"): pair.flow for pair in space.pairs if "310000" in pair.pair}
+    assert data.flows == expected
+    assert set(data.flows) == set(g60) - {"310000"}
+
+
+def test_the_reasons_read_as_the_dashboards_write_numbers(g60_demo, user_with_role):
+    reader = user_with_role(Role.STAKEHOLDER)
+    with translation.override("zh-hans"):
+        context = city_report_context(
+            user=reader, city=City.objects.get(code="340200"), period=PERIOD, region_code="G60"
+        )
+        items = context["recommendations"]
+        for item in items:
+            assert "points" not in item.why and "{" not in item.why, item.why
+        far = [item for item in items if item.trigger in ("far_below_best", "low_contribution")]
+        assert far, [item.trigger for item in items]
+        for item in far:
+            assert item.why.startswith("现为") and "分）" in item.why, item.why
+    with translation.override("en"):
+        items = city_recommendations_for("340200", reader)
+        assert all(item.why[:1].isupper() for item in items), [item.why for item in items]
+
+
+def city_recommendations_for(code, reader):
+    return city_report_context(user=reader, city=City.objects.get(code=code), period=PERIOD, region_code="G60")[
+        "recommendations"
+    ]
+
+
+def test_a_levels_score_follows_the_indicators_goalposts():
+    indicator = Indicator(type=Indicator.Type.LEVEL, lower=1, upper=5, direction=Indicator.Direction.HIGHER_IS_BETTER)
+    assert [level_score(indicator, level) for level in range(6)] == [0.0, 0.0, 25.0, 50.0, 75.0, 100.0]
+    reversed_scale = Indicator(
+        type=Indicator.Type.LEVEL, lower=0, upper=5, direction=Indicator.Direction.LOWER_IS_BETTER
+    )
+    assert level_score(reversed_scale, 1) == 80.0
+    without = Indicator(type=Indicator.Type.LEVEL)
+    assert level_score(without, 3) == 60.0

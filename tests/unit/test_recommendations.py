@@ -1,23 +1,54 @@
 """The recommendations engine on built cities, without a database: a leading and a lagging city."""
 
+from functools import partial
+
+from assessment.insight import recommendations as engine
 from assessment.insight.recommendations import (
     FAR_BELOW_BEST_LEVELS,
+    FAR_BELOW_BEST_POINTS,
     LEVER_OF,
     LEVERS,
     MAX_RECOMMENDATIONS,
+    POINTS_PER_LEVEL,
     AgreementOffer,
     Blocker,
     IndicatorFacts,
     PartnerData,
+    Wording,
     by_lever,
     horizon,
-    recommend,
 )
+from assessment.scoring.stage_gap import STEPS_PER_RANGE, TOP_LEVEL
 
 FLOOR = 40.0
 
 
-def facts(code: str, level: int, best: int, *, weight: float = 0.02, critical=False, control="city", domains=()):
+def points(value: float | None) -> str:
+    """The test's own plain formatter: the engine formats no number itself (the adapter passes labels')."""
+    return "-" if value is None else f"{value:g} points"
+
+
+def now(answer: str, score: float | None, best: str | None) -> str:
+    text = f"Now {answer} ({points(score)})"
+    return f"{text}; the region's best is {best}" if best else text
+
+
+WORDING = Wording(points=points, now=now)
+recommend = partial(engine.recommend, wording=WORDING)
+
+
+def facts(
+    code: str,
+    level: int,
+    best: int,
+    *,
+    weight: float = 0.02,
+    critical=False,
+    control="city",
+    domains=(),
+    modes=(),
+    level_scores=None,
+):
     """A level indicator of dimension code[:2] at ``level``, the region's best at ``best``."""
     dimension = code.split(".")[0]
     return IndicatorFacts(
@@ -41,6 +72,8 @@ def facts(code: str, level: int, best: int, *, weight: float = 0.02, critical=Fa
         lead_agency="data administration",
         control=control,
         domains=domains,
+        modes=modes,
+        level_scores=level_scores if level_scores is not None else {target: target * 20.0 for target in range(6)},
     )
 
 
@@ -160,4 +193,67 @@ def test_partner_is_the_agreement_to_join_else_the_strongest_flow_without_one():
     items = recommend(
         city="A", indicators=[in_city], blockers=[], next_stage=None, critical_floor=FLOOR, partners=flows
     )
+    assert items[0].partner is None
+
+
+def test_the_level_scale_is_read_from_scoring_not_written_again():
+    # One step of effort is a level's share of the range (scoring.stage_gap); "far below" is two of them.
+    assert POINTS_PER_LEVEL == engine.SCORE_RANGE / STEPS_PER_RANGE == 20.0
+    assert FAR_BELOW_BEST_POINTS == FAR_BELOW_BEST_LEVELS * POINTS_PER_LEVEL
+    assert TOP_LEVEL == 5
+
+
+def test_the_floor_target_reads_the_indicators_own_level_scores():
+    # Goalposts 1-5: level 2 is 25 points, level 3 is 50, so the floor of 40 points needs level 3, not 2.
+    scores = {target: max(0.0, (target - 1) / 4 * 100) for target in range(6)}
+    x61 = facts("X6.1", 1, 1, critical=True, level_scores=scores)
+    items = recommend(city="A", indicators=[x61], blockers=[], next_stage=None, critical_floor=FLOOR)
+    assert items[0].trigger == "critical" and items[0].target == "level 3"
+    assert items[0].horizon == "plan_period"  # two levels
+
+
+def test_the_sentences_use_the_formatters_the_caller_passes():
+    assert not hasattr(engine, "points_text")  # no copy of labels.points_text in the engine
+    wording = Wording(points=lambda value: f"<{value:g}>", now=lambda answer, score, best: f"[{answer}|{score}|{best}]")
+    far = facts("W2.2", 1, 4, weight=0.0)
+    critical = facts("X6.1", 0, 0, critical=True, weight=0.0)
+    items = engine.recommend(
+        city="A", indicators=[far, critical], blockers=[], next_stage=None, critical_floor=FLOOR, wording=wording
+    )
+    why = {item.indicator: item.why for item in items}
+    assert why["X6.1"] == "Critical indicator below the floor of <40>"
+    assert why["W2.2"] == "[level 1|20.0|level 4]"
+    low = engine.recommend(
+        city="A", indicators=[facts("W1.1", 3, 3)], blockers=[], next_stage=None, critical_floor=FLOOR, wording=wording
+    )
+    assert low[0].why == "[level 3|60.0|None]; at the top it would add up to <0.8> to the index"
+
+
+def test_join_offers_only_agreements_of_the_indicators_modes():
+    x65 = facts("X6.5", 1, 4, domains=("data_sharing",), modes=("common_standard",))
+    offers = [
+        AgreementOffer("Big data pact", "data_sharing", frozenset({"B", "C", "D"}), mode="data_sharing"),
+        AgreementOffer("Standard pact", "data_sharing", frozenset({"B", "C"}), mode="common_standard"),
+    ]
+    items = recommend(
+        city="A", indicators=[x65], blockers=[], next_stage=None, critical_floor=FLOOR, partners=PartnerData(offers)
+    )
+    assert items[0].partner == "Join “Standard pact”"
+    # Without modes in the rule, any mode counts: the pact with most parties.
+    any_mode = facts("X6.5", 1, 4, domains=("data_sharing",))
+    items = recommend(
+        city="A",
+        indicators=[any_mode],
+        blockers=[],
+        next_stage=None,
+        critical_floor=FLOOR,
+        partners=PartnerData(offers),
+    )
+    assert items[0].partner == "Join “Big data pact”"
+
+
+def test_a_city_without_flow_is_no_partner_to_sign_with():
+    x23 = facts("X2.3", 1, 4, domains=("enterprise_services",))
+    data = PartnerData(flows={"B": 0.0, "C": 0.0}, names={"B": "City B"})
+    items = recommend(city="A", indicators=[x23], blockers=[], next_stage=None, critical_floor=FLOOR, partners=data)
     assert items[0].partner is None
