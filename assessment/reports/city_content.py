@@ -3,6 +3,7 @@
 Every number comes from stored, published results, read with the same visibility rules as the pages.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from assessment.dashboards import frames, panels
 from assessment.dashboards.headline import city_headline
-from assessment.dashboards.labels import answer_text, display_number, node_labels
+from assessment.dashboards.labels import answer_text, display_number, median_gap_text, node_labels
 from assessment.framework_cache import framework_scoring_tree
 from assessment.insight.recommendations import Recommendation
 from assessment.insight.recommendations import by_lever as recommendations_by_lever
@@ -30,9 +31,11 @@ from assessment.reports.content import (
 from assessment.reports.dual_space_content import dual_space_content
 from assessment.reports.surge_content import surge_content
 from assessment.selectors.assessments import GapStep
+from assessment.selectors.derived import reference_date
 from assessment.selectors.recommendations import city_recommendations, quantity_shown
 from cities.models import Agreement, AgreementParty, City, Region
-from cities.selectors import member_notes, regions_of_city
+from cities.network import select_agreements
+from cities.selectors import agreement_edges, member_notes, regions_of_city
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,14 @@ def _indicator_lines(
     return lines
 
 
-def _agreements(city: City) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+def _agreements(city: City, on: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """The agreements the city is a party of (lead or member), with its partners; those it only observes;
-    and the service domains where none binds it in force.
+    and the service domains where none binds it in force on ``on``.
 
     Observers are not partners: an observer city is listed beside the agreement, never
     as a party of it, and an agreement the city only observes covers none of its domains.
+    An agreement covers a domain on the dates it is in force (`cities.network.select_agreements`):
+    one that expired before ``on``, or was signed after it, leaves the domain an island.
     """
     agreements = list(
         Agreement.objects.filter(party_links__city=city)
@@ -112,7 +117,6 @@ def _agreements(city: City) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
         .distinct()
     )
     rows, observed = [], []
-    in_force_domains = set()
     observer = AgreementParty.Role.OBSERVER
     for agreement in agreements:
         links = list(agreement.party_links.all())
@@ -123,8 +127,12 @@ def _agreements(city: City) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
             observed.append(row)
             continue
         rows.append(row)
-        if agreement.status == Agreement.Status.IN_FORCE:
-            in_force_domains.add(agreement.domain)
+    # agreement_edges leaves observers out of the parties: an observed agreement covers nothing.
+    in_force_domains = {
+        edge.domain
+        for edge in select_agreements(agreement_edges(city_codes=[city.code]), on=on)
+        if city.code in edge.parties
+    }
     islands = [str(label) for value, label in Agreement.Domain.choices if value not in in_force_domains]
     return rows, observed, islands
 
@@ -204,7 +212,8 @@ def city_report_context(
         for code in structure.dimensions
     ]
     recommendations = city_recommendations(view, city.code)
-    agreements, observed, islands = _agreements(city)
+    agreements_on = reference_date(period)
+    agreements, observed, islands = _agreements(city, agreements_on)
     quality_counts = {
         grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices
     }
@@ -231,8 +240,9 @@ def city_report_context(
         "stage_share": standing.stage_share,
         "ranked": standing.ranked,
         "interval": standing.interval,
-        "strengths": extra.get("strengths", []),
-        "weaknesses": extra.get("weaknesses", []),
+        # The sign said in words, as the regional report's city pages say it: "低于区域中位数34.8分".
+        "strengths": [(name, median_gap_text(delta)) for name, delta in extra.get("strengths", [])],
+        "weaknesses": [(name, median_gap_text(delta)) for name, delta in extra.get("weaknesses", [])],
         "headline": _headline_text(recommendations),
         "plane_svg": plane_svg,
         # The plane's own caption: it names the medians and the stage threshold the figure draws.
@@ -255,6 +265,7 @@ def city_report_context(
         "agreements": agreements,
         "observed": observed,
         "islands": islands,
+        "agreements_on": agreements_on,
         "coverage": extra.get("coverage"),
         "quality_counts": quality_counts,
         "quality_labels": dict(Response.Quality.choices),

@@ -49,13 +49,16 @@ from assessment import scoring
 from assessment.models import Framework, Report, ReportLink, ReportLinkAccess
 from assessment.reports.content import ReportUnavailable, city_region, default_framework
 from assessment.selectors import results as result_selectors
+from assessment.selectors.derived import reference_date
 from assessment.selectors.reports import may_read_full_edition
 from assessment.services import report_worker
 from assessment.tasks import render_report_task
+from cities import selectors as city_selectors
 from cities.models import City, Region
 
-# Bumped when the templates or the content change what a report says.
-REPORT_VERSION = "1"
+# Bumped when the templates or the content change what a report says (2: issue 18's recommendations, synthesis,
+# dual-space and surge chapters).
+REPORT_VERSION = "2"
 LANGUAGES = {"zh": "zh-hans", "zh-hans": "zh-hans", "en": "en"}
 MAX_LINK_DAYS = 90
 
@@ -63,11 +66,41 @@ logger = logging.getLogger(__name__)
 
 
 def _input_key(
-    *, kind: str, subject: str, region: Region, period: int, framework: Framework, language: str, audience: str, user
+    *,
+    kind: str,
+    subject: str,
+    region: Region,
+    period: int,
+    framework: Framework,
+    language: str,
+    audience: str,
+    user: AbstractBaseUser,
+    city: City | None = None,
 ) -> str:
-    version = result_selectors.snapshot_version(region=region, period=period, framework=framework, user=user)
+    """Everything a report reads, as one hash: the same key hands the stored file back, any change renders anew.
+
+    The published results of the region and period, and of the period before (σ-convergence, movers); for a
+    city report those of every region the city belongs to (its standing in each); the agreements, their
+    parties and the imported flows, which change in place; and the day agreements count on, which moves
+    every day while the period runs.
+    """
+    versions = [result_selectors.snapshot_version(region=region, period=period, framework=framework, user=user)]
+    periods = result_selectors.result_periods(region=region, framework=framework, user=user, kind="consultant")
+    earlier = [earlier for earlier in periods if earlier < period]
+    if earlier:
+        versions.append(
+            result_selectors.snapshot_version(region=region, period=max(earlier), framework=framework, user=user)
+        )
+    if city is not None:
+        versions.extend(
+            result_selectors.snapshot_version(region=other, period=period, framework=framework, user=user)
+            for other in city_selectors.regions_of_city(city)
+            if other.pk != region.pk
+        )
+    versions.append(city_selectors.agreements_version())
+    versions.append(reference_date(period).isoformat())
     # The edition is an input: the stakeholder and the full edition are different files.
-    text = "|".join([REPORT_VERSION, scoring.ENGINE_VERSION, kind, subject, language, audience, version])
+    text = "|".join([REPORT_VERSION, scoring.ENGINE_VERSION, kind, subject, language, audience, *versions])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -166,6 +199,7 @@ def report_request(
         language=language,
         audience=audience,
         user=user,
+        city=city if kind == Report.Kind.CITY else None,
     )
     # A rendering whose worker died must not be handed back as "in progress".
     report_recover_stale(Report.objects.filter(input_key=key))
