@@ -1,11 +1,14 @@
 """A region's synthesis as the region dashboard and the regional report show it: key messages, panels, tables.
 
-The numbers come from `assessment.insight.synthesis` (pure); this module reads
-what it needs (the earlier period's results, the stored gaps to the next
-stage, the agreements, the sub-regions, the dual-space gap, each city's
-recommendations) and names the codes in the reader's language. The synthesis
-always reads the PUBLISHED results, never a what-if scenario: its
-convergence compares two published periods.
+The numbers come from `assessment.insight.synthesis` (pure); what it needs
+beyond the snapshot (the earlier period's results, the stored gaps to the
+next stage, the agreements, the sub-regions, the dual-space gap) comes
+through selectors (`assessment.selectors.synthesis`, `results`,
+`cities.selectors`), and this module names the codes in the reader's
+language. The synthesis always reads the PUBLISHED results, never a what-if
+scenario: its convergence compares two published periods. The actions many
+cities share come from every city's recommendations, which only the regional
+report prints: `assessment.reports.region_content` computes them.
 """
 
 import datetime as dt
@@ -28,19 +31,17 @@ from assessment.dashboards.labels import (
 )
 from assessment.dashboards.panels import Panel, RegionView
 from assessment.insight import synthesis
-from assessment.models import AssessmentResult
 from assessment.selectors import results as result_selectors
+from assessment.selectors import synthesis as synthesis_selectors
 from cities import selectors as city_selectors
 from cities.bilingual import in_english
 from cities.chart_style import FONT, as_plotly_text
-from cities.dual_space import DualSpace, PairGap
-from cities.models import Agreement, Region, RegionMembership
+from cities.dual_space import PRIORITY_PAIRS, DualSpace, PairGap
+from cities.models import Agreement, Region
 
 User = AbstractBaseUser | AnonymousUser
-# The regional recommendations name this many shared actions, weakest domains and priority pairs.
-SHARED_ACTIONS = 5
+# The regional recommendations name this many weakest domains; the priority pairs are cities.dual_space's.
 PRIORITY_DOMAINS = 3
-PRIORITY_PAIRS = 5
 
 
 @dataclass
@@ -61,7 +62,6 @@ class RegionSynthesis:
     subregions: list[synthesis.GroupSummary]
     matrix: pd.DataFrame
     messages: list[synthesis.KeyMessage]
-    shared: list[synthesis.SharedAction]
     weakest: list[str]
     dual: DualSpace | None
     priority_pairs: list[PairGap]
@@ -83,21 +83,6 @@ def _earlier_period(view: RegionView) -> int | None:
     return max(earlier) if earlier else None
 
 
-def _blockers(snapshot: result_selectors.RegionSnapshot, dimension_of: dict[str, str]) -> dict[str, list[str]]:
-    """Per city, the dimensions of the indicators in its stored gap to the next stage, in plan order."""
-    gaps = AssessmentResult.objects.filter(assessment_id__in=list(snapshot.assessment_ids.values())).values_list(
-        "assessment__city_id", "gap"
-    )
-    return {
-        city: [
-            dimension_of[step["indicator"]]
-            for step in (gap or {}).get("improvements", [])
-            if step.get("indicator") in dimension_of
-        ]
-        for city, gap in gaps
-    }
-
-
 def _groups(snapshot: result_selectors.RegionSnapshot, region: Region) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The provinces of the members (by code) and their names."""
     cities = snapshot.cities
@@ -108,21 +93,6 @@ def _groups(snapshot: result_selectors.RegionSnapshot, region: Region) -> tuple[
         provinces.setdefault(str(row["province"]), []).append(str(code))
         names[str(row["province"])] = str(row[column])
     return provinces, names
-
-
-def _subregions(region: Region) -> tuple[dict[str, list[str]], dict[str, str]]:
-    subregions = city_selectors.subregions(region)
-    members: dict[str, list[str]] = {sub.code: [] for sub in subregions}
-    for code, city in RegionMembership.objects.filter(region__in=subregions).values_list("region_id", "city_id"):
-        members[code].append(city)
-    return members, {sub.code: sub.name for sub in subregions}
-
-
-def _recommendations(view: RegionView) -> dict[str, list[Any]]:
-    from assessment.selectors.recommendations import city_recommendations
-
-    assert view.snapshot is not None
-    return {code: list(city_recommendations(view, code)) for code in view.snapshot.scores.index}
 
 
 def region_synthesis(user: User, view: RegionView) -> RegionSynthesis:
@@ -146,7 +116,7 @@ def region_synthesis(user: User, view: RegionView) -> RegionSynthesis:
             if found is not None:
                 convergence.append(found)
     provinces, province_names = _groups(snapshot, region)
-    subregion_members, subregion_names = _subregions(region)
+    subregion_members, subregion_names = synthesis_selectors.subregion_members(region)
     province_groups, subregion_groups = (
         synthesis.group_breakdown(
             scores, stages, members, kind=kind, index=structure.index, halves=structure.halves, ladder=ladder
@@ -167,7 +137,7 @@ def region_synthesis(user: User, view: RegionView) -> RegionSynthesis:
     strongest = priority_pairs[0] if priority_pairs else None
     messages = synthesis.key_messages(
         [
-            synthesis.stage_message(stages, ladder, _blockers(snapshot, dimension_of)),
+            synthesis.stage_message(stages, ladder, synthesis_selectors.gap_dimensions(snapshot, dimension_of)),
             synthesis.group_message([*subregion_groups, *province_groups], cross),
             synthesis.convergence_message(by_node.get(cross)),
             synthesis.domain_message(matrix),
@@ -193,7 +163,6 @@ def region_synthesis(user: User, view: RegionView) -> RegionSynthesis:
         subregions=subregion_groups,
         matrix=matrix,
         messages=messages,
-        shared=synthesis.shared_actions(_recommendations(view), SHARED_ACTIONS),
         weakest=synthesis.weakest_domains(matrix, PRIORITY_DOMAINS),
         dual=dual,
         priority_pairs=priority_pairs,

@@ -3,6 +3,7 @@ dispersion and convergence, provinces and sub-regions, regional recommendations)
 one page per city; no HTML here. The synthesis is `assessment.dashboards.synthesis_panels`, as on the dashboard."""
 
 import copy
+import dataclasses
 from typing import Any
 
 from django.utils import timezone
@@ -18,17 +19,21 @@ from assessment.dashboards.labels import (
     stage_labels,
 )
 from assessment.insight import synthesis
-from assessment.models import Assessment, Framework
+from assessment.models import Framework
 from assessment.reports import svg
 from assessment.reports.content import PAGE_WIDTH, ReportUnavailable, User, _filters, _svg, default_framework
 from assessment.reports.dual_space_content import dual_space_content
 from assessment.reports.surge_content import surge_content
+from assessment.selectors import synthesis as synthesis_selectors
+from assessment.selectors.recommendations import city_recommendations
 from cities import figures as network_figures
 from cities import selectors as city_selectors
 from cities.models import Agreement, Region
 from cities.network import region_network
 from cities.templatetags.lists import join_list
 
+# The regional recommendations name this many actions that many cities' recommendations share.
+SHARED_ACTIONS = 5
 # The ranking figure's tallest height (px at PAGE_WIDTH): with the chapter's heading, the demo banner and the
 # caption it still fits one A4 page (255 mm of text block; 680 px span 174 mm, so 800 px are 205 mm).
 RANKING_MAX_HEIGHT = 800
@@ -64,12 +69,14 @@ def region_report_context(
     names = node_labels(framework)
     structure = view.structure
     stage_names = stage_labels(framework)
-    # The network of agreements in force today, as on the network page.
+    found = synthesis_panels.region_synthesis(user, view)
+    # The network of agreements in force on the synthesis' date (the period's reference date), as its
+    # matrix, the dual-space gap and the surge test count them: one date for the whole report.
     codes = list(snapshot.cities.index)
     network = region_network(
         city_selectors.agreement_edges(city_codes=codes),
         codes,
-        on=timezone.localdate(),
+        on=found.on,
         domains=[value for value, _label in Agreement.Domain.choices],
     )
     network_svg = svg.figure_url(
@@ -85,7 +92,6 @@ def region_report_context(
         PAGE_WIDTH,
         520,
     )
-    found = synthesis_panels.region_synthesis(user, view)
     notes = city_selectors.member_notes(region)
     city_pages = []
     for code, row in view.ranking.iterrows():
@@ -143,6 +149,7 @@ def region_report_context(
         "normalisation": framework.get_normalisation_display(),
         "threshold": framework.stage_threshold,
         **_synthesis_context(found, snapshot, notes, labels),
+        "shared_actions": _shared_actions(user, view, found),
         **dual_space_content(view, None),
         **surge_content(view, None),
     }
@@ -155,12 +162,7 @@ def _synthesis_context(
     labels: dict[str, str],
 ) -> dict[str, Any]:
     """The executive summary and the synthesis chapters, as the template prints them."""
-    published = (
-        Assessment.objects.filter(pk__in=list(snapshot.assessment_ids.values()))
-        .order_by("-published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    published = synthesis_selectors.last_published(snapshot)
     matrix_rows = len(found.matrix.index)
     fewest = synthesis.fewest_covered_domains(found.matrix)
     weakest = [*found.weakest, *(domain for domain in fewest if domain not in found.weakest)]
@@ -199,25 +201,37 @@ def _synthesis_context(
         "fewest_domains": join_list(domain_in_sentence(found.domain_names.get(domain, domain)) for domain in fewest),
         "no_agreements": not fewest and not synthesis.pairs_covered(found.matrix).any(),
         "possible_pairs": matrix_rows * (matrix_rows - 1) // 2,
+        # The regional recommendations name the first; the dual-space chapter lists them all.
         "priority_pairs": [
-            {
-                "pair": f"{labels.get(pair.pair[0], pair.pair[0])}—{labels.get(pair.pair[1], pair.pair[1])}",
-                "flow_share": display_number(pair.flow_share * 100, 1),
-                "coverage": display_number(pair.coverage * 100, 0),
-                "missing": [found.domain_names.get(d, d) for d in pair.missing][:4],
-            }
+            {"pair": f"{labels.get(pair.pair[0], pair.pair[0])}—{labels.get(pair.pair[1], pair.pair[1])}"}
             for pair in found.priority_pairs
-        ],
-        "shared_actions": [
-            {
-                "indicator": item.indicator,
-                "name": found.node_names.get(item.indicator, ""),
-                "action": item.action,
-                "lead_agency": item.lead_agency,
-                "cities": len(item.cities),
-                "blocking": len(item.blocking),
-            }
-            for item in found.shared
         ],
         "notes": [(labels.get(code, code), note) for code, note in notes.items() if note and code in labels],
     }
+
+
+def _shared_actions(
+    user: User, view: panels.RegionView, found: synthesis_panels.RegionSynthesis
+) -> list[dict[str, Any]]:
+    """The actions many cities' recommendations share, most cities first, under the framework's weights.
+
+    Only the report prints them: every scored city's recommendations are read here, never on a page render.
+    Like the rest of the synthesis they ignore a what-if scenario: the view is read again without one.
+    """
+    if view.filters.weights:
+        view = panels.region_view(user, view.filters.region, dataclasses.replace(view.filters, weights={}))
+    assert view.snapshot is not None
+    shared = synthesis.shared_actions(
+        {code: city_recommendations(view, code) for code in view.snapshot.scores.index}, SHARED_ACTIONS
+    )
+    return [
+        {
+            "indicator": item.indicator,
+            "name": found.node_names.get(item.indicator, ""),
+            "action": item.action,
+            "lead_agency": item.lead_agency,
+            "cities": len(item.cities),
+            "blocking": len(item.blocking),
+        }
+        for item in shared
+    ]

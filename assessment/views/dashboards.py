@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from assessment.dashboards.labels import city_labels, display_number, node_label
 from assessment.dashboards.what_if import WEIGHT_MAX, WEIGHT_MIN
 from assessment.framework_cache import framework_scoring_tree
 from assessment.selectors import results as result_selectors
+from assessment.selectors.derived import reference_date
 from assessment.selectors.recommendations import city_recommendations
 from cities import selectors as city_selectors
 from cities.models import City, Region
@@ -83,6 +85,10 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         )
     # The synthesis and the dual-space panels also read the agreements and the imported flows, which change in place.
     version += "|" + city_selectors.agreements_version()
+    # They count on the period's reference date (dual_space_panels.view_date), which is today while the period
+    # runs: a page cached yesterday counted yesterday's agreements.
+    on = reference_date(filters.period) if filters.period is not None else timezone.localdate()
+    version += "|" + on.isoformat()
     cache_key = (
         "region-dashboard:"
         + hashlib.sha256(f"{version}|{get_language()}|{sorted(filters.weights.items())}".encode()).hexdigest()
