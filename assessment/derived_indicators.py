@@ -28,6 +28,13 @@ in one of those domains (and modes, when listed; an empty list means any).
   alone, a common standard, is level 3), and it proposes 4 only when its
   mode is a deep one.
 
+  A rule whose modes include none of ``DEEP_MODES`` can therefore never be
+  proposed above level 3, however many agreements bind the city: DSMF 1.0's
+  X6.5 (cross-boundary data governance agreements, domain ``data_sharing``)
+  lists ``common_standard`` only, so its proposal stops at 3 and a level 4 or
+  5 is the consultant's to record from the evidence. Methodology section 8
+  says so.
+
 Agreements show only part of what a level descriptor asks, so this is a
 proposal: the consultant accepts it, or records another answer with a
 justification that is kept. Pure Python: no Django.

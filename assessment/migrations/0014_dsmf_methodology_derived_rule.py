@@ -2,7 +2,8 @@
 (the share of city pairs bound at all), which the product no longer shows: one region-wide agreement makes it
 100 % everywhere, and the pair x domain coverage replaced it. Nor does it state the depth rule of derived
 proposals (assessment/derived_indicators.py: level 4 needs a deep mode; level 5 needs every member reached by
-at least two agreements in two modes covering every listed domain). Replace section 8, in both languages, by
+at least two agreements in two modes covering every listed domain; an indicator listing no deep mode,
+X6.5, is proposed at most level 3). Replace section 8, in both languages, by
 the shipped one, whose numbers are placeholders filled from assessment.derived_indicators
 (assessment/framework/methodology.py). Only a section 8 that still reads exactly as shipped is replaced, so an
 administrator's own wording is kept. Both texts are frozen here: a later change of the fixture must not change
@@ -36,7 +37,9 @@ NEW_SECTION = {
         '议值兼顾广度（合作城市数）和深度（协议数、覆盖的所列领域数和合作方式）：没有合作城市为0级；合作城市少于{derived_partners}个为2级；达到{derived_partners}个为3级，'
         '即等级描述中“至少{derived_partners}个合作城市”的门槛；在此基础上至少有一项协议采用数据共享、联合办理或共建机构等深度合作方式，为4级；在4级基础上，与本市所在最大区域的其他全部成员'
         '城市均有协议，协议不少于{derived_agreements}项、合作方式不少于{derived_modes}种，且覆盖该指标所列的全部领域，方为5级。广度不等于深度：一项覆盖全区域的协议虽然连接全'
-        '部成员城市，但不会推出5级，且只有其合作方式属于深度合作时才推出4级。建议值只是起点，咨询顾问须对照等级描述确认或调整并记录理由。协议数据同时用于计算合作城市数、城市对×领域覆盖率和中心度等网络指标，'
+        '部成员城市，但不会推出5级，且只有其合作方式属于深度合作时才推出4级。'
+        '所列合作方式中没有深度合作方式的指标，建议值最高为3级：X6.5只列统一标准一种合作方式，其建议值不超过3级，更高等级由咨询顾问依据证据评定。'
+        '建议值只是起点，咨询顾问须对照等级描述确认或调整并记录理由。协议数据同时用于计算合作城市数、城市对×领域覆盖率和中心度等网络指标，'
         '这些指标与指数并列报告，不计入指数。城市对×领域覆盖率是每对成员城市共同签有生效协议的服务领域占全部协议服务领域的比例，在各城市对之间取平均值。不报告网络密度（有协议相连的城市对所占比例）：一项全区域'
         '协议即可使其在任何区域都达到100%，不能说明问题。'
     ),
@@ -54,7 +57,11 @@ NEW_SECTION = {
         "r member of the city's largest region reached, at least {derived_agreements} agreements in at least "
         '{derived_modes} modes, and every listed domain covered. Breadth is not depth: one region-wide agreem'
         'ent reaches every member but never proposes level 5, and it proposes level 4 only when its mode is a'
-        ' deep one. The proposal is a starting point; the consultant confirms or overrides it against the des'
+        ' deep one.'
+        " An indicator whose listed modes include no deep mode is proposed at most level 3: X6.5 lists the"
+        " common-standard mode only, so its proposal never exceeds level 3; a higher level is for the consultant"
+        " to give from the evidence."
+        ' The proposal is a starting point; the consultant confirms or overrides it against the des'
         'criptor and records the reason. Agreement records also yield network measures (partner cities, pair '
         '× domain coverage, centrality), which are reported alongside the index, not inside it. The pair × do'
         'main coverage is the share of the agreement domains in which an agreement in force binds a pair of m'

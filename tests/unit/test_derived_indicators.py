@@ -1,6 +1,8 @@
 import datetime as dt
+import json
+from pathlib import Path
 
-from assessment.derived_indicators import derived_proposal, suggested_level
+from assessment.derived_indicators import DEEP_MODES, derived_proposal, suggested_level
 from cities.network import AgreementEdge
 
 ON = dt.date(2025, 12, 31)
@@ -89,3 +91,24 @@ def test_two_region_wide_agreements_in_two_modes_propose_level_5():
         indicator_type="level", rule=X4_4, city="131100", edges=[card, data], on=ON, other_members=12
     )
     assert proposal.value == 5
+
+
+def test_a_rule_without_a_deep_mode_is_never_proposed_above_level_3():
+    """DSMF 1.0's X6.5 lists common_standard only: every member reached by many agreements still proposes 3."""
+    shipped = json.loads((Path(__file__).resolve().parents[2] / "fixtures/frameworks/dsmf-1.0.json").read_text("utf-8"))
+    rule = next(node["indicator"]["derived_from"] for node in shipped["nodes"] if node["code"] == "X6.5")
+    assert not set(rule["modes"]) & DEEP_MODES
+    members = ["B", "C", "D", "E", "F"]
+    edges = [
+        edge(f"{mode}-{n}", rule["domains"][0], ["A", *members], mode=mode)
+        for n in range(3)
+        for mode in ("common_standard", "data_sharing", "joint_body")
+    ]
+    proposal = derived_proposal(indicator_type="level", rule=rule, city="A", edges=edges, on=ON, other_members=5)
+    assert proposal.value == 3  # the deep-mode agreements do not match the rule's modes
+    assert len(proposal.agreements) == 3
+    # The same agreements under a rule that lists a deep mode too would propose 5: the cap is the modes'.
+    wider = {**rule, "modes": [*rule["modes"], "data_sharing"]}
+    assert (
+        derived_proposal(indicator_type="level", rule=wider, city="A", edges=edges, on=ON, other_members=5).value == 5
+    )
