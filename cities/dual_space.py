@@ -18,12 +18,19 @@ passes it):
   F_ij = (P_i / U) · (P_j / U) / d_ij^GRAVITY_EXPONENT, with U =
   POPULATION_UNIT people (万人, the unit of Chinese statistical yearbooks),
   d_ij the great-circle distance in km (`surge.haversine_km`, floored at
-  `surge.MIN_DISTANCE_KM`) and GRAVITY_EXPONENT = 2. Unit: (10,000 people)²
-  per km². Symmetric, so F_ij = F_ji.
-* Imported flows instead, when the caller passes them (commuting or
-  migration indices read from a CSV): F_ij = f(i→j) + f(j→i), the two
-  directions added; a pair the data do not list has F_ij = 0. The source
-  is then "imported" instead of "gravity".
+  `surge.MIN_DISTANCE_KM`) and `surge.GRAVITY_EXPONENT` (2; defined there
+  once, for the surge test and this gap alike). Unit: (U people)² per km².
+  Symmetric, so F_ij = F_ji.
+* Imported flows instead (`ImportedFlows`: commuting or migration indices
+  read from a CSV), when they list every pair of V (a pair is listed when a
+  row runs either way; a listed value may be 0): F_ij = f(i→j) + f(j→i), the
+  two directions added. The source is then "imported" instead of "gravity".
+  When they miss a pair, a missing pair cannot be told from one that has no
+  flow, and mixing measured and gravity values would compare two units: the
+  gravity model is used for every pair, and `DualSpace.imported_listed` says
+  how many of the pairs the imported flows listed (None when none were
+  offered), so the reader is told. `DualSpace.is_demo` is true when the
+  imported flows in use are demonstration data.
 * Flow share: s_ij = F_ij / Σ F over all pairs of V (0 when nothing flows).
 * Digital coverage: domains_ij = the domains of D in which at least one
   agreement in force on t binds both i and j (in force: `network.is_in_force`;
@@ -35,8 +42,10 @@ passes it):
   The pairs are listed by g, largest first (ties: larger flow, then codes).
 * Per city i: flow-weighted coverage C_i = Σ_j F_ij · c_ij / Σ_j F_ij (0 when
   the city has no flow); its strongest partner is the j of largest F_ij; its
-  weakest strong pair is, among its pairs whose flow is at least the median
-  of its own pairs' flows, the one of lowest coverage (ties: larger flow).
+  weakest strong pair is, among its pairs with a flow above 0 and at least
+  the median of the flows of all its pairs (those of flow 0 included: a
+  measured 0 is a pair of the city like any other), the one of lowest
+  coverage (ties: larger flow). With gravity every flow is above 0.
 * Priority pairs (`DualSpace.priority`): the pairs whose flow is above the
   median flow of all pairs, lowest coverage first, then larger flow: where
   the strongest flows meet the thinnest digital coverage.
@@ -62,9 +71,8 @@ from itertools import combinations
 import pandas as pd
 
 from cities.network import AgreementEdge, is_in_force
-from cities.surge import MIN_DISTANCE_KM, CityPoint, haversine_km
+from cities.surge import GRAVITY_EXPONENT, MIN_DISTANCE_KM, CityPoint, haversine_km
 
-GRAVITY_EXPONENT = 2
 PRIORITY_PAIRS = 8
 PARTNERS_SHOWN = 12
 WORTH_SIGNING_SHOWN = 3
@@ -72,6 +80,16 @@ POPULATION_UNIT = 10_000  # people: flows in (万人)² per km²
 MUTUAL_RECOGNITION = "mutual_recognition"
 GRAVITY = "gravity"
 IMPORTED = "imported"
+
+
+@dataclass(frozen=True)
+class ImportedFlows:
+    """Measured flows f(origin→destination) of one year and kind, their unit, and whether they are demo data."""
+
+    flows: Mapping[tuple[str, str], float]
+    unit: str
+    is_demo: bool = False
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +133,14 @@ class DualSpace:
     median_flow: float = 0.0
     unit: str = ""
     partners: dict[str, list[PairGap]] = field(default_factory=dict)
+    is_demo: bool = False
+    imported_listed: int | None = None
+    imported_year: int | None = None
+
+    @property
+    def imported_incomplete(self) -> bool:
+        """Imported flows were offered but missed a pair, so gravity gives every flow."""
+        return self.source == GRAVITY and self.imported_listed is not None
 
     def priority(self, limit: int) -> list[PairGap]:
         """Pairs with a flow above the median, lowest coverage first, then larger flow; at most ``limit``."""
@@ -174,8 +200,7 @@ def dual_space(
     edges: Iterable[AgreementEdge],
     domains: Sequence[str],
     on: dt.date,
-    flows: Mapping[tuple[str, str], float] | None = None,
-    unit: str = "",
+    imported: ImportedFlows | None = None,
 ) -> DualSpace:
     """Flow, coverage and gap of every pair of the cities, and each city's summary (see the module docstring)."""
     codes = sorted({city.code for city in cities})
@@ -183,18 +208,19 @@ def dual_space(
     every_domain = tuple(dict.fromkeys(domains))
     bound, recognised = _pair_domains(edges, set(codes), on)
 
-    raw: dict[tuple[str, str], float] = {}
-    if flows is None:
-        for a, b in combinations(codes, 2):
+    raw = dict.fromkeys(combinations(codes, 2), 0.0)
+    listed: set[tuple[str, str]] = set()
+    for (origin, destination), value in (imported.flows if imported else {}).items():
+        pair = _pair(origin, destination)
+        if origin != destination and pair in raw:
+            if value < 0:
+                raise ValueError(f"flow {origin}→{destination} must not be negative, not {value}")
+            raw[pair] += value
+            listed.add(pair)
+    use_imported = imported is not None and len(listed) == len(raw)
+    if not use_imported:
+        for a, b in raw:
             raw[a, b] = gravity_flow(by_code[a], by_code[b])
-    else:
-        raw = dict.fromkeys(combinations(codes, 2), 0.0)
-        for (origin, destination), value in flows.items():
-            pair = _pair(origin, destination)
-            if origin != destination and pair in raw:
-                if value < 0:
-                    raise ValueError(f"flow {origin}→{destination} must not be negative, not {value}")
-                raw[pair] += value
     total = sum(raw.values())
 
     pairs = []
@@ -226,25 +252,28 @@ def dual_space(
     return DualSpace(
         pairs=pairs,
         by_city=by_city,
-        source=GRAVITY if flows is None else IMPORTED,
+        source=IMPORTED if use_imported else GRAVITY,
         domains=every_domain,
         on=on,
         total_flow=total,
         median_flow=statistics.median(raw.values()) if raw else 0.0,
-        unit=unit,
+        unit=imported.unit if imported is not None and use_imported else "",
         partners=partners,
+        is_demo=use_imported and imported is not None and imported.is_demo,
+        imported_listed=None if imported is None else len(listed),
+        imported_year=None if imported is None else imported.year,
     )
 
 
 def _city_gap(code: str, pairs: list[PairGap]) -> CityGap:
-    """C_i, the strongest partner and the weakest pair among those at or above the city's median flow."""
+    """C_i, the strongest partner and the weakest flowing pair at or above the median flow of all the city's pairs."""
     flowing = [item for item in pairs if item.flow > 0]
     if not flowing:
         return CityGap(code, 0.0, None, None)
     total = sum(item.flow for item in flowing)
     weighted = sum(item.flow * item.coverage for item in flowing) / total
     strongest = min(flowing, key=lambda item: (-item.flow, item.partner_of(code)))
-    median = statistics.median(item.flow for item in flowing)
+    median = statistics.median(item.flow for item in pairs)
     strong = [item for item in flowing if item.flow >= median]
     weakest = min(strong, key=lambda item: (item.coverage, -item.flow, item.pair))
     return CityGap(code, weighted, strongest.partner_of(code), weakest)

@@ -28,7 +28,6 @@ from cities.services import ImportSummary, ReferenceImportError, _upsert
 FLOW_COLUMNS = ("origin", "destination", "year", "kind", "value", "unit", "source")
 FLOW_OPTIONAL_COLUMNS = ("is_demo",)
 FLOW_TEXT_FIELDS = {"unit": (CityPairFlow, "unit")}
-YEAR_RANGE = (1949, 2100)
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def _city(cells: dict[str, str], column: str, line: int, known: set[str], proble
 
 
 def _year(text: str, line: int, problems: list[Problem]) -> int:
-    low, high = YEAR_RANGE
+    low, high = CityPairFlow.FIRST_YEAR, CityPairFlow.LAST_YEAR
     if not text.isdigit():
         problems.append(row_problem(line, "year", _("“%(value)s” is not a whole number") % {"value": text}))
         return 0

@@ -337,9 +337,13 @@ class AgreementParty(models.Model):
 class CityPairFlow(models.Model):
     """A measured flow of people from one city to another in one year (commuting, migration), imported from a CSV.
 
-    When the pairs of a region have such flows they replace the gravity model
-    of the dual-space gap (cities.dual_space); the two directions are added.
+    When the flows of a year list every pair of a region's cities they replace the
+    gravity model of the dual-space gap (cities.dual_space); the two directions are added.
     """
+
+    # The years a flow may have: from the People's Republic's first year; read by cities.flow_import too.
+    FIRST_YEAR = 1949
+    LAST_YEAR = 2100
 
     class Kind(models.TextChoices):
         COMMUTING = "commuting", _("Commuting")
@@ -351,7 +355,9 @@ class CityPairFlow(models.Model):
     destination = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="incoming_flows", verbose_name=_("destination")
     )
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
     kind = models.CharField(_("kind of flow"), max_length=20, choices=Kind.choices)
     value = models.FloatField(_("value"), validators=[MinValueValidator(0)])
     unit = models.CharField(_("unit"), max_length=60, help_text=_("For example: people per day, or index points."))

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
-from cities.dual_space import DualSpace, dual_space
+from cities.dual_space import DualSpace, ImportedFlows, dual_space
 from cities.models import Agreement, AgreementParty, City, CityPairFlow, Province, Region, RegionMembership
 from cities.network import AgreementEdge
 from cities.surge import CityPoint
@@ -152,10 +152,12 @@ def subregions(region: Region) -> list[Region]:
     return list(Region.objects.filter(code__in=codes).order_by("code"))
 
 
-def imported_flows(*, city_codes: Iterable[str], on: dt.date) -> tuple[dict[tuple[str, str], float], str] | None:
-    """The imported flows among the cities of the latest year up to ``on``, of the kind with most rows, and their unit.
+def imported_flows(*, city_codes: Iterable[str], on: dt.date) -> ImportedFlows | None:
+    """The imported flows among the cities of the latest year up to ``on``, of the kind with most rows.
 
     None when no imported flow links two of the cities in or before that year.
+    Whether they list every pair of the cities is `cities.dual_space.dual_space`'s
+    rule; they are demo data when any row used is (``CityPairFlow.is_demo``).
     """
     codes = list(city_codes)
     rows = CityPairFlow.objects.filter(origin_id__in=codes, destination_id__in=codes, year__lte=on.year)
@@ -164,14 +166,17 @@ def imported_flows(*, city_codes: Iterable[str], on: dt.date) -> tuple[dict[tupl
         return None
     counted = rows.filter(year=latest).values("kind").annotate(rows=Count("id")).order_by("-rows", "kind")
     kind = counted[0]["kind"]
-    chosen = rows.filter(year=latest, kind=kind)
-    flows = {(flow.origin_id, flow.destination_id): flow.value for flow in chosen}
-    units = sorted(set(chosen.values_list("unit", flat=True)))
-    return flows, " / ".join(units)
+    chosen = list(rows.filter(year=latest, kind=kind))
+    return ImportedFlows(
+        flows={(flow.origin_id, flow.destination_id): flow.value for flow in chosen},
+        unit=" / ".join(sorted({flow.unit for flow in chosen})),
+        is_demo=any(flow.is_demo for flow in chosen),
+        year=latest,
+    )
 
 
 def region_dual_space(city_codes: list[str], on: dt.date) -> DualSpace:
-    """The dual-space gap of the cities on the date: imported flows when there are some among them, else gravity.
+    """The dual-space gap of the cities on the date: imported flows when they list every pair, else gravity.
 
     Populations, coordinates and agreements in force come from the reference data;
     observers are not parties (agreement_edges), so they never count as covered.
@@ -179,11 +184,7 @@ def region_dual_space(city_codes: list[str], on: dt.date) -> DualSpace:
     cities = surge_cities(city_codes=city_codes)
     edges = agreement_edges(city_codes=city_codes)
     domains = [value for value, _label in Agreement.Domain.choices]
-    imported = imported_flows(city_codes=city_codes, on=on)
-    if imported is None:
-        return dual_space(cities, edges, domains, on)
-    flows, unit = imported
-    return dual_space(cities, edges, domains, on, flows=flows, unit=unit)
+    return dual_space(cities, edges, domains, on, imported=imported_flows(city_codes=city_codes, on=on))
 
 
 def agreements_version() -> str:

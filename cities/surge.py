@@ -6,9 +6,13 @@ Method (a gravity model, deliberately simple):
 
 * A shock moves a share s_i (0 to 1) of origin i's resident population P_i.
 * Movers spread over every other member city j with weights
-  w_ij = P_j / d_ij^2, normalised so that sum over j of w_ij = 1, where d_ij is
-  the great-circle distance in km (haversine, Earth radius 6371.0088 km,
-  floored at 1 km so two points at the same place cannot divide by zero).
+  w_ij = P_j / d_ij^GRAVITY_EXPONENT (GRAVITY_EXPONENT = 2, Zipf 1946),
+  normalised so that sum over j of w_ij = 1, where d_ij is the great-circle
+  distance in km (haversine, Earth radius EARTH_RADIUS_KM = 6371.0088 km,
+  floored at MIN_DISTANCE_KM = 1 km so two points at the same place cannot
+  divide by zero). The exponent is defined here once: the dual-space gap's
+  gravity flows (`cities.dual_space`) import it, and every caption and
+  methodology text prints it from here.
 * movers_ij = s_i * P_i * w_ij (people).
 * A pair {i, j} is covered when an agreement in the chosen domain is in force
   between i and j. Pair movers add both directions: m_{ij} = movers_ij + movers_ji.
@@ -40,6 +44,8 @@ from cities.network import AgreementEdge, is_in_force
 
 EARTH_RADIUS_KM = 6371.0088
 MIN_DISTANCE_KM = 1.0
+# The power of the distance in the gravity model (Zipf 1946), here and in cities.dual_space.
+GRAVITY_EXPONENT = 2
 # The share every origin sends in the per-domain scenario: any share gives the same coverage.
 UNIFORM_SHARE = 1.0
 
@@ -98,7 +104,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def gravity_weights(origin: CityPoint, cities: Sequence[CityPoint]) -> dict[str, float]:
-    """w_ij = P_j / d_ij^2 over the other cities, normalised to add up to 1."""
+    """w_ij = P_j / d_ij^GRAVITY_EXPONENT over the other cities, normalised to add up to 1."""
     raw = {}
     for city in cities:
         if city.code == origin.code:
@@ -107,7 +113,7 @@ def gravity_weights(origin: CityPoint, cities: Sequence[CityPoint]) -> dict[str,
             MIN_DISTANCE_KM,
             haversine_km(origin.latitude, origin.longitude, city.latitude, city.longitude),
         )
-        raw[city.code] = city.population / distance**2
+        raw[city.code] = city.population / distance**GRAVITY_EXPONENT
     total = sum(raw.values())
     if total <= 0:
         return dict.fromkeys(raw, 0.0)

@@ -19,8 +19,10 @@ from assessment.dashboards.panels import Panel, RegionView
 from assessment.selectors.derived import reference_date
 from cities import figures as city_figures
 from cities import selectors as city_selectors
-from cities.dual_space import GRAVITY, GRAVITY_EXPONENT, PARTNERS_SHOWN, PRIORITY_PAIRS, DualSpace, PairGap
+from cities.bilingual import in_english
+from cities.dual_space import GRAVITY, PARTNERS_SHOWN, POPULATION_UNIT, PRIORITY_PAIRS, DualSpace, PairGap
 from cities.models import Agreement
+from cities.surge import GRAVITY_EXPONENT
 
 # A flow axis spanning more than this ratio (largest over smallest positive flow) is drawn on a log scale.
 LOG_SCALE_RATIO = 100
@@ -38,10 +40,19 @@ def view_dual_space(view: RegionView) -> DualSpace | None:
     return city_selectors.region_dual_space(list(view.snapshot.cities.index), view_date(view))
 
 
+def population_unit_text() -> str:
+    """POPULATION_UNIT people as a reader says it: "10,000 people" / "万人" (Chinese counts in 万, ten thousand)."""
+    count = f"{POPULATION_UNIT:,}"
+    ten_thousands, rest = divmod(POPULATION_UNIT, 10_000)
+    if not in_english() and rest == 0:
+        count = "万" if ten_thousands == 1 else f"{ten_thousands}万"
+    return _("%(count)s people") % {"count": count}
+
+
 def flow_title(space: DualSpace) -> str:
     """The flow axis' title with its unit."""
     if space.source == GRAVITY:
-        return _("Gravity flow intensity ((10,000 people)² per km²)")
+        return _("Gravity flow intensity ((%(unit)s)² per km²)") % {"unit": population_unit_text()}
     return _("Imported flow (%(unit)s)") % {"unit": space.unit}
 
 
@@ -57,19 +68,35 @@ def domain_names(codes: list[str] | tuple[str, ...]) -> str:
 
 
 def method_sentence(space: DualSpace) -> str:
-    """How the flows and the coverage were measured, with the method's numbers from `cities.dual_space`."""
+    """How the flows and the coverage were measured, with the method's numbers from `cities.dual_space`.
+
+    Says so when imported flows missed a pair (gravity then gives every flow) and
+    when the flows in use are demonstration data.
+    """
     if space.source == GRAVITY:
         flows = _(
-            "Flow: a gravity model, the product of the two cities' census populations (in 10,000s) divided by "
-            "the great-circle distance to the power %(exponent)s."
-        ) % {"exponent": GRAVITY_EXPONENT}
+            "Flow: a gravity model, the product of the two cities' census populations (in units of %(unit)s) "
+            "divided by the great-circle distance to the power %(exponent)s."
+        ) % {"unit": population_unit_text(), "exponent": GRAVITY_EXPONENT}
     else:
         flows = _("Flow: imported measurements (%(unit)s), both directions added.") % {"unit": space.unit}
     coverage = _(
         "Digital coverage: the share of the %(domains)d service domains in which an agreement in force on "
         "%(date)s binds both cities (leads and members; observers do not count)."
     ) % {"domains": len(space.domains), "date": space.on.isoformat() if space.on else ""}
-    return f"{flows} {coverage}"
+    return " ".join(part for part in (imported_note(space), flows, coverage) if part)
+
+
+def imported_note(space: DualSpace) -> str:
+    """Why imported flows were not used, or that those used are demonstration data; "" otherwise."""
+    if space.imported_incomplete:
+        return _(
+            "The imported flows of %(year)s list %(listed)d of the %(pairs)d pairs of member cities, not every "
+            "pair, so the gravity model gives the flows of all pairs."
+        ) % {"year": space.imported_year, "listed": space.imported_listed, "pairs": len(space.pairs)}
+    if space.is_demo:
+        return _("The imported flows are demonstration data, made up to show the method: they are not measurements.")
+    return ""
 
 
 def _is_log(space: DualSpace) -> bool:

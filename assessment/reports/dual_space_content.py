@@ -12,10 +12,10 @@ from typing import Any
 from assessment.dashboards import dual_space_panels
 from assessment.dashboards.panels import RegionView
 from assessment.reports.content import PAGE_WIDTH, _svg
-from cities.dual_space import GRAVITY, GRAVITY_EXPONENT, POPULATION_UNIT, PRIORITY_PAIRS, WORTH_SIGNING_SHOWN
+from cities.dual_space import GRAVITY, POPULATION_UNIT, PRIORITY_PAIRS, WORTH_SIGNING_SHOWN
 from cities.flow_import import FLOW_COLUMNS
 from cities.models import Agreement
-from cities.surge import EARTH_RADIUS_KM, MIN_DISTANCE_KM
+from cities.surge import EARTH_RADIUS_KM, GRAVITY_EXPONENT, MIN_DISTANCE_KM
 
 
 def method_numbers() -> dict[str, Any]:
@@ -23,6 +23,7 @@ def method_numbers() -> dict[str, Any]:
     return {
         "exponent": GRAVITY_EXPONENT,
         "population_unit": f"{POPULATION_UNIT:,}",
+        "population_unit_name": dual_space_panels.population_unit_text(),
         "earth_radius": EARTH_RADIUS_KM,
         "min_distance": f"{MIN_DISTANCE_KM:g}",
         "priority_pairs": PRIORITY_PAIRS,
@@ -54,6 +55,7 @@ def dual_space_content(view: RegionView, city_code: str | None) -> dict[str, Any
             "svg": _svg(panel, PAGE_WIDTH, height),
             "gravity": space.source == GRAVITY,
             "unit": space.unit,
+            "is_demo": space.is_demo,
             "on": space.on,
             "domains": len(space.domains),
             "priority_count": len(space.priority(PRIORITY_PAIRS)),

@@ -16,12 +16,13 @@ from assessment.dashboards.labels import city_labels, display_number
 from assessment.dashboards.panels import RegionView
 from cities import selectors as city_selectors
 from cities.models import Agreement
-from cities.surge import EARTH_RADIUS_KM, MIN_DISTANCE_KM, surge_by_domain
+from cities.surge import EARTH_RADIUS_KM, GRAVITY_EXPONENT, MIN_DISTANCE_KM, surge_by_domain
 
 
 def method_numbers() -> dict[str, Any]:
     """The method's numbers as the methodology annex prints them."""
     return {
+        "exponent": GRAVITY_EXPONENT,
         "earth_radius": EARTH_RADIUS_KM,
         "min_distance": f"{MIN_DISTANCE_KM:g}",
         "domain_count": len(Agreement.Domain.choices),

@@ -81,6 +81,16 @@ def test_every_bad_row_is_named_and_nothing_is_written(reference_data, tmp_path)
     assert not CityPairFlow.objects.exists()
 
 
+def test_the_years_a_flow_may_have_are_the_models(reference_data, tmp_path, monkeypatch):
+    # One definition (CityPairFlow.FIRST_YEAR / LAST_YEAR): the import reads it, it keeps no copy.
+    monkeypatch.setattr(CityPairFlow, "LAST_YEAR", 2030)
+    path = write(tmp_path, "310000,320500,2031,commuting,1,people per day,,false")
+    with pytest.raises(ReferenceImportError) as caught:
+        import_flows_file(path)
+    assert [(problem.row, problem.column) for problem in caught.value.problems] == [(2, "year")]
+    assert "outside 1949 to 2030" in str(caught.value.problems[0])
+
+
 def test_the_command_reports_the_problems_and_writes_nothing(reference_data, tmp_path):
     path = write(tmp_path, "310000,320500,2024,commuting,x,people per day,,false")
     with pytest.raises(CommandError, match="nothing was written"):
@@ -110,21 +120,42 @@ def test_the_g60_dual_space_uses_gravity_and_never_counts_an_observer(demo_agree
     assert 0 < len(space.priority(5)) <= 5
 
 
-def test_imported_flows_replace_gravity_for_the_region_they_cover(demo_agreements, tmp_path):
-    import_flows_file(
-        write(
-            tmp_path,
-            "330100,330500,2024,commuting,500,people per day,Survey,true",
-            "330500,330100,2024,commuting,300,people per day,Survey,true",
-            "310000,320500,2024,commuting,100,people per day,Survey,true",
-            "310000,320500,2026,commuting,999,people per day,Survey,true",  # after the date: not used
-        )
-    )
-    space = region_dual_space(members("G60"), ON)
-    assert space.source == "imported" and space.unit == "people per day"
+def every_pair_lines(codes: list[str], year: int, *, is_demo: bool) -> list[str]:
+    """One row per pair of the cities (one direction), the value growing with the pair's place."""
+    codes = sorted(codes)
+    pairs = [(a, b) for i, a in enumerate(codes) for b in codes[i + 1 :]]
+    flag = "true" if is_demo else "false"
+    return [f"{a},{b},{year},commuting,{n},people per day,Survey,{flag}" for n, (a, b) in enumerate(pairs)]
+
+
+def test_imported_flows_replace_gravity_when_they_list_every_pair_and_carry_the_demo_flag(demo_agreements, tmp_path):
+    g60 = members("G60")
+    lines = every_pair_lines(g60, 2024, is_demo=True)
+    lines += [
+        "330500,330100,2024,commuting,300,people per day,Survey,true",  # the other direction of a listed pair
+        "310000,320500,2026,commuting,999,people per day,Survey,true",  # after the date: not used
+    ]
+    import_flows_file(write(tmp_path, *lines))
+    space = region_dual_space(g60, ON)
+    assert space.source == "imported" and space.unit == "people per day" and space.is_demo
+    assert space.imported_listed == 36 and space.imported_year == 2024
     flows = {pair.pair: pair.flow for pair in space.pairs}
-    assert flows["330100", "330500"] == 800 and flows["310000", "320500"] == 100
-    assert flows["310000", "330100"] == 0
-    assert space.by_city["330100"].strongest_partner == "330500"
-    # JJJ has no imported flow: still gravity.
-    assert region_dual_space(members("JJJ"), ON).source == "gravity"
+    listed = {
+        tuple(sorted(line.split(",")[:2])): float(line.split(",")[4])
+        for line in every_pair_lines(g60, 2024, is_demo=True)
+    }
+    assert flows["330100", "330500"] == listed["330100", "330500"] + 300
+    assert flows["310000", "320500"] == listed["310000", "320500"]
+    # JJJ has no imported flow: still gravity, nothing said about imports.
+    jjj = region_dual_space(members("JJJ"), ON)
+    assert jjj.source == "gravity" and jjj.imported_listed is None and not jjj.is_demo
+
+
+def test_one_imported_row_no_longer_empties_every_other_pair(demo_agreements, tmp_path):
+    # Review finding 4: one row used to make the 35 other G60 pairs 0.
+    import_flows_file(write(tmp_path, "310000,320500,2024,commuting,100,people per day,Survey,false"))
+    space = region_dual_space(members("G60"), ON)
+    assert space.source == "gravity" and space.imported_incomplete
+    assert (space.imported_listed, space.imported_year) == (1, 2024)
+    assert all(pair.flow > 0 for pair in space.pairs)
+    assert max(space.pairs, key=lambda pair: pair.flow).pair == ("310000", "320500")

@@ -6,8 +6,9 @@ from django.template.loader import render_to_string
 
 from assessment.reports.city_content import city_report_context
 from assessment.reports.region_content import region_report_context
-from cities.dual_space import GRAVITY_EXPONENT, PRIORITY_PAIRS
+from cities.dual_space import POPULATION_UNIT, PRIORITY_PAIRS
 from cities.models import City, Region
+from cities.surge import GRAVITY_EXPONENT
 from tests.factories import UserFactory
 
 # g60_demo and english_pages: tests/integration/conftest.py.
@@ -37,6 +38,9 @@ def test_the_city_report_has_the_partners_chapter_and_the_method(agreements):
     method = method_text(html)
     assert f"/ d^{GRAVITY_EXPONENT}" in method and "import_flows" in method and "16 service domains" in method
     assert "observers do not count" in method and "in-city maturity across, cross-boundary readiness up" in method
+    assert f"The unit is ({POPULATION_UNIT:,} people)² per km²" in method
+    assert "only when they list every pair of the member cities" in method
+    assert "a pair the data do not list counts as no flow" not in method  # the rule before review finding 4
 
 
 def test_the_region_report_has_the_priority_pairs_domain_coverage_and_no_density(agreements):

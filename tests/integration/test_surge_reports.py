@@ -12,7 +12,7 @@ from assessment.dashboards.labels import domain_in_sentence
 from assessment.reports.city_content import city_report_context
 from assessment.reports.region_content import region_report_context
 from cities.models import Agreement, City, Region
-from cities.surge import EARTH_RADIUS_KM
+from cities.surge import EARTH_RADIUS_KM, GRAVITY_EXPONENT
 from tests.factories import UserFactory
 
 # g60_demo and english_pages: tests/integration/conftest.py.
@@ -51,6 +51,8 @@ def test_the_region_report_runs_the_surge_test_in_every_domain(region_context):
     assert 'href="#surge"' in html
     method = html.split('data-testid="method-surge">')[1].split("</div>")[0]
     assert f"Earth radius {EARTH_RADIUS_KM} km" in method and f"{DOMAINS} agreement domains" in method
+    assert f"P_j / d_ij^{GRAVITY_EXPONENT}," in method
+    assert f"divided by its distance to the power {GRAVITY_EXPONENT} (a gravity model)" in chapter
 
 
 def test_the_city_report_runs_the_surge_test_from_the_city(agreements):

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from cities.dual_space import GRAVITY_EXPONENT, POPULATION_UNIT, dual_space, gravity_flow
+from cities.dual_space import POPULATION_UNIT, ImportedFlows, dual_space, gravity_flow
 from cities.network import AgreementEdge, region_network
-from cities.surge import CityPoint, haversine_km
+from cities.surge import GRAVITY_EXPONENT, CityPoint, haversine_km
 
 ON = dt.date(2024, 6, 1)
 DOMAINS = ["transport", "medical", "data_sharing", "talent"]
@@ -86,16 +86,51 @@ def test_an_agreement_not_in_force_or_without_both_cities_binds_nothing():
     assert all(pair.gap == pytest.approx(pair.flow_share) for pair in space.pairs)
 
 
-def test_imported_flows_add_both_directions_and_a_missing_pair_has_no_flow():
-    flows = {("A", "B"): 10.0, ("B", "A"): 5.0, ("C", "A"): 1.0, ("A", "Z"): 99.0}
-    space = dual_space([A, B, C], EDGES, DOMAINS, ON, flows=flows, unit="commuters per day")
+def test_imported_flows_listing_every_pair_add_both_directions_and_a_listed_zero_is_no_flow():
+    flows = {("A", "B"): 10.0, ("B", "A"): 5.0, ("C", "A"): 1.0, ("B", "C"): 0.0, ("A", "Z"): 99.0}
+    imported = ImportedFlows(flows, "commuters per day", year=2024)
+    space = dual_space([A, B, C], EDGES, DOMAINS, ON, imported=imported)
     pairs = {pair.pair: pair for pair in space.pairs}
     assert space.source == "imported" and space.unit == "commuters per day"
+    assert not space.is_demo and not space.imported_incomplete and space.imported_listed == 3
     assert (pairs["A", "B"].flow, pairs["A", "C"].flow, pairs["B", "C"].flow) == (15.0, 1.0, 0.0)
     assert pairs["A", "B"].flow_share == pytest.approx(15 / 16)
     assert space.by_city["B"].strongest_partner == "A"
     with pytest.raises(ValueError, match="negative"):
-        dual_space([A, B, C], EDGES, DOMAINS, ON, flows={("A", "B"): -1.0})
+        dual_space([A, B, C], EDGES, DOMAINS, ON, imported=ImportedFlows({("A", "B"): -1.0}, "people"))
+
+
+def test_imported_flows_that_miss_a_pair_give_way_to_gravity_for_every_pair_and_say_so():
+    # B-C is not listed: it cannot be told from a pair without flow, so nothing imported is used.
+    imported = ImportedFlows({("A", "B"): 10.0, ("C", "A"): 1.0}, "commuters per day", is_demo=True, year=2024)
+    space = dual_space([A, B, C], EDGES, DOMAINS, ON, imported=imported)
+    pairs = {pair.pair: pair for pair in space.pairs}
+    assert space.source == "gravity" and space.unit == ""
+    assert pairs["B", "C"].flow == pytest.approx(by_hand(B, C))
+    assert pairs["A", "B"].flow == pytest.approx(by_hand(A, B))
+    assert space.imported_incomplete and (space.imported_listed, space.imported_year) == (2, 2024)
+    assert not space.is_demo  # the gravity flows in use are not the demo rows
+    assert not dual_space([A, B, C], EDGES, DOMAINS, ON).imported_incomplete
+
+
+def test_demo_flows_in_use_mark_the_dual_space_as_demo():
+    flows = {("A", "B"): 10.0, ("A", "C"): 1.0, ("B", "C"): 2.0}
+    space = dual_space([A, B, C], EDGES, DOMAINS, ON, imported=ImportedFlows(flows, "people", is_demo=True))
+    assert space.source == "imported" and space.is_demo
+
+
+def test_the_weakest_strong_pair_counts_every_pair_of_the_city_in_its_median():
+    # A's four pairs: flows 0, 0, 1 and 10. The median of all four is 0.5, so A-D (flow 1, nothing
+    # covered) is a strong pair and the weakest; a median of the flowing pairs only (5.5) would leave A-E.
+    d, e = CityPoint("D", 1, 31.0, 120.0), CityPoint("E", 1, 32.0, 120.0)
+    flows = {("A", "B"): 0.0, ("A", "C"): 0.0, ("A", "D"): 1.0, ("A", "E"): 10.0}
+    flows |= {pair: 0.0 for pair in [("B", "C"), ("B", "D"), ("B", "E"), ("C", "D"), ("C", "E"), ("D", "E")]}
+    space = dual_space(
+        [A, B, C, d, e], [edge(1, "AE", domain="transport")], DOMAINS, ON, imported=ImportedFlows(flows, "people")
+    )
+    weakest = space.by_city["A"].weakest_strong_pair
+    assert weakest is not None and weakest.pair == ("A", "D")
+    assert space.by_city["A"].strongest_partner == "E"
 
 
 def test_the_pair_domain_matrix_has_one_row_per_pair_and_a_one_where_a_domain_is_in_force():
@@ -107,7 +142,7 @@ def test_the_pair_domain_matrix_has_one_row_per_pair_and_a_one_where_a_domain_is
 
 
 def test_no_flow_at_all_gives_zero_shares_and_no_partner():
-    space = dual_space([A, B], [], DOMAINS, ON, flows={})
+    space = dual_space([A, B], [], DOMAINS, ON, imported=ImportedFlows({("A", "B"): 0.0}, "people"))
     assert space.pairs[0].flow_share == 0 and space.by_city["A"].strongest_partner is None
     assert space.priority(3) == []
 

@@ -18,12 +18,16 @@ The best new agreement is A–C (the uncovered pair with most movers):
 coverage becomes (133,333.3 + 100,000) / 300,000 = 7/9.
 """
 
+import ast
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
+from cities import surge
 from cities.network import AgreementEdge
-from cities.surge import CityPoint, haversine_km, surge_by_domain, surge_test
+from cities.surge import CityPoint, gravity_weights, haversine_km, surge_by_domain, surge_test
 
 A = CityPoint("A", 2_000_000, 0.0, 0.0)
 B = CityPoint("B", 1_000_000, 0.0, 1.0)
@@ -144,3 +148,60 @@ def test_a_domain_nobody_moves_in_comes_last():
     nobody = [CityPoint("A", 0, 0, 0), CityPoint("B", 0, 0, 1)]
     rows = surge_by_domain(nobody, ["A"], [], ["health"], ON)
     assert rows[0].coverage is None and rows[0].best_new_pair is None
+
+
+def test_the_gravity_weights_use_the_one_exponent(monkeypatch):
+    # From B, A and C are at the same distance x: with any exponent the weights follow the populations.
+    # From A, B is at x and C at 2x: w_AC / w_AB = (P_C / P_B) / 2^exponent.
+    for exponent in (1, 2, 3):
+        monkeypatch.setattr(surge, "GRAVITY_EXPONENT", exponent)
+        weights = gravity_weights(A, [A, B, C])
+        assert weights["C"] / weights["B"] == pytest.approx(4 / 2**exponent)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# Where the gravity model's method is written for readers; its numbers must come from the constants.
+GRAVITY_TEXTS = [
+    ROOT / "templates" / "reports" / name
+    for name in ("_method_surge.html", "_surge.html", "_method_dual_space.html", "_dual_space.html")
+]
+GRAVITY_CODE = [ROOT / "assessment" / "dashboards" / "dual_space_panels.py"]
+
+
+def _string_literals(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_the_gravity_exponent_is_defined_once_in_surge():
+    assigned = [
+        path.relative_to(ROOT).as_posix()
+        for path in sorted((ROOT / "cities").glob("*.py")) + sorted((ROOT / "assessment").rglob("*.py"))
+        if "migrations" not in path.parts
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        and any(
+            isinstance(target, ast.Name) and target.id == "GRAVITY_EXPONENT"
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        )
+    ]
+    assert assigned == ["cities/surge.py"]
+
+
+def test_no_reader_text_writes_the_gravity_exponent_or_the_population_unit_by_hand():
+    written = re.compile(r"d(?:_ij)?²|square of|\b10,000\b|\b10000\b|万人")
+    texts = [path.read_text(encoding="utf-8") for path in GRAVITY_TEXTS]
+    texts += [literal for path in GRAVITY_CODE for literal in _string_literals(path)]
+    assert [text for text in texts if written.search(text)] == []
