@@ -327,7 +327,7 @@ def dispersion_panel(found: RegionSynthesis) -> Panel:
                 "margin": {"l": 60, "r": 50, "t": 20, "b": 50},
                 "showlegend": False,
                 "xaxis": {
-                    "title": {"text": _("Coefficient of variation (standard deviation ÷ mean)")},
+                    "title": {"text": _("Coefficient of variation (sd ÷ mean)")},
                     "rangemode": "tozero",
                 },
                 "yaxis": {"autorange": "reversed", "automargin": True},

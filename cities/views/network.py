@@ -16,7 +16,7 @@ from cities.forms import NetworkFilterForm, SurgeForm
 from cities.models import Agreement, City, Region
 from cities.network import AgreementEdge
 from cities.network import region_network as build_region_network
-from cities.surge import surge_test
+from cities.surge import GRAVITY_EXPONENT, surge_test
 
 
 def region_network(request: HttpRequest, code: str) -> HttpResponse:
@@ -85,6 +85,7 @@ def region_network(request: HttpRequest, code: str) -> HttpResponse:
         context["coverage_figure"] = figures.coverage_heatmap(matrix=network.matrix, labels=labels)
         context["breadth_figure"] = figures.domain_breadth_figure(breadth.domain_distribution, breadth.domain_count)
     context.update(_surge(request, edges=edges, codes=codes, cities=cities, by_code=by_code, on=filters["on"]))
+    context["gravity_exponent"] = GRAVITY_EXPONENT
     return render(request, "cities/region_network.html", context)
 
 
