@@ -268,7 +268,7 @@ def plane_figure(
     quadrant_names: Mapping[str, str] | None = None,
     names: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Cities on the dual-space plane: the stage threshold and the region's medians as lines, names per `plane_names`.
+    """Cities on the in-city × cross-boundary plane: threshold and medians as lines, names per `plane_names`.
 
     ``thresholds``: per axis ("x", "y") the threshold's score and the line's
     label (what the ladder asks there); ``stages``: per city the stage's

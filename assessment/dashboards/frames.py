@@ -8,7 +8,7 @@ and returns plain tables. `assessment.dashboards.figures` draws them;
 `assessment.dashboards.panels` shows them as tables and downloads, so a
 chart, its table view and its CSV are one frame and cannot disagree.
 
-The dual-space plane: x is the score of the index's first half (in-city
+The in-city × cross-boundary plane: x is the score of the index's first half (in-city
 maturity, IC in DSMF), y of its second (cross-boundary readiness, XB). Its
 quadrants are cut at the stage threshold (`Rung.threshold`, the framework's
 ``stage_threshold``), an absolute bar, not at the region's medians (a median

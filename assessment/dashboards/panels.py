@@ -233,7 +233,7 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
     }
     return Panel(
         "plane",
-        _("The dual-space plane"),
+        _("The in-city × cross-boundary plane"),
         figures.plane_figure(
             frame,
             (x_median, y_median),

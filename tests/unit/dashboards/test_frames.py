@@ -68,7 +68,7 @@ def test_the_nearest_in_rank_are_the_cities_ranked_next_to_the_city():
     assert frames.nearest_in_rank(ranking, "z", 2) == []
 
 
-# The dual-space plane
+# The in-city × cross-boundary plane
 
 
 def test_the_plane_cuts_its_quadrants_at_the_stage_threshold_not_at_the_medians():

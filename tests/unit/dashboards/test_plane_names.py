@@ -1,4 +1,4 @@
-"""Which cities the dual-space plane names in writing, and where: no database."""
+"""Which cities the in-city × cross-boundary plane names in writing, and where: no database."""
 
 import numpy as np
 import pandas as pd
