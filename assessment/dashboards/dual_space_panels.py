@@ -8,17 +8,13 @@ the view's period, or today while it runs (`assessment.selectors.derived.referen
 as the indicators derived from agreements do.
 """
 
-import datetime as dt
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.dashboards.labels import city_labels, display_number
 from assessment.dashboards.panels import Panel, RegionView
-from assessment.selectors.derived import reference_date
 from cities import figures as city_figures
-from cities import selectors as city_selectors
 from cities.bilingual import in_english
 from cities.dual_space import GRAVITY, PARTNERS_SHOWN, POPULATION_UNIT, PRIORITY_PAIRS, DualSpace, PairGap
 from cities.models import Agreement
@@ -28,16 +24,11 @@ from cities.surge import GRAVITY_EXPONENT
 LOG_SCALE_RATIO = 100
 
 
-def view_date(view: RegionView) -> dt.date:
-    """The date the agreements count on: the end of the view's period, or today while it runs."""
-    return reference_date(view.filters.period) if view.filters.period else timezone.localdate()
-
-
 def view_dual_space(view: RegionView) -> DualSpace | None:
     """The dual-space gap of the view's member cities, or None without results or with fewer than two cities."""
     if view.snapshot is None or view.snapshot.is_empty or len(view.snapshot.cities) < 2:
         return None
-    return city_selectors.region_dual_space(list(view.snapshot.cities.index), view_date(view))
+    return view.dual_space
 
 
 def population_unit_text() -> str:

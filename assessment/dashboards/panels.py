@@ -8,7 +8,9 @@ scenario), the one object the region page, the city page and both reports
 draw from.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -30,9 +32,11 @@ from assessment.framework_cache import framework_scoring_options, framework_scor
 from assessment.models import Response
 from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.selectors import results as result_selectors
+from assessment.selectors.derived import reference_date
+from cities.dual_space import DualSpace
 from cities.models import City, Region
 from cities.outlines import outlines_around
-from cities.selectors import member_notes
+from cities.selectors import member_notes, region_dual_space
 
 
 @dataclass
@@ -60,6 +64,21 @@ class RegionView:
     scores: pd.DataFrame
     stages: pd.Series
     what_if: bool
+
+    @property
+    def reference_date(self) -> dt.date:
+        """The date agreements count on for this view: the end of its period, or today while it runs."""
+        return reference_date(self.filters.period)
+
+    @cached_property
+    def dual_space(self) -> DualSpace:
+        """The member cities' dual-space gap on the reference date, read once per view.
+
+        The dual-space panels, the synthesis, the surge chapter and every city's
+        recommendations read the same one: the regional report asks for it 40-odd times.
+        """
+        codes = list(self.snapshot.cities.index) if self.snapshot is not None else []
+        return region_dual_space(codes, self.reference_date)
 
 
 def region_view(user: AbstractBaseUser | AnonymousUser, region: Region, filters: Filters) -> RegionView:

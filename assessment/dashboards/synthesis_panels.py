@@ -20,7 +20,6 @@ import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
-from assessment.dashboards.dual_space_panels import view_date
 from assessment.dashboards.labels import (
     city_labels,
     display_number,
@@ -126,10 +125,10 @@ def region_synthesis(user: User, view: RegionView) -> RegionSynthesis:
     codes = list(snapshot.cities.index)
     # The dual-space chapter's date (the period's end, today while it runs): the summary, the matrix,
     # the dual-space gap and the surge test all count the same agreements.
-    on = view_date(view)
+    on = view.reference_date
     domains = [value for value, _label in Agreement.Domain.choices]
     matrix = synthesis.interoperability_matrix(codes, city_selectors.agreement_edges(city_codes=codes), domains, on)
-    dual = city_selectors.region_dual_space(codes, on)
+    dual = view.dual_space
     priority_pairs = dual.priority(PRIORITY_PAIRS)
     dimension_of = {indicator: dimension for dimension, under in structure.indicators_of.items() for indicator in under}
     cross = structure.plane_axes[1] if structure.plane_axes else structure.index

@@ -4,14 +4,13 @@ A fixed, stated scenario (the network page lets a reader choose one): in the
 regional report every member city sends the same share of its residents, in
 the city report the city alone sends them. The share cancels out of the
 coverage (`cities.surge.surge_by_domain`), so none is printed. Agreements count
-on the dual-space chapter's reference date (`dual_space_panels.view_date`).
+on the dual-space chapter's reference date (`RegionView.reference_date`).
 The method's numbers reach `templates/reports/_method_surge.html` through
 ``surge.method``; no HTML here.
 """
 
 from typing import Any
 
-from assessment.dashboards.dual_space_panels import view_date
 from assessment.dashboards.labels import city_labels, display_number
 from assessment.dashboards.panels import RegionView
 from cities import selectors as city_selectors
@@ -44,7 +43,7 @@ def surge_content(view: RegionView, city_code: str | None) -> dict[str, Any]:
     codes = list(snapshot.cities.index)
     if city_code is not None and city_code not in codes:
         return nothing
-    on = view_date(view)
+    on = view.reference_date
     labels = city_labels(snapshot.cities)
     domain_labels = dict(Agreement.Domain.choices)
     results = surge_by_domain(

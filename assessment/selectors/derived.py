@@ -10,9 +10,10 @@ from cities.models import RegionMembership
 from cities.selectors import agreement_edges
 
 
-def reference_date(period: int) -> dt.date:
-    """Agreements count as of the end of the period, or today while the period runs."""
-    return min(dt.date(period, 12, 31), timezone.localdate())
+def reference_date(period: int | None) -> dt.date:
+    """Agreements count as of the end of the period, or today while the period runs (or without a period)."""
+    today = timezone.localdate()
+    return today if period is None else min(dt.date(period, 12, 31), today)
 
 
 def derived_proposal_for(response: Response) -> DerivedProposal | None:

@@ -35,11 +35,10 @@ from assessment.insight.recommendations import (
 )
 from assessment.models import Assessment, Indicator
 from assessment.scoring.stage_gap import TOP_LEVEL
-from assessment.selectors.derived import reference_date
 from cities.dual_space import DualSpace
 from cities.models import Agreement, City
 from cities.network import select_agreements
-from cities.selectors import agreement_edges, region_dual_space, regions_of_city
+from cities.selectors import agreement_edges, regions_of_city
 
 if TYPE_CHECKING:
     from assessment.dashboards.panels import RegionView
@@ -157,18 +156,16 @@ def level_score(indicator: Indicator, level: int) -> float:
     return SCORE_RANGE * min(1.0, max(0.0, share))
 
 
-def city_recommendations(view: RegionView, city_code: str, *, space: DualSpace | None = None) -> list[Recommendation]:
+def city_recommendations(view: RegionView, city_code: str) -> list[Recommendation]:
     """The city's ranked recommendations in the region shown; [] when it has no published result there.
 
-    ``space`` is the dual-space gap of the region shown on the period's reference
-    date (read here when not given; a caller running every city reads it once).
+    The partners' flows are the view's dual-space gap (`RegionView.dual_space`, read once per view).
     """
     snapshot = view.snapshot
     if snapshot is None or city_code not in snapshot.normalised.index:
         return []
-    on = reference_date(snapshot.period)
-    if space is None:
-        space = region_dual_space(list(snapshot.cities.index), on)
+    on = view.reference_date
+    space = view.dual_space
     framework = view.filters.framework
     structure = view.structure
     in_city_dimensions = set(structure.dimensions_of.get(structure.halves[0], ())) if structure.halves else set()

@@ -20,7 +20,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -85,9 +84,9 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         )
     # The synthesis and the dual-space panels also read the agreements and the imported flows, which change in place.
     version += "|" + city_selectors.agreements_version()
-    # They count on the period's reference date (dual_space_panels.view_date), which is today while the period
+    # They count on the period's reference date (RegionView.reference_date), which is today while the period
     # runs: a page cached yesterday counted yesterday's agreements.
-    on = reference_date(filters.period) if filters.period is not None else timezone.localdate()
+    on = reference_date(filters.period)
     version += "|" + on.isoformat()
     cache_key = (
         "region-dashboard:"
