@@ -14,9 +14,10 @@ export DEMO_PASSWORD
 
 # Debian packages: CJK fonts and HarfBuzz subsetting for the PDF reports,
 # gettext to compile the translations; chromium draws the report charts (kaleido) and runs the browser tests;
-# poppler-utils (pdftotext, pdfdetach) lets the tests read the PDFs.
+# poppler-utils (pdftotext, pdfdetach) lets the tests read the PDFs; redis-server is the shared cache
+# the two-node and cache tests start (tests/services.py).
 APT_RUN := fonts-noto-cjk libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0 chromium
-APT_TEST := chromium poppler-utils
+APT_TEST := chromium poppler-utils redis-server
 
 .PHONY: help check-python venv os-packages os-packages-test setup run test test-postgres test-fast bench lint messages clean screenshots
 

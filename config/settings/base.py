@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from config import services
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -139,14 +140,21 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STORAGES = {
-    # Evidence files live outside the static root and are only served
-    # through a view that checks permissions.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": BASE_DIR / "var" / "media"},
-    },
+    # Evidence files, report PDFs and stored backups: never under the static root, only
+    # served through views that check permissions. A local folder, or S3-protocol object
+    # storage shared by several machines (STORAGE_BACKEND, S3_*: config/services.py).
+    "default": services.default_storage(BASE_DIR / "var" / "media"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# A permitted download is streamed through the app (the default) or, with object storage,
+# redirected to a presigned URL valid STORAGE_URL_EXPIRY seconds (assessment/views/downloads.py).
+STORAGE_DOWNLOADS = services.download_mode()
+STORAGE_URL_EXPIRY = services.download_url_expiry()
+
+# Shared by every process and machine: Redis/Valkey (CACHE_URL=redis://...) or a database
+# table (the default). Rank intervals, audits, framework trees and cached pages live here.
+CACHES = services.caches()
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

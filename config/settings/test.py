@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+from config import services
 from config.env import env_str
 from config.settings.base import *  # noqa: F403
 from config.settings.base import STORAGES
@@ -15,11 +16,11 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 _media_folder = "-".join(filter(None, ["dualspace-test-media", env_str("PYTEST_XDIST_WORKER")]))
 STORAGES = {
     **STORAGES,
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # The load tests give their server and worker processes a folder of their own.
-        "OPTIONS": {"location": Path(env_str("TEST_MEDIA_ROOT") or Path(tempfile.gettempdir()) / _media_folder)},
-    },
+    # The load tests give their server and worker processes a folder of their own (TEST_MEDIA_ROOT);
+    # the two-node tests give them object storage (STORAGE_BACKEND=s3, tests/scale).
+    "default": services.default_storage(
+        Path(env_str("TEST_MEDIA_ROOT") or Path(tempfile.gettempdir()) / _media_folder)
+    ),
     # Tests render templates without running collectstatic first.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
