@@ -11,16 +11,15 @@ See `services/reports.py` for the heartbeat and recovery rules.
 import logging
 import os
 import socket
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
@@ -32,8 +31,6 @@ from assessment.models import Report
 from assessment.reports.content import ReportUnavailable
 from assessment.reports.render import audit_report_html, city_report_html, html_to_pdf, region_report_html
 from assessment.selectors.reports import may_read_edition
-
-PARTIAL_PREFIX = ".partial-"
 
 # Queues a report again by id: the render task's enqueue.
 Requeue = Callable[[int], object]
@@ -166,22 +163,12 @@ def _render(report: Report) -> Report:
 
 
 def _store(report: Report, pdf: bytes) -> str:
-    """Write under a temporary name in the same folder, then move into place: never a partial file."""
-    name = report.file.field.generate_filename(report, report.filename)
-    target = Path(default_storage.path(name))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # The report's id in the temporary name lets the recovery of a dead worker find its leftovers.
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f"{PARTIAL_PREFIX}{report.pk}-", suffix=".pdf")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(pdf)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return name
+    """Save through the storage API; the name it was stored under (a taken name gets a suffix).
+
+    Never a partial file: the local storage writes under a temporary name and links
+    it into place (config.storage), object storage shows an object only once uploaded.
+    """
+    return default_storage.save(report.file.field.generate_filename(report, report.filename), ContentFile(pdf))
 
 
 def recover_stale_reports(reports: QuerySet[Report] | None = None, *, requeue: Requeue) -> int:
@@ -227,7 +214,7 @@ def recover_stale_reports(reports: QuerySet[Report] | None = None, *, requeue: R
 
 
 def _remove_partial_files(report: Report) -> None:
-    """A worker killed while writing leaves its temporary file; the report's id names it."""
-    folder = Path(default_storage.path(report.file.field.generate_filename(report, report.filename))).parent
-    for leftover in folder.glob(f"{PARTIAL_PREFIX}{report.pk}-*"):
-        leftover.unlink(missing_ok=True)
+    """A worker killed while writing leaves a temporary file on the local disk; object storage leaves nothing."""
+    remove = getattr(default_storage, "remove_partial_files", None)
+    if remove is not None:
+        remove(report.file.field.generate_filename(report, report.filename))

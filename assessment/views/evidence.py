@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from assessment.models import Assessment, Evidence, Response
 from assessment.selectors.assessments import assessment_for
 from assessment.services.evidence import evidence_add as evidence_add_service
 from assessment.services.evidence import evidence_remove as evidence_remove_service
+from assessment.views.downloads import stored_file_response
 from assessment.views.messages import card_tag
 
 
@@ -74,16 +75,6 @@ def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
         assessment_for(request.user, evidence.response.assessment_id)
     except (Evidence.DoesNotExist, Assessment.DoesNotExist) as exc:
         raise Http404 from exc
-    if not evidence.file:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    # Attachment, a fixed type and a sandbox: a stored file is never rendered as a page.
-    reply = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    return stored_file_response(
+        request, evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    reply["X-Content-Type-Options"] = "nosniff"
-    reply["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return reply

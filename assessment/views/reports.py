@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from assessment.reports.content import ReportUnavailable
 from assessment.selectors.reports import links_managed_by, may_read_edition, may_share, reports_listed_for
 from assessment.selectors.results import framework_for_results
 from assessment.services import reports as report_service
+from assessment.views.downloads import stored_file_response
 from cities.models import City, Region
 
 LINK_SALT = "dualspace.report-link"
@@ -138,22 +139,22 @@ def report_status(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-def _pdf(report: Report) -> FileResponse:
-    try:
-        handle = report.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("The report file is missing; request the report again.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=report.filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _pdf(request: HttpRequest, report: Report) -> HttpResponse:
+    return stored_file_response(
+        request,
+        report.file,
+        filename=report.filename,
+        content_type="application/pdf",
+        missing=_("The report file is missing; request the report again."),
+    )
 
 
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     # _report: the full edition prints the assessment's evidence, only for who may read the assessment.
     report = _report(request, pk)
     if report.status != Report.Status.DONE:
         raise Http404(_("The report is not ready yet."))
-    return _pdf(report)
+    return _pdf(request, report)
 
 
 @require_POST
@@ -215,7 +216,7 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
         outcome = ReportLinkAccess.Outcome.SERVED
     report_service.link_access(link=link, outcome=outcome, ip=ip, user_agent=agent)
     if outcome == ReportLinkAccess.Outcome.SERVED:
-        return _pdf(link.report)
+        return _pdf(request, link.report)
     if link.report.audience != Report.Audience.STAKEHOLDER:
         return _link_unavailable(request, "invalid")  # a full edition is never shared: nothing to renew
     if outcome == ReportLinkAccess.Outcome.NOT_READY:

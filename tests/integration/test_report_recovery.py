@@ -14,9 +14,9 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.roles import Role
 from assessment.models import Report
-from assessment.services import report_worker
 from assessment.services import reports as report_service
 from cities.models import Region
+from config.storage import PARTIAL_PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,11 @@ def reader(client_factory, user_with_role):
     return client
 
 
-def partial_file(report: Report, pk: int) -> Path:
-    folder = Path(default_storage.path(report.file.field.generate_filename(report, report.filename))).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{report_worker.PARTIAL_PREFIX}{pk}-left.pdf"
+def partial_file(name: str) -> Path:
+    """What AtomicFileSystemStorage leaves when its writer of ``name`` is killed before the file is linked."""
+    target = Path(default_storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path = target.parent / f"{PARTIAL_PREFIX}{target.name}-left"
     path.write_bytes(b"%PDF-1.7 half")
     return path
 
@@ -71,7 +72,8 @@ def test_a_silent_worker_s_report_is_queued_again_and_its_leftovers_removed(
     running, reader, django_capture_on_commit_callbacks
 ):
     report = running(silent_for=61)
-    mine, other = partial_file(report, report.pk), partial_file(report, report.pk + 1000)
+    name = report.file.field.generate_filename(report, report.filename)
+    mine, other = partial_file(name), partial_file(name.replace(report.input_key[:16], "f" * 16))
     with django_capture_on_commit_callbacks(execute=True):
         status = reader.get(f"/reports/{report.pk}/status.json").json()
     assert status["status"] == "queued" and "rendered again" in status["message"]
