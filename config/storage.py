@@ -65,7 +65,8 @@ class AtomicFileSystemStorage(FileSystemStorage):
         if not target.parent.is_dir():
             return 0
         removed = 0
-        for leftover in target.parent.glob(f"{PARTIAL_PREFIX}{target.name}-*"):
+        # mkstemp adds exactly 8 random characters: "-*" would also match the leftovers of "<name>-copy.pdf".
+        for leftover in target.parent.glob(f"{PARTIAL_PREFIX}{target.name}-{'?' * 8}"):
             leftover.unlink(missing_ok=True)
             removed += 1
         return removed

@@ -56,7 +56,7 @@ def partial_file(name: str) -> Path:
     """What AtomicFileSystemStorage leaves when its writer of ``name`` is killed before the file is linked."""
     target = Path(default_storage.path(name))
     target.parent.mkdir(parents=True, exist_ok=True)
-    path = target.parent / f"{PARTIAL_PREFIX}{target.name}-left"
+    path = target.parent / f"{PARTIAL_PREFIX}{target.name}-left1234"  # mkstemp adds 8 random characters
     path.write_bytes(b"%PDF-1.7 half")
     return path
 
