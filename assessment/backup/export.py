@@ -12,6 +12,8 @@ from typing import Any
 
 import django
 from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
@@ -69,6 +71,21 @@ def backup_export(*, out: Path) -> ExportSummary:
         Path(partial).unlink(missing_ok=True)
         raise
     return summary
+
+
+def backup_export_to_storage(*, name: str, storage: Storage | None = None) -> tuple[str, ExportSummary]:
+    """Write the backup into the storage (object storage on several machines) under `name`; the name it got.
+
+    The zip is built in a temporary file of this process (zipfile needs to seek)
+    and saved in one step: the storage shows it only once complete, and an
+    existing backup of that name is kept (the new one gets a suffix).
+    """
+    with tempfile.TemporaryDirectory(prefix="dualspace-backup-") as folder:
+        local = Path(folder) / "backup.zip"
+        summary = backup_export(out=local)
+        with local.open("rb") as handle:
+            stored = (storage or default_storage).save(name, File(handle, name=name))
+    return stored, summary
 
 
 def _write_archive(archive: zipfile.ZipFile) -> ExportSummary:

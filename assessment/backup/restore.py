@@ -13,7 +13,7 @@ from django.core import serializers
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files import File
-from django.core.files.storage import Storage
+from django.core.files.storage import Storage, default_storage
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, models, transaction
@@ -206,6 +206,17 @@ def _refuse_if_occupied(*, replace: bool) -> None:
             % {"tables": listed + (", …" if len(occupied) > 8 else "")}
         ]
     )
+
+
+def backup_restore_from_storage(*, name: str, replace: bool = False) -> RestoreSummary:
+    """Restore a backup that export_all saved into the storage (`backup_export_to_storage`), as `backup_restore`."""
+    if not default_storage.exists(name):
+        raise BackupError([_("There is no backup %(name)s in the storage.") % {"name": name}])
+    with tempfile.TemporaryDirectory(prefix="dualspace-restore-") as folder:
+        local = Path(folder) / "backup.zip"
+        with default_storage.open(name, "rb") as source, local.open("wb") as out:
+            shutil.copyfileobj(source, out, CHUNK)
+        return backup_restore(path=local, replace=replace)
 
 
 def backup_restore(*, path: Path, replace: bool = False) -> RestoreSummary:

@@ -30,6 +30,11 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+@pytest.fixture(autouse=True)
+def english_commands(english_pages):
+    """Commands speak LANGUAGE_CODE; their lines are asserted against the English msgids."""
+
+
 @pytest.fixture(scope="module")
 def s3_process():
     with s3_server() as server:
@@ -238,3 +243,22 @@ def test_migrate_files_to_storage_exits_non_zero_when_a_file_is_missing(tmp_path
         execute_from_command_line(["manage.py", "migrate_files_to_storage", "--from", str(empty)])
     assert stopped.value.code == 1
     assert "evidence/0/nowhere" in capsys.readouterr().err
+
+
+def test_a_backup_is_saved_into_the_bucket_and_restored_from_it(
+    settings, monkeypatch, bucket, team, reference_data, default_framework, capsys
+):
+    use_s3(settings, monkeypatch, bucket)
+    evidence = upload_evidence(team)
+    call_command("export_all", "--to-storage", "backups/all.zip")
+    assert capsys.readouterr().out.startswith("Wrote backups/all.zip: ")
+    assert bucket.keys() == sorted(["backups/all.zip", evidence.file.name])
+
+    call_command("import_all", "--from-storage", "backups/all.zip", "--replace")
+    assert "(1 already in place)" in capsys.readouterr().out
+    assert Evidence.objects.get(pk=evidence.pk).file.name == evidence.file.name
+
+    with pytest.raises(CommandError, match="There is no backup backups/none.zip in the storage"):
+        call_command("import_all", "--from-storage", "backups/none.zip", "--replace")
+    with pytest.raises(CommandError, match="Give either the zip file or --from-storage NAME"):
+        call_command("import_all")

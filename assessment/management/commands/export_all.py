@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assessment.backup.export import backup_export
+from assessment.backup.export import backup_export, backup_export_to_storage
 
 
 class Command(BaseCommand):
@@ -13,15 +13,26 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", type=Path, required=True, help=_("the zip file to write"))
+        where = parser.add_mutually_exclusive_group(required=True)
+        where.add_argument("--out", type=Path, help=_("the zip file to write"))
+        where.add_argument(
+            "--to-storage",
+            metavar="NAME",
+            help=_("save the zip under this name in the file storage (object storage with STORAGE_BACKEND=s3)"),
+        )
 
     def handle(self, *args: object, **options: object) -> None:
-        out = Path(str(options["out"]))
+        out: Path | str
         try:
-            summary = backup_export(out=out)
+            if options["to_storage"]:
+                out, summary = backup_export_to_storage(name=str(options["to_storage"]))
+            else:
+                out = Path(str(options["out"]))
+                summary = backup_export(out=out)
         except OSError as exc:
             raise CommandError(
-                _("Cannot write %(path)s: %(error)s") % {"path": out, "error": exc.strerror or exc}
+                _("Cannot write %(path)s: %(error)s")
+                % {"path": options["to_storage"] or options["out"], "error": exc.strerror or exc}
             ) from exc
         for name in summary.missing_files:
             self.stderr.write(

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from assessment.backup.archive import BackupError
-from assessment.backup.restore import backup_restore
+from assessment.backup.restore import backup_restore, backup_restore_from_storage
 
 
 class Command(BaseCommand):
@@ -14,7 +14,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("backup", type=Path, help=_("the zip file written by export_all"))
+        parser.add_argument("backup", type=Path, nargs="?", help=_("the zip file written by export_all"))
+        parser.add_argument(
+            "--from-storage",
+            metavar="NAME",
+            help=_("restore the zip export_all --to-storage saved under this name in the file storage"),
+        )
         parser.add_argument(
             "--replace",
             action="store_true",
@@ -22,9 +27,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        path = Path(str(options["backup"]))
+        if (options["backup"] is None) == (options["from_storage"] is None):
+            raise CommandError(_("Give either the zip file or --from-storage NAME."))
+        path = options["from_storage"] or Path(str(options["backup"]))
+        replace = bool(options["replace"])
         try:
-            summary = backup_restore(path=path, replace=bool(options["replace"]))
+            if options["from_storage"]:
+                summary = backup_restore_from_storage(name=str(options["from_storage"]), replace=replace)
+            else:
+                summary = backup_restore(path=Path(str(options["backup"])), replace=replace)
         except BackupError as exc:
             raise CommandError(
                 _("%(path)s was not restored; nothing was changed. %(count)d problem(s):\n%(problems)s")
