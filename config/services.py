@@ -60,6 +60,9 @@ def default_storage(local_location: Path) -> dict[str, Any]:
         "querystring_expire": download_url_expiry(),
         # Two uploads with the same name keep both (the second gets a suffix), as on the local disk.
         "file_overwrite": False,
+        # A streamed download is buffered by django-storages; above this size the buffer
+        # spills to a temporary file of the serving process instead of its memory.
+        "max_memory_size": env_int("S3_MAX_MEMORY_SIZE", 8 * 1024 * 1024),
     }
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
