@@ -1,0 +1,1 @@
+"""The two-node deployment test (PostgreSQL, S3, Redis; two web nodes, two workers)."""
