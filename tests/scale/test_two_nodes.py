@@ -59,7 +59,8 @@ def wait_for_report(cluster: Cluster, browser: NodeBrowser, pk: int, wanted, wha
             break
         time.sleep(POLL)
     logs = "\n".join(f"--- {name}:\n{cluster.nodes[name].log_tail(3000)}" for name in cluster.workers)
-    pytest.fail(f"report {pk} never {what} within {seconds} s; last status {status}\n{logs}")
+    ending = "it failed" if status.get("status") == "failed" else f"not within {seconds} s"
+    pytest.fail(f"report {pk} never {what} ({ending}); last status {status}\n{logs}")
 
 
 def request_report(browser: NodeBrowser, fields: dict[str, str]) -> int:
