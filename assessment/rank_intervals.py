@@ -16,7 +16,9 @@ of draws on each stage.
 Published results do not change, so the ranks are cached under the snapshot's
 key (which changes whenever any published result of the scope does) with the
 runs, seed and every method parameter: the first reader of a period pays for
-the Monte Carlo.
+the Monte Carlo. The cache is the shared one (config/services.py: Redis or
+the database), so a result published on one machine gives new intervals on
+every machine: its new scoring time changes the snapshot's key.
 """
 
 import hashlib
@@ -35,6 +37,9 @@ from assessment.scoring.method import MethodParameters
 from assessment.selectors.scoring_input import move_probability
 
 RANK_COLUMNS = ["rank_p05", "rank_median", "rank_p95"]
+# In the key: raised whenever the cached frame's columns change, so a deploy never reads an old frame
+# from the shared cache (Redis or the database table outlive every process).
+RANKS_CACHE_VERSION = 1
 
 
 def method_stated(method: MethodParameters) -> dict[str, str]:
@@ -107,7 +112,8 @@ def monte_carlo_ranks(snapshot: ScoredScope, runs: int | None = None, seed: int 
         return no_intervals
     # The method's numbers are in the key: a version whose settings change gets new intervals.
     parameters = json.dumps(method.as_dict(), sort_keys=True)
-    cache_key = "mc-ranks:" + hashlib.sha256(f"{snapshot.key}|{runs}|{seed}|{parameters}".encode()).hexdigest()
+    version = f"{RANKS_CACHE_VERSION}|{snapshot.key}|{runs}|{seed}|{parameters}"
+    cache_key = "mc-ranks:" + hashlib.sha256(version.encode()).hexdigest()
     cached = cache.get(cache_key)
     if cached is not None:
         return cached

@@ -41,9 +41,14 @@ class RegionAudit:
     units: int
 
 
+# In the key: raised whenever RegionAudit's shape (or its parts') changes, so a deploy never unpickles
+# an old one from the shared cache (Redis or the database table outlive every process).
+AUDIT_CACHE_VERSION = 1
+
+
 def _cache_key(snapshot: ScoredScope, method: MethodParameters) -> str:
     parameters = json.dumps(method.as_dict(), sort_keys=True)
-    return "region-audit:" + hashlib.sha256(f"{snapshot.key}|{parameters}".encode()).hexdigest()
+    return "region-audit:" + hashlib.sha256(f"{AUDIT_CACHE_VERSION}|{snapshot.key}|{parameters}".encode()).hexdigest()
 
 
 def region_audit(

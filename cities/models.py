@@ -134,8 +134,9 @@ _ambiguous_english_names: frozenset[str] | None = None
 def ambiguous_english_names() -> frozenset[str]:
     """English city names that more than one city bears; one query, then kept.
 
-    Forgotten at the start of every request and whenever a city is saved or
-    deleted (cities.apps), so an imported namesake is told apart at once.
+    Forgotten at the start of every request and every task and whenever a city
+    is saved or deleted (cities.apps): a per-request memo, not a per-process
+    cache, so an imported namesake is told apart at once on every machine.
     """
     global _ambiguous_english_names
     if _ambiguous_english_names is None:

@@ -16,6 +16,7 @@ from django.contrib.staticfiles import finders
 OUTLINES_FILE = "geo/provinces.geojson"
 
 
+# Per process on purpose: read from a file shipped in the release, never the database, so no two machines differ.
 @lru_cache(maxsize=1)
 def _features() -> tuple[dict[str, Any], ...]:
     path = finders.find(OUTLINES_FILE)

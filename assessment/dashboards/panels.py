@@ -33,6 +33,7 @@ from assessment.models import Response
 from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.selectors import results as result_selectors
 from assessment.selectors.derived import reference_date
+from assessment.what_if_cache import prepared_scoring
 from cities.dual_space import DualSpace
 from cities.models import City, Region
 from cities.outlines import outlines_around
@@ -95,7 +96,7 @@ def region_view(user: AbstractBaseUser | AnonymousUser, region: Region, filters:
     scores, stages, intervals = snapshot.scores, snapshot.stages, None
     if filters.weights:
         options = framework_scoring_options(framework, tree)
-        scenario = what_if.what_if(snapshot.key, tree, snapshot.raw, options, filters.weights)
+        scenario = what_if.what_if(prepared_scoring(snapshot, options), filters.weights)
         scores, stages = scenario.scores, scenario.stages
     else:
         intervals = monte_carlo_ranks(snapshot)

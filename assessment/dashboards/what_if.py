@@ -7,10 +7,8 @@ A scenario re-aggregates the same normalised answers with other weights
 node is left out) to WEIGHT_MAX; the page's sliders take their bounds from here.
 """
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from threading import Lock
 
 import numpy as np
 import pandas as pd
@@ -42,33 +40,6 @@ def clean_weights(requested: Mapping[str, str], structure: Structure) -> dict[st
     return weights
 
 
-class _PreparedCache:
-    """A few prepared scorings by snapshot key: a slider drag re-aggregates, never re-normalises."""
-
-    def __init__(self, size: int = 16) -> None:
-        self._items: OrderedDict[str, scoring.PreparedScoring] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def get(
-        self, key: str, tree: scoring.FrameworkTree, raw: pd.DataFrame, options: scoring.ScoringOptions
-    ) -> scoring.PreparedScoring:
-        with self._lock:
-            prepared = self._items.get(key)
-            if prepared is not None:
-                self._items.move_to_end(key)
-                return prepared
-        prepared = scoring.prepare(tree, raw, options)
-        with self._lock:
-            self._items[key] = prepared
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return prepared
-
-
-prepared_scorings = _PreparedCache()
-
-
 @dataclass(frozen=True)
 class WhatIf:
     """A scenario: the weights asked for, and the region's scores and stages under them."""
@@ -78,15 +49,12 @@ class WhatIf:
     stages: pd.Series
 
 
-def what_if(
-    key: str,
-    tree: scoring.FrameworkTree,
-    raw: pd.DataFrame,
-    options: scoring.ScoringOptions,
-    weights: Mapping[str, float],
-) -> WhatIf:
-    """The region re-scored with ``weights`` replacing the framework's for those nodes."""
-    prepared = prepared_scorings.get(key, tree, raw, options)
+def what_if(prepared: scoring.PreparedScoring, weights: Mapping[str, float]) -> WhatIf:
+    """The region re-scored with ``weights`` replacing the framework's for those nodes.
+
+    ``prepared`` is the region's normalised answers (`scoring.prepare`), kept in
+    the shared cache by `assessment.what_if_cache`: a slider drag re-aggregates, never re-normalises.
+    """
     result = scoring.rescore_with_weights(prepared, dict(weights))
     stages = result.stages if result.stages is not None else pd.Series(dtype="str")
     return WhatIf(weights=dict(weights), scores=result.aggregates, stages=stages)
