@@ -99,9 +99,15 @@ def empty_cache(request):
         return
     from django.core.cache import cache
 
-    cache.clear()
+    # An autouse fixture is set up before the test's own `db` (reached through a fixture such as
+    # reference_data) and torn down after it: the table is emptied outside the test's transaction.
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with blocker.unblock():
+        cache.clear()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
