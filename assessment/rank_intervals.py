@@ -99,6 +99,14 @@ class ScoredScope(Protocol):
     def assessment_ids(self) -> dict[str, int]: ...
 
 
+def ranks_key(snapshot: ScoredScope, runs: int, seed: int) -> str:
+    """The shared cache's key of the snapshot's rank intervals: the same string in every process."""
+    # The method's numbers are in the key: a version whose settings change gets new intervals.
+    parameters = json.dumps(snapshot.framework.method_parameters().as_dict(), sort_keys=True)
+    version = f"{RANKS_CACHE_VERSION}|{snapshot.key}|{runs}|{seed}|{parameters}"
+    return "mc-ranks:" + hashlib.sha256(version.encode()).hexdigest()
+
+
 def monte_carlo_ranks(snapshot: ScoredScope, runs: int | None = None, seed: int | None = None) -> pd.DataFrame:
     """Each city's index rank interval (RANK_COLUMNS) over the method's draws; cached under the snapshot's key.
 
@@ -110,10 +118,7 @@ def monte_carlo_ranks(snapshot: ScoredScope, runs: int | None = None, seed: int 
     no_intervals = pd.DataFrame(columns=RANK_COLUMNS)
     if snapshot.is_empty or runs <= 0:
         return no_intervals
-    # The method's numbers are in the key: a version whose settings change gets new intervals.
-    parameters = json.dumps(method.as_dict(), sort_keys=True)
-    version = f"{RANKS_CACHE_VERSION}|{snapshot.key}|{runs}|{seed}|{parameters}"
-    cache_key = "mc-ranks:" + hashlib.sha256(version.encode()).hexdigest()
+    cache_key = ranks_key(snapshot, runs, seed)
     cached = cache.get(cache_key)
     if cached is not None:
         return cached

@@ -9,6 +9,9 @@ will not do: on SQLite it lives in the memory of the pytest process.
     python -m tests.load.world build-reports
     python -m tests.load.world responses 1 2 3    # stored answers and their history
     python -m tests.load.world report 7           # one report row
+    python -m tests.load.world build-published       # build-reports and an administrator
+    python -m tests.load.world rank-intervals G60 2025  # the region's intervals, and whether they were cached
+    python -m tests.load.world publish 310000 2025      # a corrected result of the city, published
 
 The parent chooses the database through SQLITE_PATH / DATABASE_URL.
 """
@@ -116,6 +119,63 @@ def build_reports() -> dict:
     return {"password": PASSWORD, "manager": "load-manager", "region": "G60", "period": 2025}
 
 
+def build_published() -> dict:
+    """build-reports' region with its published demo results, and an administrator who reads and publishes."""
+    from accounts.roles import Role
+
+    world = build_reports()
+    _user("load-admin", Role.ADMINISTRATOR)
+    return {**world, "admin": "load-admin"}
+
+
+def rank_intervals(region_code: str, period: int) -> dict:
+    """The region's rank intervals as the pages read them, and whether the shared cache held them before."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+
+    from assessment.models import Framework
+    from assessment.rank_intervals import monte_carlo_ranks, ranks_key
+    from assessment.selectors.results import region_snapshot
+    from cities.models import Region
+
+    framework = Framework.objects.latest_readable(settings.DUALSPACE_DEFAULT_FRAMEWORK)
+    snapshot = region_snapshot(
+        region=Region.objects.get(code=region_code),
+        period=period,
+        framework=framework,
+        user=get_user_model().objects.get(username="load-admin"),
+    )
+    method = framework.method_parameters()
+    cached = cache.get(ranks_key(snapshot, method.runs, method.seed)) is not None
+    ranks = monte_carlo_ranks(snapshot)
+    return {
+        "cached": cached,
+        "cache": settings.CACHES["default"]["BACKEND"],
+        "intervals": {
+            code: [float(row["rank_p05"]), float(row["rank_median"]), float(row["rank_p95"])]
+            for code, row in ranks.iterrows()
+        },
+    }
+
+
+def publish(city_code: str, period: int) -> dict:
+    """The city's published result corrected (every level answer at 0) and published, through the services."""
+    from assessment.models import Assessment
+    from assessment.services import assessments as workflow
+    from tests.assessment_builders import answer_everything
+
+    published = Assessment.objects.standing_published().get(
+        city_id=city_code, period=period, kind=Assessment.Kind.CONSULTANT
+    )
+    revision = workflow.assessment_revise(assessment=published, user=published.reviewer)
+    answer_everything(revision, level=0, share=0.0, derived_reason="load test: a corrected result")
+    workflow.assessment_submit(assessment=revision, user=revision.consultants.first())
+    workflow.assessment_approve(assessment=revision, user=revision.reviewer)
+    workflow.assessment_publish(assessment=revision, user=revision.reviewer)
+    return {"assessment": revision.pk}
+
+
 def responses(pks: list[int]) -> dict:
     from assessment.models import Response
 
@@ -161,6 +221,12 @@ def _run(command: str, args: list[str]) -> dict:
         result = build_answers(int(args[0]))
     elif command == "build-reports":
         result = build_reports()
+    elif command == "build-published":
+        result = build_published()
+    elif command == "rank-intervals":
+        result = rank_intervals(args[0], int(args[1]))
+    elif command == "publish":
+        result = publish(args[0], int(args[1]))
     elif command == "responses":
         result = responses([int(pk) for pk in args])
     elif command == "report":
