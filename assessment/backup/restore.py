@@ -262,7 +262,8 @@ def backup_restore(*, path: Path, replace: bool = False) -> RestoreSummary:
             ledger.undo()
             raise
         ledger.forget()
-    # Cached pages are keyed by the results they show; they must not outlive the data.
+    # Cached pages are keyed by the results they show; they must not outlive the data. The cache is
+    # shared (Redis or the database table), so this empties it for every process on every machine.
     cache.clear()
     removed, kept = 0, []
     for name, storage in sorted(old_files.items()):
