@@ -7,6 +7,7 @@ machines points ``STORAGE_BACKEND=s3`` at an S3-protocol object store and
 ``CACHE_URL`` at Redis or Valkey (README, "Several machines").
 """
 
+import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,12 +84,40 @@ def download_url_expiry() -> int:
     return seconds
 
 
+# What the release is made of, for release_fingerprint(): code, templates and message catalogues.
+RELEASE_FOLDERS = ("accounts", "assessment", "cities", "config", "templates", "locale")
+RELEASE_SUFFIXES = (".py", ".html", ".txt", ".po")
+
+
+def release_fingerprint(root: Path | None = None) -> str:
+    """12 hex digits of SHA-256 over the release's code, templates and .po catalogues: the same on every machine.
+
+    In the cache's key prefix: the shared cache outlives every process (Redis,
+    or the database table), and a page body cached by the previous release
+    would otherwise be served with its old templates and texts, or an object
+    of a changed class unpickled. The compiled .mo files are left out (each
+    machine compiles its own), the .po files they come from are in.
+    """
+    root = root or Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder in RELEASE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def caches() -> dict[str, dict[str, Any]]:
     """CACHES: Redis or Valkey when CACHE_URL names one, else a table of the database.
 
     Never Django's per-process local-memory cache: two processes (or machines)
     would each keep their own copy and disagree once a result is published.
+    Keys begin with CACHE_KEY_PREFIX (default dualspace) and the release:
+    CACHE_RELEASE (a deployment may set its commit) or release_fingerprint(),
+    so two releases never read each other's entries.
     """
+    release = env_str("CACHE_RELEASE") or release_fingerprint()
+    prefix = f"{env_str('CACHE_KEY_PREFIX') or 'dualspace'}:{release}"
     url = env_str("CACHE_URL") or "db://"
     scheme = urlsplit(url).scheme.lower()
     if scheme in ("redis", "rediss", "valkey", "valkeys", "unix"):
@@ -98,7 +127,7 @@ def caches() -> dict[str, dict[str, Any]]:
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": location,
-                "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "dualspace",
+                "KEY_PREFIX": prefix,
             }
         }
     if scheme == "db":
@@ -106,7 +135,7 @@ def caches() -> dict[str, dict[str, Any]]:
             "default": {
                 "BACKEND": "django.core.cache.backends.db.DatabaseCache",
                 "LOCATION": CACHE_TABLE,
-                "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "dualspace",
+                "KEY_PREFIX": prefix,
                 # Culling deletes a third of the rows once this many are stored; cached pages are large.
                 "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
             }

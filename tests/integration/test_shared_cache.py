@@ -5,7 +5,8 @@ table here, Redis in a deployment), so a value another process stored is used
 and an emptied cache is rebuilt; drafts are never cached. The keys are plain
 strings built with hashlib, never `hash()` (randomised per process): two
 Python processes started with different hash seeds compute the same ones.
-CACHE_URL picks Redis/Valkey or the database cache and names itself when wrong.
+CACHE_URL picks Redis/Valkey or the database cache and names itself when wrong;
+every key begins with the release's fingerprint.
 """
 
 import datetime as dt
@@ -29,7 +30,7 @@ from assessment.models import Framework, FrameworkNode
 from assessment.scoring import FrameworkTree
 from assessment.services.framework import framework_clone_as_draft
 from assessment.what_if_cache import prepared_key
-from config.services import CACHE_TABLE, caches
+from config.services import CACHE_TABLE, caches, release_fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,11 +89,14 @@ framework = Framework(pk=3, code="DSMF", version="1.0", published_at=dt.datetime
 snapshot = types.SimpleNamespace(key="YRD|2025|3|consultant|7@1767225600.000000", framework=framework)
 print(version_key(framework, "tree"))
 print(prepared_key(snapshot))
+from django.conf import settings
+print(settings.CACHES["default"]["KEY_PREFIX"])
 """
 
 
 def _keys_in_a_new_process(seed: str) -> list[str]:
     environment = {**os.environ, "PYTHONHASHSEED": seed, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    environment.pop("CACHE_RELEASE", None)
     completed = subprocess.run(  # noqa: S603 - this interpreter on a fixed script
         [sys.executable, "-c", KEYS_SCRIPT], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
     )
@@ -104,10 +108,31 @@ def test_keys_are_the_same_string_in_every_process():
     import types
 
     first, second = _keys_in_a_new_process("1"), _keys_in_a_new_process("2")
-    assert first == second and len(first) == 2
+    assert first == second and len(first) == 3
     framework = Framework(pk=3, code="DSMF", version="1.0", published_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
     snapshot = types.SimpleNamespace(key="YRD|2025|3|consultant|7@1767225600.000000", framework=framework)
-    assert first == [version_key(framework, "tree"), prepared_key(snapshot)]  # type: ignore[arg-type]
+    assert first[:2] == [version_key(framework, "tree"), prepared_key(snapshot)]  # type: ignore[arg-type]
+    # The release's fingerprint in the prefix: entries of another release (other templates, texts, classes)
+    # are never read, and every machine of one release computes the same one.
+    assert first[2] == f"dualspace:{release_fingerprint()}" and len(release_fingerprint()) == 12
+
+
+def test_the_release_fingerprint_follows_code_templates_and_texts_not_compiled_catalogues(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES").mkdir(parents=True)
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>{{ rank }}</p>")
+    catalogue = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django"
+    catalogue.with_suffix(".po").write_text('msgid "Rank"\nmsgstr "排名"\n')
+    catalogue.with_suffix(".mo").write_bytes(b"compiled here")
+    first = release_fingerprint(tmp_path)
+    catalogue.with_suffix(".mo").write_bytes(b"compiled on another machine")
+    assert release_fingerprint(tmp_path) == first
+    page.write_text("<p>{{ rank }} / {{ cities }}</p>")
+    second = release_fingerprint(tmp_path)
+    assert second != first
+    catalogue.with_suffix(".po").write_text('msgid "Rank"\nmsgstr "位次"\n')
+    assert release_fingerprint(tmp_path) not in (first, second)
 
 
 @pytest.mark.parametrize(
@@ -121,10 +146,17 @@ def test_keys_are_the_same_string_in_every_process():
 def test_cache_url_naming_redis_or_valkey_chooses_django_redis_cache(monkeypatch, url, location):
     monkeypatch.setenv("CACHE_URL", url)
     monkeypatch.delenv("CACHE_KEY_PREFIX", raising=False)
+    monkeypatch.delenv("CACHE_RELEASE", raising=False)
     default = caches()["default"]
     assert default["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert default["LOCATION"] == location
-    assert default["KEY_PREFIX"] == "dualspace"
+    assert default["KEY_PREFIX"] == f"dualspace:{release_fingerprint()}"
+
+
+def test_a_deployment_may_name_its_release(monkeypatch):
+    monkeypatch.setenv("CACHE_RELEASE", "4a5e420")
+    monkeypatch.setenv("CACHE_KEY_PREFIX", "yrd")
+    assert caches()["default"]["KEY_PREFIX"] == "yrd:4a5e420"
 
 
 @pytest.mark.parametrize("url", [None, "db://"])

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from config.services import release_fingerprint
+
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY: list[str] = []
 TIMEOUT = 60
@@ -72,6 +74,8 @@ def _child_env(**changes: str | None) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "PYTHONUNBUFFERED": "1",
         "DATABASE_CONN_MAX_AGE": "0",
+        # One release for every process of a test, even if a file of the checkout is edited meanwhile.
+        "CACHE_RELEASE": os.environ.get("CACHE_RELEASE") or release_fingerprint(),
     }
     # The browser tests' session switch must not reach real server and worker processes.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
