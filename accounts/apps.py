@@ -14,3 +14,7 @@ class AccountsConfig(AppConfig):
         from accounts.forms import ThrottledAdminLoginForm
 
         admin.site.login_form = ThrottledAdminLoginForm
+        # Sign-ins, failures and sign-outs reach the audit log through Django's auth signals (any backend).
+        from accounts import sign_in_events
+
+        sign_in_events.connect()
