@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.audit import record
+from accounts.models import AuditEvent, AuditRecord
 from assessment.framework.document import FrameworkDocumentError, method_problems, methodology_problems
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
 from assessment.services.framework import (
@@ -114,6 +116,11 @@ class FrameworkAdmin(DraftOnlyMixin, admin.ModelAdmin):
             try:
                 framework_publish(framework=framework)
             except FrameworkDocumentError as exc:
+                failed = AuditRecord.Outcome.FAILURE
+                problems = len(exc.problems)
+                record(
+                    AuditEvent.FRAMEWORK_PUBLISHED, request=request, target=framework, outcome=failed, problems=problems
+                )
                 self.message_user(
                     request,
                     _("%(framework)s was not published: %(problems)s")
@@ -121,6 +128,7 @@ class FrameworkAdmin(DraftOnlyMixin, admin.ModelAdmin):
                     messages.ERROR,
                 )
             else:
+                record(AuditEvent.FRAMEWORK_PUBLISHED, request=request, target=framework, channel="admin")
                 self.message_user(
                     request, _("%(framework)s is published.") % {"framework": framework}, messages.SUCCESS
                 )

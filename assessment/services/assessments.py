@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import record
+from accounts.models import AuditEvent
 from accounts.roles import Role, has_role
 from assessment.answer_rules import derived_override_missing, response_clean
 from assessment.framework.document import is_finite_number, plain_number_text
@@ -238,7 +240,11 @@ def _refuse_non_finite_values(assessment: Assessment) -> None:
         )
 
 
-def _transition(assessment: Assessment, allowed: tuple[str, ...], target: str, **stamps: Any) -> Assessment:
+def _transition(
+    assessment: Assessment, user: AbstractBaseUser, allowed: tuple[str, ...], target: str, **stamps: Any
+) -> Assessment:
+    """Move the assessment from one of ``allowed`` to ``target``, and record who did (history and audit log)."""
+    before = Assessment.objects.filter(pk=assessment.pk).values_list("status", flat=True).first()
     updated = Assessment.objects.filter(pk=assessment.pk, status__in=allowed).update(
         status=target, version=F("version") + 1, **stamps
     )
@@ -251,6 +257,8 @@ def _transition(assessment: Assessment, allowed: tuple[str, ...], target: str, *
     assessment.refresh_from_db()
     # Record the transition in the history with who did it.
     assessment.save(update_fields=["updated_at"])
+    # In the caller's transaction: an approval whose scoring fails leaves no record of a change that did not happen.
+    record(AuditEvent.ASSESSMENT_STATE_CHANGED, actor=user, target=assessment, **{"from": before, "to": target})
     return assessment
 
 
@@ -267,14 +275,14 @@ def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
         )
     _refuse_non_finite_values(assessment)
     return _transition(
-        assessment, Assessment.EDITABLE_STATUSES, Assessment.Status.SUBMITTED, submitted_at=timezone.now()
+        assessment, user, Assessment.EDITABLE_STATUSES, Assessment.Status.SUBMITTED, submitted_at=timezone.now()
     )
 
 
 def assessment_start_review(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
     if not can_review(user, assessment):
         raise PermissionDenied(_("Only the assigned reviewer reviews this assessment."))
-    return _transition(assessment, (Assessment.Status.SUBMITTED,), Assessment.Status.IN_REVIEW)
+    return _transition(assessment, user, (Assessment.Status.SUBMITTED,), Assessment.Status.IN_REVIEW)
 
 
 def can_read_comments(user: AbstractBaseUser, assessment: Assessment) -> bool:
@@ -340,7 +348,7 @@ def assessment_return(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
     if not open_returns:
         raise WorkflowError(_("Return at least one indicator with a comment before returning the assessment."))
     return _transition(
-        assessment, (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW), Assessment.Status.RETURNED
+        assessment, user, (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW), Assessment.Status.RETURNED
     )
 
 
@@ -354,6 +362,7 @@ def assessment_approve(*, assessment: Assessment, user: AbstractBaseUser) -> Ass
     with transaction.atomic():
         assessment = _transition(
             assessment,
+            user,
             (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW),
             Assessment.Status.APPROVED,
             approved_at=timezone.now(),
@@ -366,7 +375,7 @@ def assessment_publish(*, assessment: Assessment, user: AbstractBaseUser) -> Ass
     if not (can_review(user, assessment) or has_role(user, Role.ADMINISTRATOR)):
         raise PermissionDenied(_("Only the reviewer or an administrator publishes an assessment."))
     return _transition(
-        assessment, (Assessment.Status.APPROVED,), Assessment.Status.PUBLISHED, published_at=timezone.now()
+        assessment, user, (Assessment.Status.APPROVED,), Assessment.Status.PUBLISHED, published_at=timezone.now()
     )
 
 
@@ -451,6 +460,14 @@ def assessment_revise(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
             for r in assessment.responses.select_related("indicator")
         )
         _copy_evidence(source=assessment, target=revision, user=user)
+        # The revision is the new draft; the record names the published assessment it corrects.
+        record(
+            AuditEvent.ASSESSMENT_STATE_CHANGED,
+            actor=user,
+            target=revision,
+            replaces=assessment.pk,
+            **{"from": assessment.status, "to": revision.status},
+        )
     return revision
 
 

@@ -9,6 +9,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.audit import record
+from accounts.models import AuditEvent
 from assessment.evidence_files import evidence_file_check
 from assessment.models import Assessment, Evidence, Response
 from assessment.services.assessments import can_edit
@@ -61,6 +63,8 @@ def evidence_add(
         created.append(Evidence.objects.create(response=response, kind=Evidence.Kind.LINK, url=url, uploaded_by=user))
     if note:
         created.append(Evidence.objects.create(response=response, kind=Evidence.Kind.NOTE, note=note, uploaded_by=user))
+    for evidence in created:
+        record(AuditEvent.EVIDENCE_UPLOADED, actor=user, target=evidence, kind=evidence.kind, size=evidence.size)
     return created
 
 
@@ -79,6 +83,8 @@ def evidence_remove(*, evidence: Evidence, user: AbstractBaseUser) -> None:
         if not can_edit(user, assessment):
             raise PermissionDenied(_("You cannot remove evidence from this assessment in its current state."))
         name, storage = evidence.file.name, evidence.file.storage
+        # Before the delete, while the row still has its id; in the transaction, so a rollback takes it back too.
+        record(AuditEvent.EVIDENCE_REMOVED, actor=user, target=evidence, kind=evidence.kind, file=name or None)
         evidence._history_user = user  # recorded on the "removed" history row, also outside a request
         evidence.delete()
         # A revision shares its original's files (`assessments._copy_evidence`): the bytes go

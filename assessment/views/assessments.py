@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.audit import record
+from accounts.models import AuditEvent, AuditRecord
 from accounts.roles import Role, has_role, role_required
 from assessment.forms import AssessmentCreateForm, AssessmentTeamChangeForm, CommentForm, ResponseForm
 from assessment.models import Assessment, Evidence, FrameworkNode, Indicator, Response, ReviewComment
@@ -234,12 +236,39 @@ def assessment_transition(request: HttpRequest, pk: int, action: str) -> HttpRes
     if action not in _TRANSITIONS:
         raise Http404
     service, done = _TRANSITIONS[action]
+    # A refusal is recorded here (the service records each change made): who tried what, and why it was refused.
+    refused = {"action": action, "from": assessment.status}
     try:
         outcome = service(assessment=assessment, user=request.user)
+    except PermissionDenied:
+        record(
+            AuditEvent.ASSESSMENT_STATE_CHANGED,
+            request=request,
+            target=assessment,
+            outcome=AuditRecord.Outcome.DENIED,
+            **refused,
+        )
+        raise
     except services.MissingAnswersError as error:
+        record(
+            AuditEvent.ASSESSMENT_STATE_CHANGED,
+            request=request,
+            target=assessment,
+            outcome=AuditRecord.Outcome.FAILURE,
+            missing=len(error.blocking),
+            **refused,
+        )
         messages.error(request, error.messages[0], extra_tags=MISSING_TAG)
         return redirect(f"{assessment.get_absolute_url()}#missing-answers")
     except ValidationError as error:
+        record(
+            AuditEvent.ASSESSMENT_STATE_CHANGED,
+            request=request,
+            target=assessment,
+            outcome=AuditRecord.Outcome.FAILURE,
+            reason=" ".join(error.messages)[:500],
+            **refused,
+        )
         for message in error.messages:
             messages.error(request, message)
         return redirect(assessment.get_absolute_url())

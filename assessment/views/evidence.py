@@ -1,11 +1,13 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import record
+from accounts.models import AuditEvent, AuditRecord
 from assessment.models import Assessment, Evidence, Response
 from assessment.selectors.assessments import assessment_for
 from assessment.services.evidence import evidence_add as evidence_add_service
@@ -29,7 +31,19 @@ def evidence_add(request: HttpRequest, pk: int, response_pk: int) -> HttpRespons
             url=request.POST.get("url", ""),
             note=request.POST.get("note", ""),
         )
+    except PermissionDenied:
+        record(AuditEvent.EVIDENCE_UPLOADED, request=request, target=response, outcome=AuditRecord.Outcome.DENIED)
+        raise
     except ValidationError as error:
+        # A refused file (wrong type, too large, not what its name says) is recorded with the reason.
+        reason = " ".join(error.messages)[:500]
+        record(
+            AuditEvent.EVIDENCE_UPLOADED,
+            request=request,
+            target=response,
+            outcome=AuditRecord.Outcome.FAILURE,
+            reason=reason,
+        )
         for message in error.messages:
             messages.error(
                 request,
@@ -72,9 +86,16 @@ def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
     """Serve an evidence file to those who may see its assessment; always as a download."""
     try:
         evidence = Evidence.objects.select_related("response__assessment").get(pk=evidence_pk, kind=Evidence.Kind.FILE)
-        assessment_for(request.user, evidence.response.assessment_id)
-    except (Evidence.DoesNotExist, Assessment.DoesNotExist) as exc:
+    except Evidence.DoesNotExist as exc:
         raise Http404 from exc
-    return stored_file_response(
+    try:
+        assessment_for(request.user, evidence.response.assessment_id)
+    except Assessment.DoesNotExist as exc:
+        # Someone else's file: the auditor sees the try; the caller gets the same 404 as for no file at all.
+        record(AuditEvent.EVIDENCE_DOWNLOADED, request=request, target=evidence, outcome=AuditRecord.Outcome.DENIED)
+        raise Http404 from exc
+    reply = stored_file_response(
         request, evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
+    record(AuditEvent.EVIDENCE_DOWNLOADED, request=request, target=evidence, size=evidence.size)
+    return reply

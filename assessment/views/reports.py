@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import record
+from accounts.models import AuditEvent, AuditRecord
 from accounts.roles import Role, has_role
 from accounts.throttle import client_ip
 from assessment.models import Framework, Report, ReportLink, ReportLinkAccess
@@ -31,10 +33,15 @@ from cities.models import City, Region
 LINK_SALT = "dualspace.report-link"
 
 
-def _report(request: HttpRequest, pk: int) -> Report:
-    """The report if the user may read its edition; a full edition of someone else's assessment is a 404."""
+def _report(request: HttpRequest, pk: int, refused: AuditEvent | None = None) -> Report:
+    """The report if the user may read its edition; a full edition of someone else's assessment is a 404.
+
+    With ``refused``, a report that exists but is not the user's to read is recorded as that event, denied.
+    """
     report = Report.objects.select_related("city", "region", "framework").filter(pk=pk).first()
     if report is None or not may_read_edition(request.user, report):
+        if report is not None and refused is not None:
+            record(refused, request=request, target=report, outcome=AuditRecord.Outcome.DENIED)
         raise Http404(_("There is no report %(pk)s.") % {"pk": pk})
     return report
 
@@ -93,8 +100,29 @@ def report_request(request: HttpRequest) -> HttpResponse:
             framework=framework,
         )
     except ReportUnavailable as problem:
+        # Refused: a limit, an edition the user may not read, no published result. The reason says which.
+        record(
+            AuditEvent.REPORT_REQUESTED,
+            request=request,
+            outcome=AuditRecord.Outcome.FAILURE,
+            kind=kind,
+            period=period,
+            city=city.code if city else None,
+            region=region.code if region else None,
+            audience=request.POST.get("audience") or None,
+            reason=str(problem)[:500],
+        )
         messages.error(request, str(problem))
         return redirect(back)
+    record(
+        AuditEvent.REPORT_REQUESTED,
+        request=request,
+        target=report,
+        kind=report.kind,
+        audience=report.audience,
+        language=report.language,
+        period=report.period,
+    )
     return redirect("assessment:report_detail", pk=report.pk)
 
 
@@ -151,10 +179,12 @@ def _pdf(request: HttpRequest, report: Report) -> HttpResponse:
 
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     # _report: the full edition prints the assessment's evidence, only for who may read the assessment.
-    report = _report(request, pk)
+    report = _report(request, pk, refused=AuditEvent.REPORT_DOWNLOADED)
     if report.status != Report.Status.DONE:
         raise Http404(_("The report is not ready yet."))
-    return _pdf(request, report)
+    reply = _pdf(request, report)
+    record(AuditEvent.REPORT_DOWNLOADED, request=request, target=report, audience=report.audience)
+    return reply
 
 
 @require_POST
@@ -164,14 +194,25 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         days = int(request.POST.get("days", ""))
-        report_service.link_create(
+        link = report_service.link_create(
             report=report, user=request.user, days=days, recipient=request.POST.get("recipient", "")
         )
     except ValueError:
         messages.error(request, _("Give the number of days the link lasts."))
     except ReportUnavailable as problem:
+        outcome = AuditRecord.Outcome.FAILURE
+        record(AuditEvent.LINK_CREATED, request=request, target=report, outcome=outcome, reason=str(problem)[:500])
         messages.error(request, str(problem))
     else:
+        record(
+            AuditEvent.LINK_CREATED,
+            request=request,
+            target=link,
+            report=report.pk,
+            days=days,
+            recipient=link.recipient or None,
+            expires_at=link.expires_at.isoformat(),
+        )
         messages.success(request, _("Link created."))
     return redirect("assessment:report_detail", pk=report.pk)
 
@@ -184,6 +225,7 @@ def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     if link is None:
         raise Http404
     report_service.link_revoke(link=link)
+    record(AuditEvent.LINK_REVOKED, request=request, target=link, report=report.pk)
     messages.success(request, _("Link revoked: it no longer opens the report."))
     return redirect("assessment:report_detail", pk=report.pk)
 
@@ -197,12 +239,10 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     try:
         key = signing.loads(token, salt=LINK_SALT)
     except signing.BadSignature:
-        report_service.link_access(link=None, outcome=ReportLinkAccess.Outcome.BAD_SIGNATURE, ip=ip, user_agent=agent)
-        return _link_unavailable(request, "invalid")
+        return _link_forged(request, ip, agent)
     link = ReportLink.objects.select_related("report").filter(key=key).first()
     if link is None:
-        report_service.link_access(link=None, outcome=ReportLinkAccess.Outcome.BAD_SIGNATURE, ip=ip, user_agent=agent)
-        return _link_unavailable(request, "invalid")
+        return _link_forged(request, ip, agent)
     if link.revoked_at is not None:
         outcome = ReportLinkAccess.Outcome.REVOKED
     elif not link.is_usable:
@@ -215,6 +255,9 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     else:
         outcome = ReportLinkAccess.Outcome.SERVED
     report_service.link_access(link=link, outcome=outcome, ip=ip, user_agent=agent)
+    # Every try to use a link, served or refused, is in the audit log too, with the link log's outcome.
+    served = AuditRecord.Outcome.SUCCESS if outcome == ReportLinkAccess.Outcome.SERVED else AuditRecord.Outcome.DENIED
+    record(AuditEvent.LINK_USED, request=request, target=link, outcome=served, access=outcome, report=link.report_id)
     if outcome == ReportLinkAccess.Outcome.SERVED:
         return _pdf(request, link.report)
     if link.report.audience != Report.Audience.STAKEHOLDER:
@@ -222,6 +265,14 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     if outcome == ReportLinkAccess.Outcome.NOT_READY:
         return _link_unavailable(request, "not_ready")
     return _link_unavailable(request, "revoked" if outcome == ReportLinkAccess.Outcome.REVOKED else "expired", link)
+
+
+def _link_forged(request: HttpRequest, ip: str | None, agent: str) -> HttpResponse:
+    """A link we never issued (bad signature, or no such key): logged, recorded as a denied use, answered 404."""
+    forged = ReportLinkAccess.Outcome.BAD_SIGNATURE
+    report_service.link_access(link=None, outcome=forged, ip=ip, user_agent=agent)
+    record(AuditEvent.LINK_USED, request=request, outcome=AuditRecord.Outcome.DENIED, access=forged)
+    return _link_unavailable(request, "invalid")
 
 
 # What the recipient of a refused link is told, and with which status: a link that was

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import record
+from accounts.models import AuditEvent, AuditRecord
 from assessment.models import Assessment, LevelDescriptor
 from assessment.selectors.assessments import assessment_for
 from assessment.services.assessments import can_edit
@@ -39,7 +41,9 @@ def _responses(assessment: Assessment) -> list:
 
 def workbook_download(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
-    data = workbook_build(assessment, _responses(assessment))
+    responses = _responses(assessment)
+    data = workbook_build(assessment, responses)
+    record(AuditEvent.WORKBOOK_EXPORTED, request=request, target=assessment, rows=len(responses))
     reply = HttpResponse(data, content_type=XLSX)
     filename = f"DualSpace_{assessment.city_id}_{assessment.period}_{assessment.framework.code}.xlsx"
     reply["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -56,9 +60,17 @@ def _session_key(assessment: Assessment) -> str:
     return f"workbook-upload-{assessment.pk}"
 
 
+def _import_refused(request: HttpRequest, assessment: Assessment, **detail: object) -> None:
+    """Record an import that changed nothing: denied to this user, or refused for the workbook's problems."""
+    denied = not detail
+    outcome = AuditRecord.Outcome.DENIED if denied else AuditRecord.Outcome.FAILURE
+    record(AuditEvent.WORKBOOK_IMPORTED, request=request, target=assessment, outcome=outcome, **detail)
+
+
 def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     if not can_edit(request.user, assessment):
+        _import_refused(request, assessment)
         raise PermissionDenied
     if request.method != "POST":
         return render(request, "assessment/workbook_upload.html", {"assessment": assessment})
@@ -73,6 +85,9 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "assessment/workbook_upload.html", {"assessment": assessment}, status=400)
     data = upload.read()
     reading = workbook_read(assessment, _responses(assessment), data)
+    if reading.problems:
+        # A workbook with problems goes no further than this check: the import is refused here.
+        _import_refused(request, assessment, problems=len(reading.problems), file=upload.name)
     token = ""
     if not reading.problems and reading.changes:
         # Keep the file on the server: apply re-reads it, never trusting the browser with the changes.
@@ -109,6 +124,7 @@ def _preview(
 def workbook_apply(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     if not can_edit(request.user, assessment):
+        _import_refused(request, assessment)
         raise PermissionDenied
     token = request.POST.get("token", "")
     if not token or request.session.get(_session_key(assessment)) != token:
@@ -120,11 +136,14 @@ def workbook_apply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("assessment:workbook_upload", pk=assessment.pk)
     reading = workbook_read(assessment, _responses(assessment), path.read_bytes())
     if reading.problems:
+        _import_refused(request, assessment, problems=len(reading.problems))
         return _preview(request, assessment, reading, "", status=400)
     try:
         count = workbook_apply_service(assessment=assessment, user=request.user, changes=reading.changes)
     except WorkbookApplyError as error:
+        _import_refused(request, assessment, problems=len(error.conflicts), rows=len(reading.changes))
         return _preview(request, assessment, reading, "", status=409, conflicts=error.conflicts)
+    record(AuditEvent.WORKBOOK_IMPORTED, request=request, target=assessment, rows=count)
     path.unlink(missing_ok=True)
     request.session.pop(_session_key(assessment), None)
     messages.success(request, _("%(count)d answer(s) from the workbook were saved.") % {"count": count})

@@ -3,6 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from accounts.command_audit import record_command
+from accounts.models import AuditEvent, AuditRecord
 from assessment.backup.export import backup_export, backup_export_to_storage
 
 
@@ -23,6 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         out: Path | str
+        where = {"storage" if options["to_storage"] else "file": str(options["to_storage"] or options["out"])}
         try:
             if options["to_storage"]:
                 out, summary = backup_export_to_storage(name=str(options["to_storage"]))
@@ -30,6 +33,7 @@ class Command(BaseCommand):
                 out = Path(str(options["out"]))
                 summary = backup_export(out=out)
         except OSError as exc:
+            record_command(AuditEvent.BACKUP_EXPORTED, outcome=AuditRecord.Outcome.FAILURE, reason=str(exc), **where)
             raise CommandError(
                 _("Cannot write %(path)s: %(error)s")
                 % {"path": options["to_storage"] or options["out"], "error": exc.strerror or exc}
@@ -40,6 +44,7 @@ class Command(BaseCommand):
                 % {"name": name}
             )
         rows = sum(summary.counts.values())
+        record_command(AuditEvent.BACKUP_EXPORTED, rows=rows, files=summary.files, **where)
         self.stdout.write(
             _("Wrote %(path)s: %(rows)d rows in %(tables)d tables and %(files)d files.")
             % {"path": out, "rows": rows, "tables": len(summary.counts), "files": summary.files}

@@ -3,6 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from accounts.command_audit import record_command
+from accounts.models import AuditEvent, AuditRecord
 from assessment.backup.archive import BackupError
 from assessment.backup.restore import backup_restore, backup_restore_from_storage
 
@@ -31,12 +33,18 @@ class Command(BaseCommand):
             raise CommandError(_("Give either the zip file or --from-storage NAME."))
         path = options["from_storage"] or Path(str(options["backup"]))
         replace = bool(options["replace"])
+        where = {"storage" if options["from_storage"] else "file": str(path)}
         try:
             if options["from_storage"]:
                 summary = backup_restore_from_storage(name=str(options["from_storage"]), replace=replace)
             else:
                 summary = backup_restore(path=Path(str(options["backup"])), replace=replace)
         except BackupError as exc:
+            # After the restore's rollback: the refused restore stays on record.
+            failed = AuditRecord.Outcome.FAILURE
+            record_command(
+                AuditEvent.BACKUP_IMPORTED, outcome=failed, problems=len(exc.problems), replace=replace, **where
+            )
             raise CommandError(
                 _("%(path)s was not restored; nothing was changed. %(count)d problem(s):\n%(problems)s")
                 % {
@@ -45,6 +53,8 @@ class Command(BaseCommand):
                     "problems": "\n".join(f"  - {problem}" for problem in exc.problems),
                 }
             ) from exc
+        rows = sum(summary.counts.values())
+        record_command(AuditEvent.BACKUP_IMPORTED, rows=rows, files=summary.files_written, replace=replace, **where)
         for name in summary.old_files_not_removed:
             self.stderr.write(_("Warning: the old file %(name)s could not be removed.") % {"name": name})
         self.stdout.write(
@@ -53,7 +63,7 @@ class Command(BaseCommand):
                 "(%(same)d already in place); %(removed)d old files removed."
             )
             % {
-                "rows": sum(summary.counts.values()),
+                "rows": rows,
                 "tables": len(summary.counts),
                 "files": summary.files_written,
                 "same": summary.files_already_there,

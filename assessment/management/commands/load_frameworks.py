@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.command_audit import record_command
+from accounts.models import AuditEvent
 from assessment.framework.document import (
     FrameworkDocumentError,
     document_from_json,
@@ -30,6 +32,7 @@ class Command(BaseCommand):
                     continue
                 with transaction.atomic():
                     framework = framework_publish(framework=framework_import(document=document))
+                    record_command(AuditEvent.FRAMEWORK_PUBLISHED, target=framework, file=path.name)
             except FrameworkDocumentError as exc:
                 raise CommandError(
                     _("%(path)s was not loaded:\n%(problems)s")
