@@ -32,9 +32,13 @@ CHUNK = 1024 * 1024
 # What a backup leaves out, and why:
 # - content types and permissions are created by `migrate` on every machine;
 # - sessions are sign-ins to this server, not data (a restore signs everyone out);
-# - the task queue holds work for this server's worker, not data.
+# - the task queue holds work for this server's worker, not data;
+# - the audit log is this installation's own trail: a restore (--replace) must neither erase it nor put
+#   an older one in its place (等保2.0: audit records protected from deletion and overwriting), and its
+#   records must not make a database count as holding data. It is kept for AUDIT_RETENTION_DAYS and
+#   read or exported as CSV by the auditor; the database's own backups carry it.
 EXCLUDED_APPS = frozenset({"contenttypes", "sessions", "django_tasks_database"})
-EXCLUDED_MODELS = frozenset({"auth.permission"})
+EXCLUDED_MODELS = frozenset({"auth.permission", "accounts.auditrecord"})
 
 
 class BackupError(Exception):
