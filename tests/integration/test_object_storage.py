@@ -245,6 +245,22 @@ def test_migrate_files_to_storage_exits_non_zero_when_a_file_is_missing(tmp_path
     assert "evidence/0/nowhere" in capsys.readouterr().err
 
 
+def test_migrate_files_to_storage_names_the_storage_it_cannot_reach_instead_of_a_traceback(
+    settings, monkeypatch, tmp_path, s3_process, team
+):
+    media = tmp_path / "media"
+    use_local(settings, media)
+    upload_evidence(team)
+    # A bucket nobody created on the real server: the store answers NoSuchBucket to the first write.
+    missing = S3Server(endpoint=s3_process.endpoint, bucket="no-such-bucket")
+    use_s3(settings, monkeypatch, missing)
+    with pytest.raises(CommandError) as refused:
+        call_command("migrate_files_to_storage", "--from", str(media))
+    message = str(refused.value)
+    assert f"The storage {s3_process.endpoint}/no-such-bucket could not be read or written" in message
+    assert "NoSuchBucket" in message and "run the command again" in message
+
+
 def test_a_backup_is_saved_into_the_bucket_and_restored_from_it(
     settings, monkeypatch, bucket, team, reference_data, default_framework, capsys
 ):

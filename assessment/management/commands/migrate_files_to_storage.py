@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -42,7 +44,18 @@ class Command(BaseCommand):
             line = lines[outcome] % {"name": name, "path": source}
             (self.stdout if outcome in ("copied", "already_there") else self.stderr).write(line)
 
-        result = files_migrate(source_folder=source, dry_run=dry_run, progress=progress)
+        try:
+            result = files_migrate(source_folder=source, dry_run=dry_run, progress=progress)
+        except (BotoCoreError, ClientError, OSError) as error:
+            # An unreachable endpoint, a missing bucket, refused keys or a full disk: say which
+            # storage and why, not a traceback. Each copy is verified before the next, so a rerun resumes.
+            raise CommandError(
+                _(
+                    "The storage %(storage)s could not be read or written: %(error)s. "
+                    "Every file listed above as copied is complete and verified; run the command again to go on."
+                )
+                % {"storage": _storage_named(), "error": error}
+            ) from error
         counts = {
             "copied": len(result.copied),
             "there": len(result.already_there),
@@ -60,3 +73,11 @@ class Command(BaseCommand):
                 _("Not every file is in the storage: %(count)d missing or different (listed above).")
                 % {"count": counts["missing"] + counts["different"]}
             )
+
+
+def _storage_named() -> str:
+    """The configured storage as an operator would recognise it: the endpoint and bucket, or the folder."""
+    bucket = getattr(default_storage, "bucket_name", None)
+    if bucket:
+        return f"{getattr(default_storage, 'endpoint_url', None) or 's3'}/{bucket}"
+    return str(getattr(default_storage, "location", "?"))
