@@ -9,6 +9,8 @@ will not do: on SQLite it lives in the memory of the pytest process.
     python -m tests.load.world build-reports
     python -m tests.load.world responses 1 2 3    # stored answers and their history
     python -m tests.load.world report 7           # one report row
+    python -m tests.load.world queue-city-reports en   # the storage benchmark: 9 city reports queued afresh
+    python -m tests.load.world build-evidence 1 20     # evidence files of 1 MB and 20 MB in the configured storage
     python -m tests.load.world build-published       # build-reports and an administrator
     python -m tests.load.world rank-intervals G60 2025  # the region's intervals, and whether they were cached
     python -m tests.load.world publish 310000 2025      # a corrected result of the city, published
@@ -176,6 +178,58 @@ def publish(city_code: str, period: int) -> dict:
     return {"assessment": revision.pk}
 
 
+def queue_city_reports(language: str) -> dict:
+    """Forget every stored report, then queue the city report of each REPORT_CITIES city (the benchmark's batch)."""
+    from django.contrib.auth import get_user_model
+
+    from assessment.models import Report
+    from assessment.services.reports import report_request
+    from cities.models import City, Region
+
+    for stored in Report.objects.exclude(file=""):
+        stored.file.delete(save=False)
+    Report.objects.all().delete()
+    manager = get_user_model().objects.get(username="load-manager")
+    region = Region.objects.get(code="G60")
+    queued = [
+        report_request(user=manager, kind=Report.Kind.CITY, period=2025, language=language, city=city, region=region).pk
+        for city in City.objects.filter(code__in=REPORT_CITIES.split(",")).order_by("code")
+    ]
+    return {"reports": queued}
+
+
+def reports_done(pks: list[int]) -> dict:
+    from assessment.models import Report
+
+    rows = Report.objects.filter(pk__in=pks)
+    return {
+        "statuses": sorted(rows.values_list("status", flat=True)),
+        "workers": sorted(set(rows.values_list("worker", flat=True))),
+    }
+
+
+def build_evidence(sizes_mb: list[int]) -> dict:
+    """A consultant's draft with one PDF evidence file per size, stored through the configured storage."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment.models import Response
+    from assessment.services.evidence import evidence_add
+
+    world = build_answers(2)
+    username = next(iter(world["assignments"]))
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=username)
+    response = Response.objects.get(pk=world["responses"][str(world["assignments"][username])][0]["pk"])
+    files = {}
+    for size in sizes_mb:
+        body = b"%PDF-1.4\n" + os.urandom(size * 1024 * 1024 - 9)
+        upload = SimpleUploadedFile(f"evidence-{size}mb.pdf", body, content_type="application/pdf")
+        (evidence,) = evidence_add(response=response, user=user, upload=upload)
+        files[str(size)] = evidence.pk
+    return {"password": PASSWORD, "consultant": username, "evidence": files}
+
+
 def responses(pks: list[int]) -> dict:
     from assessment.models import Response
 
@@ -227,6 +281,12 @@ def _run(command: str, args: list[str]) -> dict:
         result = rank_intervals(args[0], int(args[1]))
     elif command == "publish":
         result = publish(args[0], int(args[1]))
+    elif command == "queue-city-reports":
+        result = queue_city_reports(args[0])
+    elif command == "reports-done":
+        result = reports_done([int(pk) for pk in args])
+    elif command == "build-evidence":
+        result = build_evidence([int(size) for size in args])
     elif command == "responses":
         result = responses([int(pk) for pk in args])
     elif command == "report":
