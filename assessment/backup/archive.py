@@ -7,6 +7,7 @@ Archive layout (format version 1)::
     files/<storage name>           every file a row points to (evidence, report PDFs)
 """
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from importlib import metadata
 from typing import Any
@@ -130,6 +131,15 @@ def applied_migrations(app_labels: set[str]) -> list[str]:
 def chunks(handle: Any) -> Iterator[bytes]:
     while chunk := handle.read(CHUNK):
         yield chunk
+
+
+def stored_file_digest(storage: Storage, name: str) -> str:
+    """SHA-256 of a stored file, read in chunks: what a backup records and a restore or file move checks."""
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as source:
+        for chunk in chunks(source):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def app_version() -> str:

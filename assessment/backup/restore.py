@@ -1,6 +1,5 @@
 """Restoring a checked backup: every row in one transaction, the files last, all or nothing."""
 
-import hashlib
 import io
 import shutil
 import tempfile
@@ -23,12 +22,12 @@ from assessment.backup.archive import (
     CHUNK,
     BackupError,
     backed_up_models,
-    chunks,
     every_table,
     file_fields,
     occupied_tables,
     role_groups_migrate_creates,
     row_counts,
+    stored_file_digest,
     stored_file_names,
 )
 from assessment.backup.check import CheckedBackup, backup_check
@@ -53,7 +52,7 @@ class _FileLedger:
 
     def write(self, storage: Storage, name: str, source: io.BufferedIOBase, digest: str) -> None:
         if storage.exists(name):
-            if _storage_digest(storage, name) == digest:
+            if stored_file_digest(storage, name) == digest:
                 self.already_there += 1
                 return
             # Keep the old bytes until the restore is committed.
@@ -92,14 +91,6 @@ class _FileLedger:
     def forget(self) -> None:
         for _storage, _name, keep in self.overwritten:
             keep.close()
-
-
-def _storage_digest(storage: Storage, name: str) -> str:
-    digest = hashlib.sha256()
-    with storage.open(name, "rb") as source:
-        for chunk in chunks(source):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _delete_every_row(tables: list[type[models.Model]]) -> None:

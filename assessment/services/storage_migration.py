@@ -14,15 +14,14 @@ database names but the folder lacks is reported as missing, unless the
 target already holds it.
 """
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import FileSystemStorage
 
-from assessment.backup.archive import chunks, stored_file_names
+from assessment.backup.archive import stored_file_digest, stored_file_names
 
 
 @dataclass
@@ -36,14 +35,6 @@ class FileMigration:
     def complete(self) -> bool:
         """Every file the database names is in the target with the source's bytes."""
         return not self.missing and not self.different
-
-
-def _digest(storage: Storage, name: str) -> str:
-    digest = hashlib.sha256()
-    with storage.open(name, "rb") as source:
-        for chunk in chunks(source):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def files_migrate(
@@ -68,9 +59,9 @@ def files_migrate(
         if not in_source:
             note("already_there" if in_target else "missing", name)
             continue
-        wanted = _digest(source, name)
+        wanted = stored_file_digest(source, name)
         if in_target:
-            note("already_there" if _digest(target, name) == wanted else "different", name)
+            note("already_there" if stored_file_digest(target, name) == wanted else "different", name)
             continue
         if not dry_run:
             with source.open(name, "rb") as handle:
@@ -80,7 +71,7 @@ def files_migrate(
                 target.delete(stored)
                 note("different", name)
                 continue
-            if _digest(target, name) != wanted:
+            if stored_file_digest(target, name) != wanted:
                 target.delete(name)
                 note("different", name)
                 continue

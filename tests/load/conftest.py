@@ -12,7 +12,6 @@ import contextlib
 import http.cookiejar
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from config.services import release_fingerprint
+from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY: list[str] = []
@@ -115,12 +115,6 @@ def load_database(tmp_path) -> Iterator[Database]:
     finally:
         with psycopg.connect(**connect, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager
