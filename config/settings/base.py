@@ -8,6 +8,7 @@ environment through ``config.env``.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +128,17 @@ LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)  # seconds
 # Behind a reverse proxy REMOTE_ADDR is the proxy; name the META key it sets
 # (for example HTTP_X_REAL_IP) so each caller is counted apart.
 LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER") or ""
+
+# The audit log (accounts.audit) keeps every record at least AUDIT_RETENTION_FLOOR_DAYS:
+# China's Cybersecurity Law (art. 21) and MLPS 2.0 (等保2.0) ask for six months. A shorter
+# retention is refused at start, not silently raised. `manage.py prune_audit_log` removes older records.
+AUDIT_RETENTION_FLOOR_DAYS = 180
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", AUDIT_RETENTION_FLOOR_DAYS)
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_FLOOR_DAYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least {AUDIT_RETENTION_FLOOR_DAYS} days (six months of audit records "
+        f"are required), not {AUDIT_RETENTION_DAYS}."
+    )
 
 # Chinese first: the default language is Simplified Chinese.
 LANGUAGE_CODE = "zh-hans"
