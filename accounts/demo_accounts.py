@@ -24,11 +24,12 @@ DEMO_ACCOUNTS = (
     DemoAccount("manager", Role.CITY_MANAGER, "Demo City Manager", ("310000",)),
     DemoAccount("stakeholder", Role.STAKEHOLDER, "Demo Stakeholder"),
     DemoAccount("admin", Role.ADMINISTRATOR, "Demo Administrator"),
+    DemoAccount("auditor", Role.AUDITOR, "Demo Auditor"),
 )
 
 
 def role_groups_ensure(using: str = "default") -> dict[str, Group]:
-    """The five role groups, created when missing (after every migrate, and before demo accounts)."""
+    """The role groups, created when missing (after every migrate, and before demo accounts)."""
     return {role: Group.objects.using(using).get_or_create(name=role)[0] for role in Role.values}
 
 

@@ -1,4 +1,4 @@
-"""Who is who: the five roles of DualSpace and the checks views use.
+"""Who is who: the six roles of DualSpace and the checks views use.
 
 A role is a Django group. Checks run on the server in every view; hiding a
 link is a courtesy, never the protection.
@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     CITY_MANAGER = "city_manager", _("City manager")
     STAKEHOLDER = "stakeholder", _("Stakeholder")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Reads the audit log and nothing else; administrators do not hold it (三员分立, separation of duties).
+    AUDITOR = "auditor", _("Auditor")
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
@@ -38,9 +40,17 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
 
 
 def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
-    """True when the user holds any of the roles (administrators hold all)."""
+    """True when the user holds any of the roles (administrators hold all but the auditor's)."""
     held = user_roles(user)
-    return Role.ADMINISTRATOR in held or any(role in held for role in roles)
+    if any(role in held for role in roles):
+        return True
+    # The administrator must not read, and so learn to hide, their own trail (MLPS 2.0: 三员分立).
+    return Role.ADMINISTRATOR in held and any(role != Role.AUDITOR for role in roles)
+
+
+def auditor_only(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """An auditor and nothing else: such a user reaches the audit log and their own account pages only."""
+    return user_roles(user) == {Role.AUDITOR}
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

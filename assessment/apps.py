@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _role_groups_ensure(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
-    """Every installation needs the five role groups, not only those that load the demo accounts."""
+    """Every installation needs the role groups, not only those that load the demo accounts."""
     from accounts.demo_accounts import role_groups_ensure
 
     role_groups_ensure(using)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, has_role, user_roles
+from accounts.roles import Role, auditor_only, has_role, user_roles
 
 # (url name, label, roles that see it; empty means every signed-in user)
 NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
@@ -19,16 +19,20 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("assessment:report_list", _("Reports"), ()),
     ("cities:agreement_list", _("Agreements"), ()),
     ("admin:index", _("Administration"), (Role.ADMINISTRATOR,)),
+    ("audit_log", _("Audit log"), (Role.AUDITOR,)),
 ]
+AUDITOR_NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [("audit_log", _("Audit log"), (Role.AUDITOR,))]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "user_role_labels": []}
+    # An auditor sees the audit log only (accounts.middleware); administrators never see it.
+    shown = AUDITOR_NAVIGATION if auditor_only(user) else NAVIGATION
     items = [
         {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
-        for name, label, roles in NAVIGATION
+        for name, label, roles in shown
         if not roles or has_role(user, *roles)
     ]
     labels = [Role(role).label for role in Role.values if role in user_roles(user)]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from accounts.forms import ThrottledLoginForm
-from accounts.views import ThrottledPasswordChangeView
+from accounts.views import ThrottledPasswordChangeView, audit_log, audit_log_csv
 from assessment.views import pages as assessment_pages
 from assessment.views import reports as assessment_reports
 
@@ -25,6 +25,9 @@ urlpatterns = [
     # The old password is a guess too: throttled like the login page.
     path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # The auditor's pages (accounts.audit_log); administrators are not let in (三员分立).
+    path("audit-log/", audit_log, name="audit_log"),
+    path("audit-log/export.csv", audit_log_csv, name="audit_log_csv"),
     # Anonymous visitors choose the language of the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

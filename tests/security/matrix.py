@@ -20,6 +20,8 @@ The expectations are README.md's "Who sees what" table, row by row:
   administrators.
 - the statistical audit page: reviewers (senior consultants) and administrators.
 - admin site: administrators only.
+- the audit log: the auditor only (not administrators); the auditor reaches
+  nothing else (tests/security/test_auditor.py).
 
 Anonymous visitors are sent to the login page; the API answers them 401.
 
@@ -75,6 +77,8 @@ REVIEWS = outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK)
 SHARES = outcomes(LOGIN, OK, OK, OK, DENIED, OK)
 AUDITS = outcomes(LOGIN, DENIED, OK, DENIED, DENIED, OK)  # the statistical audit: reviewers, administrators
 ADMIN_ONLY = outcomes(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK)
+# The audit log: the auditor only, never the administrator (三员分立); tests/security/test_auditor.py walks the auditor.
+AUDITOR_ONLY = outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED)
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,9 @@ CASES: list[Case] = [
     Case("logout", NONE, outcomes(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN), method="post", html=False),
     Case("password_change", NONE, SIGNED_IN),
     Case("password_change_done", NONE, SIGNED_IN),
+    Case("audit_log", NONE, AUDITOR_ONLY),
+    Case("audit_log", NONE, AUDITOR_ONLY, method="post", html=False),
+    Case("audit_log_csv", NONE, AUDITOR_ONLY, html=False),
     Case("set_language", NONE, PUBLIC, method="post", data=lambda w: {"language": "en", "next": "/"}, html=False),
     Case("shared_report", lambda w: {"token": w.shared_token}, PUBLIC, html=False),
     # API: the schema is public; the data needs a session.
