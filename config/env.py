@@ -5,6 +5,7 @@ Every setting that may differ between machines is declared in
 sees every knob the deployment has.
 """
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -52,3 +53,30 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
+
+
+def env_mapping(name: str) -> dict[str, str]:
+    """A name -> value table: JSON ({"a": "b"}) or "a=b;c=d" (directory groups or claims to roles and cities).
+
+    Each pair splits at its last "=", so an LDAP group DN (cn=x,ou=groups,dc=example) may be a name.
+    """
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return {}
+    if value.startswith("{"):
+        try:
+            table = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise ImproperlyConfigured(f"{name} must be a JSON object of strings, not {value!r}.")
+        return {str(key): item for key, item in table.items()}
+    table: dict[str, str] = {}
+    for pair in value.split(";"):
+        if not pair.strip():
+            continue
+        key, sep, item = pair.rpartition("=")
+        if not sep or not key.strip() or not item.strip():
+            raise ImproperlyConfigured(f"{name} must read 'name=value;name=value', not {value!r}.")
+        table[key.strip()] = item.strip()
+    return table
