@@ -18,3 +18,7 @@ class AccountsConfig(AppConfig):
         from accounts import sign_in_events
 
         sign_in_events.connect()
+        # Accounts made or (de)activated, role and managed-city changes, and every admin change.
+        from accounts import signals
+
+        signals.connect()

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import AuditEvent, AuditRecord
+from accounts.request_context import current_request
 from accounts.throttle import client_ip
 
 logger = logging.getLogger("dualspace.audit")
@@ -35,7 +36,16 @@ def record(
     outcome: AuditRecord.Outcome = AuditRecord.Outcome.SUCCESS,
     **detail: Any,
 ) -> AuditRecord:
-    """Write one audit record; ``actor`` defaults to the request's user, ``detail`` to what the caller adds."""
+    """Write one audit record; ``actor`` defaults to the request's user, ``detail`` to what the caller adds.
+
+    Without ``request`` the page being served (if any) gives the client address, and its user stands
+    for a missing actor: services and model signals are called from pages without the request.
+    """
+    if request is None:
+        request = current_request()
+        if request is not None and actor is None and actor_name:
+            # A caller naming someone (the name tried at a failed sign-in) is not the page's user.
+            actor = AnonymousUser()
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     user = actor if actor is not None and actor.is_authenticated else None

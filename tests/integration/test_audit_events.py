@@ -8,7 +8,6 @@ data (the builders go through the same services) are ignored: only records
 after ``since`` count.
 """
 
-import importlib.util
 import io
 
 import pytest
@@ -36,8 +35,8 @@ pytestmark = pytest.mark.django_db
 
 IP = "203.0.113.7"
 # Services record without a request (transitions, evidence upload and removal): the address comes from the
-# request the middleware of accounts/request_context.py keeps (issue 23, AUDITUI). Until that lands, none.
-SERVICE_IP = IP if importlib.util.find_spec("accounts.request_context") else None
+# page being served, which accounts/request_context.py keeps.
+SERVICE_IP = IP
 PASSWORD = "test-password-123"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OK, FAILED, DENIED = AuditRecord.Outcome.SUCCESS, AuditRecord.Outcome.FAILURE, AuditRecord.Outcome.DENIED

@@ -1,0 +1,159 @@
+"""Who an account is and what it may do, in the audit log: accounts made, (de)activated, roles and admin changes.
+
+These changes happen in the admin, in commands (create_demo_accounts,
+createsuperuser), in the directory sync of LDAP and OIDC sign-ins, and in
+code; model signals catch them all in one place:
+- USER_CREATED when a user row is inserted; USER_DEACTIVATED / USER_REACTIVATED
+  when `is_active` flips (read before the save, only when the save may touch it);
+- ROLE_CHANGED when a user's groups change (either side of the relation:
+  ``user.groups.add`` or ``group.user_set.add``) or the cities they manage
+  (`City.managers`, which is what a city manager may read);
+- ADMIN_CHANGE for every entry the admin writes to its own log (add, change,
+  delete of any object, with Django's change message).
+The acting user and the client address come from the page being served
+(`accounts.request_context`); in a command the record has no actor.
+
+The directory sync (`accounts.directory`) records one ROLE_CHANGED that says
+what the directory added and removed; inside `role_changes_recorded_by_caller()`
+these receivers stay quiet, so a sign-in does not leave three records.
+Connected in `AccountsConfig.ready`.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_save, pre_save
+
+from accounts.audit import record
+from accounts.models import AuditEvent
+
+_quiet: ContextVar[bool] = ContextVar("dualspace_role_changes_recorded_by_caller", default=False)
+
+ADMIN_ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
+
+
+@contextmanager
+def role_changes_recorded_by_caller() -> Iterator[None]:
+    """Within this block the caller records role changes itself (one record that says why)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def _remember_active_flag(
+    sender: Any, instance: Any, update_fields: Any = None, raw: bool = False, **kwargs: Any
+) -> None:
+    """Before a user's save, what `is_active` was (only when the save may touch it; a sign-in saves last_login)."""
+    instance._audit_was_active = None
+    if raw or instance.pk is None or (update_fields is not None and "is_active" not in update_fields):
+        return
+    instance._audit_was_active = sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+
+
+def _user_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """USER_CREATED, or USER_DEACTIVATED / USER_REACTIVATED when the flag moved."""
+    if raw:  # loading a fixture or a backup restores accounts; the restore itself is recorded
+        return
+    if created:
+        record(
+            AuditEvent.USER_CREATED,
+            target=instance,
+            username=instance.get_username(),
+            staff=instance.is_staff,
+            superuser=instance.is_superuser,
+        )
+        return
+    was_active = getattr(instance, "_audit_was_active", None)
+    if was_active is not None and was_active != instance.is_active:
+        event = AuditEvent.USER_REACTIVATED if instance.is_active else AuditEvent.USER_DEACTIVATED
+        record(event, target=instance, username=instance.get_username())
+
+
+def _role_change(users_and_changes: list[tuple[Any, dict[str, list[str]]]]) -> None:
+    for user, change in users_and_changes:
+        record(AuditEvent.ROLE_CHANGED, target=user, source="app", **change)
+
+
+def _groups_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any
+) -> None:
+    """A user's groups changed, from the user's side (user.groups) or the group's (group.user_set)."""
+    if _quiet.get():
+        return
+    if action == "pre_clear":
+        # clear() does not name what it removes: remember it before.
+        instance._audit_cleared = list(
+            instance.user_set.all() if isinstance(instance, Group) else instance.groups.all()
+        )
+        return
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    key = "groups_added" if action == "post_add" else "groups_removed"
+    if action == "post_clear":
+        others = getattr(instance, "_audit_cleared", [])
+    else:
+        others = list(model.objects.filter(pk__in=pk_set or ()))
+    if not others:
+        return
+    if isinstance(instance, Group):  # group.user_set: one record per user, naming the group
+        _role_change([(user, {key: [instance.name]}) for user in others])
+    else:
+        _role_change([(instance, {key: sorted(group.name for group in others)})])
+
+
+def _managers_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any
+) -> None:
+    """The cities a user manages changed: from the city (city.managers) or the user (user.managed_cities)."""
+    if _quiet.get():
+        return
+    if action == "pre_clear":
+        instance._audit_cleared = list(instance.managed_cities.all() if reverse else instance.managers.all())
+        return
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    key = "cities_added" if action == "post_add" else "cities_removed"
+    if action == "post_clear":
+        others = getattr(instance, "_audit_cleared", [])
+    else:
+        others = list(model.objects.filter(pk__in=pk_set or ()))
+    if not others:
+        return
+    if reverse:  # user.managed_cities: the instance is the user
+        _role_change([(instance, {key: sorted(city.code for city in others)})])
+    else:  # city.managers: one record per user, naming the city
+        _role_change([(user, {key: [instance.code]}) for user in others])
+
+
+def _admin_logged(sender: Any, instance: LogEntry, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """Every add, change and delete the admin makes, with its own change message."""
+    if not created or raw:
+        return
+    record(
+        AuditEvent.ADMIN_CHANGE,
+        actor=instance.user,
+        action=ADMIN_ACTIONS.get(instance.action_flag, str(instance.action_flag)),
+        content_type=instance.content_type.model if instance.content_type_id else "",
+        object_id=instance.object_id or "",
+        object_repr=instance.object_repr,
+        change_message=instance.get_change_message(),
+    )
+
+
+def connect() -> None:
+    """Connect the receivers (dispatch ids keep a second call from doubling the records)."""
+    from cities.models import City
+
+    user_model = get_user_model()
+    pre_save.connect(_remember_active_flag, sender=user_model, dispatch_uid="audit-user-active-before")
+    post_save.connect(_user_saved, sender=user_model, dispatch_uid="audit-user-saved")
+    m2m_changed.connect(_groups_changed, sender=user_model.groups.through, dispatch_uid="audit-user-groups")
+    m2m_changed.connect(_managers_changed, sender=City.managers.through, dispatch_uid="audit-city-managers")
+    post_save.connect(_admin_logged, sender=LogEntry, dispatch_uid="audit-admin-log")
