@@ -26,7 +26,6 @@ from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_save, pre_save
 
 from accounts.audit import record
@@ -76,60 +75,51 @@ def _user_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **
         record(event, target=instance, username=instance.get_username())
 
 
-def _role_change(users_and_changes: list[tuple[Any, dict[str, list[str]]]]) -> None:
-    for user, change in users_and_changes:
-        record(AuditEvent.ROLE_CHANGED, target=user, source="app", **change)
+def _membership_changed(
+    instance: Any, action: str, model: Any, pk_set: Any, *, instance_is_user: bool, accessor: str, what: str
+) -> None:
+    """ROLE_CHANGED for a change of a user's groups or managed cities, made from either side of the relation.
+
+    ``what`` names the other side in the detail ("groups", "cities"); from the user's side one record lists
+    them, from the group's or city's side each user gets a record naming that one group or city.
+    """
+    if _quiet.get():
+        return
+    if action == "pre_clear":
+        # clear() does not name what it removes: remember it before.
+        instance._audit_cleared = list(getattr(instance, accessor).all())
+        return
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    key = f"{what}_added" if action == "post_add" else f"{what}_removed"
+    others = (
+        getattr(instance, "_audit_cleared", [])
+        if action == "post_clear"
+        else list(model.objects.filter(pk__in=pk_set or ()))
+    )
+    label = (lambda item: item.name) if what == "groups" else (lambda item: item.code)
+    if instance_is_user:
+        changes = [(instance, sorted(label(item) for item in others))] if others else []
+    else:
+        changes = [(user, [label(instance)]) for user in others]
+    for user, names in changes:
+        record(AuditEvent.ROLE_CHANGED, target=user, source="app", **{key: names})
 
 
 def _groups_changed(
     sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any
 ) -> None:
     """A user's groups changed, from the user's side (user.groups) or the group's (group.user_set)."""
-    if _quiet.get():
-        return
-    if action == "pre_clear":
-        # clear() does not name what it removes: remember it before.
-        instance._audit_cleared = list(
-            instance.user_set.all() if isinstance(instance, Group) else instance.groups.all()
-        )
-        return
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    key = "groups_added" if action == "post_add" else "groups_removed"
-    if action == "post_clear":
-        others = getattr(instance, "_audit_cleared", [])
-    else:
-        others = list(model.objects.filter(pk__in=pk_set or ()))
-    if not others:
-        return
-    if isinstance(instance, Group):  # group.user_set: one record per user, naming the group
-        _role_change([(user, {key: [instance.name]}) for user in others])
-    else:
-        _role_change([(instance, {key: sorted(group.name for group in others)})])
+    accessor = "user_set" if reverse else "groups"
+    _membership_changed(instance, action, model, pk_set, instance_is_user=not reverse, accessor=accessor, what="groups")
 
 
 def _managers_changed(
     sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any
 ) -> None:
     """The cities a user manages changed: from the city (city.managers) or the user (user.managed_cities)."""
-    if _quiet.get():
-        return
-    if action == "pre_clear":
-        instance._audit_cleared = list(instance.managed_cities.all() if reverse else instance.managers.all())
-        return
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    key = "cities_added" if action == "post_add" else "cities_removed"
-    if action == "post_clear":
-        others = getattr(instance, "_audit_cleared", [])
-    else:
-        others = list(model.objects.filter(pk__in=pk_set or ()))
-    if not others:
-        return
-    if reverse:  # user.managed_cities: the instance is the user
-        _role_change([(instance, {key: sorted(city.code for city in others)})])
-    else:  # city.managers: one record per user, naming the city
-        _role_change([(user, {key: [instance.code]}) for user in others])
+    accessor = "managed_cities" if reverse else "managers"
+    _membership_changed(instance, action, model, pk_set, instance_is_user=reverse, accessor=accessor, what="cities")
 
 
 def _admin_logged(sender: Any, instance: LogEntry, created: bool, raw: bool = False, **kwargs: Any) -> None:
