@@ -24,9 +24,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.utils import translation
 
 from accounts.audit import record
 from accounts.models import AuditEvent
@@ -133,8 +135,14 @@ def _admin_logged(sender: Any, instance: LogEntry, created: bool, raw: bool = Fa
         content_type=instance.content_type.model if instance.content_type_id else "",
         object_id=instance.object_id or "",
         object_repr=instance.object_repr,
-        change_message=instance.get_change_message(),
+        # In the deployment's language, whatever the admin's: one trail reads alike for every auditor.
+        change_message=_in_default_language(instance.get_change_message),
     )
+
+
+def _in_default_language(message: Any) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message())
 
 
 def connect() -> None:
