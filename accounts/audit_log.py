@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime, time
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -74,6 +75,19 @@ CSV_COLUMNS = (
 )
 
 
+def detail_pairs(detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """A record's detail as (key, text) pairs, sorted: lists read "a, b" and an empty list "—", not Python's repr."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(item) for item in value) or "—"
+        if isinstance(value, dict):
+            return ", ".join(f"{key}={item}" for key, item in value.items()) or "—"
+        return str(value)
+
+    return [(key, text(value)) for key, value in sorted(detail.items())]
+
+
 def audit_csv_lines(records: Iterable[AuditRecord]) -> Iterator[str]:
     """The CSV export, line by line: a byte-order mark first (Excel then reads the Chinese right), every cell inert."""
     buffer = io.StringIO()
@@ -97,6 +111,6 @@ def audit_csv_lines(records: Iterable[AuditRecord]) -> Iterator[str]:
                 entry.object_type,
                 entry.object_id,
                 entry.object_repr,
-                "; ".join(f"{key}={value}" for key, value in sorted(entry.detail.items())),
+                "; ".join(f"{key}={value}" for key, value in detail_pairs(entry.detail)),
             ]
         )

@@ -11,7 +11,8 @@ code; model signals catch them all in one place:
 - ADMIN_CHANGE for every entry the admin writes to its own log (add, change,
   delete of any object, with Django's change message).
 The acting user and the client address come from the page being served
-(`accounts.request_context`); in a command the record has no actor.
+(`accounts.request_context`); outside a page (a command such as
+create_demo_accounts) the record names the OS account, as command records do.
 
 The directory sync (`accounts.directory`) records one ROLE_CHANGED that says
 what the directory added and removed; inside `role_changes_recorded_by_caller()`
@@ -31,7 +32,9 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import translation
 
 from accounts.audit import record
+from accounts.command_audit import os_user_name
 from accounts.models import AuditEvent
+from accounts.request_context import current_request
 
 _quiet: ContextVar[bool] = ContextVar("dualspace_role_changes_recorded_by_caller", default=False)
 
@@ -46,6 +49,13 @@ def role_changes_recorded_by_caller() -> Iterator[None]:
         yield
     finally:
         _quiet.reset(token)
+
+
+def _record(event: AuditEvent, **fields: Any) -> None:
+    """Record ``event``; outside a page (a command, a worker) in the name of the OS account, as commands are."""
+    if current_request() is None and "actor" not in fields:
+        fields = {"actor_name": os_user_name(), "channel": "command", **fields}
+    record(event, **fields)
 
 
 def _remember_active_flag(
@@ -63,7 +73,7 @@ def _user_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **
     if raw:  # loading a fixture or a backup restores accounts; the restore itself is recorded
         return
     if created:
-        record(
+        _record(
             AuditEvent.USER_CREATED,
             target=instance,
             username=instance.get_username(),
@@ -74,7 +84,7 @@ def _user_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **
     was_active = getattr(instance, "_audit_was_active", None)
     if was_active is not None and was_active != instance.is_active:
         event = AuditEvent.USER_REACTIVATED if instance.is_active else AuditEvent.USER_DEACTIVATED
-        record(event, target=instance, username=instance.get_username())
+        _record(event, target=instance, username=instance.get_username())
 
 
 def _membership_changed(
@@ -105,7 +115,7 @@ def _membership_changed(
     else:
         changes = [(user, [label(instance)]) for user in others]
     for user, names in changes:
-        record(AuditEvent.ROLE_CHANGED, target=user, source="app", **{key: names})
+        _record(AuditEvent.ROLE_CHANGED, target=user, source="app", **{key: names})
 
 
 def _groups_changed(

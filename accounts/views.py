@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.audit import record
-from accounts.audit_log import PAGE_SIZE, AuditFilterForm, audit_csv_lines, audit_records
+from accounts.audit_log import PAGE_SIZE, AuditFilterForm, audit_csv_lines, audit_records, detail_pairs
 from accounts.forms import ThrottledPasswordChangeForm
 from accounts.models import AuditEvent, AuditRecord
 from accounts.roles import Role, role_required
@@ -47,6 +47,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": [(entry, detail_pairs(entry.detail)) for entry in page],
             "query": query.urlencode(),
             "total": page.paginator.count,
             "retention_days": settings.AUDIT_RETENTION_DAYS,

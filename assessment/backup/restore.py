@@ -18,6 +18,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext as _
 
+from accounts.signals import role_changes_recorded_by_caller
 from assessment.backup.archive import (
     CHUNK,
     BackupError,
@@ -111,6 +112,13 @@ def _delete_every_row(tables: list[type[models.Model]]) -> None:
 
 
 def _load_rows(checked: CheckedBackup, order: list[type[models.Model]]) -> None:
+    # The restore is recorded once (BACKUP_IMPORTED); the group and city-manager rows it puts back are not
+    # role changes of the installation's users, so the account signals stay quiet (rows load raw otherwise).
+    with role_changes_recorded_by_caller():
+        _load_rows_of(checked, order)
+
+
+def _load_rows_of(checked: CheckedBackup, order: list[type[models.Model]]) -> None:
     for model in order:
         label = model._meta.label_lower
         objects = checked.rows.get(label, [])

@@ -7,12 +7,15 @@ sync of LDAP and OIDC sign-ins writes one ROLE_CHANGED that says what the
 directory changed, not one per group.
 """
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.command_audit import os_user_name
 from accounts.directory import cities_from_groups, roles_from_groups, sync_directory_roles
 from accounts.models import AuditEvent, AuditRecord
 from accounts.roles import Role, user_roles
@@ -86,12 +89,15 @@ def test_user_created_in_the_admin(admin_client, admin_user):
     assert logged.detail["action"] == "add" and logged.detail["object_repr"] == "newcomer"
 
 
-def test_user_created_by_a_command_has_no_actor_and_no_address():
+def test_user_created_by_a_command_names_the_os_account_and_no_address():
     after = since()
     call_command("create_demo_accounts", verbosity=0)
     created = records(AuditEvent.USER_CREATED, after)
     assert {entry.detail["username"] for entry in created} >= {"consultant", "reviewer", "admin", "auditor"}
     assert all(entry.actor_id is None and entry.ip is None for entry in created)
+    assert {(entry.actor_name, entry.detail["channel"]) for entry in created} == {(os_user_name(), "command")}
+    granted = records(AuditEvent.ROLE_CHANGED, after)
+    assert granted and all(entry.actor_name == os_user_name() for entry in granted)
 
 
 def test_user_deactivated_and_reactivated_in_the_admin(admin_client, admin_user):
@@ -237,3 +243,18 @@ def test_a_role_map_naming_an_unknown_role_is_a_configuration_error():
 
     with pytest.raises(ImproperlyConfigured, match="superhero"):
         roles_from_groups(["g"], {"g": "superhero"})
+
+
+def test_a_backup_restore_records_no_role_changes_for_the_accounts_it_puts_back(tmp_path, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    UserFactory(username="kept", roles=[Role.REVIEWER, Role.CONSULTANT])
+    archive = tmp_path / "backup.zip"
+    call_command("export_all", "--out", str(archive), stdout=io.StringIO())
+    after = since()
+    call_command("import_all", str(archive), "--replace", stdout=io.StringIO())
+    assert records(AuditEvent.BACKUP_IMPORTED, after)
+    assert records(AuditEvent.ROLE_CHANGED, after) == records(AuditEvent.USER_CREATED, after) == []
+    assert user_roles(get_user_model().objects.get(username="kept")) == {Role.REVIEWER, Role.CONSULTANT}

@@ -38,13 +38,13 @@ def auditors(client_factory):
 @pytest.fixture
 def trail(rf):
     """Records of several kinds, users and addresses, one of them with a formula-like name; only these exist."""
-    # Other suites' data (the security world) may have written records; this test reads its own.
+    # Making the account is recorded too; then other suites' data (the security world) and that are cleared.
+    consultant = UserFactory(username="consultant-a", roles=[Role.CONSULTANT])
     AuditRecord.objects.all().delete()
     request = rf.get("/", REMOTE_ADDR="10.1.2.3")
     record(
         AuditEvent.SIGN_IN_FAILED, request=request, actor_name="=cmd|' /C calc'!A0", outcome=AuditRecord.Outcome.FAILURE
     )
-    consultant = UserFactory(username="consultant-a", roles=[Role.CONSULTANT])
     request.user = consultant
     record(AuditEvent.SIGN_IN, request=request)
     record(AuditEvent.EVIDENCE_DOWNLOADED, request=request, target=consultant, size=12)
