@@ -12,6 +12,7 @@ from accounts.roles import Role, auditor_only, has_role, user_roles
 NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("home", _("Home"), ()),
     ("assessment:assessment_list", _("Assessments"), (Role.CONSULTANT, Role.REVIEWER, Role.CITY_MANAGER)),
+    ("assessment:campaign_list", _("Campaigns"), (Role.REVIEWER,)),
     ("assessment:framework_list", _("Frameworks"), ()),
     ("cities:region_list", _("Regions"), ()),
     ("cities:city_list", _("Cities"), ()),

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from assessment.framework.document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
 from assessment.services.assessments import goalpost_warning
-from cities.models import City
+from cities.models import City, Region
 
 # Django 6.1 labels the empty choice of every select "- Select an option -", and its own
 # Chinese catalog lacks it: marked here so that our catalog carries the translation.
@@ -242,3 +242,47 @@ class AssessmentCreateForm(AssessmentTeamForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["city"].label_from_instance = lambda city: f"{city.code} {city.name_zh} {city.name_en}"
+
+
+class CampaignOpenForm(AssessmentTeamForm):
+    """A campaign: a region (every member city) or a list of cities, a period, a published version, a team."""
+
+    field_order = ["region", "cities", "framework", "period", "deadline", "consultants", "reviewer"]
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    cities = forms.ModelMultipleChoiceField(
+        label=_("Or these cities"),
+        queryset=City.objects.select_related("province"),
+        required=False,
+        help_text=_("Leave empty when a region is chosen."),
+    )
+    framework = forms.ModelChoiceField(
+        label=_("Framework version"), queryset=Framework.objects.filter(status=Framework.Status.PUBLISHED)
+    )
+    period = forms.IntegerField(label=_("Period (year)"), min_value=2000, max_value=2100)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].label_from_instance = lambda region: f"{region.code} {region.name}"
+        self.fields["cities"].label_from_instance = lambda city: f"{city.code} {city.name_zh} {city.name_en}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("region")) == bool(data.get("cities")):
+            raise forms.ValidationError(_("Choose a region or a list of cities (one of the two)."))
+        return data
+
+
+class CampaignBoardFilterForm(forms.Form):
+    """The board's filters: the assessments' state and the province."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All states")), *Assessment.Status.choices]
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False)
+
+    def __init__(self, *args: Any, provinces: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", _("All provinces")), *provinces]
+        for bound in self.fields.values():
+            bound.widget.attrs["class"] = "form-select form-select-sm"

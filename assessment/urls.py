@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment.views import assessments, audit, dashboards, evidence, frameworks, reports, workbook
+from assessment.views import assessments, audit, campaigns, dashboards, evidence, frameworks, reports, workbook
 
 app_name = "assessment"
 urlpatterns = [
@@ -24,6 +24,14 @@ urlpatterns = [
     path("assessments/", assessments.assessment_list, name="assessment_list"),
     path("assessments/new/", assessments.assessment_new, name="assessment_new"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", campaigns.campaign_board_page, name="campaign_board"),
+    path(
+        "campaigns/<int:pk>/progress.<str:fmt>",
+        campaigns.campaign_board_download,
+        name="campaign_board_download",
+    ),
     path("assessments/<int:pk>/dimensions/<str:code>/", assessments.dimension_form, name="dimension_form"),
     path("assessments/<int:pk>/responses/<int:response_pk>/", assessments.response_save, name="response_save"),
     path("assessments/<int:pk>/responses/<int:response_pk>/comments/", assessments.comment_add, name="comment_add"),

@@ -5,6 +5,7 @@ from assessment.models.assessment import (
     Response,
     ReviewComment,
 )
+from assessment.models.campaign import Campaign
 from assessment.models.framework import (
     Framework,
     FrameworkLockedError,
@@ -18,6 +19,7 @@ from assessment.models.report import Report, ReportLink, ReportLinkAccess
 __all__ = [
     "Assessment",
     "AssessmentResult",
+    "Campaign",
     "Evidence",
     "ReviewComment",
     "Response",

@@ -87,6 +87,14 @@ class Assessment(models.Model):
         verbose_name=_("reviewer"),
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        "assessment.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("campaign"),
+    )
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every change; a save based on an older version is refused.")
     )

@@ -7,6 +7,7 @@ anything is written, are in `assessment/answer_rules.py`.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,7 +22,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role, has_role
 from assessment.answer_rules import derived_override_missing, response_clean
 from assessment.framework.document import is_finite_number, plain_number_text
-from assessment.models import Assessment, Evidence, Framework, Indicator, Response, ReviewComment
+from assessment.models import Assessment, Campaign, Evidence, Framework, Indicator, Response, ReviewComment
 from cities.models import City
 
 # Fields a consultant writes on a response, in the order forms show them.
@@ -75,13 +76,22 @@ def assessment_create(
     reviewer: AbstractBaseUser | None = None,
     kind: str = Assessment.Kind.CONSULTANT,
     is_demo: bool = False,
+    campaign: Campaign | None = None,
+    deadline: date | None = None,
 ) -> Assessment:
     """Open a draft with one empty response per indicator of the framework version."""
     if framework.status != Framework.Status.PUBLISHED:
         raise WorkflowError(_("Assessments use a published framework version."))
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            city=city, framework=framework, period=period, kind=kind, reviewer=reviewer, is_demo=is_demo
+            city=city,
+            framework=framework,
+            period=period,
+            kind=kind,
+            reviewer=reviewer,
+            is_demo=is_demo,
+            campaign=campaign,
+            deadline=deadline,
         )
         assessment.consultants.set(consultants)
         indicators = Indicator.objects.filter(node__framework=framework)

@@ -108,6 +108,16 @@ def _draft(w: Any) -> dict[str, Any]:
     return {"pk": w.draft.pk}
 
 
+def _campaign(w: Any) -> dict[str, Any]:
+    return {"pk": w.campaign.pk}
+
+
+def _campaign_state(w: Any) -> Any:
+    from assessment.models import Assessment, Campaign
+
+    return Campaign.objects.count(), Assessment.objects.count()
+
+
 def _response(w: Any) -> dict[str, Any]:
     return {"pk": w.draft.pk, "response_pk": w.response.pk}
 
@@ -396,6 +406,20 @@ CASES: list[Case] = [
     ),
     Case("assessment:assessment_team", _draft, REVIEWS),
     Case("assessment:assessment_team", _draft, REVIEWS, method="post", data=_same_team, state=_team_state, html=False),
+    # Campaigns: reviewers open them and read their own boards; administrators all.
+    Case("assessment:campaign_list", NONE, REVIEWS),
+    Case("assessment:campaign_new", NONE, REVIEWS),
+    Case(
+        "assessment:campaign_new",
+        NONE,
+        REVIEWS,
+        method="post",
+        data=lambda w: {"period": "x"},
+        state=_campaign_state,
+        html=False,
+    ),
+    Case("assessment:campaign_board", _campaign, REVIEWS),
+    Case("assessment:campaign_board_download", lambda w: {**_campaign(w), "fmt": "csv"}, REVIEWS, html=False),
     Case("assessment:evidence_add", _response, POST_ONLY, html=False),
     Case(
         "assessment:evidence_add",
@@ -493,6 +517,8 @@ HORIZONTAL: list[Case] = [
     Case("assessment:assessment_history", _draft, NOT_THEIRS, variant="draft"),
     Case("assessment:assessment_history", lambda w: {"pk": w.published.pk}, NOT_THEIRS, variant="published"),
     Case("assessment:assessment_team", _draft, NOT_THEIRS),
+    Case("assessment:campaign_board", _campaign, NOT_THEIRS),
+    Case("assessment:campaign_board_download", lambda w: {**_campaign(w), "fmt": "xlsx"}, NOT_THEIRS, html=False),
     Case(
         "assessment:assessment_team", _draft, NOT_THEIRS, method="post", data=_same_team, state=_team_state, html=False
     ),

@@ -18,8 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from accounts.roles import Role
-from assessment.models import Assessment, Evidence, Framework, Report, ReportLink, ReviewComment
+from assessment.models import Assessment, Campaign, Evidence, Framework, Report, ReportLink, ReviewComment
 from assessment.services.assessments import assessment_create
+from assessment.services.campaigns import campaign_open
 from assessment.services.evidence import evidence_add
 from assessment.views.reports import LINK_SALT
 from cities.models import Agreement, City, Region
@@ -54,6 +55,7 @@ class World:
     agreement: Agreement
     region: Region
     city: City
+    campaign: Campaign  # the reviewer user's campaign, holding the draft
     extra: dict = field(default_factory=dict)
 
     @property
@@ -160,6 +162,14 @@ def build_world() -> World:
     )
     full_report.file.save("security-suite-full.pdf", ContentFile(TINY_PDF), save=False)
     full_report.save()
+    campaign = campaign_open(
+        user=None,
+        framework=framework,
+        period=PERIOD,
+        reviewer=users[Role.REVIEWER],
+        consultants=[users[Role.CONSULTANT]],
+        cities=[draft.city],
+    ).campaign
     return World(
         users=users,
         others=others,
@@ -179,4 +189,5 @@ def build_world() -> World:
         agreement=Agreement.objects.order_by("key").first(),
         region=region,
         city=city,
+        campaign=campaign,
     )

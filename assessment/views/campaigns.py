@@ -1,0 +1,90 @@
+"""Campaigns: the reviewer opens one for a region, follows it on a board and downloads the board."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.roles import Role, role_required
+from assessment.dashboards.downloads import check_format, panel_download
+from assessment.dashboards.panels import Panel
+from assessment.forms import CampaignBoardFilterForm, CampaignOpenForm
+from assessment.selectors.campaigns import CampaignBoard, campaign_board, campaign_board_table, campaigns_visible_to
+from assessment.services.campaigns import campaign_open
+
+
+@role_required(Role.REVIEWER)
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """The campaigns this reviewer runs (an administrator: all), newest period first."""
+    campaigns = campaigns_visible_to(request.user).prefetch_related("assessments")
+    return render(request, "assessment/campaign_list.html", {"campaigns": campaigns})
+
+
+@role_required(Role.REVIEWER)
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    """Open a campaign (or complete one: opening it again adds only what is missing)."""
+    form = CampaignOpenForm(request.POST or None, initial={"reviewer": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            opening = campaign_open(
+                user=request.user,
+                framework=data["framework"],
+                period=data["period"],
+                reviewer=data["reviewer"],
+                consultants=list(data["consultants"]),
+                region=data["region"],
+                cities=None if data["region"] else list(data["cities"]),
+                deadline=data["deadline"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(created)d assessments created, %(kept)d already there.")
+                % {"created": len(opening.created), "kept": len(opening.already) + len(opening.joined)},
+            )
+            if opening.held_elsewhere:
+                messages.warning(
+                    request,
+                    _("Left alone (in another campaign or framework version): %(cities)s.")
+                    % {"cities": "、".join(a.city.name for a in opening.held_elsewhere)},
+                )
+            if not campaigns_visible_to(request.user).filter(pk=opening.campaign.pk).exists():
+                # Opened for another reviewer: the board is theirs.
+                return redirect("assessment:campaign_list")
+            return redirect(opening.campaign.get_absolute_url())
+    return render(request, "assessment/campaign_new.html", {"form": form})
+
+
+def _board(request: HttpRequest, pk: int) -> tuple[CampaignBoard, CampaignBoardFilterForm]:
+    campaign = get_object_or_404(campaigns_visible_to(request.user), pk=pk)
+    provinces = sorted({(c.province.code, c.province.name) for c in campaign.cities.select_related("province")})
+    form = CampaignBoardFilterForm(request.GET or None, provinces=provinces)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    board = campaign_board(campaign, status=filters.get("status", ""), province=filters.get("province", ""))
+    return board, form
+
+
+@role_required(Role.REVIEWER)
+@require_GET
+def campaign_board_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cities × dimensions: each city's state, answers and evidence per dimension, open returns."""
+    board, form = _board(request, pk)
+    query = request.GET.urlencode()
+    return render(request, "assessment/campaign_board.html", {"board": board, "form": form, "query": query})
+
+
+@role_required(Role.REVIEWER)
+@require_GET
+def campaign_board_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The board as filtered, one row per city, as CSV or XLSX."""
+    check_format(fmt)
+    board, _form = _board(request, pk)
+    columns, rows = campaign_board_table(board)
+    panel = Panel(slug="campaign", title=board.campaign.name, figure=None, columns=columns, rows=rows)
+    return panel_download(panel, f"campaign-{board.campaign.pk}-progress", fmt)
