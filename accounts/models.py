@@ -5,6 +5,7 @@ attacker would get the limit once per worker. A row per failure is small and
 old rows are deleted as new ones arrive.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -112,3 +113,46 @@ class AuditRecord(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit records are removed only by prune_audit_log, after the retention period.")
+
+
+class AccountSecurity(models.Model):
+    """When a local account's password last changed, and whether it must change at the next sign-in.
+
+    Written by `accounts.password_policy` whenever a password is set (Django calls the validators'
+    `password_changed` from every save that set one: the password page, the admin, `changepassword`).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security", verbose_name=_("user")
+    )
+    password_changed_at = models.DateTimeField(_("password changed"))
+    must_change_password = models.BooleanField(
+        _("must change the password"),
+        default=False,
+        help_text=_("Set when an administrator chose the password: its owner replaces it at the next sign-in."),
+    )
+
+    class Meta:
+        verbose_name = _("account security")
+        verbose_name_plural = _("account security")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.password_changed_at:%Y-%m-%d}"
+
+
+class PasswordHistory(models.Model):
+    """A password a user had (as its salted hash), so the last few are not chosen again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("user")
+    )
+    encoded = models.CharField(_("password hash"), max_length=256)
+    at = models.DateTimeField(_("set"))
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d}"

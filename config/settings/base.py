@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "accounts.request_context.RequestContextMiddleware",
     "accounts.middleware.AuditorScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A password set by an administrator, or a privileged one past PASSWORD_EXPIRY_DAYS, must change first
+    # (after the messages middleware: it says why).
+    "accounts.password_policy.PasswordPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -113,11 +116,23 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The password policy of local accounts (accounts/password_policy.py; MLPS 2.0 asks for complexity, expiry
+# and no reuse). Directory accounts (LDAP, OIDC) have no local password and follow their directory's policy.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12)
+# Days after which an administrator's, reviewer's or auditor's password must change; 0: never.
+PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 90)
+# How many earlier passwords may not be chosen again.
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_policy.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.password_policy.PasswordHistoryValidator", "OPTIONS": {"count": PASSWORD_HISTORY}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
