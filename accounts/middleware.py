@@ -15,7 +15,20 @@ from django.urls import Resolver404, resolve
 from accounts.roles import auditor_only
 
 AUDITOR_PAGES = frozenset(
-    {"audit_log", "audit_log_csv", "login", "logout", "password_change", "password_change_done", "set_language"}
+    {
+        "audit_log",
+        "audit_log_csv",
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "set_language",
+        "two_factor_setup",
+        "two_factor_verify",
+        "two_factor_manage",
+        "two_factor_recovery_codes",
+        "two_factor_remove",
+    }
 )
 
 

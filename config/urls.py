@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from accounts import two_factor_views
 from accounts.forms import ThrottledLoginForm
 from accounts.views import ThrottledPasswordChangeView, audit_log, audit_log_csv
 from assessment.views import pages as assessment_pages
@@ -25,6 +26,16 @@ urlpatterns = [
     # The old password is a guess too: throttled like the login page.
     path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Two-factor sign-in (accounts.two_factor): enrolment, the code after the password, the account's own page.
+    path("accounts/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/", two_factor_views.two_factor_manage, name="two_factor_manage"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("accounts/two-factor/remove/", two_factor_views.two_factor_remove, name="two_factor_remove"),
     # The auditor's pages (accounts.audit_log); administrators are not let in (三员分立).
     path("audit-log/", audit_log, name="audit_log"),
     path("audit-log/export.csv", audit_log_csv, name="audit_log_csv"),

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "cities",
     "assessment",
     "accounts",
+    # Two-factor sign-in (accounts/two_factor.py): authenticator apps (TOTP) and one-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -54,10 +58,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # request.user.is_verified(): whether this session gave its second factor.
+    "django_otp.middleware.OTPMiddleware",
     # The page being served, for audit records written by services and signals (its client address).
     "accounts.request_context.RequestContextMiddleware",
     "accounts.middleware.AuditorScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The second factor first (a user who owes one reaches nothing else, the admin included), then the password.
+    "accounts.two_factor.TwoFactorMiddleware",
     # A password set by an administrator, or a privileged one past PASSWORD_EXPIRY_DAYS, must change first
     # (after the messages middleware: it says why).
     "accounts.password_policy.PasswordPolicyMiddleware",
@@ -123,6 +131,11 @@ PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12)
 PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 90)
 # How many earlier passwords may not be chosen again.
 PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5)
+# Roles that must sign in with a second factor (comma-separated Role values, e.g. "administrator,reviewer");
+# empty: optional for everyone. Anyone enrolled gives it at every sign-in.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", [])
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "DualSpace")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -27,6 +27,12 @@ AUDITOR_REACHES = {
     "password_change",
     "password_change_done",
     "set_language",
+    # Their own second factor (an installation may require it of auditors).
+    "two_factor_setup",
+    "two_factor_verify",
+    "two_factor_manage",
+    "two_factor_recovery_codes",
+    "two_factor_remove",
 }
 
 
