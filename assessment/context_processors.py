@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, auditor_only, has_role, user_roles
+from accounts.two_factor import owes_second_factor
 
 # (url name, label, roles that see it; empty means every signed-in user)
 NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
@@ -29,6 +30,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "user_role_labels": []}
+    labels = [Role(role).label for role in Role.values if role in user_roles(user)]
+    if owes_second_factor(user) is not None:
+        # Every page but the second factor's answers with a redirect until it is given: no menu to click.
+        return {"nav_items": [], "user_role_labels": labels}
     # An auditor sees the audit log only (accounts.middleware); administrators never see it.
     shown = AUDITOR_NAVIGATION if auditor_only(user) else NAVIGATION
     items = [
@@ -36,5 +41,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for name, label, roles in shown
         if not roles or has_role(user, *roles)
     ]
-    labels = [Role(role).label for role in Role.values if role in user_roles(user)]
     return {"nav_items": items, "user_role_labels": labels}
