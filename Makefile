@@ -15,9 +15,11 @@ export DEMO_PASSWORD
 # Debian packages: CJK fonts and HarfBuzz subsetting for the PDF reports,
 # gettext to compile the translations; chromium draws the report charts (kaleido) and runs the browser tests;
 # poppler-utils (pdftotext, pdfdetach) lets the tests read the PDFs; redis-server is the shared cache
-# the two-node and cache tests start (tests/services.py).
+# the two-node and cache tests start (tests/services.py); slapd and ldap-utils are the directory the LDAP
+# sign-in tests start (tests/directory_servers.py), and python-ldap (test extra) builds with gcc against
+# libldap-dev and libsasl2-dev.
 APT_RUN := fonts-noto-cjk libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0 chromium
-APT_TEST := chromium poppler-utils redis-server
+APT_TEST := chromium poppler-utils redis-server slapd ldap-utils libldap-dev libsasl2-dev gcc
 
 .PHONY: help check-python venv os-packages os-packages-test setup run test test-postgres test-fast bench lint messages clean screenshots
 

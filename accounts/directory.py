@@ -22,9 +22,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.audit import record
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, DirectoryAccount
 from accounts.roles import Role
 from accounts.signals import role_changes_recorded_by_caller
 from cities.models import City
@@ -107,3 +108,16 @@ def sync_directory_roles(
         cities_removed=removed_cities,
     )
     return True
+
+
+def directory_account_update(user: AbstractBaseUser, *, source: str, external_id: str, department: str = "") -> None:
+    """Remember where this user signs in from (LDAP DN or OIDC subject) and the department the directory gives."""
+    DirectoryAccount.objects.update_or_create(
+        user=user,
+        defaults={
+            "source": source,
+            "external_id": external_id[:500],
+            "department": department[:200],
+            "synced_at": timezone.now(),
+        },
+    )

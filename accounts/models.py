@@ -156,3 +156,33 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.at:%Y-%m-%d}"
+
+
+class DirectoryAccount(models.Model):
+    """A user whose identity, roles and cities come from a directory (LDAP) or an identity provider (OIDC).
+
+    Written at every directory sign-in (`accounts.directory.directory_account_update`): where the user
+    comes from, their identifier there, and the department the directory gives (DualSpace's user table
+    has no such field). Such users have no local password; the password policy does not apply to them.
+    """
+
+    class Source(models.TextChoices):
+        LDAP = "ldap", _("LDAP directory")
+        OIDC = "oidc", _("OpenID Connect provider")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_account", verbose_name=_("user")
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    external_id = models.CharField(
+        _("identifier in the directory"), max_length=500, help_text=_("The LDAP entry's DN, or the OIDC subject.")
+    )
+    department = models.CharField(_("department"), max_length=200, blank=True)
+    synced_at = models.DateTimeField(_("last synchronised"))
+
+    class Meta:
+        verbose_name = _("directory account")
+        verbose_name_plural = _("directory accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.source}"

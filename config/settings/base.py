@@ -13,7 +13,8 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config import services
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_mapping, env_str
+from config.ldap_settings import ldap_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -147,6 +148,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.password_policy.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "accounts.password_policy.PasswordHistoryValidator", "OPTIONS": {"count": PASSWORD_HISTORY}},
 ]
+# Sign-in through a directory (accounts/ldap_backend.py, README "Sign-in through a directory"): on when
+# LDAP_SERVER_URI is set. Local accounts (the break-glass administrator) keep signing in with their password.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LDAP_SERVER_URI = env_str("LDAP_SERVER_URI", "") or ""
+# Directory group (DN or name) -> DualSpace role, and -> managed city code: JSON or "group=value;group=value".
+LDAP_ROLE_GROUPS = env_mapping("LDAP_ROLE_GROUPS")
+LDAP_CITY_GROUPS = env_mapping("LDAP_CITY_GROUPS")
+LDAP_ATTR_DEPARTMENT = env_str("LDAP_ATTR_DEPARTMENT", "departmentNumber") or ""
+if LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS = ["accounts.ldap_backend.DirectoryLDAPBackend", *AUTHENTICATION_BACKENDS]
+    globals().update(ldap_settings(LDAP_SERVER_URI))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
