@@ -96,12 +96,18 @@ run: setup
 	if kill -0 $$server 2>/dev/null; then exit 143; fi; \
 	wait $$server
 
-test: check-python os-packages-test $(VENV)/.installed-test setup
+# The single sign-on tests' provider: node's oidc-provider, pinned by its package-lock.json (npm registry).
+OIDC_PROVIDER := tests/oidc_provider/node_modules/.installed
+$(OIDC_PROVIDER): tests/oidc_provider/package-lock.json
+	cd tests/oidc_provider && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: check-python os-packages-test $(VENV)/.installed-test $(OIDC_PROVIDER) setup
 	$(PY) -m pytest
 
 # The suite on PostgreSQL, the database of a scaled-out deployment; the script
 # installs PostgreSQL if needed and starts and removes its own server.
-test-postgres: check-python os-packages-test $(VENV)/.installed-test setup
+test-postgres: check-python os-packages-test $(VENV)/.installed-test $(OIDC_PROVIDER) setup
 	.ci/postgres
 
 bench: $(VENV)/.installed-test

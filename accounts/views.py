@@ -1,7 +1,9 @@
-"""The password-change page, throttled like the login page (accounts.throttle); the auditor's audit log pages."""
+"""The sign-in and password-change pages (throttled: accounts.throttle); the auditor's audit log pages."""
+
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.views import PasswordChangeView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
@@ -15,6 +17,16 @@ from accounts.audit_log import PAGE_SIZE, AuditFilterForm, audit_csv_lines, audi
 from accounts.forms import ThrottledPasswordChangeForm
 from accounts.models import AuditEvent, AuditRecord
 from accounts.roles import Role, role_required
+
+
+class SignInView(LoginView):
+    """The sign-in page; it offers single sign-on when an OIDC provider is configured."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_name"] = settings.OIDC_PROVIDER_NAME if settings.OIDC_ENABLED else ""
+        context["sso_failed"] = settings.OIDC_ENABLED and self.request.GET.get("sso") == "failed"
+        return context
 
 
 class ThrottledPasswordChangeView(PasswordChangeView):

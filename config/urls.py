@@ -5,9 +5,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from accounts import two_factor_views
+from accounts import oidc, two_factor_views
 from accounts.forms import ThrottledLoginForm
-from accounts.views import ThrottledPasswordChangeView, audit_log, audit_log_csv
+from accounts.views import SignInView, ThrottledPasswordChangeView, audit_log, audit_log_csv
 from assessment.views import pages as assessment_pages
 from assessment.views import reports as assessment_reports
 
@@ -18,11 +18,14 @@ admin.site.site_title = _("DualSpace administration")
 urlpatterns = [
     path("", assessment_pages.home, name="home"),
     # Before the stock auth URLs: the same login page, throttled (accounts.throttle).
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledLoginForm), name="login"),
+    path("accounts/login/", SignInView.as_view(authentication_form=ThrottledLoginForm), name="login"),
     # Not the stock auth URLs: without them the password-reset pages would be open
     # to anyone and would mail from a server that has no mail set up. An
     # administrator sets a forgotten password in the admin site.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (accounts.oidc): the way to the provider and back; 404 unless OIDC_RP_CLIENT_ID is set.
+    path("oidc/authenticate/", oidc.oidc_start, name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.oidc_callback, name="oidc_authentication_callback"),
     # The old password is a guess too: throttled like the login page.
     path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

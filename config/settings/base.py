@@ -13,7 +13,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config import services
-from config.env import env_bool, env_int, env_list, env_mapping, env_str
+from config.env import env_bool, env_int, env_list, env_mapping, env_required, env_str
 from config.ldap_settings import ldap_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -159,6 +159,33 @@ LDAP_ATTR_DEPARTMENT = env_str("LDAP_ATTR_DEPARTMENT", "departmentNumber") or ""
 if LDAP_SERVER_URI:
     AUTHENTICATION_BACKENDS = ["accounts.ldap_backend.DirectoryLDAPBackend", *AUTHENTICATION_BACKENDS]
     globals().update(ldap_settings(LDAP_SERVER_URI))
+
+# Single sign-on through an OpenID Connect provider (accounts/oidc.py, README "Single sign-on (OIDC)"): on
+# when OIDC_RP_CLIENT_ID is set. The endpoints are the provider's (its /.well-known/openid-configuration).
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "") or ""
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "SSO") or "SSO"
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username") or "preferred_username"
+# The claim holding the user's groups (roles and cities are mapped from it), and the maps: JSON or "a=b;c=d".
+OIDC_ROLE_CLAIM = env_str("OIDC_ROLE_CLAIM", "groups") or "groups"
+OIDC_CITY_CLAIM = env_str("OIDC_CITY_CLAIM", "") or ""  # empty: the same claim as the roles
+OIDC_DEPARTMENT_CLAIM = env_str("OIDC_DEPARTMENT_CLAIM", "department") or ""
+OIDC_ROLE_MAP = env_mapping("OIDC_ROLE_MAP")
+OIDC_CITY_MAP = env_mapping("OIDC_CITY_MAP")
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.DirectoryOIDCBackend"]
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "") or ""
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_required("OIDC_OP_AUTHORIZATION_ENDPOINT", "the provider's authorization URL")
+    OIDC_OP_TOKEN_ENDPOINT = env_required("OIDC_OP_TOKEN_ENDPOINT", "the provider's token URL")
+    OIDC_OP_USER_ENDPOINT = env_required("OIDC_OP_USER_ENDPOINT", "the provider's userinfo URL")
+    OIDC_OP_JWKS_ENDPOINT = env_required("OIDC_OP_JWKS_ENDPOINT", "the provider's JWKS URL (its signing keys)")
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256") or "RS256"
+    OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile groups") or "openid email profile groups"
+    # PKCE as well as the client secret: the code is useless to whoever intercepts the redirect.
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+    # A refused sign-in (an unknown name clashing with a local account, a provider error) lands on the login page.
+    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -216,6 +216,9 @@ CASES: list[Case] = [
     Case("logout", NONE, outcomes(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN), method="post", html=False),
     Case("password_change", NONE, SIGNED_IN),
     Case("password_change_done", NONE, SIGNED_IN),
+    # Single sign-on's two ends: 404 for everyone unless OIDC is configured (tests/e2e/test_oidc_sign_in.py).
+    Case("oidc_authentication_init", NONE, outcomes(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED), html=False),
+    Case("oidc_authentication_callback", NONE, outcomes(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED), html=False),
     # Two-factor sign-in: each user's own second factor (nothing of anyone else's is named in a URL).
     Case("two_factor_setup", NONE, SIGNED_IN),
     Case("two_factor_verify", NONE, SIGNED_IN),
