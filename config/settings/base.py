@@ -306,8 +306,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "WARNING"},
     # The PDF stack narrates every step at INFO (layout steps, browser tabs); keep its warnings.
     "loggers": {
-        name: {"level": "WARNING"}
-        for name in ("weasyprint", "weasyprint.progress", "fontTools", "kaleido", "choreographer", "logistro")
+        **{
+            name: {"level": "WARNING"}
+            for name in ("weasyprint", "weasyprint.progress", "fontTools", "kaleido", "choreographer", "logistro")
+        },
+        # Every audit record is also a log line (for a syslog collector); the database holds them anyway, so
+        # they are quiet unless AUDIT_LOG_LEVEL=INFO asks (make run's INFO would print one per demo step).
+        "dualspace.audit": {"level": env_str("AUDIT_LOG_LEVEL") or "WARNING"},
     },
 }
 # Evidence uploads larger than this are refused (bytes).
