@@ -110,6 +110,11 @@ def read_csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int
         return [], [
             row_problem(None, None, _("cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror})
         ]
+    return read_csv_bytes(raw, required)
+
+
+def read_csv_bytes(raw: bytes, required: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """`read_csv_rows` for a file already read (an upload)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -199,6 +199,10 @@ class Response(models.Model):
         blank=True,
         help_text=_("Needed only when the value lies outside the indicator's plausible range."),
     )
+    # Provenance of a value filled by a bulk statistics import (services/statistics_import.py): the file and
+    # when; who is updated_by. Cleared when someone saves the answer by hand.
+    imported_from = models.CharField(_("imported from"), max_length=255, blank=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -193,6 +193,9 @@ def response_save(*, response: Response, user: AbstractBaseUser, values: dict[st
             who = current.updated_by.get_username() if current.updated_by else _("someone")
             raise StaleSaveError(current, response_values(current), values, who)
         response_clean(current.indicator, {**response_values(current), **values})
+        if "value" in values and values["value"] != current.value:
+            # Typed by hand now: the imported file no longer stands behind the value.
+            current.imported_from, current.imported_at = "", None
         for name, value in values.items():
             setattr(current, name, value)
         _check_against_agreements(current)
