@@ -27,6 +27,12 @@ urlpatterns = [
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
     path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", campaigns.campaign_board_page, name="campaign_board"),
+    path("campaigns/<int:pk>/statistics/", campaigns.campaign_statistics, name="campaign_statistics"),
+    path(
+        "campaigns/<int:pk>/statistics/apply/",
+        campaigns.campaign_statistics_apply,
+        name="campaign_statistics_apply",
+    ),
     path(
         "campaigns/<int:pk>/progress.<str:fmt>",
         campaigns.campaign_board_download,

@@ -168,3 +168,51 @@ def test_a_submitted_assessment_is_named_and_keeps_its_answers(campaign, tmp_pat
     Assessment.objects.filter(campaign=campaign, city_id="320500").update(status=Assessment.Status.SUBMITTED)
     with pytest.raises(CommandError, match="line 3, column “city_code”: the assessment of Suzhou is submitted"):
         run(csv_file(tmp_path, good_rows()))
+
+
+def test_the_page_checks_shows_the_conflicts_and_writes_only_what_was_ticked(campaign, tmp_path, client_factory):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    reviewer = client_factory(campaign.reviewer)
+    colleague = UserFactory(username="colleague", roles=[Role.CONSULTANT])
+    hangzhou = campaign.assessments.get(city_id="330100")
+    hangzhou.consultants.add(colleague)
+    theirs = hangzhou.responses.get(indicator__node__code="W1.1")
+    response_save(response=theirs, user=colleague, values={"value": 71.0}, base_version=theirs.version)
+    data = csv_file(tmp_path, good_rows()).read_bytes()
+
+    bad = good_rows()
+    bad[4][5] = "n/a"
+    page = reviewer.post(
+        f"/campaigns/{campaign.pk}/statistics/",
+        {"file": SimpleUploadedFile("bad.csv", csv_file(tmp_path, bad).read_bytes())},
+    )
+    assert [(p.row, p.column) for p in page.context["check"].problems] == [(5, "W1.2")]
+    assert "token" not in page.context and answered(campaign) == 1
+
+    page = reviewer.post(f"/campaigns/{campaign.pk}/statistics/", {"file": SimpleUploadedFile("good.csv", data)})
+    assert page.status_code == 200 and len(page.context["check"].changes) == 26
+    assert [change.response.pk for change, _text in page.context["conflicts"]] == [theirs.pk]
+    assert answered(campaign) == 1  # checked, not written
+    applied = reviewer.post(
+        f"/campaigns/{campaign.pk}/statistics/apply/", {"token": page.context["token"], "replace": [str(theirs.pk)]}
+    )
+    assert applied.status_code == 302 and applied["Location"] == f"/campaigns/{campaign.pk}/"
+    theirs.refresh_from_db()
+    assert answered(campaign) == 27 and theirs.value == 52.0 and theirs.imported_from == "good.csv"
+    # The token is used up: a second apply writes nothing more.
+    again = reviewer.post(f"/campaigns/{campaign.pk}/statistics/apply/", {"token": page.context["token"]})
+    assert again.status_code == 302 and again["Location"].endswith("/statistics/")
+
+
+def test_another_reviewer_cannot_import_into_the_campaign(campaign, tmp_path, client_factory):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    other = client_factory(UserFactory(username="reviewer-2", roles=[Role.REVIEWER]))
+    data = csv_file(tmp_path, good_rows()).read_bytes()
+    assert other.get(f"/campaigns/{campaign.pk}/statistics/").status_code == 404
+    assert (
+        other.post(f"/campaigns/{campaign.pk}/statistics/", {"file": SimpleUploadedFile("g.csv", data)}).status_code
+        == 404
+    )
+    assert answered(campaign) == 0

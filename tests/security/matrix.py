@@ -118,6 +118,12 @@ def _campaign_state(w: Any) -> Any:
     return Campaign.objects.count(), Assessment.objects.count()
 
 
+def _campaign_answers(w: Any) -> Any:
+    from assessment.models import Response
+
+    return tuple(Response.objects.filter(assessment__campaign=w.campaign).values_list("pk", "version"))
+
+
 def _response(w: Any) -> dict[str, Any]:
     return {"pk": w.draft.pk, "response_pk": w.response.pk}
 
@@ -430,6 +436,25 @@ CASES: list[Case] = [
         html=False,
     ),
     Case("assessment:campaign_board", _campaign, REVIEWS),
+    Case("assessment:campaign_statistics", _campaign, REVIEWS),
+    Case(
+        "assessment:campaign_statistics",
+        _campaign,
+        REVIEWS,
+        method="post",
+        state=_campaign_answers,
+        html=False,
+    ),
+    Case("assessment:campaign_statistics_apply", _campaign, POST_ONLY, html=False),
+    Case(
+        "assessment:campaign_statistics_apply",
+        _campaign,
+        REVIEWS,
+        method="post",
+        data=lambda w: {"token": "none"},
+        state=_campaign_answers,
+        html=False,
+    ),
     Case("assessment:campaign_board_download", lambda w: {**_campaign(w), "fmt": "csv"}, REVIEWS, html=False),
     Case("assessment:evidence_add", _response, POST_ONLY, html=False),
     Case(
@@ -529,6 +554,16 @@ HORIZONTAL: list[Case] = [
     Case("assessment:assessment_history", lambda w: {"pk": w.published.pk}, NOT_THEIRS, variant="published"),
     Case("assessment:assessment_team", _draft, NOT_THEIRS),
     Case("assessment:campaign_board", _campaign, NOT_THEIRS),
+    Case("assessment:campaign_statistics", _campaign, NOT_THEIRS),
+    Case(
+        "assessment:campaign_statistics_apply",
+        _campaign,
+        NOT_THEIRS,
+        method="post",
+        data=lambda w: {"token": "none"},
+        state=_campaign_answers,
+        html=False,
+    ),
     Case("assessment:campaign_board_download", lambda w: {**_campaign(w), "fmt": "xlsx"}, NOT_THEIRS, html=False),
     Case(
         "assessment:assessment_team", _draft, NOT_THEIRS, method="post", data=_same_team, state=_team_state, html=False
