@@ -28,6 +28,8 @@ AUDITOR_PAGES = frozenset(
         "two_factor_manage",
         "two_factor_recovery_codes",
         "two_factor_remove",
+        "assessment:notification_list",
+        "assessment:notifications_read",
     }
 )
 

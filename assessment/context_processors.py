@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, auditor_only, has_role, user_roles
 from accounts.two_factor import owes_second_factor
+from assessment.models import Notification
 
 # (url name, label, roles that see it; empty means every signed-in user)
 NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
@@ -41,4 +42,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for name, label, roles in shown
         if not roles or has_role(user, *roles)
     ]
-    return {"nav_items": items, "user_role_labels": labels}
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"nav_items": items, "user_role_labels": labels, "unread_notifications": unread}

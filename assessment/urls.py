@@ -1,6 +1,16 @@
 from django.urls import path
 
-from assessment.views import assessments, audit, campaigns, dashboards, evidence, frameworks, reports, workbook
+from assessment.views import (
+    assessments,
+    audit,
+    campaigns,
+    dashboards,
+    evidence,
+    frameworks,
+    notifications,
+    reports,
+    workbook,
+)
 
 app_name = "assessment"
 urlpatterns = [
@@ -24,6 +34,8 @@ urlpatterns = [
     path("assessments/", assessments.assessment_list, name="assessment_list"),
     path("assessments/new/", assessments.assessment_new, name="assessment_new"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
     path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", campaigns.campaign_board_page, name="campaign_board"),

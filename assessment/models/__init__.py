@@ -14,6 +14,7 @@ from assessment.models.framework import (
     LevelDescriptor,
     StageRung,
 )
+from assessment.models.notification import Notification
 from assessment.models.report import Report, ReportLink, ReportLinkAccess
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "FrameworkNode",
     "Indicator",
     "LevelDescriptor",
+    "Notification",
     "StageRung",
     "Report",
     "ReportLink",

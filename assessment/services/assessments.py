@@ -23,6 +23,7 @@ from accounts.roles import Role, has_role
 from assessment.answer_rules import derived_override_missing, response_clean
 from assessment.framework.document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Campaign, Evidence, Framework, Indicator, Response, ReviewComment
+from assessment.services.notifications import notify_assigned, notify_returned
 from cities.models import City
 
 # Fields a consultant writes on a response, in the order forms show them.
@@ -94,6 +95,8 @@ def assessment_create(
             deadline=deadline,
         )
         assessment.consultants.set(consultants)
+        if not is_demo:
+            notify_assigned(assessment, [*consultants, reviewer])
         indicators = Indicator.objects.filter(node__framework=framework)
         Response.objects.bulk_create(
             Response(assessment=assessment, indicator=indicator, unit=indicator.unit_zh) for indicator in indicators
@@ -360,9 +363,12 @@ def assessment_return(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
     ).exists()
     if not open_returns:
         raise WorkflowError(_("Return at least one indicator with a comment before returning the assessment."))
-    return _transition(
-        assessment, user, (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW), Assessment.Status.RETURNED
-    )
+    with transaction.atomic():
+        returned = _transition(
+            assessment, user, (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW), Assessment.Status.RETURNED
+        )
+        notify_returned(returned)
+    return returned
 
 
 def assessment_approve(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
@@ -437,6 +443,9 @@ def assessment_team_set(
             raise ValidationError(
                 _("Someone changed the team after you opened this page. Reload it to see the current team.")
             )
+        newcomers = [p for p in consultants if not locked.consultants.filter(pk=p.pk).exists()]
+        if reviewer.pk != locked.reviewer_id:
+            newcomers.append(reviewer)
         locked.consultants.set(consultants)
         locked.reviewer = reviewer
         locked._history_user = user
@@ -445,6 +454,7 @@ def assessment_team_set(
         names = ", ".join(sorted(person.get_username() for person in consultants))
         locked._change_reason = (TEAM_CHANGE + names)[:100]
         locked.save(update_fields=["reviewer", "updated_at"])
+        notify_assigned(locked, newcomers)
     return locked
 
 

@@ -315,6 +315,27 @@ LOGGING = {
         "dualspace.audit": {"level": env_str("AUDIT_LOG_LEVEL") or "WARNING"},
     },
 }
+# Mail (reminders: assessment/services/notifications.py), as Django 6.1's MAILERS; the variables keep the
+# familiar EMAIL_* names. Without EMAIL_HOST reminders stay in the app.
+_email_host = env_str("EMAIL_HOST", "") or ""
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _email_host or "localhost",
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", "") or "",
+            "password": env_str("EMAIL_HOST_PASSWORD", "") or "",
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": 10,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dualspace@localhost") or "dualspace@localhost"
+NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", bool(_email_host))
+# The address people open DualSpace at, for the links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 # Evidence uploads larger than this are refused (bytes).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -423,6 +423,10 @@ CASES: list[Case] = [
     ),
     Case("assessment:assessment_team", _draft, REVIEWS),
     Case("assessment:assessment_team", _draft, REVIEWS, method="post", data=_same_team, state=_team_state, html=False),
+    # Each user's own notifications.
+    Case("assessment:notification_list", NONE, SIGNED_IN),
+    Case("assessment:notifications_read", NONE, POST_ONLY, html=False),
+    Case("assessment:notifications_read", NONE, SIGNED_IN, method="post", html=False),
     # Campaigns: reviewers open them and read their own boards; administrators all.
     Case("assessment:campaign_list", NONE, REVIEWS),
     Case("assessment:campaign_new", NONE, REVIEWS),

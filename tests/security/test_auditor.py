@@ -33,6 +33,9 @@ AUDITOR_REACHES = {
     "two_factor_manage",
     "two_factor_recovery_codes",
     "two_factor_remove",
+    # Their own notifications (an auditor has none, but the menu offers the page to everyone).
+    "assessment:notification_list",
+    "assessment:notifications_read",
 }
 
 
