@@ -18,6 +18,7 @@ from assessment.forms import AssessmentCreateForm, AssessmentTeamChangeForm, Com
 from assessment.models import Assessment, Evidence, FrameworkNode, Indicator, Response, ReviewComment
 from assessment.selectors import assessments as selectors
 from assessment.selectors.derived import derived_proposal_for
+from assessment.selectors.reasonableness import answer_flags
 from assessment.services import assessments as services
 from assessment.views.messages import CARD_TAG, card_tag, messages_by_tag
 
@@ -295,6 +296,8 @@ def _render_dimension(
     can_edit = services.can_edit(request.user, assessment)
     can_review = services.can_review(request.user, assessment)
     dimensions = selectors.assessment_dimensions(assessment)
+    # Reasons to look again at an answer, for whoever may read the team's working notes.
+    flags = answer_flags(assessment) if services.can_read_comments(request.user, assessment) else {}
     items = []
     for response in selectors.dimension_responses(assessment, dimension):
         form = (
@@ -308,6 +311,7 @@ def _render_dimension(
                 "form": form,
                 "comment_form": CommentForm(prefix=f"c{response.pk}"),
                 "proposal": derived_proposal_for(response) if response.indicator.derived_from else None,
+                "flags": flags.get(response.pk, []),
             }
         )
     # Evidence refused or added is said at its indicator's card, where the redirect lands.
