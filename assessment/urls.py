@@ -54,6 +54,11 @@ urlpatterns = [
     path("assessments/<int:pk>/responses/<int:response_pk>/", assessments.response_save, name="response_save"),
     path("assessments/<int:pk>/responses/<int:response_pk>/comments/", assessments.comment_add, name="comment_add"),
     path(
+        "assessments/<int:pk>/responses/<int:response_pk>/flags/<slug:kind>/accept/",
+        assessments.flag_accept,
+        name="flag_accept",
+    ),
+    path(
         "assessments/<int:pk>/comments/<int:comment_pk>/resolve/", assessments.comment_resolve, name="comment_resolve"
     ),
     path(

@@ -2,6 +2,7 @@ from assessment.models.assessment import (
     Assessment,
     AssessmentResult,
     Evidence,
+    FlagAcceptance,
     Response,
     ReviewComment,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "AssessmentResult",
     "Campaign",
     "Evidence",
+    "FlagAcceptance",
     "ReviewComment",
     "Response",
     "Framework",

@@ -360,3 +360,38 @@ class AssessmentResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.stage}"
+
+
+class FlagAcceptance(models.Model):
+    """The reviewer looked again at a flagged answer and keeps it, saying why (issue 21's verifier workbench).
+
+    The flags themselves are computed (selectors/reasonableness.py); an acceptance names the answer and the
+    kind of flag, so a flag that comes back after the answer changes is accepted anew. The full edition of
+    the city report lists the accepted flags with their reasons in its data-quality annex.
+    """
+
+    class Kind(models.TextChoices):
+        OUTLIER = "outlier", _("outlier among the cities")
+        JUMP = "jump", _("jump from the previous period")
+        OLD_DATA = "old_data", _("old data")
+        NO_EVIDENCE = "no_evidence", _("no evidence")
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="flag_acceptances", verbose_name=_("answer")
+    )
+    kind = models.CharField(_("flag"), max_length=12, choices=Kind.choices)
+    value = models.FloatField(_("value accepted"), null=True, blank=True)
+    reason = models.TextField(_("why the answer stands"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("accepted by")
+    )
+    accepted_at = models.DateTimeField(_("accepted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["response", "kind"]
+        verbose_name = _("accepted flag")
+        verbose_name_plural = _("accepted flags")
+        constraints = [models.UniqueConstraint(fields=["response", "kind", "value"], name="flag_accepted_once")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} {self.kind}"

@@ -17,7 +17,7 @@ from assessment.dashboards.labels import answer_text, display_number, median_gap
 from assessment.framework_cache import framework_scoring_tree
 from assessment.insight.recommendations import Recommendation
 from assessment.insight.recommendations import by_lever as recommendations_by_lever
-from assessment.models import Evidence, Framework, Indicator, Report, Response
+from assessment.models import Assessment, Evidence, FlagAcceptance, Framework, Indicator, Report, Response
 from assessment.rank_intervals import method_stated
 from assessment.reports.content import (
     PAGE_WIDTH,
@@ -268,6 +268,8 @@ def city_report_context(
         "agreements_on": agreements_on,
         "coverage": extra.get("coverage"),
         "quality_counts": quality_counts,
+        # The verifier's accepted flags are working notes: the full edition's annex only.
+        "accepted_flags": _accepted_flags(assessment) if with_annex else [],
         "quality_labels": dict(Response.Quality.choices),
         "weights": [
             (code, names.get(code, code), tree.weight_of[code]) for code in (*structure.halves, *structure.dimensions)
@@ -334,3 +336,19 @@ def region_standings(user: User, city: City, framework: Framework, period: int, 
             }
         )
     return standings
+
+
+def _accepted_flags(assessment: Assessment) -> list[dict[str, object]]:
+    """The flags the reviewer accepted, with why: indicator, flag, the value kept, the reason, who."""
+    return [
+        {
+            "code": acceptance.response.indicator.node.code,
+            "flag": acceptance.get_kind_display(),
+            "value": display_number(acceptance.value, blank="—"),
+            "reason": acceptance.reason,
+            "by": acceptance.accepted_by.get_username(),
+        }
+        for acceptance in FlagAcceptance.objects.filter(response__assessment=assessment)
+        .select_related("response__indicator__node", "accepted_by")
+        .order_by("response__indicator__node__order", "kind")
+    ]

@@ -22,7 +22,16 @@ from accounts.models import AuditEvent
 from accounts.roles import Role, has_role
 from assessment.answer_rules import derived_override_missing, response_clean
 from assessment.framework.document import is_finite_number, plain_number_text
-from assessment.models import Assessment, Campaign, Evidence, Framework, Indicator, Response, ReviewComment
+from assessment.models import (
+    Assessment,
+    Campaign,
+    Evidence,
+    FlagAcceptance,
+    Framework,
+    Indicator,
+    Response,
+    ReviewComment,
+)
 from assessment.services.notifications import notify_assigned, notify_returned
 from cities.models import City
 
@@ -516,3 +525,22 @@ def _copy_evidence(*, source: Assessment, target: Assessment, user: AbstractBase
         )
         copy._history_user = user  # the history says who carried it over, and when
         copy.save()
+
+
+def flag_accept(*, response: Response, kind: str, reason: str, user: AbstractBaseUser) -> FlagAcceptance:
+    """The reviewer keeps a flagged answer as it is and says why (for its current value)."""
+    assessment = response.assessment
+    if not can_review(user, assessment):
+        raise PermissionDenied(_("Only the assigned reviewer accepts a flagged answer."))
+    _refuse_if_frozen(assessment)
+    if kind not in FlagAcceptance.Kind.values:
+        raise ValidationError(_("There is no such flag."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the answer stands."))
+    acceptance, _created = FlagAcceptance.objects.update_or_create(
+        response=response,
+        kind=kind,
+        value=response.value,
+        defaults={"reason": reason.strip(), "accepted_by": user},
+    )
+    return acceptance

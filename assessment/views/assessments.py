@@ -465,6 +465,24 @@ def comment_add(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse
 
 
 @require_POST
+def flag_accept(request: HttpRequest, pk: int, response_pk: int, kind: str) -> HttpResponse:
+    """The reviewer keeps a flagged answer, with the reason; refused for anyone else (the service says so)."""
+    assessment = _assessment_or_404(request, pk)
+    try:
+        response = assessment.responses.select_related("indicator__node__parent", "assessment").get(pk=response_pk)
+    except Response.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        services.flag_accept(response=response, kind=kind, reason=request.POST.get("reason", ""), user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Flag on %(code)s accepted.") % {"code": response.indicator.node.code})
+    form_url = reverse("assessment:dimension_form", args=[assessment.pk, response.indicator.node.parent.code])
+    return redirect(f"{form_url}#indicator-{response.indicator.node.code}")
+
+
+@require_POST
 def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
     try:

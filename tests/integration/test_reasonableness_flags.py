@@ -66,7 +66,11 @@ def flags_on_the_page(client, campaign, city: str, dimension: str = "W1") -> dic
     client.cookies["django_language"] = "en"
     page = client.get(f"/assessments/{assessment.pk}/dimensions/{dimension}/")
     assert page.status_code == 200
-    return {item["response"].indicator.node.code: item["flags"] for item in page.context["items"] if item["flags"]}
+    return {
+        item["response"].indicator.node.code: [flag.text for flag in item["flags"]]
+        for item in page.context["items"]
+        if item["flags"]
+    }
 
 
 def test_the_planted_outlier_jump_and_old_value_are_flagged_and_nothing_else(campaign, client_factory):
@@ -87,3 +91,39 @@ def test_the_flags_are_for_the_team_not_for_another_reviewer(campaign, client_fa
     assert other.get(f"/assessments/{wuhu.pk}/dimensions/W1/").status_code == 404
     consultant = client_factory(wuhu.consultants.get())
     assert "W1.1" in flags_on_the_page(consultant, campaign, "340200")
+
+
+def test_the_reviewer_keeps_a_flagged_answer_with_a_reason_and_nobody_else_can(campaign, client_factory):
+    from assessment.models import FlagAcceptance
+
+    wuhu = campaign.assessments.get(city_id="340200")
+    response = wuhu.responses.get(indicator__node__code="W1.1")
+    url = f"/assessments/{wuhu.pk}/responses/{response.pk}/flags/outlier/accept/"
+    consultant = client_factory(wuhu.consultants.get())
+    consultant.post(url, {"reason": "I say so"})
+    reviewer = client_factory(campaign.reviewer)
+    reviewer.post(url, {"reason": "  "})
+    assert not FlagAcceptance.objects.exists()
+
+    reviewer.post(url, {"reason": "Wuhu counts gigabit lines of its industrial parks (统计口径 confirmed)."})
+    (kept,) = FlagAcceptance.objects.all()
+    assert (kept.kind, kept.value, kept.accepted_by) == ("outlier", 99.0, campaign.reviewer)
+    reviewer.cookies["django_language"] = "en"
+    page = reviewer.get(f"/assessments/{wuhu.pk}/dimensions/W1/")
+    (item,) = [item for item in page.context["items"] if item["flags"]]
+    assert item["flags"][0].accepted == kept
+    assert "统计口径 confirmed" in page.content.decode()
+
+
+def test_an_answer_without_the_evidence_its_indicator_requires_is_flagged(campaign, client_factory):
+    suzhou = campaign.assessments.get(city_id="320500")
+    response = suzhou.responses.filter(indicator__evidence_required=True, indicator__type="level").first()
+    response.level = 3
+    response.save()
+    page = client_factory(campaign.reviewer).get(
+        f"/assessments/{suzhou.pk}/dimensions/{response.indicator.node.parent.code}/"
+    )
+    kinds = {
+        flag.kind for item in page.context["items"] if item["response"].pk == response.pk for flag in item["flags"]
+    }
+    assert kinds == {"no_evidence"}

@@ -108,6 +108,16 @@ def _draft(w: Any) -> dict[str, Any]:
     return {"pk": w.draft.pk}
 
 
+def _flag(w: Any) -> dict[str, Any]:
+    return {**_response(w), "kind": "no_evidence"}
+
+
+def _flag_state(w: Any) -> Any:
+    from assessment.models import FlagAcceptance
+
+    return tuple(FlagAcceptance.objects.values_list("pk", "reason"))
+
+
 def _campaign(w: Any) -> dict[str, Any]:
     return {"pk": w.campaign.pk}
 
@@ -371,6 +381,17 @@ CASES: list[Case] = [
         state=_comment_state,
         html=False,
     ),
+    Case("assessment:flag_accept", _flag, POST_ONLY, html=False),
+    # The reviewer keeps a flagged answer (with a reason); the service refuses anyone else.
+    Case(
+        "assessment:flag_accept",
+        _flag,
+        REVIEWS,
+        method="post",
+        data=lambda w: {"reason": "Checked with the bureau."},
+        state=_flag_state,
+        html=False,
+    ),
     Case("assessment:comment_resolve", lambda w: {"pk": w.draft.pk, "comment_pk": w.comment.pk}, POST_ONLY, html=False),
     Case(
         "assessment:comment_resolve",
@@ -574,6 +595,15 @@ HORIZONTAL: list[Case] = [
     ),
     Case(
         "assessment:response_save", _response, NOT_THEIRS, method="post", data=_answer, state=_draft_state, html=False
+    ),
+    Case(
+        "assessment:flag_accept",
+        _flag,
+        NOT_THEIRS,
+        method="post",
+        data=lambda w: {"reason": "Checked with the bureau."},
+        state=_flag_state,
+        html=False,
     ),
     Case(
         "assessment:comment_add",

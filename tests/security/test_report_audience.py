@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.roles import Role
-from assessment.models import Evidence, Report, ReportLink, Response, ReviewComment
+from assessment.models import Evidence, FlagAcceptance, Report, ReportLink, Response, ReviewComment
 from assessment.reports.render import render_city_report
 from assessment.views.reports import LINK_SALT
 from tests.security.world import MANAGED_CITY, OTHER_MANAGED_CITY, PERIOD, TINY_PDF
@@ -38,6 +38,8 @@ MARKERS = {
     "note": "NOTEq7zmarker",
     "url": "https://example.org/URLq7zmarker",
     "file": "FILEq7zmarker.pdf",
+    # A reasonableness flag the reviewer kept, with the reason (the full edition's data-quality annex).
+    "flag": "FLAGq7zmarker",
 }
 REVIEW_MARKER = "REVq7zmarker"
 
@@ -53,6 +55,13 @@ def marked(world):
     response = Response.objects.filter(assessment=world.published).order_by("pk").first()
     Response.objects.filter(pk=response.pk).update(source=MARKERS["source"], comment=MARKERS["comment"])
     Evidence.objects.create(response=response, kind=Evidence.Kind.NOTE, note=MARKERS["note"])
+    FlagAcceptance.objects.create(
+        response=response,
+        kind=FlagAcceptance.Kind.OUTLIER,
+        value=response.value,
+        reason=MARKERS["flag"],
+        accepted_by=world.users[Role.REVIEWER],
+    )
     Evidence.objects.create(response=response, kind=Evidence.Kind.LINK, url=MARKERS["url"])
     upload = Evidence(response=response, kind=Evidence.Kind.FILE, original_name=MARKERS["file"], size=len(TINY_PDF))
     upload.file.save("marked.pdf", ContentFile(TINY_PDF), save=True)
