@@ -77,7 +77,8 @@ setup: check-python os-packages venv
 	$(PY) manage.py load_demo
 	@echo
 	@echo "DualSpace is set up. Demo accounts (password: $(DEMO_PASSWORD), set DEMO_PASSWORD to choose another):"
-	@echo "  consultant, reviewer, manager (city manager of Shanghai 310000), stakeholder, admin, auditor (the audit log)"
+	@echo "  consultant, reviewer, manager (city manager of Shanghai 310000), stakeholder, admin, auditor (the audit log),"
+	@echo "  respondent (Hangzhou's staff: the city's self-submission)"
 
 # The report worker renders PDFs outside the web process; both stop together, however
 # make ends: Ctrl-C (INT), a kill (make passes TERM on to this shell), or make vanishing.

@@ -25,6 +25,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("stakeholder", Role.STAKEHOLDER, "Demo Stakeholder"),
     DemoAccount("admin", Role.ADMINISTRATOR, "Demo Administrator"),
     DemoAccount("auditor", Role.AUDITOR, "Demo Auditor"),
+    # Hangzhou's staff, submitting the city's own answers in a campaign for a consultant to verify.
+    DemoAccount("respondent", Role.RESPONDENT, "Demo Respondent", ("330100",)),
 )
 
 
@@ -52,7 +54,12 @@ def demo_accounts_ensure(*, password: str) -> list[tuple[DemoAccount, bool]]:
                 user.is_superuser = True
             user.save()
             user.groups.add(groups[account.role])
-            if account.managed_city_codes:
+            if account.managed_city_codes and account.role == Role.RESPONDENT:
+                from assessment.models import CityRespondent
+
+                for city in City.objects.filter(code__in=account.managed_city_codes):
+                    CityRespondent.objects.get_or_create(user=user, city=city)
+            elif account.managed_city_codes:
                 for city in City.objects.filter(code__in=account.managed_city_codes):
                     city.managers.add(user)
             results.append((account, created))

@@ -1,4 +1,4 @@
-"""Who is who: the six roles of DualSpace and the checks views use.
+"""Who is who: the seven roles of DualSpace and the checks views use.
 
 A role is a Django group. Checks run on the server in every view; hiding a
 link is a courtesy, never the protection.
@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     # Reads the audit log and nothing else; administrators do not hold it (三员分立, separation of duties).
     AUDITOR = "auditor", _("Auditor")
+    # City staff who submit their own city's answers in a campaign, for a consultant to verify.
+    RESPONDENT = "respondent", _("City respondent")
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import record
 from accounts.models import AuditEvent, AuditRecord
 from assessment.framework.document import FrameworkDocumentError, method_problems, methodology_problems
-from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
+from assessment.models import CityRespondent, Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
 from assessment.services.framework import (
     framework_clone_as_draft,
     framework_publish,
@@ -222,3 +222,14 @@ class IndicatorAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_select_related = ("node__framework",)
     inlines = [LevelDescriptorInline]
     filter_horizontal = ("continues",)
+
+
+@admin.register(CityRespondent)
+class CityRespondentAdmin(admin.ModelAdmin):
+    """Who answers for which city (and, optionally, which dimensions or indicators) in self-submission."""
+
+    list_display = ("user", "city", "department", "scope")
+    list_filter = ("city__province",)
+    search_fields = ("user__username", "city__name_zh", "city__code", "department")
+    autocomplete_fields = ("user",)
+    raw_id_fields = ("city",)

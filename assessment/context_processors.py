@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("home", _("Home"), ()),
     ("assessment:assessment_list", _("Assessments"), (Role.CONSULTANT, Role.REVIEWER, Role.CITY_MANAGER)),
     ("assessment:campaign_list", _("Campaigns"), (Role.REVIEWER,)),
+    ("assessment:respond_list", _("Self-submission"), (Role.RESPONDENT,)),
     ("assessment:framework_list", _("Frameworks"), ()),
     ("cities:region_list", _("Regions"), ()),
     ("cities:city_list", _("Cities"), ()),

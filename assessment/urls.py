@@ -9,6 +9,7 @@ from assessment.views import (
     frameworks,
     notifications,
     reports,
+    respondents,
     workbook,
 )
 
@@ -34,6 +35,20 @@ urlpatterns = [
     path("assessments/", assessments.assessment_list, name="assessment_list"),
     path("assessments/new/", assessments.assessment_new, name="assessment_new"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("respond/", respondents.respond_list, name="respond_list"),
+    path("respond/<int:pk>/", respondents.respond_assessment, name="respond_assessment"),
+    path("respond/<int:pk>/responses/<int:response_pk>/", respondents.respond_save, name="respond_save"),
+    path(
+        "respond/<int:pk>/responses/<int:response_pk>/evidence/",
+        respondents.respond_evidence,
+        name="respond_evidence",
+    ),
+    path(
+        "assessments/<int:pk>/responses/<int:response_pk>/verify/",
+        respondents.response_verify_page,
+        name="response_verify",
+    ),
+    path("assessments/<int:pk>/self-vs-verified/", respondents.self_vs_verified, name="self_vs_verified"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),

@@ -17,11 +17,13 @@ from assessment.models.framework import (
 )
 from assessment.models.notification import Notification
 from assessment.models.report import Report, ReportLink, ReportLinkAccess
+from assessment.models.respondent import CityRespondent
 
 __all__ = [
     "Assessment",
     "AssessmentResult",
     "Campaign",
+    "CityRespondent",
     "Evidence",
     "FlagAcceptance",
     "ReviewComment",

@@ -199,6 +199,29 @@ class Response(models.Model):
         blank=True,
         help_text=_("Needed only when the value lies outside the indicator's plausible range."),
     )
+    # The city's own answer (a respondent's self-submission, issue 21): kept beside the verified answer above,
+    # which is what scores. ``verification`` says what the consultant made of it.
+    self_level = models.PositiveSmallIntegerField(
+        _("city's level"), null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    self_value = models.FloatField(_("city's value"), null=True, blank=True)
+    self_source = models.CharField(_("city's data source"), max_length=500, blank=True)
+    self_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    self_at = models.DateTimeField(_("submitted by the city"), null=True, blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=8,
+        blank=True,
+        choices=[("accepted", _("accepted")), ("adjusted", _("adjusted"))],
+    )
+    verification_reason = models.TextField(_("why the verified answer differs"), blank=True)
     # Provenance of a value filled by a bulk statistics import (services/statistics_import.py): the file and
     # when; who is updated_by. Cleared when someone saves the answer by hand.
     imported_from = models.CharField(_("imported from"), max_length=255, blank=True)

@@ -14,6 +14,7 @@ from accounts.models import AuditEvent
 from assessment.evidence_files import evidence_file_check
 from assessment.models import Assessment, Evidence, Response
 from assessment.services.assessments import can_edit
+from assessment.services.respondents import can_respond
 
 
 def evidence_add(
@@ -25,7 +26,8 @@ def evidence_add(
     note: str = "",
 ) -> list[Evidence]:
     """Add whatever was given (a file, a link, a note); refuse all of it if one part is bad."""
-    if not can_edit(user, response.assessment):
+    # The assessment's consultants, or a respondent of the city for an indicator in their scope.
+    if not (can_edit(user, response.assessment) or can_respond(user, response)):
         raise PermissionDenied(_("You cannot add evidence to this assessment in its current state."))
     url, note = url.strip(), note.strip()
     if upload is None and not url and not note:

@@ -108,6 +108,12 @@ def _draft(w: Any) -> dict[str, Any]:
     return {"pk": w.draft.pk}
 
 
+def _self_state(w: Any) -> Any:
+    from assessment.models import Response
+
+    return tuple(Response.objects.filter(assessment=w.draft).values_list("pk", "self_level", "self_value"))
+
+
 def _flag(w: Any) -> dict[str, Any]:
     return {**_response(w), "kind": "no_evidence"}
 
@@ -444,6 +450,44 @@ CASES: list[Case] = [
     ),
     Case("assessment:assessment_team", _draft, REVIEWS),
     Case("assessment:assessment_team", _draft, REVIEWS, method="post", data=_same_team, state=_team_state, html=False),
+    # City respondents' self-submission: respondents of the city (a seventh role, walked in
+    # tests/integration/test_city_respondents.py) and administrators; the six roles here are refused.
+    Case("assessment:respond_list", NONE, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK)),
+    Case("assessment:respond_assessment", _draft, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK)),
+    Case("assessment:respond_save", _response, POST_ONLY, html=False),
+    Case(
+        "assessment:respond_save",
+        _response,
+        outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK),
+        method="post",
+        data=lambda w: {"value": "1", "level": "1"},
+        state=_self_state,
+        html=False,
+        must_not_change=(C, R, M, S),
+    ),
+    Case("assessment:respond_evidence", _response, POST_ONLY, html=False),
+    Case(
+        "assessment:respond_evidence",
+        _response,
+        outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK),
+        method="post",
+        data=lambda w: {"note": "From the city."},
+        state=_evidence_state,
+        html=False,
+    ),
+    # The consultant verifies the city's answers (here none is submitted: the page says so and changes nothing).
+    Case("assessment:response_verify", _response, POST_ONLY, html=False),
+    Case(
+        "assessment:response_verify",
+        _response,
+        outcomes(LOGIN, OK, DENIED, DENIED, DENIED, OK),
+        method="post",
+        data=lambda w: {"action": "accept"},
+        state=_draft_state,
+        html=False,
+        must_not_change=ROLES,
+    ),
+    Case("assessment:self_vs_verified", _draft, DRAFT_SEEN),
     # Each user's own notifications.
     Case("assessment:notification_list", NONE, SIGNED_IN),
     Case("assessment:notifications_read", NONE, POST_ONLY, html=False),
@@ -578,6 +622,35 @@ HORIZONTAL: list[Case] = [
     Case("assessment:assessment_history", _draft, NOT_THEIRS, variant="draft"),
     Case("assessment:assessment_history", lambda w: {"pk": w.published.pk}, NOT_THEIRS, variant="published"),
     Case("assessment:assessment_team", _draft, NOT_THEIRS),
+    Case("assessment:respond_assessment", _draft, NOT_THEIRS),
+    Case(
+        "assessment:respond_save",
+        _response,
+        NOT_THEIRS,
+        method="post",
+        data=lambda w: {"value": "1", "level": "1"},
+        state=_self_state,
+        html=False,
+    ),
+    Case(
+        "assessment:respond_evidence",
+        _response,
+        NOT_THEIRS,
+        method="post",
+        data=lambda w: {"note": "From the city."},
+        state=_evidence_state,
+        html=False,
+    ),
+    Case(
+        "assessment:response_verify",
+        _response,
+        NOT_THEIRS,
+        method="post",
+        data=lambda w: {"action": "accept"},
+        state=_draft_state,
+        html=False,
+    ),
+    Case("assessment:self_vs_verified", _draft, NOT_THEIRS),
     Case("assessment:campaign_board", _campaign, NOT_THEIRS),
     Case("assessment:campaign_statistics", _campaign, NOT_THEIRS),
     Case(
