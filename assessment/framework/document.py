@@ -118,6 +118,8 @@ def framework_problems(document: Any, *, previous_codes: set[str] | None = None)
         if isinstance(texts, dict):
             for language in LANGUAGES:
                 problems.extend(methodology_problems(str(texts.get(language, "")), where=f"methodology.{language}"))
+    if isinstance(document, dict) and isinstance(document.get("consistency_rules"), list):
+        problems.extend(_rule_problems(document))
     try:
         problems.extend(_tree_problems(document, previous_codes))
     except (KeyError, TypeError, AttributeError):
@@ -125,6 +127,23 @@ def framework_problems(document: Any, *, previous_codes: set[str] | None = None)
         # problems above already say where.
         if not problems:
             raise
+    return problems
+
+
+def _rule_problems(document: dict[str, Any]) -> list[Problem]:
+    """A consistency rule naming an indicator the document does not have."""
+    codes = {node.get("code") for node in document.get("nodes", []) if isinstance(node, dict) and node.get("indicator")}
+    problems = []
+    for number, rule in enumerate(document["consistency_rules"], start=1):
+        for side in ("if", "then"):
+            code = rule.get(side, {}).get("indicator") if isinstance(rule, dict) else None
+            if code is not None and code not in codes:
+                problems.append(
+                    document_problem(
+                        f"consistency_rules #{number} · {side}",
+                        _("“%(code)s” is not an indicator of this framework") % {"code": code},
+                    )
+                )
     return problems
 
 

@@ -398,6 +398,7 @@ class FlagAcceptance(models.Model):
         JUMP = "jump", _("jump from the previous period")
         OLD_DATA = "old_data", _("old data")
         NO_EVIDENCE = "no_evidence", _("no evidence")
+        INCONSISTENT = "inconsistent", _("inconsistent with a related answer")
 
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="flag_acceptances", verbose_name=_("answer")

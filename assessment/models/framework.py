@@ -126,6 +126,16 @@ class Framework(models.Model):
             "{rater_move_table}, {alternatives}, {sensitivity_samples}."
         ),
     )
+    consistency_rules = models.JSONField(
+        _("consistency rules"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Answers that must go together, checked on the review page: a list of "
+            '{"if": {"indicator": "W3.2", "at_least": 4}, "then": {"indicator": "W3.1", "at_least": 3}, '
+            '"because": {"zh": "…", "en": "…"}} (a level for level indicators, a value for the others).'
+        ),
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -17,6 +17,9 @@ verifier at the answers most worth a second look:
   count are judged on their own scales).
 - **Old data**: a value whose reference year is more than MAX_DATA_AGE_YEARS
   before the assessed period.
+- **Inconsistent**: answers that break one of the framework version's
+  consistency rules (stored with the framework: "if W3.2 is at least 4, W3.1
+  should be at least 3"), with the rule's own reason.
 
 The limits are defined here and nowhere else; the review page's captions and
 the README read them from this module.
@@ -25,6 +28,7 @@ the README read them from this module.
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 ROBUST_Z_LIMIT = 3.5
 MIN_CITIES_FOR_OUTLIERS = 5
@@ -88,3 +92,22 @@ def old_data_flag(value: float, value_year: int | None, period: int) -> Flag | N
     if value_year is None or period - value_year <= MAX_DATA_AGE_YEARS:
         return None
     return Flag("old_data", value, float(period), float(period - value_year))
+
+
+Rule = dict[str, Any]
+
+
+def rule_breaches(rules: list[Rule], answers: Mapping[str, float | None]) -> list[tuple[Rule, float, float]]:
+    """The framework's consistency rules the answers break: (rule, the 'if' answer, the 'then' answer).
+
+    A rule reads: when the "if" indicator reaches its at_least (a level, or a value), the "then"
+    indicator should reach its own. An unanswered indicator breaks nothing: it cannot be judged yet.
+    """
+    breaches = []
+    for rule in rules:
+        first, second = answers.get(rule["if"]["indicator"]), answers.get(rule["then"]["indicator"])
+        if first is None or second is None:
+            continue
+        if first >= rule["if"]["at_least"] and second < rule["then"]["at_least"]:
+            breaches.append((rule, first, second))
+    return breaches

@@ -126,6 +126,7 @@ def framework_document(framework: Framework) -> Document:
         "description": {"zh": framework.description_zh, "en": framework.description_en},
         "methodology": {"zh": framework.methodology_zh, "en": framework.methodology_en},
         "method": framework.method,
+        **({"consistency_rules": framework.consistency_rules} if framework.consistency_rules else {}),
         "normalisation": framework.normalisation,
         "aggregation": framework.aggregation,
         "stage_threshold": plain_number(framework.stage_threshold),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from assessment.framework.document import plain_number_text
 from assessment.models import Assessment, FlagAcceptance, Indicator, Response
 from assessment.scoring import reasonableness as rules
+from cities.bilingual import in_english
 
 
 def _peers(assessment: Assessment) -> Q:
@@ -61,6 +62,7 @@ def _flag_texts(assessment: Assessment) -> dict[int, list[tuple[str, str]]]:
     )
     for pk in lacking.values_list("pk", flat=True):
         flags[pk].append((FlagAcceptance.Kind.NO_EVIDENCE, _("Answered without the evidence the indicator requires.")))
+    _rule_flags(assessment, flags)
     quantitative = ~Q(indicator__type=Indicator.Type.LEVEL) & Q(value__isnull=False, not_applicable=False)
     own = list(assessment.responses.filter(quantitative).select_related("indicator__node"))
     if not own:
@@ -117,3 +119,28 @@ def _flag_texts(assessment: Assessment) -> dict[int, list[tuple[str, str]]]:
             }
             flags[response.pk].append((FlagAcceptance.Kind.OLD_DATA, text))
     return dict(flags)
+
+
+def _rule_flags(assessment: Assessment, flags: dict[int, list[tuple[str, str]]]) -> None:
+    """Flag the answer a consistency rule of the framework version starts from, with the rule's reason."""
+    framework_rules = assessment.framework.consistency_rules
+    if not framework_rules:
+        return
+    answers: dict[str, float | None] = {}
+    pks: dict[str, int] = {}
+    for pk, code, level, value, not_applicable in assessment.responses.values_list(
+        "pk", "indicator__node__code", "level", "value", "not_applicable"
+    ):
+        pks[code] = pk
+        answers[code] = None if not_applicable else (level if level is not None else value)
+    english = in_english()
+    for rule, first, second in rules.rule_breaches(framework_rules, answers):
+        because = rule["because"]["en" if english else "zh"]
+        text = _("%(because)s (%(first)s is at %(a)s, %(second)s at %(b)s.)") % {
+            "because": because,
+            "first": rule["if"]["indicator"],
+            "a": plain_number_text(first),
+            "second": rule["then"]["indicator"],
+            "b": plain_number_text(second),
+        }
+        flags[pks[rule["if"]["indicator"]]].append((FlagAcceptance.Kind.INCONSISTENT, text))

@@ -79,6 +79,7 @@ def _framework_write(document: Document, *, previous: Framework | None) -> Frame
         methodology_zh=document["methodology"]["zh"],
         methodology_en=document["methodology"]["en"],
         method=document.get("method") or {},
+        consistency_rules=document.get("consistency_rules") or [],
         normalisation=document["normalisation"],
         aggregation=document["aggregation"],
         stage_threshold=Decimal(str(document["stage_threshold"])),

@@ -127,3 +127,25 @@ def test_an_answer_without_the_evidence_its_indicator_requires_is_flagged(campai
         flag.kind for item in page.context["items"] if item["response"].pk == response.pk for flag in item["flags"]
     }
     assert kinds == {"no_evidence"}
+
+
+def test_answers_that_break_a_rule_of_the_framework_are_flagged_with_its_reason(campaign, client_factory):
+    from assessment.services.assessments import response_save
+
+    jiaxing = campaign.assessments.get(city_id="330400")
+    consultant = jiaxing.consultants.get()
+    for code, level in (("W3.2", 4), ("W3.1", 2)):
+        response = jiaxing.responses.get(indicator__node__code=code)
+        response_save(response=response, user=consultant, values={"level": level}, base_version=response.version)
+    reviewer = client_factory(campaign.reviewer)
+    reviewer.cookies["django_language"] = "en"
+    page = reviewer.get(f"/assessments/{jiaxing.pk}/dimensions/W3/")
+    flags = {
+        item["response"].indicator.node.code: [flag.text for flag in item["flags"] if flag.kind == "inconsistent"]
+        for item in page.context["items"]
+    }
+    assert [code for code, texts in flags.items() if texts] == ["W3.2"]
+    assert flags["W3.2"] == [
+        "A unified platform scheduling city resources at level 4 needs a city brain / operations centre in operation "
+        "(level 3 or more). (W3.2 is at 4, W3.1 at 2.)"
+    ]

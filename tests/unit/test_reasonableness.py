@@ -32,3 +32,26 @@ def test_old_data_beyond_the_allowed_age():
     assert rules.old_data_flag(5, 2023, 2026).measure == 3
     assert rules.old_data_flag(5, 2024, 2026) is None
     assert rules.old_data_flag(5, None, 2026) is None
+
+
+def test_a_consistency_rule_is_broken_only_when_both_answers_are_there():
+    rule = {"if": {"indicator": "W3.2", "at_least": 4}, "then": {"indicator": "W3.1", "at_least": 3}}
+    assert rules.rule_breaches([rule], {"W3.2": 4, "W3.1": 2}) == [(rule, 4, 2)]
+    assert rules.rule_breaches([rule], {"W3.2": 4, "W3.1": 3}) == []
+    assert rules.rule_breaches([rule], {"W3.2": 3, "W3.1": 0}) == []
+    assert rules.rule_breaches([rule], {"W3.2": 5, "W3.1": None}) == []
+
+
+def test_a_framework_rule_naming_an_unknown_indicator_is_refused_at_import():
+    from assessment.framework.document import framework_problems
+    from tests.framework_documents import valid_document
+
+    document = valid_document()
+    code = next(node["code"] for node in document["nodes"] if node.get("indicator"))
+    because = {"zh": "原因", "en": "reason"}
+    document["consistency_rules"] = [
+        {"if": {"indicator": code, "at_least": 3}, "then": {"indicator": code, "at_least": 1}, "because": because},
+        {"if": {"indicator": "Z9.9", "at_least": 3}, "then": {"indicator": code, "at_least": 1}, "because": because},
+    ]
+    problems = [str(problem) for problem in framework_problems(document)]
+    assert len(problems) == 1 and "consistency_rules #2 · if" in problems[0] and "Z9.9" in problems[0]
