@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from assessment.models.framework import Framework, Indicator
@@ -219,7 +220,7 @@ class Response(models.Model):
         _("verification"),
         max_length=8,
         blank=True,
-        choices=[("accepted", _("accepted")), ("adjusted", _("adjusted"))],
+        choices=[("accepted", pgettext_lazy("verification", "accepted")), ("adjusted", _("adjusted"))],
     )
     verification_reason = models.TextField(_("why the verified answer differs"), blank=True)
     # Provenance of a value filled by a bulk statistics import (services/statistics_import.py): the file and
@@ -409,7 +410,7 @@ class FlagAcceptance(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("accepted by")
     )
-    accepted_at = models.DateTimeField(_("accepted"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted on"), auto_now_add=True)
 
     class Meta:
         ordering = ["response", "kind"]

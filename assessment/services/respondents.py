@@ -43,9 +43,10 @@ def _scope(user: AbstractBaseUser, assessment: Assessment) -> CityRespondent | N
 def respondent_responses(user: AbstractBaseUser, assessment: Assessment) -> list[Response]:
     """The responses this user answers for in the assessment: their scope's, in framework order."""
     responses = list(
-        assessment.responses.select_related("indicator__node__parent", "self_by").prefetch_related(
-            "evidence", "indicator__levels"
-        )
+        assessment.responses.select_related("indicator__node__parent", "self_by")
+        .prefetch_related("evidence", "indicator__levels")
+        # The framework's order: dimension by dimension, as the consultant's pages go.
+        .order_by("indicator__node__parent__parent__order", "indicator__node__parent__order", "indicator__node__order")
     )
     if has_role(user, Role.ADMINISTRATOR):
         return responses

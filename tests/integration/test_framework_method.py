@@ -228,7 +228,10 @@ def test_a_database_loaded_before_the_depth_rule_gets_the_shipped_section_8_unle
     as_shipped = stored_with(migration.OLD_SECTION, "1.0")
     executor = MigrationExecutor(connection)
     executor.migrate([after])
-    framework = Framework.objects.get(pk=as_shipped)
+    # Read through that state's model: today's would ask for columns later migrations add.
+    framework = (
+        executor.loader.project_state([after]).apps.get_model("assessment", "Framework").objects.get(pk=as_shipped)
+    )
     assert framework.methodology_zh == shipped["methodology"]["zh"]
     assert framework.methodology_en == shipped["methodology"]["en"]
     assert "网络密度、" not in framework.methodology_zh and "{derived_agreements}" in framework.methodology_zh
