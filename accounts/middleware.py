@@ -1,23 +1,25 @@
-"""An auditor reaches the audit log and their own account pages, nothing else (三员分立).
+"""Two narrow roles reach their own pages and their own account pages, nothing else.
 
 Most pages let in every signed-in user (the framework, regions, published
-results); the auditor's duty is the trail, not the data, so this one gate
-refuses them the rest, on the server, whatever a page's own check says.
+results). Two roles must not wander there:
+- the auditor's duty is the trail, not the data (三员分立): the audit log only;
+- a city respondent is city staff submitting their own city's answers: their
+  self-submission pages only, never other cities, teams or results.
+This one gate refuses them the rest, on the server, whatever a page's own
+check says; a user who also holds another role is not narrowed.
 """
 
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
-from accounts.roles import auditor_only
+from accounts.roles import Role, user_roles
 
-AUDITOR_PAGES = frozenset(
+# Every signed-in user's own account: signing in and out, the password, the second factor, notifications.
+ACCOUNT_PAGES = frozenset(
     {
-        "audit_log",
-        "audit_log_csv",
         "login",
         "logout",
         "password_change",
@@ -32,20 +34,35 @@ AUDITOR_PAGES = frozenset(
         "assessment:notifications_read",
     }
 )
+AUDITOR_PAGES = ACCOUNT_PAGES | {"audit_log", "audit_log_csv"}
+RESPONDENT_PAGES = ACCOUNT_PAGES | {
+    "assessment:respond_list",
+    "assessment:respond_assessment",
+    "assessment:respond_save",
+    "assessment:respond_evidence",
+}
+# role -> (the pages it reaches, where its home page is)
+NARROW_ROLES = {
+    Role.AUDITOR: (AUDITOR_PAGES, "audit_log"),
+    Role.RESPONDENT: (RESPONDENT_PAGES, "assessment:respond_list"),
+}
 
 
-class AuditorScopeMiddleware:
+class NarrowRolesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if auditor_only(request.user):
+        roles = user_roles(request.user)
+        if len(roles) == 1 and next(iter(roles)) in NARROW_ROLES:
+            pages, home = NARROW_ROLES[next(iter(roles))]
             try:
                 name = resolve(request.path_info).view_name
             except Resolver404:
                 return self.get_response(request)  # the ordinary 404 page
             if name == "home":
-                return redirect("audit_log")
-            if name not in AUDITOR_PAGES:
-                raise PermissionDenied
+                return redirect(home)
+            if name not in pages:
+                # 404, as for an assessment one may not see: another city's page does not exist for them.
+                raise Http404
         return self.get_response(request)

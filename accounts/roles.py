@@ -50,11 +50,6 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     return Role.ADMINISTRATOR in held and any(role != Role.AUDITOR for role in roles)
 
 
-def auditor_only(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """An auditor and nothing else: such a user reaches the audit log and their own account pages only."""
-    return user_roles(user) == {Role.AUDITOR}
-
-
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Refuse the view with 403 unless the signed-in user holds one of the roles."""
 

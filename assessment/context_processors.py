@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, auditor_only, has_role, user_roles
+from accounts.roles import Role, has_role, user_roles
 from accounts.two_factor import owes_second_factor
 from assessment.models import Notification
 
@@ -26,6 +26,9 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("audit_log", _("Audit log"), (Role.AUDITOR,)),
 ]
 AUDITOR_NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [("audit_log", _("Audit log"), (Role.AUDITOR,))]
+RESPONDENT_NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
+    ("assessment:respond_list", _("Self-submission"), (Role.RESPONDENT,))
+]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -36,8 +39,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if owes_second_factor(user) is not None:
         # Every page but the second factor's answers with a redirect until it is given: no menu to click.
         return {"nav_items": [], "user_role_labels": labels}
-    # An auditor sees the audit log only (accounts.middleware); administrators never see it.
-    shown = AUDITOR_NAVIGATION if auditor_only(user) else NAVIGATION
+    # An auditor sees the audit log only, a city respondent their self-submission (accounts.middleware).
+    held = user_roles(user)
+    shown = (
+        AUDITOR_NAVIGATION
+        if held == {Role.AUDITOR}
+        else RESPONDENT_NAVIGATION
+        if held == {Role.RESPONDENT}
+        else NAVIGATION
+    )
     items = [
         {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
         for name, label, roles in shown

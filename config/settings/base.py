@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # The page being served, for audit records written by services and signals (its client address).
     "accounts.request_context.RequestContextMiddleware",
-    "accounts.middleware.AuditorScopeMiddleware",
+    "accounts.middleware.NarrowRolesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The second factor first (a user who owes one reaches nothing else, the admin included), then the password.
     "accounts.two_factor.TwoFactorMiddleware",

@@ -147,7 +147,7 @@ def test_a_respondent_reads_no_review_comment_and_no_team_page(world):
     respondent = clients["respondent"]
     assert "REVIEWq7zmarker" not in respondent.get(f"/respond/{hangzhou.pk}/").content.decode()
     assert respondent.get(f"/assessments/{hangzhou.pk}/dimensions/W1/").status_code == 404
-    assert respondent.get("/assessments/").status_code == 403
+    assert respondent.get("/assessments/").status_code == 404
     assert respondent.get(f"/assessments/{hangzhou.pk}/self-vs-verified/").status_code == 404
 
 

@@ -216,3 +216,29 @@ def test_another_reviewer_cannot_import_into_the_campaign(campaign, tmp_path, cl
         == 404
     )
     assert answered(campaign) == 0
+
+
+def test_one_file_fills_every_quantitative_answer_of_the_campaign(campaign, tmp_path):
+    from assessment.models import Indicator
+
+    indicators = [
+        indicator
+        for indicator in Indicator.objects.filter(node__framework=campaign.framework).select_related("node")
+        if indicator.type != Indicator.Type.LEVEL and not indicator.derived_from
+    ]
+    assert len(indicators) >= 15
+    header = ["city_code", "source", "year", *(i.node.code for i in indicators)]
+    rows = [header]
+    for n, code in enumerate(G60):
+        cells = []
+        for indicator in indicators:
+            # Inside the goalposts, a whole number (counts are), different per city.
+            span = indicator.upper - indicator.lower
+            cells.append(str(int(indicator.lower + span * (0.3 + 0.05 * n))))
+        rows.append([code, "2025年统计公报", "2025", *cells])
+    out = run(csv_file(tmp_path, rows))
+    assert f"{9 * len(indicators)} answers written" in out
+    filled = Response.objects.filter(
+        assessment__campaign=campaign, indicator__in=indicators, value__isnull=False, imported_from="yearbook-2025.csv"
+    )
+    assert filled.count() == 9 * len(indicators)
