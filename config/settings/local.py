@@ -6,9 +6,5 @@ should get friendly error pages, not tracebacks, and hashed static files.
 
 from config.settings.base import *  # noqa: F403
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-}
+# INFO at the root, keeping base's quieter loggers (the PDF stack's steps, one line per audit record).
+LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "INFO"}}  # noqa: F405
