@@ -153,7 +153,9 @@ def _assessment_of(
         opening.already.append(existing)
     elif existing.campaign_id is None and existing.framework_id == campaign.framework_id:
         existing.campaign = campaign
-        existing.save(update_fields=["campaign", "updated_at"])
+        # The campaign's deadline, unless the assessment had one of its own.
+        existing.deadline = existing.deadline or deadline
+        existing.save(update_fields=["campaign", "deadline", "updated_at"])
         opening.joined.append(existing)
     else:
         # In another campaign, or against another framework version: left alone and reported.

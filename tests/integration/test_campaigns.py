@@ -73,10 +73,11 @@ def test_a_city_assessed_by_hand_before_joins_the_campaign_as_it_is(team, defaul
         consultants=[team["consultant"]],
         reviewer=team["reviewer"],
     )
-    out = open_g60()
+    out = open_g60("--deadline=2026-03-31")
     assert "8 assessments created, 1 already there." in out
     hangzhou.refresh_from_db()
     assert hangzhou.campaign == Campaign.objects.get() and Assessment.objects.filter(city_id="330100").count() == 1
+    assert str(hangzhou.deadline) == "2026-03-31"  # it had none of its own
 
 
 @pytest.mark.parametrize(
