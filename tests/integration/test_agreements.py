@@ -267,8 +267,9 @@ def test_agreement_pages_need_a_login(demo_agreements, client):
         assert "/accounts/login/" in response["Location"]
 
 
-# Every role but the auditor, who reads the audit log only (tests/security/test_auditor.py).
-@pytest.mark.parametrize("role", [role for role in Role.values if role != Role.AUDITOR])
+# Every role but the two narrow ones: the auditor reads the audit log only, a city respondent their
+# self-submission only (tests/security/test_auditor.py, test_respondent.py).
+@pytest.mark.parametrize("role", [role for role in Role.values if role not in (Role.AUDITOR, Role.RESPONDENT)])
 def test_every_role_may_read_the_agreement_pages(demo_agreements, role_clients, role):
     client = role_clients[role]
     for url in (
