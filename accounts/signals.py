@@ -32,7 +32,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import translation
 
 from accounts.audit import record
-from accounts.command_audit import os_user_name
+from accounts.command_audit import record_command
 from accounts.models import AuditEvent
 from accounts.request_context import current_request
 
@@ -53,9 +53,10 @@ def role_changes_recorded_by_caller() -> Iterator[None]:
 
 def _record(event: AuditEvent, **fields: Any) -> None:
     """Record ``event``; outside a page (a command, a worker) in the name of the OS account, as commands are."""
-    if current_request() is None and "actor" not in fields:
-        fields = {"actor_name": os_user_name(), "channel": "command", **fields}
-    record(event, **fields)
+    if current_request() is None:
+        record_command(event, **fields)
+    else:
+        record(event, **fields)
 
 
 def _remember_active_flag(

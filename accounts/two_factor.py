@@ -162,7 +162,11 @@ def owes_second_factor(user: Any) -> str | None:
     """Where a signed-in, unverified user must go first: "verify", "setup", or None."""
     if not user.is_authenticated or user.is_verified():
         return None
-    if user_has_device(user, confirmed=True):
+    # Asked by the middleware and again by the menu on one request: look the devices up once.
+    has_device = getattr(user, "_dualspace_has_device", None)
+    if has_device is None:
+        has_device = user._dualspace_has_device = user_has_device(user, confirmed=True)
+    if has_device:
         return "verify"
     if second_factor_required(user):
         return "setup"

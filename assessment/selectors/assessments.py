@@ -79,9 +79,16 @@ class DimensionProgress:
 
 def assessment_dimensions(assessment: Assessment) -> list[DimensionProgress]:
     """Each dimension (parent of indicators), its indicators answered, and how many of those lack evidence."""
-    responses = list(
-        assessment.responses.select_related("indicator__node__parent")
+    return dimensions_by_assessment([assessment.pk]).get(assessment.pk, [])
+
+
+def dimensions_by_assessment(assessment_ids: list[int]) -> dict[int, list[DimensionProgress]]:
+    """`assessment_dimensions` of several assessments (a campaign's board) in two queries."""
+    responses = (
+        Response.objects.filter(assessment_id__in=assessment_ids)
+        .select_related("indicator__node__parent")
         .only(
+            "assessment_id",
             "level",
             "value",
             "not_applicable",
@@ -91,10 +98,10 @@ def assessment_dimensions(assessment: Assessment) -> list[DimensionProgress]:
         )
         .annotate(evidence_count=Count("evidence"))
     )
-    counts: dict[int, list[int]] = {}
+    counts: dict[int, dict[int, list[int]]] = {}
     for response in responses:
         parent_id = response.indicator.node.parent_id
-        tally = counts.setdefault(parent_id, [0, 0, 0])
+        tally = counts.setdefault(response.assessment_id, {}).setdefault(parent_id, [0, 0, 0])
         tally[1] += 1
         tally[0] += int(response.is_answered)
         # The rule of services.assessments.missing_answers, counted here.
@@ -104,8 +111,24 @@ def assessment_dimensions(assessment: Assessment) -> list[DimensionProgress]:
             and not response.not_applicable
             and not response.evidence_count
         )
-    dimensions = FrameworkNode.objects.filter(pk__in=counts).order_by("parent__order", "order")
-    return [DimensionProgress(node, *counts[node.pk]) for node in dimensions]
+    parents = {pk for tallies in counts.values() for pk in tallies}
+    dimensions = list(FrameworkNode.objects.filter(pk__in=parents).order_by("parent__order", "order"))
+    return {
+        assessment_id: [DimensionProgress(node, *tallies[node.pk]) for node in dimensions if node.pk in tallies]
+        for assessment_id, tallies in counts.items()
+    }
+
+
+def open_returns_by_assessment(assessment_ids: list[int]) -> dict[int, int]:
+    """How many indicators of each assessment are returned and not yet resolved (`open_returned_indicators`)."""
+    return dict(
+        Response.objects.filter(
+            assessment_id__in=assessment_ids, comments__returns_indicator=True, comments__resolved=False
+        )
+        .values("assessment_id")
+        .annotate(returned=Count("pk", distinct=True))
+        .values_list("assessment_id", "returned")
+    )
 
 
 def dimension_responses(assessment: Assessment, dimension: FrameworkNode) -> list[Response]:

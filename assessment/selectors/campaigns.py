@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role
 from assessment.models import Assessment, Campaign, FrameworkNode
-from assessment.selectors.assessments import DimensionProgress, assessment_dimensions, open_returned_indicators
+from assessment.selectors.assessments import DimensionProgress, dimensions_by_assessment, open_returns_by_assessment
 from cities.models import City
 
 
@@ -92,13 +92,15 @@ def campaign_board(campaign: Campaign, *, status: str = "", province: str = "") 
         .distinct()
         .order_by("parent__order", "order")
     )
+    ids = [assessment.pk for assessment in assessments.values()]
+    progress_of, returns_of = dimensions_by_assessment(ids), open_returns_by_assessment(ids)
     rows = []
     for city in cities:
         assessment = assessments.get(city.code)
         if status and (assessment is None or assessment.status != status):
             continue
-        progress = {p.node.code: p for p in assessment_dimensions(assessment)} if assessment else {}
-        returns = open_returned_indicators(assessment).count() if assessment else 0
+        progress = {p.node.code: p for p in progress_of.get(assessment.pk, [])} if assessment else {}
+        returns = returns_of.get(assessment.pk, 0) if assessment else 0
         rows.append(
             CityProgress(
                 city=city,

@@ -203,6 +203,8 @@ def statistics_check(*, campaign: Campaign, data: bytes, filename: str, user: Ab
         )
     }
     city_column = next(name for name, (kind, _code) in kinds.items() if kind == "city")
+    # (kind, indicator code) -> its column: the per-indicator source and year columns, read once.
+    columns = {kind_code: name for name, kind_code in kinds.items()}
     seen: dict[str, int] = {}
     for line, cells in rows:
         code = cells.get(city_column, "")
@@ -242,19 +244,11 @@ def statistics_check(*, campaign: Campaign, data: bytes, filename: str, user: Ab
                 line=line,
                 column=name,
                 text=cells[name],
-                source=_companion(cells, indicator_code, SOURCE_WORDS) or row_source,
-                year_text=_companion(cells, indicator_code, YEAR_WORDS) or row_year,
+                source=cells.get(columns.get(("value source", indicator_code), ""), "") or row_source,
+                year_text=cells.get(columns.get(("value year", indicator_code), ""), "") or row_year,
                 user=user,
             )
     return check
-
-
-def _companion(cells: dict[str, str], code: str, words: tuple[str, ...]) -> str:
-    for word in words:
-        for name, text in cells.items():
-            if name.strip().casefold() == f"{code} {word}".casefold() and text:
-                return text
-    return ""
 
 
 def _add_change(
