@@ -144,6 +144,7 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
 # worker, and test_uploads checks that a refused upload leaves no file there: the modules that post
 # workbooks take turns (an exclusive lock per test), so no other worker's upload lands in that check.
 WORKBOOK_UPLOAD_MODULES = {
+    "integration/test_audit_events.py",
     "integration/test_workbook.py",
     "integration/test_workbook_derived.py",
     "security/test_numbers.py",
