@@ -168,7 +168,7 @@ class LevelDescriptorInline(DraftOnlyMixin, admin.TabularInline):
     model = LevelDescriptor
     extra = 0
     max_num = 6
-    fields = ("level", "text_zh", "text_en", "action_zh", "action_en")
+    fields = ("level", "text_zh", "text_en", "action_zh", "action_en", "example_zh", "example_en")
 
     def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return super().has_add_permission(request, obj) and self._editable(obj)

@@ -202,21 +202,22 @@ class CommentForm(forms.Form):
     )
 
 
-def _users_in(role: str) -> Any:
+def users_in_role(role: str) -> Any:
+    """The active users holding a role, by user name: the choices of the team and rater pickers."""
     return get_user_model().objects.filter(groups__name=role, is_active=True).order_by("username")
 
 
 class AssessmentTeamForm(forms.Form):
     """Who answers and who reviews; also the second half of the create form."""
 
-    consultants = forms.ModelMultipleChoiceField(label=_("Consultants"), queryset=_users_in(Role.CONSULTANT))
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=_users_in(Role.REVIEWER))
+    consultants = forms.ModelMultipleChoiceField(label=_("Consultants"), queryset=users_in_role(Role.CONSULTANT))
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=users_in_role(Role.REVIEWER))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Evaluated per form: a consultant given the role a minute ago is offered.
-        self.fields["consultants"].queryset = _users_in(Role.CONSULTANT)
-        self.fields["reviewer"].queryset = _users_in(Role.REVIEWER)
+        self.fields["consultants"].queryset = users_in_role(Role.CONSULTANT)
+        self.fields["reviewer"].queryset = users_in_role(Role.REVIEWER)
         self.helper = FormHelper()
         self.helper.form_tag = False
 

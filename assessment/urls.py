@@ -3,6 +3,7 @@ from django.urls import path
 from assessment.views import (
     assessments,
     audit,
+    calibration,
     campaigns,
     dashboards,
     evidence,
@@ -35,6 +36,14 @@ urlpatterns = [
     path("assessments/", assessments.assessment_list, name="assessment_list"),
     path("assessments/new/", assessments.assessment_new, name="assessment_new"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path(
+        "assessments/<int:pk>/blind-ratings/",
+        calibration.assessment_blind_ratings,
+        name="assessment_blind_ratings",
+    ),
+    path("blind-ratings/", calibration.blind_rating_list, name="blind_rating_list"),
+    path("blind-ratings/<int:pk>/", calibration.blind_rating_answer, name="blind_rating_answer"),
+    path("blind-ratings/<int:pk>/agreement/", calibration.blind_rating_agreement, name="blind_rating_agreement"),
     path("respond/", respondents.respond_list, name="respond_list"),
     path("respond/<int:pk>/", respondents.respond_assessment, name="respond_assessment"),
     path("respond/<int:pk>/responses/<int:response_pk>/", respondents.respond_save, name="respond_save"),

@@ -6,6 +6,7 @@ from assessment.models.assessment import (
     Response,
     ReviewComment,
 )
+from assessment.models.calibration import BlindAnswer, BlindRating
 from assessment.models.campaign import Campaign
 from assessment.models.framework import (
     Framework,
@@ -22,6 +23,8 @@ from assessment.models.respondent import CityRespondent
 __all__ = [
     "Assessment",
     "AssessmentResult",
+    "BlindAnswer",
+    "BlindRating",
     "Campaign",
     "CityRespondent",
     "Evidence",

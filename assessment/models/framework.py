@@ -431,6 +431,11 @@ class Indicator(FrameworkPart):
         return self.node.framework
 
     @property
+    def has_worked_examples(self) -> bool:
+        """True when any level carries a worked example (the levels' prefetch is used when there is one)."""
+        return any(level.example_zh or level.example_en for level in self.levels.all())
+
+    @property
     def unit(self) -> str:
         return bilingual(self, "unit")
 
@@ -488,6 +493,10 @@ class LevelDescriptor(FrameworkPart):
         _("Chinese action"), blank=True, help_text=_("What the city must do to reach this level from the one below.")
     )
     action_en = models.TextField(_("English action"), blank=True)
+    # The calibration aid (issue 20): what evidence lands a city at this level and not above,
+    # so two consultants reading the same evidence choose the same level.
+    example_zh = models.TextField(_("Chinese worked example"), blank=True)
+    example_en = models.TextField(_("English worked example"), blank=True)
 
     class Meta:
         ordering = ["indicator", "level"]
@@ -512,6 +521,11 @@ class LevelDescriptor(FrameworkPart):
     def action(self) -> str:
         """What to do to reach this level from the one below, in the reader's language."""
         return bilingual(self, "action")
+
+    @property
+    def example(self) -> str:
+        """The worked example of evidence at this level, in the reader's language."""
+        return bilingual(self, "example")
 
 
 class StageRung(FrameworkPart):

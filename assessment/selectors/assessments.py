@@ -11,7 +11,15 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.roles import Role, has_role, user_roles
-from assessment.models import Assessment, FrameworkNode, Indicator, LevelDescriptor, Response, ReviewComment
+from assessment.models import (
+    Assessment,
+    BlindRating,
+    FrameworkNode,
+    Indicator,
+    LevelDescriptor,
+    Response,
+    ReviewComment,
+)
 from cities.models import City
 
 
@@ -29,7 +37,9 @@ def assessments_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[A
         visible |= Q(reviewer=user)
     if Role.CITY_MANAGER in roles:
         visible |= Q(status=Assessment.Status.PUBLISHED, city__managers=user)
-    return assessments.filter(visible).distinct()
+    # A blind second rater must not see the answers they are rating (selectors/calibration.py).
+    blind = BlindRating.objects.filter(rater=user, status=BlindRating.Status.OPEN).values("assessment_id")
+    return assessments.filter(visible).exclude(pk__in=blind).distinct()
 
 
 def assessment_for(user: AbstractBaseUser | AnonymousUser, pk: int) -> Assessment:

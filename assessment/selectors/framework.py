@@ -93,6 +93,12 @@ def framework_document(framework: Framework) -> Document:
                         "zh": level.text_zh,
                         "en": level.text_en,
                         "action": {"zh": level.action_zh, "en": level.action_en},
+                        # Written only when there is one, so a version without worked examples exports as before.
+                        **(
+                            {"example": {"zh": level.example_zh, "en": level.example_en}}
+                            if level.example_zh or level.example_en
+                            else {}
+                        ),
                     }
                     for level in indicator.levels.all()
                 ]

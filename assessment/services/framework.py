@@ -158,6 +158,8 @@ def _node_write(
                 text_en=level["en"],
                 action_zh=(level.get("action") or {}).get("zh", ""),
                 action_en=(level.get("action") or {}).get("en", ""),
+                example_zh=(level.get("example") or {}).get("zh", ""),
+                example_en=(level.get("example") or {}).get("en", ""),
             )
             for level in details.get("levels") or []
         )

@@ -10,6 +10,7 @@ from accounts.audit import record
 from accounts.models import AuditEvent, AuditRecord
 from assessment.models import Assessment, Evidence, Response
 from assessment.selectors.assessments import assessment_for
+from assessment.selectors.calibration import rater_may_read_evidence
 from assessment.services.evidence import evidence_add as evidence_add_service
 from assessment.services.evidence import evidence_remove as evidence_remove_service
 from assessment.views.downloads import stored_file_response
@@ -89,7 +90,8 @@ def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
     except Evidence.DoesNotExist as exc:
         raise Http404 from exc
     try:
-        assessment_for(request.user, evidence.response.assessment_id)
+        if not rater_may_read_evidence(request.user, evidence.response.assessment_id):
+            assessment_for(request.user, evidence.response.assessment_id)
     except Assessment.DoesNotExist as exc:
         # Someone else's file: the auditor sees the try; the caller gets the same 404 as for no file at all.
         record(AuditEvent.EVIDENCE_DOWNLOADED, request=request, target=evidence, outcome=AuditRecord.Outcome.DENIED)

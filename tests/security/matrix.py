@@ -124,6 +124,19 @@ def _flag_state(w: Any) -> Any:
     return tuple(FlagAcceptance.objects.values_list("pk", "reason"))
 
 
+def _blind_rating(w: Any) -> dict[str, Any]:
+    return {"pk": w.extra["blind_rating"].pk}
+
+
+def _blind_state(w: Any) -> Any:
+    from assessment.models import BlindAnswer, BlindRating
+
+    return (
+        tuple(BlindRating.objects.order_by("pk").values_list("pk", "rater_id", "status")),
+        tuple(BlindAnswer.objects.order_by("pk").values_list("pk", "level", "not_applicable")),
+    )
+
+
 def _campaign(w: Any) -> dict[str, Any]:
     return {"pk": w.campaign.pk}
 
@@ -514,6 +527,30 @@ CASES: list[Case] = [
         state=_campaign_answers,
         html=False,
     ),
+    # The inter-rater check: the reviewer asks; only the invited rater (none of these six) answers;
+    # the agreement report, once submitted, is for the team, the reviewer and administrators.
+    Case("assessment:assessment_blind_ratings", _draft, REVIEWS),
+    Case(
+        "assessment:assessment_blind_ratings",
+        _draft,
+        REVIEWS,
+        method="post",
+        data=lambda w: {"rater": w.others[Role.CONSULTANT].pk},
+        state=_blind_state,
+        html=False,
+    ),
+    Case("assessment:blind_rating_list", NONE, outcomes(LOGIN, OK, DENIED, DENIED, DENIED, OK)),
+    Case("assessment:blind_rating_answer", _blind_rating, outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    Case(
+        "assessment:blind_rating_answer",
+        _blind_rating,
+        outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED),
+        method="post",
+        data=lambda w: {"save": "1"},
+        state=_blind_state,
+        html=False,
+    ),
+    Case("assessment:blind_rating_agreement", _blind_rating, outcomes(LOGIN, OK, OK, DENIED, DENIED, OK)),
     Case("assessment:campaign_statistics_apply", _campaign, POST_ONLY, html=False),
     Case(
         "assessment:campaign_statistics_apply",
@@ -608,6 +645,10 @@ def _copy_of_team_1(w: Any) -> dict[str, Any]:
 
 
 HORIZONTAL: list[Case] = [
+    Case("assessment:assessment_blind_ratings", _draft, NOT_THEIRS),
+    Case("assessment:blind_rating_agreement", _blind_rating, NOT_THEIRS),
+    # The rater's own form: nobody else, not even an administrator, answers for them.
+    Case("assessment:blind_rating_answer", _blind_rating, same_role(DENIED, DENIED, DENIED, DENIED, DENIED)),
     Case("assessment:assessment_detail", _draft, NOT_THEIRS, variant="draft"),
     Case("assessment:assessment_detail", lambda w: {"pk": w.published.pk}, NOT_THEIRS, variant="published"),
     Case(

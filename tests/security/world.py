@@ -20,6 +20,7 @@ from django.core.management import call_command
 from accounts.roles import Role
 from assessment.models import Assessment, Campaign, Evidence, Framework, Report, ReportLink, ReviewComment
 from assessment.services.assessments import assessment_create
+from assessment.services.calibration import level_indicators, request_blind_rating, save_blind_answers
 from assessment.services.campaigns import campaign_open
 from assessment.services.evidence import evidence_add
 from assessment.views.reports import LINK_SALT
@@ -170,6 +171,16 @@ def build_world() -> World:
         consultants=[users[Role.CONSULTANT]],
         cities=[draft.city],
     ).campaign
+    # A blind second rating of the draft by a consultant of neither team, submitted: the agreement
+    # report is open to the draft's team, its reviewer and administrators (tests/integration/test_calibration.py).
+    rater = UserFactory(username="security-blind-rater", roles=[Role.CONSULTANT])
+    blind_rating = request_blind_rating(assessment=draft, rater=rater, by=users[Role.REVIEWER])
+    save_blind_answers(
+        rating=blind_rating,
+        by=rater,
+        choices={indicator.pk: "3" for indicator in level_indicators(draft)},
+        submit=True,
+    )
     return World(
         users=users,
         others=others,
@@ -190,4 +201,5 @@ def build_world() -> World:
         region=region,
         city=city,
         campaign=campaign,
+        extra={"blind_rating": blind_rating, "blind_rater": rater},
     )
