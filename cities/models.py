@@ -381,3 +381,55 @@ class CityPairFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin_id} → {self.destination_id} {self.year} {self.kind}: {self.value:g} {self.unit}"
+
+
+class CityAttribute(models.Model):
+    """A number about a city imported for peer groups (GDP per head, built-up area ...), with its year and source."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="attributes", verbose_name=_("city"))
+    key = models.SlugField(_("attribute"), max_length=50, help_text=_("For example gdp_per_head."))
+    value = models.FloatField(_("value"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=[MinValueValidator(1949), MaxValueValidator(2100)]
+    )
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        ordering = ["city", "key"]
+        verbose_name = _("city attribute")
+        verbose_name_plural = _("city attributes")
+        constraints = [models.UniqueConstraint(fields=["city", "key"], name="city_attribute_once")]
+
+    def __str__(self) -> str:
+        return f"{self.city_id} {self.key}={self.value}"
+
+
+class PeerGroup(BilingualNameMixin):
+    """Cities like one another, by a rule over their attributes (cities/peer_groups.py says how it is read)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    description_zh = models.TextField(_("Chinese description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
+    attribute = models.SlugField(
+        _("attribute"),
+        max_length=50,
+        help_text=_("level, province, population, or the key of an imported city attribute."),
+    )
+    values = models.JSONField(
+        _("values"), default=list, blank=True, help_text=_("For level or province: the values that belong.")
+    )
+    minimum = models.FloatField(_("from (inclusive)"), null=True, blank=True)
+    maximum = models.FloatField(_("below"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("peer group")
+        verbose_name_plural = _("peer groups")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name_zh}"
+
+    @property
+    def description(self) -> str:
+        return bilingual(self, "description")

@@ -9,6 +9,7 @@ all-or-nothing.
 import csv
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from assessment.scoring.errors import Problem
-from cities.models import City, Province, Region, RegionMembership
+from cities.models import City, CityAttribute, PeerGroup, Province, Region, RegionMembership
 
 CITY_COLUMNS = (
     "code",
@@ -353,5 +354,160 @@ def read_members(path: Path) -> tuple[list[MemberRow], list[Problem]]:
                     note_zh=cells.get("note_zh", ""),
                     note_en=cells.get("note_en", ""),
                 )
+            )
+    return rows, problems
+
+
+PEER_GROUP_COLUMNS = ("code", "name_zh", "name_en", "attribute", "values", "minimum", "maximum")
+PEER_GROUP_OPTIONAL_COLUMNS = ("description_zh", "description_en")
+ATTRIBUTE_COLUMNS = ("city_code", "key", "value", "year", "source")
+
+
+@dataclass(frozen=True)
+class PeerGroupRow:
+    line: int
+    code: str
+    name_zh: str
+    name_en: str
+    attribute: str
+    values: tuple[str, ...]
+    minimum: float | None
+    maximum: float | None
+    description_zh: str = ""
+    description_en: str = ""
+
+
+@dataclass(frozen=True)
+class AttributeRow:
+    line: int
+    city_code: str
+    key: str
+    value: float
+    year: int | None
+    source: str
+
+
+def _slug(cells: dict[str, str], column: str, line: int, problems: list[Problem]) -> str:
+    text = cells[column]
+    if not text or not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in text) or len(text) > 50:
+        problems.append(
+            row_problem(line, column, _("“%(value)s” is not a code (letters, digits, - and _)") % {"value": text[:60]})
+        )
+    return text
+
+
+def _optional_float(cells: dict[str, str], column: str, line: int, problems: list[Problem]) -> float | None:
+    text = cells.get(column, "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        problems.append(row_problem(line, column, _("“%(value)s” is not a number") % {"value": text[:30]}))
+        return None
+    return value
+
+
+def read_peer_groups(path: Path) -> tuple[list[PeerGroupRow], list[Problem]]:
+    """Peer groups: a category rule (values, separated by ;) or a band of a number (minimum, maximum)."""
+    return _peer_group_rows(*read_csv_rows(path, PEER_GROUP_COLUMNS))
+
+
+def _peer_group_rows(
+    records: list[tuple[int, dict[str, str]]], problems: list[Problem]
+) -> tuple[list[PeerGroupRow], list[Problem]]:
+    from cities.peer_groups import CATEGORY_ATTRIBUTES
+
+    rows: list[PeerGroupRow] = []
+    seen: set[str] = set()
+    for line, cells in records:
+        before = len(problems)
+        _required_text(cells, ("code", "name_zh", "name_en", "attribute"), line, problems)
+        check_lengths(cells, {"name_zh": (PeerGroup, "name_zh"), "name_en": (PeerGroup, "name_en")}, line, problems)
+        code = _slug(cells, "code", line, problems)
+        attribute = _slug(cells, "attribute", line, problems)
+        if code in seen:
+            problems.append(row_problem(line, "code", _("%(code)s appears twice") % {"code": code}))
+        seen.add(code)
+        values = tuple(value.strip() for value in cells["values"].split(";") if value.strip())
+        minimum = _optional_float(cells, "minimum", line, problems)
+        maximum = _optional_float(cells, "maximum", line, problems)
+        if attribute in CATEGORY_ATTRIBUTES and not values:
+            problems.append(
+                row_problem(
+                    line, "values", _("%(attribute)s is a category: list its values") % {"attribute": attribute}
+                )
+            )
+        if values and (minimum is not None or maximum is not None):
+            problems.append(row_problem(line, "values", _("give either values or a band (minimum, maximum), not both")))
+        if not values and minimum is None and maximum is None:
+            problems.append(row_problem(line, "minimum", _("a band needs a minimum, a maximum or both")))
+        if minimum is not None and maximum is not None and minimum >= maximum:
+            problems.append(row_problem(line, "maximum", _("must be greater than the minimum")))
+        if attribute == "level":
+            for value in values:
+                if value not in City.Level.values:
+                    problems.append(
+                        row_problem(
+                            line,
+                            "values",
+                            _("“%(value)s” is not one of %(choices)s")
+                            % {"value": value, "choices": ", ".join(City.Level.values)},
+                        )
+                    )
+        if len(problems) == before:
+            rows.append(
+                PeerGroupRow(
+                    line=line,
+                    code=code,
+                    name_zh=cells["name_zh"],
+                    name_en=cells["name_en"],
+                    attribute=attribute,
+                    values=values,
+                    minimum=minimum,
+                    maximum=maximum,
+                    description_zh=cells.get("description_zh", ""),
+                    description_en=cells.get("description_en", ""),
+                )
+            )
+    return rows, problems
+
+
+def read_city_attributes(path: Path) -> tuple[list[AttributeRow], list[Problem]]:
+    """City attributes (city_code, key, value, year, source): every row must name a known city and a source."""
+    records, problems = read_csv_rows(path, ATTRIBUTE_COLUMNS)
+    known = set(City.objects.values_list("code", flat=True))
+    rows: list[AttributeRow] = []
+    seen: set[tuple[str, str]] = set()
+    for line, cells in records:
+        before = len(problems)
+        _required_text(cells, ("city_code", "key", "value", "source"), line, problems)
+        code = _division_code(cells, "city_code", line, problems)
+        if len(problems) == before and code not in known:
+            problems.append(row_problem(line, "city_code", _("no city has the code %(code)s") % {"code": code}))
+        key = _slug(cells, "key", line, problems)
+        if key in ("level", "province", "population"):
+            problems.append(
+                row_problem(line, "key", _("%(key)s is kept with the city itself, not as an attribute") % {"key": key})
+            )
+        value = _optional_float(cells, "value", line, problems)
+        year = _optional_int(cells, "year", line, problems)
+        if year is not None and not 1949 <= year <= 2100:
+            problems.append(
+                row_problem(
+                    line,
+                    "year",
+                    _("%(value)s is outside %(low)s to %(high)s") % {"value": year, "low": 1949, "high": 2100},
+                )
+            )
+        check_lengths(cells, {"source": (CityAttribute, "source")}, line, problems)
+        if (code, key) in seen:
+            problems.append(row_problem(line, "key", _("this attribute is listed twice for the city")))
+        seen.add((code, key))
+        if len(problems) == before and value is not None:
+            rows.append(
+                AttributeRow(line=line, city_code=code, key=key, value=value, year=year, source=cells["source"])
             )
     return rows, problems

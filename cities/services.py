@@ -10,8 +10,17 @@ from django.utils.translation import gettext as _
 
 from assessment.scoring.errors import Problem
 from cities.agreement_import import AgreementRow, read_agreements
-from cities.models import Agreement, AgreementParty, City, Province, Region, RegionMembership
-from cities.reference_import import CityRow, MemberRow, RegionRow, row_problem
+from cities.models import (
+    Agreement,
+    AgreementParty,
+    City,
+    CityAttribute,
+    PeerGroup,
+    Province,
+    Region,
+    RegionMembership,
+)
+from cities.reference_import import AttributeRow, CityRow, MemberRow, PeerGroupRow, RegionRow, row_problem
 
 
 class ReferenceImportError(Exception):
@@ -174,3 +183,39 @@ def import_agreements_file(path: Path) -> ImportSummary:
     """Read, check and import one file; raises ReferenceImportError with every problem."""
     rows, problems = read_agreements(path)
     return agreements_import(rows=rows, problems=problems)
+
+
+def peer_groups_import(*, rows: list[PeerGroupRow], problems: list[Problem]) -> ImportSummary:
+    """Create or update the listed peer groups (by code); groups not in the file stay. All or nothing."""
+    if problems:
+        raise ReferenceImportError(problems)
+    summary = ImportSummary()
+    with transaction.atomic():
+        for order, row in enumerate(rows, start=1):
+            values = {
+                "name_zh": row.name_zh,
+                "name_en": row.name_en,
+                "description_zh": row.description_zh,
+                "description_en": row.description_en,
+                "attribute": row.attribute,
+                "values": list(row.values),
+                "minimum": row.minimum,
+                "maximum": row.maximum,
+                "order": order,
+            }
+            _group, outcome = _upsert(PeerGroup, values, code=row.code)
+            summary.count(outcome)
+    return summary
+
+
+def city_attributes_import(*, rows: list[AttributeRow], problems: list[Problem]) -> ImportSummary:
+    """Create or update city attributes (by city and key). All or nothing."""
+    if problems:
+        raise ReferenceImportError(problems)
+    summary = ImportSummary()
+    with transaction.atomic():
+        for row in rows:
+            values = {"value": row.value, "year": row.year, "source": row.source}
+            _attribute, outcome = _upsert(CityAttribute, values, city_id=row.city_code, key=row.key)
+            summary.count(outcome)
+    return summary

@@ -800,3 +800,63 @@ def grouped_bar_figure(
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         ),
     )
+
+
+def peer_groups_figure(
+    groups: Sequence[tuple[str, Mapping[str, float]]], names: Mapping[str, str], city: str, city_label: str
+) -> Figure:
+    """One row per peer group: every scored member's index as a dot, the city's larger and coloured, the median a bar.
+
+    ``groups``: (group label, member code -> index), top row first.
+    """
+    labels = [label for label, _scores in groups]
+    others_x: list[float | None] = []
+    others_y: list[str] = []
+    others_text: list[str] = []
+    for label, scores in groups:
+        for code, value in scores.items():
+            if code != city:
+                others_x.append(_plotted(value))
+                others_y.append(label)
+                others_text.append(names.get(code, code))
+    medians = [float(pd.Series(list(scores.values())).median()) for _label, scores in groups]
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": _("Other members"),
+            "x": others_x,
+            "y": others_y,
+            "text": others_text,
+            "hovertemplate": "%{text}: %{x}<extra></extra>",
+            "marker": {"color": OTHERS, "size": 9, "opacity": 0.55},
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": _("Group median"),
+            "x": [_plotted(value) for value in medians],
+            "y": labels,
+            "hovertemplate": "%{x}<extra></extra>",
+            "marker": {"color": MEDIAN_LINE, "symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": city_label,
+            "x": [_plotted(scores.get(city, float("nan"))) for _label, scores in groups],
+            "y": labels,
+            "hovertemplate": f"{city_label}: %{{x}}<extra></extra>",
+            "marker": {"color": HIGHLIGHT, "size": 15, "line": {"color": "#ffffff", "width": 1.5}},
+        },
+    ]
+    return _figure(
+        traces,
+        _layout(
+            max(220, 56 * len(groups) + 110),
+            xaxis={"title": {"text": _("Index (0–100)")}, "range": [0, 100]},
+            yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+            margin={"l": 60, "r": 20, "t": 40, "b": 50},
+        ),
+    )

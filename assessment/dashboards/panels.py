@@ -33,10 +33,12 @@ from assessment.models import Response
 from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.selectors import results as result_selectors
 from assessment.selectors.derived import reference_date
+from assessment.selectors.peer_groups import member_cities, peer_group_standings
 from assessment.what_if_cache import prepared_scoring
 from cities.dual_space import DualSpace
 from cities.models import City, Region
 from cities.outlines import outlines_around
+from cities.peer_groups import PEER_GROUP_MINIMUM
 from cities.selectors import member_notes, region_dual_space
 
 
@@ -433,6 +435,68 @@ def region_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView) -> l
     return panels
 
 
+def _peer_groups_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City, city_label: str) -> Panel:
+    """The city among cities like it (issue 20, point 4); a group with too few published results gets a note."""
+    standings = peer_group_standings(
+        city=city, framework=view.filters.framework, period=view.filters.period, kind=view.filters.kind, user=user
+    )
+    shown = [standing for standing in standings if standing.shown]
+    names = city_labels(member_cities(sorted({code for s in shown for code in s.scores})))
+    rows = []
+    for standing in standings:
+        position = standing.position
+        if standing.shown and position is not None:
+            rows.append(
+                [
+                    standing.group.name,
+                    f"{position.members_scored} / {len(standing.members)}",
+                    f"{position.rank} / {position.members_scored}",
+                    position.rating,
+                    display_number(position.city_score),
+                    display_number(position.median),
+                    display_number(position.best),
+                ]
+            )
+        else:
+            note = (
+                _("Not shown: the city has no published result for this period.")
+                if position is None
+                else _(
+                    "Not shown: %(scored)d of its %(members)d cities have published results; %(minimum)d are needed."
+                )
+                % {"scored": len(standing.scores), "members": len(standing.members), "minimum": PEER_GROUP_MINIMUM}
+            )
+            rows.append(
+                [standing.group.name, f"{len(standing.scores)} / {len(standing.members)}", note, "", "", "", ""]
+            )
+    return Panel(
+        "peer_groups",
+        _("Among cities like it"),
+        figures.peer_groups_figure(
+            [(standing.group.name, standing.scores) for standing in shown], names, city.code, city_label
+        )
+        if shown
+        else None,
+        [
+            _("Peer group"),
+            _("Cities with results"),
+            _("Rank in the group"),
+            _("Rating in the group"),
+            _("Index"),
+            _("Group median"),
+            _("Group best"),
+        ],
+        rows,
+        _(
+            "Groups of like cities by administrative level, resident population and province, across every region. "
+            "A group is shown when at least %(minimum)d of its cities have published results for this period and "
+            "framework; the rating runs from AAA (the top tenth of the group) to D (the bottom tenth), as the IMD "
+            "Smart City Index rates cities within groups."
+        )
+        % {"minimum": PEER_GROUP_MINIMUM},
+    )
+
+
 def city_panels(
     user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City
 ) -> tuple[list[Panel], dict[str, Any]]:
@@ -470,6 +534,7 @@ def city_panels(
             ],
         )
     )
+    panels.append(_peer_groups_panel(user, view, city, city_label))
     # Lists read as text, not as an axis: the full name, however long.
     names = node_labels(framework)
     strengths, weaknesses = frames.strengths_and_weaknesses(peers)

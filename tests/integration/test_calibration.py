@@ -171,7 +171,10 @@ def test_worked_examples_travel_with_the_framework_document_and_show_on_the_answ
     w13 = next(node for node in document["nodes"] if node["code"] == "W1.3")
     example = {
         "zh": "台账显示交通和管网两个领域的设备超出试点常态运行，环境和建筑仍只在试点片区。",
-        "en": "The register shows traffic and pipe sensors in routine use beyond the pilots; environment and buildings only in pilot areas.",
+        "en": (
+            "The register shows traffic and pipe sensors in routine use beyond the pilots; "
+            "environment and buildings only in pilot areas."
+        ),
     }
     w13["indicator"]["levels"][2]["example"] = example
     document.update(code="CALIB", status="draft", previous=None)
