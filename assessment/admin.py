@@ -47,9 +47,9 @@ class FrameworkNodeInline(DraftOnlyMixin, admin.TabularInline):
 
 class StageRungInline(DraftOnlyMixin, admin.TabularInline):
     model = StageRung
-    fields = ("order", "code", "name_zh", "name_en", "requires")
+    fields = ("order", "code", "name_zh", "name_en", "requires", "gates")
     extra = 0
-    filter_horizontal = ("requires",)
+    filter_horizontal = ("requires", "gates")
 
     def has_add_permission(self, request: HttpRequest, obj: Framework | None = None) -> bool:
         return super().has_add_permission(request, obj) and self._editable(obj)

@@ -120,12 +120,13 @@ def _scoring_tree(framework: Framework) -> FrameworkTree:
             )
         else:
             aggregates.append({"code": node.code, "parent": parent, "weight": float(node.weight), "name": node.name_en})
-    stages = list(StageRung.objects.filter(framework=framework).prefetch_related("requires").order_by("order"))
+    stages = list(StageRung.objects.filter(framework=framework).prefetch_related("requires", "gates").order_by("order"))
     base = stages[0].code if stages and not stages[0].requires.all() else "S0"
     rungs = [
         {
             "code": stage.code,
             "requires": tuple(sorted(node.code for node in stage.requires.all())),
+            "gates": tuple(sorted(node.code for node in stage.gates.all())),
             "threshold": float(framework.stage_threshold),
             "critical_floor": float(framework.critical_floor),
             "name": stage.name_en,

@@ -257,6 +257,16 @@ def _tree_problems(document: Any, previous_codes: set[str] | None) -> list[Probl
         for required in stage["requires"]:
             if required not in by_code:
                 problems.append(document_problem(where, _("requires unknown node %(code)s") % {"code": required}))
+        for gate in stage.get("gates") or []:
+            indicator = (by_code.get(gate) or {}).get("indicator")
+            if indicator is None:
+                problems.append(
+                    document_problem(where, _("gates %(code)s, which is not an indicator") % {"code": gate})
+                )
+            elif not indicator.get("critical"):
+                problems.append(
+                    document_problem(where, _("gates %(code)s, which is not a critical indicator") % {"code": gate})
+                )
     return problems
 
 

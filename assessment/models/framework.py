@@ -547,6 +547,13 @@ class StageRung(FrameworkPart):
         verbose_name=_("requires"),
         help_text=_("Nodes that must reach the threshold, besides every rung below."),
     )
+    gates = models.ManyToManyField(
+        FrameworkNode,
+        blank=True,
+        related_name="gated_stages",
+        verbose_name=_("gates"),
+        help_text=_("Critical indicators outside those nodes that must reach the critical floor from this rung up."),
+    )
 
     class Meta:
         ordering = ["framework", "order"]

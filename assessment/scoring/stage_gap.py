@@ -204,6 +204,9 @@ def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised
     current_raw = raw.astype(np.float64, copy=True)
     current = normalised.astype(np.float64, copy=True)
     node_of = _required_node_of(tree, rung.requires)
+    for gated in ladder.critical_columns[stage]:
+        # A gate outside the required nodes (stage_ladder: gates) is reported under its own dimension.
+        node_of.setdefault(codes[gated], tree.parent_of[codes[gated]] or codes[gated])
     before = context.node_values(current[None, :])[0]
     shortfalls = tuple(
         Shortfall(codes[column], float(before[column]), threshold)

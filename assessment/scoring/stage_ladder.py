@@ -9,6 +9,10 @@ Rung k is *reached* by a unit when, for every node N the rung requires,
     score(N) >= threshold_k                                     and
     n_i >= critical_floor_k for every critical indicator i under N,
 
+and every critical indicator the rung or a rung below it *gates* (a gate
+outside the required nodes, such as cybersecurity from S1+) is at least
+critical_floor_k too,
+
 where a missing score or a missing critical indicator does not reach (the
 ladder certifies what is shown, not what is assumed).  A unit's stage is the
 highest rung that it and every rung below it reach, i.e. the number of
@@ -64,6 +68,10 @@ class LadderPlan:
         for rung in tree.ladder.rungs:
             required.append(np.array([column[code] for code in rung.requires], dtype=np.intp))
             under = {code for node in rung.requires for code in tree.indicators_under[node]}
+            # A gate is checked from its rung up: the ladder is cumulative, so a unit below it on a
+            # lower rung never reaches this one (module docstring).
+            rungs_so_far = tree.ladder.rungs[: tree.ladder.rungs.index(rung) + 1]
+            under |= {code for earlier in rungs_so_far for code in earlier.gates}
             critical.append(
                 np.array(
                     [

@@ -115,6 +115,9 @@ class Rung:
     threshold: float = DEFAULT_THRESHOLD
     critical_floor: float = DEFAULT_CRITICAL_FLOOR
     name: str = ""
+    # Critical indicators outside the required nodes that must also reach the floor from this rung up:
+    # cybersecurity gates a city from its first shared data (S1+), not only when its dimension is required.
+    gates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +144,9 @@ class StageLadder:
             values = _known_keys(record, Rung, position, problems)
             if values is None:
                 continue
-            requires = values.get("requires", ())
-            values["requires"] = (requires,) if isinstance(requires, str) else tuple(requires)
+            for key in ("requires", "gates"):
+                listed = values.get(key, ())
+                values[key] = (listed,) if isinstance(listed, str) else tuple(listed)
             for key in ("threshold", "critical_floor"):
                 if key in values and values[key] is None:
                     del values[key]
@@ -452,6 +456,12 @@ class FrameworkTree:
             for required in rung.requires:
                 if required not in known:
                     problems.append(Problem(rung.code, "requires", f"unknown node '{required}'"))
+            for gate in rung.gates:
+                spec = self.indicator_by_code.get(gate)
+                if spec is None:
+                    problems.append(Problem(rung.code, "gates", f"'{gate}' is not an indicator"))
+                elif not spec.critical:
+                    problems.append(Problem(rung.code, "gates", f"'{gate}' gates a rung but is not critical"))
             for name in ("threshold", "critical_floor"):
                 value = getattr(rung, name)
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):

@@ -115,10 +115,14 @@ def framework_document(framework: Framework) -> Document:
             "code": stage.code,
             "order": stage.order,
             "requires": sorted(node.code for node in stage.requires.all()),
+            # Written only when there are some, so a version without gates exports as before.
+            **({"gates": sorted(node.code for node in stage.gates.all())} if stage.gates.all() else {}),
             "name": {"zh": stage.name_zh, "en": stage.name_en},
             "description": {"zh": stage.description_zh, "en": stage.description_en},
         }
-        for stage in StageRung.objects.filter(framework=framework).prefetch_related("requires").order_by("order")
+        for stage in StageRung.objects.filter(framework=framework)
+        .prefetch_related("requires", "gates")
+        .order_by("order")
     ]
     previous = framework.previous
     return {

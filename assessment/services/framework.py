@@ -107,6 +107,7 @@ def _framework_write(document: Document, *, previous: Framework | None) -> Frame
             description_en=entry["description"]["en"],
         )
         stage.requires.set([nodes[code] for code in entry["requires"]])
+        stage.gates.set([nodes[code] for code in entry.get("gates") or []])
     return framework
 
 

@@ -148,3 +148,40 @@ def test_an_unreachable_rung_says_so():
 def test_stages_read_a_zscore_warning():
     result = score(dual_space_tree(), random_raw(5), ScoringOptions(normalisation="zscore"))
     assert any("0-100" in warning for warning in result.warnings)
+
+
+def _tree_with_gated_x1_1(gates_on: str):
+    """The test tree with X1.1 critical and gating ``gates_on`` (a rung below S4, whose XB holds X1.1)."""
+    from dataclasses import replace
+
+    from assessment.scoring.tree import FrameworkTree
+
+    base = dual_space_tree()
+    indicators = tuple(replace(spec, critical=True) if spec.code == "X1.1" else spec for spec in base.indicators)
+    rungs = tuple(replace(rung, gates=("X1.1",)) if rung.code == gates_on else rung for rung in LADDER.rungs)
+    return FrameworkTree(indicators, base.aggregates, StageLadder(rungs, base_stage="S0"))
+
+
+def test_a_gate_blocks_its_rung_and_every_rung_above_and_the_gap_raises_it_first():
+    # Reaches S1+ on its own nodes; X1.1 (critical, in XB) at level 1 is below the floor of 40 (level 2).
+    city = one_city(**S1_PLUS, X1_1=1)
+    assert score(dual_space_tree(), city).stages.iloc[0] == "S1+"
+    gated = score(_tree_with_gated_x1_1("S1+"), city)
+    assert gated.stages.iloc[0] == "S1"
+    first = gated.gaps["320500"].improvements[0]
+    assert (first.indicator, first.node, first.reason, first.to_raw) == ("X1.1", "X1", "critical_floor", 2.0)
+    assert score(_tree_with_gated_x1_1("S1+"), one_city(**S1_PLUS, X1_1=2)).stages.iloc[0] == "S1+"
+    # Gated only from S2 up: S1+ stands.
+    assert score(_tree_with_gated_x1_1("S2"), city).stages.iloc[0] == "S1+"
+
+
+def test_a_gate_must_be_a_critical_indicator():
+    from dataclasses import replace
+
+    from assessment.scoring import ScoringInputError
+    from assessment.scoring.tree import FrameworkTree
+
+    base = dual_space_tree()
+    rungs = tuple(replace(rung, gates=("X1.2",)) if rung.code == "S1+" else rung for rung in LADDER.rungs)
+    with pytest.raises(ScoringInputError, match="not critical"):
+        FrameworkTree(base.indicators, base.aggregates, StageLadder(rungs, base_stage="S0")).check()
