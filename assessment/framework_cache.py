@@ -148,7 +148,11 @@ def _scoring_options(framework: Framework, tree: FrameworkTree) -> ScoringOption
     for code in tree.aggregate_codes:
         by_level.setdefault(tree.level_of(code), kinds.get(code, "group"))
     methods = [framework.aggregation.get(by_level[level], "arithmetic") for level in sorted(by_level)]
-    return ScoringOptions(normalisation=_ENGINE_NORMALISATION[framework.normalisation], aggregation=methods)
+    return ScoringOptions(
+        normalisation=_ENGINE_NORMALISATION[framework.normalisation],
+        aggregation=methods,
+        gap_steps_per_period=framework.method_parameters().gap_steps_per_period,
+    )
 
 
 def node_names(framework: Framework) -> dict[str, tuple[str, str]]:

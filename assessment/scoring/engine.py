@@ -92,6 +92,8 @@ class ScoringOptions:
     treatment: Treatment | None = None
     weights: Mapping[str, float] | None = None
     monte_carlo: MonteCarloOptions | None = None
+    # The gap plan moves no indicator more than this many steps (levels) in one period (stage_gap.py); None: no cap.
+    gap_steps_per_period: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,6 +208,7 @@ class ScoreResult:
             methods=prepared.methods,
             availability_threshold=prepared.options.availability_threshold,
             normalised=prepared.normalised,
+            steps_per_period=prepared.options.gap_steps_per_period,
         )
         return {
             str(unit): gap_to_next_rung(

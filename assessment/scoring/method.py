@@ -75,6 +75,9 @@ class MethodParameters:
     audit_mismatch_factor: float = 2.0
     audit_coverage: float = 0.65
     audit_imputation: float = 0.2
+    # The gap plan moves an indicator at most this many steps (levels) in one period (stage_gap.py);
+    # None: no cap, as DSMF 1.0 planned.
+    gap_steps_per_period: float | None = None
 
     def weight_factor_bounds(self) -> tuple[float, float]:
         """The range of the factor a weight is multiplied by: (1 - p, 1 + p)."""
@@ -111,6 +114,9 @@ class MethodParameters:
                 )
         if not isinstance(self.sensitivity_samples, int) or self.sensitivity_samples < 8:
             found.append(Problem(None, "sensitivity_samples", "needs at least 8 base samples"))
+        steps = self.gap_steps_per_period
+        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, float)) or not steps >= 1):
+            found.append(Problem(None, "gap_steps_per_period", "must be at least one step, or null for no cap"))
         if not 0 <= self.interval_low < self.interval_high <= 100:
             found.append(Problem(None, "interval_low", "percentiles must satisfy 0 <= low < high <= 100"))
         return found

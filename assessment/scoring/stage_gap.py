@@ -33,6 +33,13 @@ the result with its overall raw and normalised change, in the order first
 chosen.  Counts are rounded up to whole numbers, levels move in whole levels.
 Missing indicators (other than critical ones) are not candidates; rank and
 percentile normalisations have no raw inverse and are skipped too.
+
+One period at a time: with ``steps_per_period`` (the version's method
+parameter ``gap_steps_per_period``), no indicator is planned to move more
+than that many steps, so the plan spreads over several indicators instead of
+pushing one from level 1 to 5 in a single cycle, which no city does. A rung
+that cannot be reached within the cap is marked not reachable with a note,
+and the improvements are what one period can do.
 """
 
 from __future__ import annotations
@@ -135,6 +142,7 @@ class GapContext:
     availability_threshold: float | None
     effort_unit: FloatArray
     normalised_cap: FloatArray
+    steps_per_period: float | None = None
 
     @classmethod
     def build(
@@ -148,6 +156,7 @@ class GapContext:
         methods: Sequence[AggregationMethod],
         availability_threshold: float | None,
         normalised: FloatArray,
+        steps_per_period: float | None = None,
     ) -> GapContext:
         bounded = np.isin(np.array(fitted.methods), ["minmax", "goalposts", "distance_to_target"])
         with np.errstate(all="ignore"):
@@ -170,6 +179,7 @@ class GapContext:
             availability_threshold=availability_threshold,
             effort_unit=scale_range / STEPS_PER_RANGE,
             normalised_cap=cap,
+            steps_per_period=steps_per_period,
         )
 
     def node_values(self, normalised_rows: FloatArray) -> FloatArray:
@@ -216,6 +226,8 @@ def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised
     steps: list[Improvement] = []
     reachable = True
     notes: list[str] = []
+    # Effort already planned per indicator, for the cap of steps per period (module docstring).
+    spent: dict[int, float] = {}
 
     for column in ladder.critical_columns[stage]:
         if current[column] >= floor - TOLERANCE:
@@ -244,6 +256,7 @@ def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised
         )
         current_raw[column] = to_raw
         current[column] = to_normalised
+        spent[int(column)] = steps[-1].effort
 
     candidates_under = {
         int(column): np.array([codes.index(code) for code in tree.indicators_under[codes[column]]], dtype=np.intp)
@@ -265,10 +278,17 @@ def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised
             candidate
             for column in pool
             if (candidate := _next_step(context, int(column), current_raw[column], current[column])) is not None
+            and _within_period(context, candidate, spent)
         ]
         if not candidates:
             reachable = False
-            notes.append("every indicator that could help is at its best value or missing")
+            notes.append(
+                "the rung needs more than one period: no indicator may move more than "
+                f"{context.steps_per_period:g} steps in one"
+                if context.steps_per_period is not None
+                and any(_next_step(context, int(c), current_raw[c], current[c]) is not None for c in pool)
+                else "every indicator that could help is at its best value or missing"
+            )
             break
         trial = np.repeat(current[None, :], len(candidates), axis=0)
         for row, candidate in enumerate(candidates):
@@ -294,6 +314,7 @@ def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised
         from_normalised = float(current[chosen.column])
         current_raw[chosen.column] = chosen.raw
         current[chosen.column] = chosen.normalised
+        spent[chosen.column] = spent.get(chosen.column, 0.0) + chosen.effort
         new_scores = context.node_values(current[None, :])[0]
         gain = float(
             np.minimum(
@@ -407,6 +428,13 @@ def _raise_to(context: GapContext, column: int, raw_value: float, floor: float) 
     if not math.isnan(raw_value) and (target - raw_value) * spec.direction < 0:
         return None
     return target, normalised
+
+
+def _within_period(context: GapContext, candidate: _Candidate, spent: dict[int, float]) -> bool:
+    """Whether the step keeps its indicator within the steps one period allows (always, without a cap)."""
+    if context.steps_per_period is None:
+        return True
+    return spent.get(candidate.column, 0.0) + candidate.effort <= context.steps_per_period + TOLERANCE
 
 
 def _next_step(context: GapContext, column: int, raw_value: float, normalised_value: float) -> _Candidate | None:

@@ -185,3 +185,18 @@ def test_a_gate_must_be_a_critical_indicator():
     rungs = tuple(replace(rung, gates=("X1.2",)) if rung.code == "S1+" else rung for rung in LADDER.rungs)
     with pytest.raises(ScoringInputError, match="not critical"):
         FrameworkTree(base.indicators, base.aggregates, StageLadder(rungs, base_stage="S0")).check()
+
+
+def test_the_gap_plan_moves_no_indicator_more_than_the_steps_of_one_period():
+    # W1 at 40 (every level indicator at 2): one indicator at a time is cheapest without a cap.
+    city = one_city(W1_1=40, W1_2=2, W1_3=2)
+    uncapped = score(dual_space_tree(), city).gaps["320500"]
+    capped = score(dual_space_tree(), city, ScoringOptions(gap_steps_per_period=1)).gaps["320500"]
+    assert uncapped.reachable and capped.reachable
+    assert max(item.effort for item in capped.improvements) <= 1 + 1e-9
+    assert len(capped.improvements) >= len(uncapped.improvements)
+    # A city far below the rung cannot get there in one period: not reachable, with what one period can do.
+    far = score(dual_space_tree(), one_city(W1_1=0, W1_2=2, W1_3=0), ScoringOptions(gap_steps_per_period=1))
+    gap = far.gaps["320500"]
+    assert not gap.reachable and "more than one period" in gap.note
+    assert gap.improvements and all(item.effort <= 1 + 1e-9 for item in gap.improvements)
