@@ -583,19 +583,66 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
     )
 
 
-def trend_figure(frame: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
-    """One line per node over the periods (rows: periods; columns: node codes)."""
-    traces = [
-        {
+def trend_figure(
+    frame: pd.DataFrame,
+    labels: Mapping[str, str],
+    re_expressed: frozenset[str] | set[str] = frozenset(),
+    break_before: str | None = None,
+    break_label: str = "",
+) -> Figure:
+    """One line per node over the periods (rows: periods; columns: node codes).
+
+    Periods in ``re_expressed`` (earlier results re-expressed in this version)
+    get open markers; a dashed vertical line with ``break_label`` stands just
+    before the period ``break_before``, where the framework version changes.
+    """
+    periods = [str(period) for period in frame.index]
+    traces = []
+    for i, code in enumerate(frame.columns):
+        trace: dict[str, Any] = {
             "type": "scatter",
             "mode": "lines+markers",
             "name": labels.get(code, code),
-            "x": [str(period) for period in frame.index],
+            "x": periods,
             "y": [_plotted(v) for v in frame[code]],
             "line": {"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "dash": ("solid", "dash", "dot")[i % 3]},
         }
-        for i, code in enumerate(frame.columns)
-    ]
+        if re_expressed:
+            trace["marker"] = {
+                "symbol": ["circle-open" if period in re_expressed else "circle" for period in periods],
+                "size": [10 if period in re_expressed else 7 for period in periods],
+            }
+        traces.append(trace)
+    extra: dict[str, Any] = {}
+    if break_before is not None and break_before in periods:
+        # On a category axis the periods sit at 0, 1, 2 ...: the break is drawn half way to the one before.
+        position = periods.index(break_before) - 0.5
+        extra["shapes"] = [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": position,
+                "x1": position,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": THRESHOLD_LINE, "dash": "dash", "width": 1.5},
+            }
+        ]
+        extra["annotations"] = [
+            {
+                "x": position,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "text": break_label,
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "font": {"size": 11},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        ]
     return _figure(
         traces,
         _layout(
@@ -604,6 +651,7 @@ def trend_figure(frame: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
             yaxis={"title": {"text": _("Score (0–100)")}, "range": [0, 100]},
             # Above the plot: below it, the legend ran into the axis title.
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+            **extra,
         ),
     )
 

@@ -32,6 +32,7 @@ from assessment.framework_cache import framework_scoring_options, framework_scor
 from assessment.models import Response
 from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.selectors import results as result_selectors
+from assessment.selectors.crosswalk import re_expressed_results
 from assessment.selectors.derived import reference_date
 from assessment.selectors.peer_groups import member_cities, peer_group_standings
 from assessment.what_if_cache import prepared_scoring
@@ -497,6 +498,100 @@ def _peer_groups_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView,
     )
 
 
+def _trend_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City, names: dict[str, str]) -> Panel:
+    """The city's index and halves over the periods in the version shown, across a version break (issue 20).
+
+    The line holds the shown version's published results and, for the periods
+    published under its previous version, those results re-expressed in it
+    from the answers that carry (selectors/crosswalk.py): open markers, and a
+    dashed line marks the break. Results under any other version are listed in
+    the table, never drawn on the same line.
+    """
+    framework = view.filters.framework
+    structure = view.structure
+    current = f"{framework.code} {framework.version}"
+    history = [item for item in result_selectors.city_results(city=city, user=user) if item.kind == view.filters.kind]
+    own = {item.period: item for item in history if f"{item.framework_code} {item.framework_version}" == current}
+    re_expressed = {
+        period: value
+        for period, value in re_expressed_results(
+            city=city, framework=framework, kind=view.filters.kind, user=user
+        ).items()
+        if period not in own
+    }
+    trend_codes = [structure.index, *structure.halves]
+    periods = sorted(set(own) | set(re_expressed))
+    trend = pd.DataFrame(
+        [
+            [
+                value
+                if (value := (own[p].scores if p in own else re_expressed[p].scores).get(code)) is not None
+                else float("nan")
+                for code in trend_codes
+            ]
+            for p in periods
+        ],
+        index=periods,
+        columns=trend_codes,
+        dtype=float,
+    )
+    first_own = min((p for p in own if any(q < p for q in re_expressed)), default=None)
+    break_label = (
+        _("%(earlier)s → %(current)s") % {"earlier": next(iter(re_expressed.values())).from_version, "current": current}
+        if re_expressed and first_own is not None
+        else ""
+    )
+    rows: list[list[Any]] = [
+        [
+            item.period,
+            f"{item.framework_code} {item.framework_version}",
+            item.stage,
+            *(display_number(item.scores.get(code)) for code in trend_codes),
+        ]
+        for item in history
+    ]
+    rows += [
+        [
+            value.period,
+            _("%(earlier)s re-expressed in %(current)s (%(share)s %% of the weight carried)")
+            % {"earlier": value.from_version, "current": current, "share": display_number(100 * value.coverage, 0)},
+            value.stage,
+            *(display_number(value.scores.get(code)) for code in trend_codes),
+        ]
+        for value in re_expressed.values()
+    ]
+    rows.sort(key=lambda row: row[0])
+    others = sorted({f"{i.framework_code} {i.framework_version}" for i in history} - {current})
+    caption = _("Published results of every period; the framework version is in the table.")
+    if re_expressed:
+        caption += " " + _(
+            "Open markers: periods published under %(earlier)s, re-expressed in %(current)s from the answers that "
+            "carry across the change of version (same, reworded or rescaled indicators); the dashed line marks the "
+            "break. Indicators new in %(current)s are missing there, so compare across the break with care."
+        ) % {"earlier": next(iter(re_expressed.values())).from_version, "current": current}
+    elif others:
+        caption += " " + _(
+            "Results under %(others)s are in the table, not on the line: they are not comparable with %(current)s."
+        ) % {
+            "others": ", ".join(others),
+            "current": current,
+        }
+    return Panel(
+        "trend",
+        _("Trend"),
+        figures.trend_figure(
+            trend,
+            names,
+            re_expressed={str(p) for p in re_expressed},
+            break_before=str(first_own) if break_label else None,
+            break_label=break_label,
+        ),
+        [_("Period"), _("Framework"), _("Stage"), *(names.get(code, code) for code in trend_codes)],
+        rows,
+        caption,
+    )
+
+
 def city_panels(
     user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City
 ) -> tuple[list[Panel], dict[str, Any]]:
@@ -581,38 +676,7 @@ def city_panels(
             ),
         )
     )
-    # Trend over the periods, from the stored results of every framework version.
-    history = result_selectors.city_results(city=city, user=user)
-    history = [item for item in history if item.kind == view.filters.kind]
-    trend_codes = [structure.index, *structure.halves]
-    trend = pd.DataFrame(
-        [
-            [item.scores.get(code) if item.scores.get(code) is not None else float("nan") for code in trend_codes]
-            for item in history
-        ],
-        index=[item.period for item in history],
-        columns=trend_codes,
-        dtype=float,
-    )
-    trend = trend[~trend.index.duplicated(keep="last")]
-    panels.append(
-        Panel(
-            "trend",
-            _("Trend"),
-            figures.trend_figure(trend, names),
-            [_("Period"), _("Framework"), _("Stage"), *(names.get(code, code) for code in trend_codes)],
-            [
-                [
-                    item.period,
-                    f"{item.framework_code} {item.framework_version}",
-                    item.stage,
-                    *(display_number(item.scores.get(code)) for code in trend_codes),
-                ]
-                for item in history
-            ],
-            _("Published results of every period; the framework version is in the table."),
-        )
-    )
+    panels.append(_trend_panel(user, view, city, names))
     # Evidence and data quality of the city's assessment of this period.
     assessment_id = snapshot.assessment_ids.get(city.code)
     if assessment_id:

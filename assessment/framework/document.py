@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from assessment.framework.methodology import PLACEHOLDERS, unknown_placeholders
 from assessment.scoring.aggregate import parse_aggregation
+from assessment.scoring.crosswalk import CARRYING_CHANGES
 from assessment.scoring.errors import Problem, ScoringInputError
 from assessment.scoring.method import MethodParameters
 from assessment.scoring.normalise import Normalisation
@@ -316,6 +317,28 @@ def _indicator_problems(code: str, indicator: dict[str, Any], previous_codes: se
                         where, _("continues %(code)s, which the previous version does not have") % {"code": earlier}
                     )
                 )
+    change = indicator.get("change")
+    if change is not None:
+        if previous_codes is None:
+            problems.append(
+                document_problem(where, _("describes a change, but the document names no previous version"))
+            )
+        elif change["kind"] in CARRYING_CHANGES and len(continues) != 1:
+            # An answer carries over only from exactly one earlier indicator (scoring/crosswalk.py).
+            problems.append(
+                document_problem(
+                    where,
+                    _("a “%(kind)s” change continues exactly one indicator of the previous version")
+                    % {"kind": change["kind"]},
+                )
+            )
+        elif change["kind"] in ("split", "merged") and not continues:
+            problems.append(
+                document_problem(
+                    where,
+                    _("a “%(kind)s” change names the indicators it comes from in continues") % {"kind": change["kind"]},
+                )
+            )
     return problems
 
 

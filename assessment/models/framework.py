@@ -52,6 +52,18 @@ class PlausibleRange:
         return f"{figures} {unit}".strip()
 
 
+class ChangeKind(models.TextChoices):
+    """How an indicator relates to the previous version's (scoring/crosswalk.py says which carry answers)."""
+
+    SAME = "same", _("same")
+    REWORDED = "reworded", _("reworded")
+    RESCALED = "rescaled", _("rescaled")
+    SPLIT = "split", _("split")
+    MERGED = "merged", _("merged")
+    NEW = "new", _("new")
+    RETIRED = "retired", _("retired")
+
+
 class FrameworkLockedError(ValidationError):
     """An edit was attempted on a published or retired framework version."""
 
@@ -124,6 +136,15 @@ class Framework(models.Model):
             "The methodology texts write these numbers only as placeholders: {runs}, {weight_factor_low}, "
             "{weight_factor_high}, {interval_low}, {interval_high}, {seed}, {rater_move_low}, {rater_move_high}, "
             "{rater_move_table}, {alternatives}, {sensitivity_samples}."
+        ),
+    )
+    change_log = models.JSONField(
+        _("change log"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "What changed from the previous version besides the indicators' own changes (retired indicators, "
+            'stages, gates, weights, method): a list of {"item": "X6.1", "kind": "…", "zh": "…", "en": "…"}.'
         ),
     )
     consistency_rules = models.JSONField(
@@ -411,6 +432,13 @@ class Indicator(FrameworkPart):
         verbose_name=_("continues"),
         help_text=_("Indicators of the previous version this one continues, so trends run across versions."),
     )
+    # The cross-walk from the previous version (scoring/crosswalk.py): how this indicator relates to the
+    # ones it continues, and why it changed. Blank in a first version.
+    change_kind = models.CharField(
+        _("change from the previous version"), max_length=10, choices=ChangeKind.choices, blank=True
+    )
+    change_reason_zh = models.TextField(_("Chinese reason for the change"), blank=True)
+    change_reason_en = models.TextField(_("English reason for the change"), blank=True)
 
     class Meta:
         ordering = ["node__framework", "node__order"]
@@ -429,6 +457,10 @@ class Indicator(FrameworkPart):
 
     def owning_framework(self) -> Framework:
         return self.node.framework
+
+    @property
+    def change_reason(self) -> str:
+        return bilingual(self, "change_reason")
 
     @property
     def has_worked_examples(self) -> bool:

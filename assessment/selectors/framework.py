@@ -104,6 +104,18 @@ def framework_document(framework: Framework) -> Document:
                 ]
                 or None,
                 "continues": sorted(earlier.node.code for earlier in indicator.continues.all()),
+                # The cross-walk entry, only in a version that has one (a first version exports as before).
+                **(
+                    {
+                        "change": {
+                            "kind": indicator.change_kind,
+                            "zh": indicator.change_reason_zh,
+                            "en": indicator.change_reason_en,
+                        }
+                    }
+                    if indicator.change_kind
+                    else {}
+                ),
                 "derived_from": indicator.derived_from,
                 "lead_agency": indicator.lead_agency,
                 "control": indicator.control,
@@ -137,6 +149,7 @@ def framework_document(framework: Framework) -> Document:
         "methodology": {"zh": framework.methodology_zh, "en": framework.methodology_en},
         "method": framework.method,
         **({"consistency_rules": framework.consistency_rules} if framework.consistency_rules else {}),
+        **({"change_log": framework.change_log} if framework.change_log else {}),
         "normalisation": framework.normalisation,
         "aggregation": framework.aggregation,
         "stage_threshold": plain_number(framework.stage_threshold),

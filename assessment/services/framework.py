@@ -80,6 +80,7 @@ def _framework_write(document: Document, *, previous: Framework | None) -> Frame
         methodology_en=document["methodology"]["en"],
         method=document.get("method") or {},
         consistency_rules=document.get("consistency_rules") or [],
+        change_log=document.get("change_log") or [],
         normalisation=document["normalisation"],
         aggregation=document["aggregation"],
         stage_threshold=Decimal(str(document["stage_threshold"])),
@@ -150,6 +151,9 @@ def _node_write(
             control=details.get("control", Indicator.Control.CITY),
             action_zh=(details.get("action") or {}).get("zh", ""),
             action_en=(details.get("action") or {}).get("en", ""),
+            change_kind=(details.get("change") or {}).get("kind", ""),
+            change_reason_zh=(details.get("change") or {}).get("zh", ""),
+            change_reason_en=(details.get("change") or {}).get("en", ""),
         )
         LevelDescriptor.objects.bulk_create(
             LevelDescriptor(

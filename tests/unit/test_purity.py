@@ -32,6 +32,7 @@ PURE_MODULES = [
     "assessment.insight.recommendations",
     "cities.dual_space",
     "cities.network",
+    "cities.peer_groups",
     "cities.surge",
 ]
 # Imports each module in turn in a fresh interpreter; the first whose import loads Django is named.
