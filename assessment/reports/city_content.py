@@ -191,6 +191,9 @@ def city_report_context(
     # Chromium starts drawing now, on the other core, while the rest of the context is read.
     plane_svg = _svg(by_slug.get("plane"), PAGE_WIDTH, 400)
     radar_svg = _svg(by_slug.get("radar"), PAGE_WIDTH, 380)
+    trend_svg = _svg(by_slug.get("trend"), PAGE_WIDTH, 300)
+    peer_groups = by_slug.get("peer_groups")
+    peer_groups_svg = _svg(peer_groups, PAGE_WIDTH, None)
     structure = view.structure
     names = node_labels(framework)
     peers = frames.peers(view.scores, city.code, list(structure.dimensions))
@@ -248,6 +251,12 @@ def city_report_context(
         # The plane's own caption: it names the medians and the stage threshold the figure draws.
         "plane_caption": by_slug["plane"].caption if "plane" in by_slug else "",
         "radar_svg": radar_svg,
+        # The trend across periods (and framework versions, with the break marked) and the peer groups:
+        # the dashboard's panels, as they are on the page.
+        "trend": by_slug.get("trend"),
+        "trend_svg": trend_svg,
+        "peer_groups": peer_groups,
+        "peer_groups_svg": peer_groups_svg,
         "dimensions": dimension_rows,
         "halves": standing.halves,
         "indicators": lines,
