@@ -498,6 +498,11 @@ def _peer_groups_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView,
     )
 
 
+def _sentences(first: str, second: str) -> str:
+    """Two sentences in a row: a space between them in English, none in Chinese."""
+    return _("%(first)s %(second)s") % {"first": first, "second": second}
+
+
 def _trend_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City, names: dict[str, str]) -> Panel:
     """The city's index and halves over the periods in the version shown, across a version break (issue 20).
 
@@ -564,18 +569,22 @@ def _trend_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, city:
     others = sorted({f"{i.framework_code} {i.framework_version}" for i in history} - {current})
     caption = _("Published results of every period; the framework version is in the table.")
     if re_expressed:
-        caption += " " + _(
-            "Open markers: periods published under %(earlier)s, re-expressed in %(current)s from the answers that "
-            "carry across the change of version (same, reworded or rescaled indicators); the dashed line marks the "
-            "break. Indicators new in %(current)s are missing there, so compare across the break with care."
-        ) % {"earlier": next(iter(re_expressed.values())).from_version, "current": current}
+        caption = _sentences(
+            caption,
+            _(
+                "Open markers: periods published under %(earlier)s, re-expressed in %(current)s from the answers "
+                "that carry across the change of version (same, reworded or rescaled indicators); the dashed line "
+                "marks the break. Indicators new in %(current)s are missing there, so compare across the break with "
+                "care."
+            )
+            % {"earlier": next(iter(re_expressed.values())).from_version, "current": current},
+        )
     elif others:
-        caption += " " + _(
-            "Results under %(others)s are in the table, not on the line: they are not comparable with %(current)s."
-        ) % {
-            "others": ", ".join(others),
-            "current": current,
-        }
+        caption = _sentences(
+            caption,
+            _("Results under %(others)s are in the table, not on the line: they are not comparable with %(current)s.")
+            % {"others": ", ".join(others), "current": current},
+        )
     return Panel(
         "trend",
         _("Trend"),

@@ -134,6 +134,7 @@ def blind_rating_agreement(request: HttpRequest, pk: int) -> HttpResponse:
         "report": agreement_report(rating),
         "assessment": rating.assessment,
         "floor": SUBSTANTIAL_AGREEMENT,
-        "weights": KAPPA_WEIGHTS,
+        # The weighting named in the reader's language ("linear" is also a method value).
+        "weights": {"linear": _("linear"), "quadratic": _("quadratic")}[KAPPA_WEIGHTS],
     }
     return render(request, "assessment/blind_rating_agreement.html", context)
