@@ -32,7 +32,7 @@ from assessment.framework_cache import framework_scoring_options, framework_scor
 from assessment.models import Response
 from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.selectors import results as result_selectors
-from assessment.selectors.crosswalk import re_expressed_results
+from assessment.selectors.crosswalk import re_expressed_region, re_expressed_results
 from assessment.selectors.derived import reference_date
 from assessment.selectors.peer_groups import member_cities, peer_group_standings
 from assessment.what_if_cache import prepared_scoring
@@ -346,20 +346,36 @@ def _map_panel(view: RegionView, labels: dict[str, str]) -> Panel:
 def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labels: dict[str, str]) -> Panel | None:
     filters = view.filters
     earlier = [period for period in filters.periods if filters.period and period < filters.period]
-    if not earlier or view.snapshot is None:
+    if view.snapshot is None or not filters.period:
         return None
-    previous = result_selectors.region_snapshot(
-        region=filters.region, period=earlier[0], framework=filters.framework, user=user, kind=filters.kind
-    )
-    frame = frames.movers(
-        view.snapshot.scores,
-        previous.scores,
-        view.structure.index,
-        view.snapshot.stages,
-        previous.stages,
-        monte_carlo_ranks(view.snapshot),
-        monte_carlo_ranks(previous),
-    )
+    across: str = ""  # the earlier version, when the movers reach across a version break
+    if earlier:
+        previous = result_selectors.region_snapshot(
+            region=filters.region, period=earlier[0], framework=filters.framework, user=user, kind=filters.kind
+        )
+        frame = frames.movers(
+            view.snapshot.scores,
+            previous.scores,
+            view.structure.index,
+            view.snapshot.stages,
+            previous.stages,
+            monte_carlo_ranks(view.snapshot),
+            monte_carlo_ranks(previous),
+        )
+    else:
+        # The version's first period: compare with the previous version's, re-expressed in this one from the
+        # answers that carry (selectors/crosswalk.py). No interval exists for a re-expressed score, so no
+        # change is called beyond the uncertainty.
+        found = re_expressed_region(
+            region=filters.region, framework=filters.framework, kind=filters.kind, user=user, before=filters.period
+        )
+        if found is None:
+            return None
+        period, table = found
+        earlier, across = [period], table.from_version
+        frame = frames.movers(
+            view.snapshot.scores, table.scores, view.structure.index, view.snapshot.stages, table.stages
+        )
     shown = frames.biggest_moves(frame)
     rows = [
         [
@@ -395,9 +411,26 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
         "zero": f"{0:.{frames.MOVE_DIGITS}f}",
         **method_stated(filters.framework.method_parameters()),
     }
+    if across:
+        caption = _sentences(
+            _(
+                "%(before)s is published under %(earlier)s and shown re-expressed in %(current)s from the answers "
+                "that carry across the change of version; indicators new in %(current)s are missing from it, so a "
+                "change here mixes progress with the change of framework."
+            )
+            % {
+                "before": earlier[0],
+                "earlier": across,
+                "current": f"{filters.framework.code} {filters.framework.version}",
+            },
+            caption,
+        )
     return Panel(
         "movers",
-        _("Biggest movers since %(period)s") % {"period": earlier[0]},
+        _("Biggest movers since %(period)s") % {"period": earlier[0]}
+        if not across
+        else _("Biggest movers since %(period)s (re-expressed from %(earlier)s)")
+        % {"period": earlier[0], "earlier": across},
         figures.bar_figure(
             [labels.get(code, code) for code in shown.index],
             [display_number(change, frames.MOVE_DIGITS) for change in shown["change"]],

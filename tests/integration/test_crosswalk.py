@@ -121,3 +121,14 @@ def test_a_carrying_change_must_continue_exactly_one_indicator(versions):
     message = str(refused.value)
     assert "D2.1" in message and "continues exactly one indicator" in message
     assert "D1.2" in message and "names the indicators it comes from" in message
+
+
+def test_the_region_movers_reach_across_the_break_from_the_re_expressed_period(versions):
+    city = versions["city"]
+    html = versions["reader"].get("/dashboards/regions/XWALK/?framework=TEST&version=1.1&period=2025").content.decode()
+    assert "Biggest movers since 2024 (re-expressed from TEST 1.0)" in html
+    assert "a change here mixes progress with the change of framework" in html
+    table = re.search(r'data-testid="movers-table">(.*?)</table>', html, re.S).group(1)
+    row = next(r for r in table.split("</tr>") if city.code in r)
+    # 80 re-expressed (every carried answer at 80), 40 now (level 2 and 40 % of each range): a fall of 40.
+    assert "<td>80.0</td>" in row and "<td>40.0</td>" in row and "<td>-40.0</td>" in row
