@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from assessment.framework.document import plain_number_text
 from assessment.framework_cache import framework_scoring_tree, node_names
-from assessment.models import Framework, Indicator
+from assessment.models import Framework, Indicator, Response
 from assessment.selectors.assessments import GapStep
 from cities.bilingual import in_english
 
@@ -165,3 +165,17 @@ def gap_step_rows(steps: list[GapStep]) -> list[dict[str, Any]]:
         }
         for step in steps
     ]
+
+
+def quality_labels(is_demo: bool) -> dict[str, str]:
+    """The data-quality grades' names; for demo data the grade says it was generated, not measured.
+
+    A demo answer carries a grade so that the rater model and the annex work as
+    they do for real data, but "A · measured, documented method" on an invented
+    number misleads a reader who sees the page without its banner.
+    """
+    if not is_demo:
+        return {grade: str(label) for grade, label in Response.Quality.choices}
+    return {
+        grade: _("%(grade)s · demo data, not measured") % {"grade": grade} for grade, _label in Response.Quality.choices
+    }

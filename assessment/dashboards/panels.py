@@ -25,11 +25,11 @@ from assessment.dashboards.labels import (
     display_number,
     ladder_of,
     node_labels,
+    quality_labels,
     short_node_labels,
     stage_labels,
 )
 from assessment.framework_cache import framework_scoring_options, framework_scoring_tree
-from assessment.models import Response
 from assessment.rank_intervals import method_stated, monte_carlo_ranks
 from assessment.selectors import results as result_selectors
 from assessment.selectors.crosswalk import re_expressed_region, re_expressed_results
@@ -724,7 +724,7 @@ def city_panels(
     if assessment_id:
         coverage = result_selectors.data_coverage(assessment_id)
         grades = list(coverage.by_quality)
-        quality_labels = dict(Response.Quality.choices)
+        grade_names = quality_labels(snapshot.is_demo)
         panels.append(
             Panel(
                 "quality",
@@ -736,7 +736,7 @@ def city_panels(
                     category_title=_("Data quality grade"),
                 ),
                 [_("Grade"), _("Answers")],
-                [[str(quality_labels[g]), coverage.by_quality[g]] for g in grades],
+                [[grade_names[g], coverage.by_quality[g]] for g in grades],
                 _("Grades from A (measured, documented method) to F (unknown method)."),
             )
         )

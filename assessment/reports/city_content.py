@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from assessment.dashboards import frames, panels
 from assessment.dashboards.headline import city_headline
-from assessment.dashboards.labels import answer_text, display_number, median_gap_text, node_labels
+from assessment.dashboards.labels import answer_text, display_number, median_gap_text, node_labels, quality_labels
 from assessment.framework_cache import framework_scoring_tree
 from assessment.insight.recommendations import Recommendation
 from assessment.insight.recommendations import by_lever as recommendations_by_lever
@@ -279,7 +279,7 @@ def city_report_context(
         "quality_counts": quality_counts,
         # The verifier's accepted flags are working notes: the full edition's annex only.
         "accepted_flags": _accepted_flags(assessment) if with_annex else [],
-        "quality_labels": dict(Response.Quality.choices),
+        "quality_labels": quality_labels(snapshot.is_demo),
         "weights": [
             (code, names.get(code, code), tree.weight_of[code]) for code in (*structure.halves, *structure.dimensions)
         ],
