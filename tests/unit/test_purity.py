@@ -25,6 +25,7 @@ PURE_MODULES = [
     "assessment.dashboards.frames",
     "assessment.dashboards.what_if",
     "assessment.demo.latents",
+    "assessment.framework.content_rules",
     "assessment.framework.methodology",
     "assessment.insight.synthesis",
     "assessment.derived_indicators",
