@@ -18,11 +18,18 @@ Latent traits (dimensionless, about mean 0 over the 54 reference cities):
   provincial capitals listed as prefectures (Hefei, Shijiazhuang).
   Shanghai and Hangzhou come out near the top, small Anhui and Hebei
   cities near the bottom.
-* cross-boundary readiness  x = 0.6·m/0.9 + 0.8·ε_x + region,
-  ε_x ~ N(0, 1), 0.9 being the spread of m, so x correlates with m at
-  about 0.6; region is +0.6 for the nine G60 corridor cities (310000,
-  330400, 330100, 330700, 320500, 330500, 341800, 340200, 340100), +0.25
-  elsewhere in the Yangtze River Delta, −0.15 in Beijing-Tianjin-Hebei.
+* cross-boundary readiness  x = 0.5·m/0.9 + 0.4·ε_x + region + hub + centre,
+  ε_x ~ N(0, 1), 0.9 being the spread of m; region is +0.6 for the nine
+  G60 corridor cities (310000, 330400, 330100, 330700, 320500, 330500,
+  341800, 340200, 340100), +0.25 elsewhere in the Yangtze River Delta,
+  −0.15 in Beijing-Tianjin-Hebei; hub is +0.5 for the cities that carry a
+  region's joint bodies and platforms by their rank (municipalities,
+  sub-provincial cities, the provincial capitals Hefei and Shijiazhuang);
+  centre is +0.35 for the 27 cities of the Yangtze River Delta's central
+  area (YRDC), which the 2019 outline names for integration first. These
+  are public proxies: rank and membership are in the reference data, so a
+  large noise no longer decides the order (with 0.8·ε_x, 宣城 came second
+  in the YRD and 杭州 ninth). x correlates with m at about 0.8.
 
 Randomness: every draw comes from ``numpy.random.default_rng([2025, …])``,
 the fixed seed 2025 followed by the city code (and the indicator or year
@@ -31,9 +38,10 @@ numbers, whichever cities are loaded and in whatever order.
 
 Indicator attainment p = σ(k·(t + c_d + δ_i + Δ)), σ the logistic
 function. For W1, B1, W2, B2, W3: t = m, k = 1.3 and the dimension offset
-c_d falls wave by wave (W1 +1.65, B1 +1.1, W2 +0.7, B2 +0.2, W3 −0.55), so
-earlier rungs of the stage ladder are easier and cities spread over S0…S4
-with most in the middle. For X1…X6: t = x, k = 1.0, c_d = −1.8 (the third
+c_d falls wave by wave (W1 +2.0, B1 +1.1, W2 +0.7, B2 +0.2, W3 −0.55), so
+earlier rungs of the stage ladder are easier and cities spread over S1…S4
+with most in the middle; no city stays at S0 "pre-digital" (every city in
+the reference data runs networks, a government cloud and sector systems). For X1…X6: t = x, k = 1.0, c_d = −1.8 (the third
 breakthrough is under way: few cities are far along). δ_i ~ N(0, 0.55) is
 the indicator's own noise for that city, the same every year. Δ is the
 gain since 2024: 0 in 2024, and each later year adds N(0.18, 0.08), at
@@ -88,8 +96,12 @@ PROVINCIAL_CAPITALS = frozenset({"340100", "130100"})
 CAPITAL_BONUS = 0.35
 G60_CITIES = frozenset({"310000", "330400", "330100", "330700", "320500", "330500", "341800", "340200", "340100"})
 REGION_BONUS = {"G60": 0.6, "YRD": 0.25, "JJJ": -0.15}
-CORRELATION = 0.6
-DIMENSION_OFFSET = {"W1": 1.65, "B1": 1.1, "W2": 0.7, "B2": 0.2, "W3": -0.55}
+CORRELATION = 0.5
+CROSS_NOISE = 0.4
+HUB_BONUS = 0.5
+CENTRAL_AREA = "YRDC"
+CENTRAL_AREA_BONUS = 0.35
+DIMENSION_OFFSET = {"W1": 2.0, "B1": 1.1, "W2": 0.7, "B2": 0.2, "W3": -0.55}
 CROSS_BOUNDARY_OFFSET = -1.8
 STEEPNESS = 1.3
 CROSS_BOUNDARY_STEEPNESS = 1.0
@@ -154,7 +166,9 @@ def city_latents(profile: CityProfile) -> CityLatents:
     regions = profile.regions | ({"G60"} if profile.code in G60_CITIES else set())
     # The first listed region the city belongs to decides: a G60 city is also in the YRD.
     region = next((bonus for code, bonus in REGION_BONUS.items() if code in regions), 0.0)
-    cross = CORRELATION * maturity / MATURITY_SPREAD + math.sqrt(1 - CORRELATION**2) * noise_cross + region
+    hub = HUB_BONUS if profile.level in RANK_BONUS or profile.code in PROVINCIAL_CAPITALS else 0.0
+    centre = CENTRAL_AREA_BONUS if CENTRAL_AREA in profile.regions else 0.0
+    cross = CORRELATION * maturity / MATURITY_SPREAD + CROSS_NOISE * noise_cross + region + hub + centre
     return CityLatents(maturity=float(maturity), cross_boundary=float(cross))
 
 

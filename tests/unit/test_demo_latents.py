@@ -94,3 +94,12 @@ def test_a_close_proposal_resting_on_an_agreement_is_accepted_and_any_other_is_j
         "derived_override_reason": OVERRIDE_REASON_ABOVE,
     }
     assert agree_with_proposal(level, {"level": 4}, None) == {"level": 4}
+
+
+def test_a_regional_hub_and_the_central_area_are_readier_across_the_boundary():
+    # Same maturity inputs apart from rank; the hub bonus is the sub-provincial city's, beside its maturity bonus.
+    plain = city_latents(profile(regions=frozenset({"YRD"})))
+    central = city_latents(profile(regions=frozenset({"YRD", "YRDC"})))
+    assert central.cross_boundary > plain.cross_boundary and central.maturity == plain.maturity
+    hub = city_latents(profile(level="sub_provincial", regions=frozenset({"YRD"})))
+    assert hub.cross_boundary - plain.cross_boundary > hub.maturity - plain.maturity
