@@ -41,11 +41,12 @@ function. For W1, B1, W2, B2, W3: t = m, k = 1.3 and the dimension offset
 c_d falls wave by wave (W1 +2.0, B1 +1.1, W2 +0.7, B2 +0.2, W3 −0.55), so
 earlier rungs of the stage ladder are easier and cities spread over S1…S4
 with most in the middle; no city stays at S0 "pre-digital" (every city in
-the reference data runs networks, a government cloud and sector systems). For X1…X6: t = x, k = 1.0, c_d = −1.8 (the third
-breakthrough is under way: few cities are far along). δ_i ~ N(0, 0.55) is
-the indicator's own noise for that city, the same every year. Δ is the
-gain since 2024: 0 in 2024, and each later year adds N(0.18, 0.08), at
-least 0.04, except in one city-year in seven, which stalls. Since δ_i is
+the reference data runs networks, a government cloud and sector systems).
+For X1…X6: t = x, k = 1.0, c_d = −1.8 (the third breakthrough is under
+way: few cities are far along). δ_i ~ N(0, 0.55) is the indicator's own
+noise for that city, the same every year. Δ is the gain since 2024: 0 in
+2024, and each later year adds N(0.18, 0.08), at least 0.04, except in one
+city-year in seven, which stalls. Since δ_i is
 fixed and Δ only grows, a 2025 answer is the 2024 answer plus a little.
 
 Answers: a level is round(5p). A value is lower + q·(upper − lower) with
