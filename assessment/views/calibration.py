@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import Role, role_required
 from assessment.forms import users_in_role
-from assessment.models import Assessment, BlindRating
+from assessment.models import Assessment, BlindRating, Evidence
 from assessment.scoring.agreement import KAPPA_WEIGHTS, SUBSTANTIAL_AGREEMENT
 from assessment.selectors.assessments import assessment_for
 from assessment.selectors.calibration import (
@@ -101,6 +101,12 @@ def blind_rating_answer(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("assessment:blind_rating_answer", pk=rating.pk)
     stored = {answer.indicator_id: answer for answer in rating.answers.all()}
+    # Files and links only: notes are the first rater's words and may carry their judgement. One query for all.
+    evidence: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(
+        response__assessment=rating.assessment, kind__in=(Evidence.Kind.FILE, Evidence.Kind.LINK)
+    ).select_related("response"):
+        evidence.setdefault(item.response.indicator_id, []).append(item)
     posted = request.POST if status == 400 else None
     rows = []
     for indicator in indicators:
@@ -111,13 +117,7 @@ def blind_rating_answer(request: HttpRequest, pk: int) -> HttpResponse:
             chosen = ""
         else:
             chosen = "na" if answer.not_applicable else ("" if answer.level is None else str(answer.level))
-        evidence = [
-            item
-            for response in rating.assessment.responses.filter(indicator=indicator).prefetch_related("evidence")
-            for item in response.evidence.all()
-            if item.kind in ("file", "link")  # notes are the first rater's words and may carry their judgement
-        ]
-        rows.append({"indicator": indicator, "chosen": chosen, "evidence": evidence})
+        rows.append({"indicator": indicator, "chosen": chosen, "evidence": evidence.get(indicator.pk, [])})
     context = {"rating": rating, "rows": rows, "assessment": rating.assessment}
     return render(request, "assessment/blind_rating_answer.html", context, status=status)
 
