@@ -116,6 +116,7 @@ def _scoring_tree(framework: Framework) -> FrameworkTree:
                     "target": indicator.target,
                     "critical": indicator.critical,
                     "name": node.name_en,
+                    "control": indicator.control or "city",
                 }
             )
         else:

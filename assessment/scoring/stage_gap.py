@@ -28,7 +28,11 @@ step that closes the gap) and the step that adds most points to the failing
 nodes, capped at what they still lack, per unit of effort is taken.  For
 weighted arithmetic aggregation that is the indicator with the largest
 effective weight in the node, moved as far as needed, then the next: the
-least-effort solution of the linear problem.  Each indicator appears once in
+least-effort solution of the linear problem.  Between steps that do equally
+well (within equal weights, the usual case) the plan takes first the one the
+city can take alone, then one that needs the region, then one that needs the
+province (the indicator's controllability, ``IndicatorSpec.control``), so
+the plan leads with what the city itself can do.  Each indicator appears once in
 the result with its overall raw and normalised change, in the order first
 chosen.  Counts are rounded up to whole numbers, levels move in whole levels.
 Missing indicators (other than critical ones) are not candidates; rank and
@@ -56,7 +60,7 @@ from numpy.typing import NDArray
 from assessment.scoring.aggregate import AggregationMethod, AggregationPlan, aggregate_tree
 from assessment.scoring.normalise import FittedNormalisation
 from assessment.scoring.stage_ladder import TOLERANCE, LadderPlan
-from assessment.scoring.tree import FrameworkTree
+from assessment.scoring.tree import CONTROLS, FrameworkTree
 
 __all__ = [
     "STEPS_PER_RANGE",
@@ -143,6 +147,8 @@ class GapContext:
     effort_unit: FloatArray
     normalised_cap: FloatArray
     steps_per_period: float | None = None
+    # Per indicator column: 0 the city alone can move it, 1 it needs the region, 2 the province (tree.CONTROLS).
+    control_rank: FloatArray | None = None
 
     @classmethod
     def build(
@@ -180,6 +186,10 @@ class GapContext:
             effort_unit=scale_range / STEPS_PER_RANGE,
             normalised_cap=cap,
             steps_per_period=steps_per_period,
+            control_rank=np.array(
+                [CONTROLS.index(spec.control) if spec.control in CONTROLS else 0 for spec in tree.indicators],
+                dtype=np.float64,
+            ),
         )
 
     def node_values(self, normalised_rows: FloatArray) -> FloatArray:
@@ -306,7 +316,7 @@ def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised
             reachable = False
             notes.append("no single step raises a failing node")
             break
-        best = int(np.argmax(rate))
+        best = _most_controllable_best(context, candidates, rate)
         chosen = candidates[best]
         if continuous[best] and np.all(trial_scores[best][failing] >= threshold - TOLERANCE):
             chosen = _shortest_closing_step(context, chosen, current, current_raw, required, threshold)
@@ -346,6 +356,16 @@ def gap_to_next_rung(context: GapContext, unit: str, raw: FloatArray, normalised
         improvements=_merge(steps),
         note="; ".join(notes),
     )
+
+
+def _most_controllable_best(context: GapContext, candidates: Sequence[_Candidate], rate: FloatArray) -> int:
+    """The candidate with the best rate; between equal rates, the one the city controls most (module docstring)."""
+    top = float(np.max(rate))
+    tied = np.flatnonzero(rate >= top - TOLERANCE * max(1.0, abs(top)))
+    if context.control_rank is None or len(tied) == 1:
+        return int(tied[0])
+    ranks = context.control_rank[[candidates[int(index)].column for index in tied]]
+    return int(tied[int(np.argmin(ranks))])
 
 
 def _required_node_of(tree: FrameworkTree, requires: Sequence[str]) -> dict[str, str]:

@@ -66,6 +66,10 @@ DEFAULT_CRITICAL_FLOOR = 40.0
 _TYPE_GOALPOSTS: dict[str, tuple[float, float]] = {"level": (0.0, 5.0), "binary": (0.0, 1.0)}
 
 
+# Controllability, from the city's own hand outward (framework schema: indicator.control).
+CONTROLS = ("city", "region", "province")
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorSpec:
     """A leaf of the framework: one measured indicator."""
@@ -83,6 +87,9 @@ class IndicatorSpec:
     level: int = 1
     # The data column this indicator is divided by before scoring (COINr iMeta's Denominator); None: none.
     denominator: str | None = None
+    # Who must act for it to move (CONTROLS, the framework's controllability): the gap plan prefers,
+    # between equally effective steps, the one the city can take alone.
+    control: str = "city"
 
     @property
     def goalposts(self) -> tuple[float, float] | None:
@@ -220,7 +227,7 @@ class FrameworkTree:
             values = _known_keys(record, IndicatorSpec, position, problems)
             if values is None:
                 continue
-            for key in ("weight", "direction", "type", "critical", "name", "level"):
+            for key in ("weight", "direction", "type", "critical", "name", "level", "control"):
                 if key in values and values[key] is None:
                     del values[key]
             if "direction" in values and isinstance(values["direction"], float):

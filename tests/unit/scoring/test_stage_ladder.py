@@ -1,9 +1,10 @@
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from assessment.scoring import Rung, ScoringOptions, StageLadder, score
+from assessment.scoring import FrameworkTree, Rung, ScoringOptions, StageLadder, score
 
 from .frameworks import LADDER, dual_space_tree, one_city, random_raw
 
@@ -200,3 +201,18 @@ def test_the_gap_plan_moves_no_indicator_more_than_the_steps_of_one_period():
     gap = far.gaps["320500"]
     assert not gap.reachable and "more than one period" in gap.note
     assert gap.improvements and all(item.effort <= 1 + 1e-9 for item in gap.improvements)
+
+
+def test_between_equally_effective_steps_the_gap_plan_leads_with_what_the_city_controls():
+    # S1+ with W2 at 40: W2.1 and W2.2 weigh the same, so either step closes the same gap per effort.
+    tree = dual_space_tree()
+    plain = score(tree, one_city(**S1_PLUS)).gaps["320500"]
+    assert plain.next_stage == "S2" and plain.improvements[0].indicator == "W2.1"  # document order breaks the tie
+    province_first = FrameworkTree(
+        tuple(replace(spec, control="province") if spec.code == "W2.1" else spec for spec in tree.indicators),
+        tree.aggregates,
+        tree.ladder,
+    )
+    gap = score(province_first, one_city(**S1_PLUS)).gaps["320500"]
+    assert [item.indicator for item in gap.improvements][0] == "W2.2"
+    assert gap.total_effort == pytest.approx(plain.total_effort)  # the same least effort, in another order
