@@ -24,6 +24,9 @@ placeholder                value                                          Englis
 ``{alternatives}``         the normalisation, aggregation and imputation  (a list)    (a list)
                            alternatives, "none" where a list is empty
 ``{sensitivity_samples}``  ``sensitivity_samples``                        256         256
+``{gap_steps}``            ``gap_steps_per_period``: most levels one       2           2
+                           indicator moves in one period's gap plan
+                           ("none"/"无" when the version sets no cap)
 ``{derived_partners}``     partner cities for a derived level 3           3           3
                            (``derived_indicators.ESTABLISHED_PARTNERS``)
 ``{derived_agreements}``   agreements for a derived level 5               2           2
@@ -68,6 +71,7 @@ PLACEHOLDERS = (
     "rater_move_table",
     "alternatives",
     "sensitivity_samples",
+    "gap_steps",
     "derived_partners",
     "derived_agreements",
     "derived_modes",
@@ -149,6 +153,9 @@ def methodology_values(parameters: MethodParameters, language: Language) -> dict
         "rater_move_table": _rater_table(parameters, language),
         "alternatives": _alternatives(parameters, language),
         "sensitivity_samples": _count(parameters.sensitivity_samples, language),
+        "gap_steps": _NONE[language]
+        if parameters.gap_steps_per_period is None
+        else _decimal(parameters.gap_steps_per_period),
         "derived_partners": _count(ESTABLISHED_PARTNERS, language),
         "derived_agreements": _count(LEADING_AGREEMENTS, language),
         "derived_modes": _count(LEADING_MODES, language),
