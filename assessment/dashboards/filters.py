@@ -86,13 +86,25 @@ class Periods:
     ranked: PeriodLink | None
 
 
-def _framework(query: QueryDict, problems: list[str]) -> tuple[Framework, list[Framework]]:
-    """The framework version asked for, else the first readable one (with a problem); and every readable one."""
+def _framework(
+    query: QueryDict, problems: list[str], *, city_ids: Collection[str] | None = None
+) -> tuple[Framework, list[Framework]]:
+    """The framework version asked for, else the default one (with a problem); and every readable one.
+
+    Without a version, the latest readable version with published results of these cities, in the period
+    asked for when there is one (``Framework.objects.latest_with_results``): a period published under an
+    earlier version opens in that version instead of empty.
+    """
     frameworks = list(Framework.objects.readable().order_by("code", "-published_at"))
     code = query.get("framework") or settings.DUALSPACE_DEFAULT_FRAMEWORK
     version = query.get("version") or None
-    # The list is ordered by code and newest publication first, so the first match is the version
-    # asked for, or without one the latest readable version (Framework.objects.latest_readable's rule).
+    if version is None:
+        asked = query.get("period") or ""
+        default = Framework.objects.latest_with_results(
+            code, period=int(asked) if asked.isdigit() else None, city_ids=city_ids
+        )
+        version = default.version if default is not None and default.code == code else None
+    # The list is ordered by code and newest publication first, so the first match is the version asked for.
     framework = next((item for item in frameworks if item.code == code and version in (None, item.version)), None)
     if framework is None:
         if not frameworks:
@@ -136,7 +148,8 @@ def region_filters(
     that the city lacks is kept, so its page can point to the city's periods.
     """
     problems: list[str] = []
-    framework, frameworks = _framework(query, problems)
+    members = [city.code] if city is not None else list(region.memberships.values_list("city_id", flat=True))
+    framework, frameworks = _framework(query, problems, city_ids=members)
     kind = query.get("kind") or Assessment.Kind.CONSULTANT
     if kind not in Assessment.Kind.values:
         problems.append(_("Unknown kind of assessment %(kind)s; showing consultant assessments.") % {"kind": kind})
@@ -223,7 +236,7 @@ def compare_request(*, query: QueryDict, user: User) -> CompareRequest:
             _("Choose between %(low)d and %(high)d cities; you chose %(count)d.")
             % {"low": MIN_COMPARED, "high": MAX_COMPARED, "count": len(codes)}
         )
-    framework, frameworks = _framework(query, problems)
+    framework, frameworks = _framework(query, problems, city_ids=codes or None)
     coverage = result_selectors.cities_period_coverage(
         city_codes=codes, framework=framework, user=user, kind=Assessment.Kind.CONSULTANT
     )

@@ -6,6 +6,7 @@ ladder. Once published a version never changes, so last year's results keep
 reading correctly; edits go to a new draft cloned from it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -78,6 +79,24 @@ class FrameworkQuerySet(models.QuerySet["Framework"]):
         return (
             self.readable().filter(code=code or settings.DUALSPACE_DEFAULT_FRAMEWORK).order_by("-published_at").first()
         )
+
+    def latest_with_results(
+        self, code: str | None = None, *, period: int | None = None, city_ids: "Iterable[str] | None" = None
+    ) -> "Framework | None":
+        """The latest readable version with a published result (in ``period``, of ``city_ids`` when given).
+
+        A period published under an earlier version (2024 under DSMF 1.0, after 1.1 came out) is read in
+        the version it was assessed in, not shown as empty; without any such result, ``latest_readable``.
+        Published results are open to every signed-in reader, so which versions have one is no secret.
+        """
+        published = {"assessments__status": "published"}
+        if period is not None:
+            published["assessments__period"] = period
+        if city_ids is not None:
+            published["assessments__city_id__in"] = list(city_ids)
+        versions = self.readable().filter(code=code or settings.DUALSPACE_DEFAULT_FRAMEWORK)
+        found = versions.filter(**published).distinct().order_by("-published_at").first()
+        return found or self.latest_readable(code)
 
 
 class Framework(models.Model):

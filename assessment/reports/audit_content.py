@@ -34,7 +34,7 @@ def audit_report_context(
     *, user: User, region: Region, period: int, framework: Framework | None = None
 ) -> dict[str, Any]:
     """The statistical audit annex: the audit page's sections, each chart drawn as SVG (`assessment.region_audit`)."""
-    framework = framework or default_framework()
+    framework = framework or default_framework(period)
     scope = audit_selectors.audit_scope(
         user=user, framework_code=framework.code, version=framework.version, region_code=region.code, period=period
     )

@@ -179,7 +179,7 @@ def city_report_context(
     the safe edition is the default.
     """
     with_annex = prints_annex(audience)
-    framework = framework or default_framework()
+    framework = framework or default_framework(period)
     region = city_region(city, region_code)
     filters = _filters(user, region, framework, period)
     view = panels.region_view(user, region, filters)

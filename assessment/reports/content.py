@@ -44,9 +44,12 @@ def _svg(panel: panels.Panel | None, width: int = PAGE_WIDTH, height: int | None
     return svg.figure_url(panel.figure, width, height)
 
 
-def default_framework() -> Framework:
-    """The deployment's default framework, its latest readable version."""
-    framework = Framework.objects.latest_readable()
+def default_framework(period: int | None = None) -> Framework:
+    """The deployment's default framework: its latest readable version with published results in ``period``.
+
+    A period published under an earlier version is reported in that version (Framework.objects.latest_with_results).
+    """
+    framework = Framework.objects.latest_with_results(period=period)
     if framework is None:
         raise ReportUnavailable(_("No framework is published yet."))
     return framework

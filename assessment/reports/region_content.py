@@ -58,7 +58,7 @@ def ranking_page_figure(panel: panels.Panel | None, cities: int) -> str | None:
 def region_report_context(
     *, user: User, region: Region, period: int, framework: Framework | None = None
 ) -> dict[str, Any]:
-    framework = framework or default_framework()
+    framework = framework or default_framework(period)
     filters = _filters(user, region, framework, period)
     view = panels.region_view(user, region, filters)
     snapshot = view.snapshot

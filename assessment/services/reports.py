@@ -79,7 +79,8 @@ def _input_key(
 ) -> str:
     """Everything a report reads, as one hash: the same key hands the stored file back, any change renders anew.
 
-    The published results of the region and period, and of the period before (σ-convergence, movers); for a
+    The published results of the region and period, and of the period before (σ-convergence, movers; the
+    previous version's latest period when this is the version's first, as the movers re-express it); for a
     city report those of every region the city belongs to (its standing in each); the agreements, their
     parties and the imported flows, which change in place; and the day agreements count on, which moves
     every day while the period runs.
@@ -91,6 +92,19 @@ def _input_key(
         versions.append(
             result_selectors.snapshot_version(region=region, period=max(earlier), framework=framework, user=user)
         )
+    elif framework.previous is not None:
+        # The version's first period: the movers and the trend re-express the previous version's latest
+        # period (selectors/crosswalk.py), so its results are an input too.
+        before = result_selectors.result_periods(
+            region=region, framework=framework.previous, user=user, kind="consultant"
+        )
+        before = [earlier for earlier in before if earlier < period]
+        if before:
+            versions.append(
+                result_selectors.snapshot_version(
+                    region=region, period=max(before), framework=framework.previous, user=user
+                )
+            )
     if city is not None:
         versions.extend(
             result_selectors.snapshot_version(region=other, period=period, framework=framework, user=user)
@@ -162,7 +176,7 @@ def report_request(
         if not has_role(user, Role.REVIEWER):
             raise ReportUnavailable(_("The statistical audit is for reviewers and administrators."))
     if kind != Report.Kind.AUDIT or framework is None:
-        framework = default_framework()
+        framework = default_framework(period)
     if kind == Report.Kind.CITY:
         if city is None:
             raise ReportUnavailable(_("A city report needs a city."))

@@ -13,14 +13,14 @@ register = template.Library()
 def full_edition_offered(user: AbstractBaseUser | AnonymousUser, kind: str, city: object, period: object) -> bool:
     """Whether the form offers the full edition: the one services.reports would grant the request.
 
-    Reports are drawn with the default framework whatever the dashboard shows,
+    Reports are drawn with the default framework's version for the period whatever the dashboard shows,
     so that is the assessment whose readers may have the evidence annex.
     """
-    framework = Framework.objects.latest_readable()
     try:
         period = int(period)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
+    framework = Framework.objects.latest_with_results(period=period)
     if framework is None:
         return False
     return may_read_full_edition(
