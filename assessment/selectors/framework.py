@@ -5,9 +5,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from assessment.framework.document import FORMAT_NAME, FORMAT_VERSION, Document, plain_number
 from assessment.models import Framework, FrameworkNode, Indicator, LevelDescriptor, StageRung
+from cities.bilingual import in_english
 
 
 def framework_versions(*, drafts: bool) -> QuerySet[Framework]:
@@ -16,9 +18,33 @@ def framework_versions(*, drafts: bool) -> QuerySet[Framework]:
     return versions if drafts else versions.readable()
 
 
+@dataclass(frozen=True)
+class ChangeLogEntry:
+    """One line of a version's change log, in the reader's language."""
+
+    item: str
+    kind_label: str
+    text: str
+
+
+def framework_change_log(framework: Framework) -> list[ChangeLogEntry]:
+    """The version's change log from the previous version (the framework document's change_log), for reading."""
+    english = in_english()
+    kinds = {"retired": _("retired"), "changed": _("changed")}
+    return [
+        ChangeLogEntry(
+            str(entry.get("item", "")),
+            str(kinds.get(entry.get("kind", ""), entry.get("kind", ""))),
+            str(entry.get("en" if english else "zh") or entry.get("zh" if english else "en") or ""),
+        )
+        for entry in framework.change_log or []
+        if isinstance(entry, dict)
+    ]
+
+
 def framework_stages(framework: Framework) -> QuerySet[StageRung]:
     """The version's stage ladder in order, with what each rung requires."""
-    return framework.stages.prefetch_related("requires").order_by("order")
+    return framework.stages.prefetch_related("requires", "gates").order_by("order")
 
 
 def framework_get(*, code: str, version: str) -> Framework:

@@ -6,7 +6,13 @@ from django.shortcuts import render
 from accounts.roles import Role, has_role
 from assessment.framework.methodology import methodology_values
 from assessment.models import Framework
-from assessment.selectors.framework import framework_get, framework_stages, framework_tree_rows, framework_versions
+from assessment.selectors.framework import (
+    framework_change_log,
+    framework_get,
+    framework_stages,
+    framework_tree_rows,
+    framework_versions,
+)
 from cities.bilingual import in_english
 
 
@@ -31,5 +37,6 @@ def framework_detail(request: HttpRequest, code: str, version: str) -> HttpRespo
         "stages": framework_stages(framework),
         # The same wording the methodology text is filled with, so the table and the text agree.
         "method": methodology_values(framework.method_parameters(), "en" if in_english() else "zh"),
+        "change_log": framework_change_log(framework),
     }
     return render(request, "assessment/framework_detail.html", context)

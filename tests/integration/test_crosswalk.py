@@ -13,6 +13,7 @@ import json
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.roles import Role
@@ -132,3 +133,25 @@ def test_the_region_movers_reach_across_the_break_from_the_re_expressed_period(v
     row = next(r for r in table.split("</tr>") if city.code in r)
     # 80 re-expressed (every carried answer at 80), 40 now (level 2 and 40 % of each range): a fall of 40.
     assert "<td>80.0</td>" in row and "<td>40.0</td>" in row and "<td>-40.0</td>" in row
+
+
+def test_the_framework_page_lists_the_changes_since_the_previous_version(versions):
+    page = versions["reader"].get(reverse("assessment:framework_detail", args=["TEST", "1.1"]))
+    html = page.content.decode()
+    assert 'data-testid="framework-changes"' in html and 'data-testid="change-log"' in html
+    crosswalk = html.split('data-testid="crosswalk"')[1].split("</table>")[0]
+    assert crosswalk.count('id="change-') == versions["later"].nodes.filter(kind="indicator").count()
+    row = crosswalk.split('id="change-D1.2"')[1].split("</tr>")[0]
+    assert "D1.2的变化说明" in row or "Why D1.2 changed" in row
+    earlier = versions["reader"].get(reverse("assessment:framework_detail", args=["TEST", "1.0"])).content.decode()
+    assert 'data-testid="framework-changes"' not in earlier
+
+
+def test_a_period_opens_in_the_version_it_was_published_under(versions):
+    # 2024 was published under TEST 1.0 only, 2025 under 1.1: neither page opens empty.
+    assert Framework.objects.latest_with_results("TEST", period=2024) == versions["earlier"]
+    assert Framework.objects.latest_with_results("TEST", period=2025) == versions["later"]
+    assert Framework.objects.latest_with_results("TEST") == versions["later"]
+    assert Framework.objects.latest_with_results("TEST", period=1999) == versions["later"]  # none: the latest
+    html = versions["reader"].get("/dashboards/regions/XWALK/?framework=TEST&period=2024").content.decode()
+    assert '<option value="1.0" selected>' in html
