@@ -67,19 +67,27 @@ def load_reference_and_framework() -> Any:
     return Framework.objects.get(code="DSMF", version="1.0")
 
 
+def demo_framework_of(period: int) -> Any:
+    """The framework version the demo published ``period`` under (assessment.demo.load.VERSION_BY_PERIOD)."""
+    from assessment.demo.load import FRAMEWORK_CODE, VERSION_BY_PERIOD
+    from assessment.models import Framework
+
+    return Framework.objects.get(code=FRAMEWORK_CODE, version=VERSION_BY_PERIOD[period])
+
+
 def load_g60_demo() -> Any:
-    """The demo's 2024 and 2025 results of the nine G60 cities, published; the framework."""
-    framework = load_reference_and_framework()
+    """The demo's 2024 and 2025 results of the nine G60 cities (and Shanghai's 2026), published; 2025's framework."""
+    load_reference_and_framework()
     call_command("load_demo", cities=",".join(G60), quiet=True)
-    return framework
+    return demo_framework_of(2025)
 
 
 def load_g60_demo_and_accounts(password: str) -> Any:
-    """One demo account per role signing in with password, then the G60 demo (`make setup`'s order); the framework."""
+    """One demo account per role (password), then the G60 demo (`make setup`'s order); 2025's framework."""
     from django.test import override_settings
 
     with override_settings(DEMO_PASSWORD=password):
-        framework = load_reference_and_framework()
+        load_reference_and_framework()
         call_command("create_demo_accounts", verbosity=0)
         call_command("load_demo", cities=",".join(G60), quiet=True)
-    return framework
+    return demo_framework_of(2025)

@@ -43,7 +43,9 @@ earlier rungs of the stage ladder are easier and cities spread over S1…S4
 with most in the middle; no city stays at S0 "pre-digital" (every city in
 the reference data runs networks, a government cloud and sector systems).
 For X1…X6: t = x, k = 1.0, c_d = −1.8 (the third breakthrough is under
-way: few cities are far along). δ_i ~ N(0, 0.55) is the indicator's own
+way: few cities are far along), except cybersecurity management (X6.1),
+the city's own compliance work under graded protection, which follows m
+like B1 (t = m, k = 1.3, c = +1.1): from DSMF 1.1 it gates S1+. δ_i ~ N(0, 0.55) is the indicator's own
 noise for that city, the same every year. Δ is the gain since 2024: 0 in
 2024, and each later year adds N(0.18, 0.08), at least 0.04, except in one
 city-year in seven, which stalls. Since δ_i is
@@ -104,6 +106,10 @@ CENTRAL_AREA = "YRDC"
 CENTRAL_AREA_BONUS = 0.35
 DIMENSION_OFFSET = {"W1": 2.0, "B1": 1.1, "W2": 0.7, "B2": 0.2, "W3": -0.55}
 CROSS_BOUNDARY_OFFSET = -1.8
+# Cybersecurity management (X6.1) is the city's own compliance work under graded protection (等级保护),
+# done by every city that shares data, so it follows the in-city trait at the connection wave's offset:
+# from DSMF 1.1 it gates S1+.
+IN_CITY_CROSS_BOUNDARY = {"X6.1": DIMENSION_OFFSET["B1"]}
 STEEPNESS = 1.3
 CROSS_BOUNDARY_STEEPNESS = 1.0
 INDICATOR_NOISE = 0.55
@@ -187,6 +193,8 @@ def attainment(indicator_code: str, dimension: str, latents: CityLatents, code: 
     own = stream(int(code), _key(indicator_code)).normal(0, INDICATOR_NOISE)
     if dimension in DIMENSION_OFFSET:
         base, steepness = latents.maturity + DIMENSION_OFFSET[dimension], STEEPNESS
+    elif indicator_code in IN_CITY_CROSS_BOUNDARY:
+        base, steepness = latents.maturity + IN_CITY_CROSS_BOUNDARY[indicator_code], STEEPNESS
     else:
         base, steepness = latents.cross_boundary + CROSS_BOUNDARY_OFFSET, CROSS_BOUNDARY_STEEPNESS
     return 1 / (1 + math.exp(-steepness * (base + own + improvement_since_first(code, period))))

@@ -46,12 +46,18 @@ from assessment.services.evidence import evidence_add
 from cities.models import City, RegionMembership
 from cities.selectors import agreement_edges
 
-# The framework the demo answers: the default one, in the version its numbers were made for.
-FRAMEWORK = (settings.DUALSPACE_DEFAULT_FRAMEWORK, "1.0")
+# The framework the demo answers, and its version per period. A period published under a later version
+# starts empty instead of from the previous period's answers (_published_demo), so once DSMF 1.1 ships
+# (issue 20) 2025 and 2026 move to it and the city trend and the region's movers cross a version break.
+FRAMEWORK_CODE = settings.DUALSPACE_DEFAULT_FRAMEWORK
+VERSION_BY_PERIOD = {2024: "1.0", 2025: "1.0", 2026: "1.0"}
+FRAMEWORKS = tuple((FRAMEWORK_CODE, version) for version in dict.fromkeys(VERSION_BY_PERIOD.values()))
 WORKFLOW_PERIOD = 2026
-# Hangzhou and both Suzhous (苏州, 宿州) are partly filled drafts; Shanghai and Hefei in review.
+# Hangzhou and both Suzhous (苏州, 宿州) are partly filled drafts; Nanjing and Hefei in review; Shanghai,
+# the campaign's first city to finish, has its 2026 assessment published.
 DRAFT_CITIES = ("330100", "320500", "341300")
-IN_REVIEW_CITIES = ("310000", "340100")
+IN_REVIEW_CITIES = ("320100", "340100")
+PUBLISHED_WORKFLOW_CITIES = ("310000",)
 DRAFT_SHARE = (0.7, 0.5, 0.35)
 CONSULTANT, REVIEWER = "consultant", "reviewer"
 
@@ -205,10 +211,16 @@ def _write_in_bulk(assessment: Assessment, plan: list[_Planned], consultant: Abs
     Assessment.objects.filter(pk=assessment.pk).update(version=F("version") + 1, updated_at=now)
 
 
-def _published_demo(city: City, period: int) -> Assessment | None:
-    """The demo assessment a new period starts from, if that period is published."""
+def _published_demo(city: City, period: int, framework: Framework) -> Assessment | None:
+    """The demo assessment a new period starts from: the previous period's, published under the same version.
+
+    Across a version break the new period starts empty, as a consultant's would: answers given against
+    1.0's descriptors are not answers to 1.1's.
+    """
     return (
-        Assessment.objects.filter(city=city, period=period, kind=Assessment.Kind.CONSULTANT, is_demo=True)
+        Assessment.objects.filter(
+            city=city, period=period, kind=Assessment.Kind.CONSULTANT, is_demo=True, framework=framework
+        )
         .standing_published()
         .first()
     )
@@ -242,7 +254,10 @@ def demo_reset(*, city_codes: list[str] | None = None) -> int:
 
 def demo_load(*, city_codes: list[str] | None = None, through_services: bool = False) -> DemoSummary:
     """Create the missing demo assessments; one already there for a city, period and kind stays."""
-    framework = Framework.objects.get(code=FRAMEWORK[0], version=FRAMEWORK[1])
+    frameworks = {
+        period: Framework.objects.get(code=FRAMEWORK_CODE, version=version)
+        for period, version in VERSION_BY_PERIOD.items()
+    }
     consultant, reviewer = demo_users()
     cities = City.objects.order_by("code")
     if city_codes:
@@ -259,7 +274,7 @@ def demo_load(*, city_codes: list[str] | None = None, through_services: bool = F
                 summary.skipped += 1
                 continue
             with transaction.atomic():
-                previous = _published_demo(city, period - 1)
+                previous = _published_demo(city, period - 1, frameworks[period])
                 if previous is not None:
                     assessment = services.assessment_start_from_previous(
                         previous=previous,
@@ -270,7 +285,7 @@ def demo_load(*, city_codes: list[str] | None = None, through_services: bool = F
                 else:
                     assessment = services.assessment_create(
                         city=city,
-                        framework=framework,
+                        framework=frameworks[period],
                         period=period,
                         consultants=[consultant],
                         reviewer=reviewer,
@@ -281,7 +296,7 @@ def demo_load(*, city_codes: list[str] | None = None, through_services: bool = F
                 _publish(assessment, consultant, reviewer)
             summary.created += 1
         created, skipped = _load_workflow_examples(
-            city, framework, latents, consultant, reviewer, proposals, taken, through_services
+            city, frameworks[WORKFLOW_PERIOD], latents, consultant, reviewer, proposals, taken, through_services
         )
         summary.created += created
         summary.skipped += skipped
@@ -299,13 +314,13 @@ def _load_workflow_examples(
     taken: set[tuple[str, int]],
     through_services: bool,
 ) -> tuple[int, int]:
-    """A 2026 draft or an assessment in review, for the cities that show the workflow."""
-    if city.code not in DRAFT_CITIES + IN_REVIEW_CITIES:
+    """A 2026 draft, an assessment in review or a published one, for the cities that show the workflow."""
+    if city.code not in DRAFT_CITIES + IN_REVIEW_CITIES + PUBLISHED_WORKFLOW_CITIES:
         return 0, 0
     if (city.code, WORKFLOW_PERIOD) in taken:
         return 0, 1
     with transaction.atomic():
-        previous = _published_demo(city, WORKFLOW_PERIOD - 1)
+        previous = _published_demo(city, WORKFLOW_PERIOD - 1, framework)
         if city.code in DRAFT_CITIES or previous is None:
             assessment = services.assessment_create(
                 city=city,
@@ -334,6 +349,9 @@ def _load_workflow_examples(
             )
             return 1, 0
         _answer(assessment, latents, consultant, proposals, through_services=through_services)
+        if city.code in PUBLISHED_WORKFLOW_CITIES:
+            _publish(assessment, consultant, reviewer)
+            return 1, 0
         services.assessment_submit(assessment=assessment, user=consultant)
         services.assessment_start_review(assessment=assessment, user=reviewer)
         asked_about = (

@@ -16,7 +16,7 @@ def g60_world(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def g60_demo(g60_world, db):
-    """The module's published G60 demo, each test in its own savepoint; DSMF 1.0."""
+    """The module's published G60 demo, each test in its own savepoint; the version of its 2025 results."""
     return g60_world
 
 

@@ -9,8 +9,10 @@ after ``since`` count.
 """
 
 import io
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -434,9 +436,15 @@ def test_framework_publish_through_the_admin_action_and_a_refused_one():
 def test_framework_publish_by_the_load_frameworks_command():
     after = since()
     call_command("load_frameworks", stdout=io.StringIO())
-    entry = only(AuditEvent.FRAMEWORK_PUBLISHED, after)
-    check(entry, actor_name=os_user_name(), target=Framework.objects.get(code="DSMF"), ip=None)
-    assert entry.detail == {"channel": "command", "file": "dsmf-1.0.json"}
+    entries = AuditRecord.objects.filter(event=AuditEvent.FRAMEWORK_PUBLISHED, pk__gt=after).order_by("pk")
+    # One event per shipped version, each naming its file.
+    shipped = sorted(
+        path.stem.removeprefix("dsmf-")
+        for path in (Path(settings.BASE_DIR) / "fixtures" / "frameworks").glob("dsmf-*.json")
+    )
+    for entry, version in zip(entries, shipped, strict=True):
+        check(entry, actor_name=os_user_name(), target=Framework.objects.get(code="DSMF", version=version), ip=None)
+        assert entry.detail == {"channel": "command", "file": f"dsmf-{version}.json"}
 
 
 # ---------------------------------------------------------------- backups

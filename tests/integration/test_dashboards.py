@@ -130,7 +130,7 @@ def test_the_city_dashboard_shows_ladder_plane_radar_trend_and_quality(manager, 
     stored = AssessmentResult.objects.get(assessment__city_id="310000", assessment__period=2025)
     assert stored.stage in html.split('data-testid="city-stage"')[1][:200]
     trend = table_rows(html, "trend")
-    assert [row[0] for row in trend] == ["2024", "2025"]
+    assert [row[0] for row in trend] == ["2024", "2025", "2026"]  # Shanghai's 2026 is published too
     radar = manager.get("/dashboards/cities/310000/data/radar.csv?region=G60&period=2025")
     rows = list(csv.reader(io.StringIO(radar.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + 11  # a header and the eleven dimensions

@@ -1,7 +1,8 @@
 """The first city published in a new period empties no dashboard (issue 16).
 
-The demo's nine G60 cities are published for 2024 and 2025; 苏州 alone is then
-published for 2027 through the services a reviewer uses. Every page must
+The demo's nine G60 cities are published for 2024 and 2025, and 上海 alone
+for 2026; 苏州 alone is then published for 2027 through the
+services a reviewer uses. Every page must
 still open on a period with results, say how far the new one is covered and
 link to it; 苏州's own page opens on 2027 with its rank put in context.
 """
@@ -70,7 +71,7 @@ def links(html: str, name: str) -> list[str]:
 
 
 def test_another_city_opens_on_its_own_latest_period(manager, suzhou_published_alone):
-    html = manager.get("/dashboards/cities/310000/?region=G60").content.decode()
+    html = manager.get("/dashboards/cities/330400/?region=G60").content.decode()
     assert 'data-testid="empty-state"' not in html
     assert selected_period(html) == "2025"
     assert marked_text(html, "city-rank").endswith("/ 9")
@@ -81,7 +82,9 @@ def test_region_dashboards_open_on_a_ranked_period_and_link_to_the_newer_one(man
     g60 = manager.get("/dashboards/regions/G60/").content.decode()
     assert selected_period(g60) == "2025"
     assert len(table_rows(g60, "ranking")) == 9
+    # The newer periods, newest first, each with its coverage: Suzhou's NEW, then Shanghai's 2026.
     assert marked_text(g60, "newer-period").startswith(f"{NEW}: 1 of 9 member cities published")
+    assert "2026: 1 of 9 member cities published" in re.sub(r"<[^>]+>", " ", g60.split('data-testid="newer-period"')[2])
     assert any(f"period={NEW}" in href for href in links(g60, "newer-period"))
     assert 'data-testid="partial-period"' not in g60
     # Only the nine G60 cities are published: the YRD never has half of its 41, and opens on
@@ -125,7 +128,7 @@ def test_the_published_city_opens_on_its_newest_period_with_its_rank_in_context(
 def test_a_period_without_the_citys_result_links_to_the_periods_with_one(manager, suzhou_published_alone):
     html = manager.get(f"/dashboards/cities/310000/?region=G60&period={NEW}").content.decode()
     assert 'data-testid="empty-state"' in html
-    assert {href.rsplit("period=", 1)[1] for href in links(html, "other-periods")} == {"2025", "2024"}
+    assert {href.rsplit("period=", 1)[1] for href in links(html, "other-periods")} == {"2026", "2025", "2024"}
 
 
 def test_the_what_if_reset_keeps_the_period_only_when_the_reader_chose_it(manager, suzhou_published_alone):

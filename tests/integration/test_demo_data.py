@@ -4,13 +4,21 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessment.demo.latents import BINARY, COUNT, LEVEL, MUNICIPALITY, SUB_PROVINCIAL, city_latents
-from assessment.demo.load import DRAFT_CITIES, IN_REVIEW_CITIES, city_profiles, demo_load, demo_reset
+from assessment.demo.load import (
+    DRAFT_CITIES,
+    IN_REVIEW_CITIES,
+    PUBLISHED_WORKFLOW_CITIES,
+    VERSION_BY_PERIOD,
+    city_profiles,
+    demo_load,
+    demo_reset,
+)
 from assessment.models import Assessment, AssessmentResult, Evidence, Indicator, Response
 from assessment.services.assessments import RESPONSE_FIELDS, assessment_create
 from cities.models import City
 
 pytestmark = pytest.mark.django_db
-# Shanghai, Hangzhou (a 2026 draft), Chizhou (small, Anhui), Zhangjiakou (Hebei), Hefei (in review).
+# Shanghai (2026 published), Hangzhou (a 2026 draft), Chizhou (small, Anhui), Zhangjiakou (Hebei), Hefei (in review).
 CITIES = "310000,330100,341700,130700,340100"
 NODES = {"W1", "B1", "W2", "B2", "W3", "X1", "X2", "X3", "X4", "X5", "X6", "IC", "XB", "DSMI"}
 
@@ -122,7 +130,7 @@ def test_reset_deletes_only_demo_assessments(demo, default_framework):
         consultants=[consultant],
     )
     removed = demo_reset()
-    workflow_examples = set(CITIES.split(",")) & {*DRAFT_CITIES, *IN_REVIEW_CITIES}
+    workflow_examples = set(CITIES.split(",")) & {*DRAFT_CITIES, *IN_REVIEW_CITIES, *PUBLISHED_WORKFLOW_CITIES}
     assert removed == len(CITIES.split(",")) * 2 + len(workflow_examples)
     assert list(Assessment.objects.all()) == [real]
 
@@ -164,18 +172,40 @@ def test_workflow_examples_wait_in_draft_and_in_review(demo):
     assert draft.status == Assessment.Status.DRAFT and draft.is_demo
     answered = [r.is_answered for r in draft.responses.select_related("indicator")]
     assert any(answered) and not all(answered)
-    for code in ("310000", "340100"):
-        in_review = Assessment.objects.get(city_id=code, period=2026)
-        assert in_review.status == Assessment.Status.IN_REVIEW and in_review.is_demo
-        assert in_review.responses.filter(comments__isnull=False).exists()
+    in_review = Assessment.objects.get(city_id="340100", period=2026)
+    assert in_review.status == Assessment.Status.IN_REVIEW and in_review.is_demo
+    assert in_review.responses.filter(comments__isnull=False).exists()
     assert set(DRAFT_CITIES).isdisjoint(IN_REVIEW_CITIES)
+    assert not set(PUBLISHED_WORKFLOW_CITIES) & {*DRAFT_CITIES, *IN_REVIEW_CITIES}
+
+
+def test_each_demo_period_answers_its_own_framework_version(demo):
+    """Shanghai is published for 2024 to 2026, each period under VERSION_BY_PERIOD's version and answering only
+    that version's indicators (a later version's period starts empty, not from answers to other descriptors)."""
+    shanghai = {
+        assessment.period: assessment
+        for assessment in Assessment.objects.filter(city_id="310000", is_demo=True).select_related("framework")
+    }
+    assert {period: a.framework.version for period, a in shanghai.items()} == VERSION_BY_PERIOD
+    assert all(a.status == Assessment.Status.PUBLISHED for a in shanghai.values())
+    for period, assessment in shanghai.items():
+        assert set(assessment.responses.values_list("indicator__node__framework__version", flat=True)) == {
+            VERSION_BY_PERIOD[period]
+        }
 
 
 def test_derived_answers_follow_the_agreements_or_say_why_not(reference_data, default_framework):
     call_command("load_agreements", verbosity=0)
     call_command("load_demo", "--cities", "310000,130700", "--quiet")
     derived = Response.objects.filter(assessment__is_demo=True, derived_value__isnull=False).select_related("indicator")
-    assert derived.count() == 2 * 2 * 11 + 11  # both cities in 2024 and 2025, and Shanghai's 2026 in review
+    per_period = {
+        period: Indicator.objects.filter(
+            node__framework__code="DSMF", node__framework__version=version, derived_from__isnull=False
+        ).count()
+        for period, version in VERSION_BY_PERIOD.items()
+    }
+    # Both cities in 2024 and 2025, and Shanghai's published 2026.
+    assert derived.count() == 2 * per_period[2024] + 2 * per_period[2025] + per_period[2026]
     overridden = [response for response in derived if response.raw_value != response.derived_value]
     assert overridden and all(response.derived_override_reason for response in overridden)
     assert derived.filter(derived_override_reason="").exists()
@@ -211,7 +241,7 @@ def test_the_command_reports_what_it_did_and_refuses_unknown_cities(reference_da
 
 def test_every_reference_city_has_published_2024_and_2025_results(reference_data, default_framework):
     summary = demo_load()
-    assert summary.created == 54 * 2 + len(DRAFT_CITIES) + len(IN_REVIEW_CITIES)
+    assert summary.created == 54 * 2 + len(DRAFT_CITIES) + len(IN_REVIEW_CITIES) + len(PUBLISHED_WORKFLOW_CITIES)
     for period in (2024, 2025):
         cities = set(
             AssessmentResult.objects.filter(

@@ -59,7 +59,7 @@ def test_a_value_another_process_stored_is_the_one_used(default_framework):
 
 
 def test_a_draft_is_read_afresh_and_never_cached(default_framework):
-    draft = framework_clone_as_draft(framework=default_framework, version="1.1")
+    draft = framework_clone_as_draft(framework=default_framework, version="1.9")
     before = framework_scoring_tree(draft)
     node = FrameworkNode.objects.filter(framework=draft, kind=FrameworkNode.Kind.INDICATOR).first()
     FrameworkNode.objects.filter(pk=node.pk).update(weight=Decimal("7"))

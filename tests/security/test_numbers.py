@@ -33,7 +33,6 @@ from accounts.roles import Role
 from assessment.models import Assessment, AssessmentResult, Framework, Response
 from assessment.workbook import COLUMN_INDEX
 from tests.security.test_uploads import workbook_uploads
-from tests.security.world import DEMO_CITIES
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +41,9 @@ NOT_FINITE = ["inf", "-inf", "nan", "NaN", "1e999"]
 NOT_FINITE_JSON = ["Infinity", "-Infinity", "NaN", "1e999"]
 SENTINEL = 987654.321
 SHARE = "W1.1"  # quantitative, unit %, goalposts 0-100
-COUNT = "X2.1"  # count of service items, goalposts 0-200
+COUNT = "X2.2"  # count of accepted e-licence types (DSMF 1.0 and 1.1)
 REASON = "Checked twice against the statistical yearbook: the survey counts commuters too."
-IN_REVIEW_CITY = DEMO_CITIES.split(",")[0]  # Shanghai: the demo leaves its 2026 assessment in review
+IN_REVIEW_CITY = "340100"  # Hefei: the demo leaves its 2026 assessment in review (assessment.demo.load)
 ASEM = Path(settings.BASE_DIR) / "tests" / "data" / "asem"
 
 
@@ -118,13 +117,15 @@ def test_a_share_outside_0_to_100_is_refused_without_a_reason_and_kept_with_one(
 
 def test_a_count_beyond_ten_times_its_upper_goalpost_needs_a_reason_and_one_within_needs_none(world, consultant):
     response = draft_response(world, COUNT)
-    refused = answer(consultant, world, response, "5000")
+    upper = int(response.indicator.upper)
+    assert response.indicator.type == "count" and upper > 0
+    refused = answer(consultant, world, response, str(25 * upper))
     assert refused.status_code == 400
-    assert "outside the plausible range 0–2000" in value_errors(refused)
-    within = answer(consultant, world, response, "1800")
+    assert f"outside the plausible range 0–{10 * upper}" in value_errors(refused)
+    within = answer(consultant, world, response, str(9 * upper))
     assert within.status_code == 200, within.content
     response.refresh_from_db()
-    assert response.value == 1800 and response.plausibility_override_reason == ""
+    assert response.value == 9 * upper and response.plausibility_override_reason == ""
 
 
 def test_the_form_names_the_plausible_range_and_offers_the_reason_field(world, consultant):

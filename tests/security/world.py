@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from accounts.roles import Role
+from assessment.demo.load import VERSION_BY_PERIOD
 from assessment.models import Assessment, Campaign, Evidence, Framework, Report, ReportLink, ReviewComment
 from assessment.services.assessments import assessment_create
 from assessment.services.calibration import level_indicators, request_blind_rating, save_blind_answers
@@ -28,7 +29,7 @@ from cities.models import Agreement, City, Region
 from tests.factories import UserFactory
 
 ROLES = ("anonymous", *Role.values)
-DEMO_CITIES = "310000,330100,320500"
+DEMO_CITIES = "310000,330100,320500,340100"
 MANAGED_CITY = "310000"
 OTHER_MANAGED_CITY = "330100"
 DRAFT_CITY = "330400"
@@ -69,7 +70,8 @@ def build_world() -> World:
     call_command("load_frameworks", verbosity=0)
     call_command("load_demo", cities=DEMO_CITIES, quiet=True)
     call_command("load_agreements", verbosity=0)
-    framework = Framework.objects.get(code="DSMF", version="1.0")
+    # The version the demo published PERIOD under, so reports and drafts match its results.
+    framework = Framework.objects.get(code="DSMF", version=VERSION_BY_PERIOD[PERIOD])
     users, others = {}, {}
     for role in Role.values:
         is_admin = role == Role.ADMINISTRATOR

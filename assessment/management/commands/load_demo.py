@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from assessment.demo.latents import PUBLISHED_PERIODS
-from assessment.demo.load import FRAMEWORK, demo_load, demo_reset
+from assessment.demo.load import FRAMEWORKS, demo_load, demo_reset
 from assessment.models import Framework
 from cities.models import City
 
@@ -26,13 +26,12 @@ class Command(BaseCommand):
             unknown = sorted(set(codes) - set(City.objects.filter(code__in=codes).values_list("code", flat=True)))
             if unknown:
                 raise CommandError(_("unknown city %(code)s") % {"code": ", ".join(unknown)})
-        if not Framework.objects.filter(
-            code=FRAMEWORK[0], version=FRAMEWORK[1], status=Framework.Status.PUBLISHED
-        ).exists():
-            raise CommandError(
-                _("%(framework)s is not loaded and published; run load_frameworks first.")
-                % {"framework": " ".join(FRAMEWORK)}
-            )
+        for code, version in FRAMEWORKS:
+            if not Framework.objects.filter(code=code, version=version, status=Framework.Status.PUBLISHED).exists():
+                raise CommandError(
+                    _("%(framework)s is not loaded and published; run load_frameworks first.")
+                    % {"framework": f"{code} {version}"}
+                )
         quiet = options["quiet"]
         if options["reset"]:
             removed = demo_reset(city_codes=codes)
