@@ -1,59 +1,67 @@
-"""Check one DSMF 1.1 part: python check.py part-A.json  (run with .venv/bin/python from the project root)
+"""Check one DSMF 1.1 part: .venv/bin/python docs/dsmf-1.1-draft/check.py docs/dsmf-1.1-draft/part-A.json
 
-Merges the part's nodes into DSMF 1.0 (replacing nodes of the same code, adding new codes after
-their siblings), names 1.0 as previous, and runs the application's own document checks plus:
+Merges the part into DSMF 1.0 (assemble.merged) and runs the application's own document checks plus:
 content rules (no cross-city words at in-city level 5, no outside recognition), every level
 indicator has levels 0-5 each with zh/en text, an action (levels 1-5) and an example (all levels),
 every indicator has a change {kind, zh, en} and continues.
 """
-import json, os, sys
-from pathlib import Path
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.chdir(ROOT)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-import django
-django.setup()
-from assessment.framework.document import framework_problems
-from assessment.framework.content_rules import content_findings
 
-base = json.load(open(ROOT / "fixtures/frameworks/dsmf-1.0.json"))
-raw = json.load(open(sys.argv[1]))
-part = raw["nodes"] if isinstance(raw, dict) else raw
-previous_codes = {n["code"] for n in base["nodes"]}
-doc = dict(base, version="1.1", status="draft", previous={"code": "DSMF", "version": "1.0"})
-nodes = list(base["nodes"])
-by_code = {n["code"]: i for i, n in enumerate(nodes)}
-for node in part:
-    if node["code"] in by_code:
-        nodes[by_code[node["code"]]] = node
-    else:
-        nodes.append(node)
-doc["nodes"] = nodes
-problems = framework_problems(doc, previous_codes=previous_codes)
-for p in problems:
-    print("PROBLEM", p)
-part_codes = {n["code"] for n in part}
-for f in content_findings(doc):
-    if f.indicator in part_codes:
-        print("CONTENT", f)
-for node in part:
-    ind = node.get("indicator")
-    if not ind:
-        continue
-    code = node["code"]
-    if "change" not in ind:
-        print("MISSING change", code)
-    if ind.get("type") == "level":
-        levels = ind.get("levels") or []
-        if [l["level"] for l in levels] != list(range(6)):
-            print("LEVELS not 0..5", code)
-        for l in levels:
+import json
+import os
+import sys
+
+from assemble import BASE, ROOT, merged
+
+
+def part_gaps(part):
+    """What the part's own indicators lack: a change, six levels, texts, examples, actions."""
+    for node in part:
+        indicator = node.get("indicator")
+        if not indicator:
+            continue
+        code = node["code"]
+        if "change" not in indicator:
+            yield f"MISSING change {code}"
+        if indicator.get("type") != "level":
+            continue
+        levels = indicator.get("levels") or []
+        if [level["level"] for level in levels] != list(range(6)):
+            yield f"LEVELS not 0..5 {code}"
+        for level in levels:
             for lang in ("zh", "en"):
-                if not l.get(lang):
-                    print("EMPTY text", code, l["level"], lang)
-                if not (l.get("example") or {}).get(lang):
-                    print("MISSING example", code, l["level"], lang)
-                if l["level"] > 0 and not (l.get("action") or {}).get(lang):
-                    print("MISSING action", code, l["level"], lang)
-print("checked", len(part), "nodes;", len(problems), "document problems")
+                if not level.get(lang):
+                    yield f"EMPTY text {code} {level['level']} {lang}"
+                if not (level.get("example") or {}).get(lang):
+                    yield f"MISSING example {code} {level['level']} {lang}"
+                if level["level"] > 0 and not (level.get("action") or {}).get(lang):
+                    yield f"MISSING action {code} {level['level']} {lang}"
+
+
+def main(path):
+    # The application's checks need Django configured first, with the project on the path.
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    from assessment.framework.content_rules import content_findings
+    from assessment.framework.document import framework_problems
+
+    base = json.loads(BASE.read_text())
+    raw = json.loads(open(path, encoding="utf-8").read())
+    part = raw["nodes"] if isinstance(raw, dict) else raw
+    doc, _retired = merged(base, [{"nodes": part}], status="draft")
+    problems = framework_problems(doc, previous_codes={node["code"] for node in base["nodes"]})
+    for problem in problems:
+        print("PROBLEM", problem)
+    codes = {node["code"] for node in part}
+    for finding in content_findings(doc):
+        if finding.indicator in codes:
+            print("CONTENT", finding)
+    for gap in part_gaps(part):
+        print(gap)
+    print("checked", len(part), "nodes;", len(problems), "document problems")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
