@@ -32,6 +32,7 @@ from assessment.dashboards.panels import Panel, RegionView
 from assessment.insight import synthesis
 from assessment.selectors import results as result_selectors
 from assessment.selectors import synthesis as synthesis_selectors
+from assessment.selectors.crosswalk import re_expressed_region
 from cities import selectors as city_selectors
 from cities.bilingual import in_english
 from cities.chart_style import FONT, as_plotly_text
@@ -69,6 +70,9 @@ class RegionSynthesis:
     stage_names: dict[str, str]
     group_names: dict[str, str]
     domain_names: dict[str, str] = field(default_factory=dict)
+    # Set when the period is its version's first: ``earlier`` is the previous version's ("DSMF 1.0") latest
+    # period, re-expressed in this version from the answers that carry, so the reader is told so.
+    earlier_from: str | None = None
 
     @property
     def texts(self) -> list[str]:
@@ -80,6 +84,13 @@ def _earlier_period(view: RegionView) -> int | None:
     period = view.filters.period
     earlier = [p for p in view.filters.periods if period is not None and p < period]
     return max(earlier) if earlier else None
+
+
+def _earlier_label(found: RegionSynthesis) -> str:
+    """The earlier period as a sentence names it: "2024", or "2024 (DSMF 1.0, re-expressed)" across a break."""
+    if found.earlier_from is None:
+        return str(found.earlier)
+    return _("%(period)s (%(version)s, re-expressed)") % {"period": found.earlier, "version": found.earlier_from}
 
 
 def _groups(snapshot: result_selectors.RegionSnapshot, region: Region) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -105,13 +116,24 @@ def region_synthesis(user: User, view: RegionView) -> RegionSynthesis:
     ladder = ladder_of(framework, stages)
     nodes = [structure.index, *structure.halves, *structure.dimensions]
     earlier = _earlier_period(view)
-    convergence: list[synthesis.Convergence] = []
+    earlier_from: str | None = None
+    before_scores: pd.DataFrame | None = None
     if earlier is not None:
-        before = result_selectors.region_snapshot(
+        before_scores = result_selectors.region_snapshot(
             region=region, period=earlier, framework=framework, user=user, kind=view.filters.kind
+        ).scores
+    else:
+        # The version's first period: compare with the previous version's latest, re-expressed (as the movers do).
+        crossed = re_expressed_region(
+            region=region, framework=framework, kind=view.filters.kind, user=user, before=view.filters.period
         )
+        if crossed is not None:
+            earlier, table = crossed
+            before_scores, earlier_from = table.scores, table.from_version
+    convergence: list[synthesis.Convergence] = []
+    if earlier is not None and before_scores is not None:
         for node in (structure.index, *structure.halves):
-            found = synthesis.sigma_convergence(before.scores, scores, node, earlier, view.filters.period)
+            found = synthesis.sigma_convergence(before_scores, scores, node, earlier, view.filters.period)
             if found is not None:
                 convergence.append(found)
     provinces, province_names = _groups(snapshot, region)
@@ -158,6 +180,7 @@ def region_synthesis(user: User, view: RegionView) -> RegionSynthesis:
         ladder=ladder,
         dispersion=synthesis.dispersion(scores, nodes),
         convergence=convergence,
+        earlier_from=earlier_from,
         provinces=province_groups,
         subregions=subregion_groups,
         matrix=matrix,
@@ -238,7 +261,7 @@ def message_text(found: RegionSynthesis, message: synthesis.KeyMessage) -> str:
     if message.key in ("converging", "diverging"):
         values = {
             "node": _node(found, str(p["node"])),
-            "earlier": p["earlier"],
+            "earlier": _earlier_label(found),
             "later": p["later"],
             "sd_earlier": _number(float(p["sd_earlier"])),
             "sd_later": _number(float(p["sd_later"])),
@@ -388,7 +411,12 @@ def convergence_panel(found: RegionSynthesis) -> Panel:
         caption = _(
             "σ-convergence: the standard deviation across the cities scored in both %(earlier)s and %(later)s; "
             "the region converges when it falls."
-        ) % {"earlier": found.earlier, "later": found.period}
+        ) % {"earlier": _earlier_label(found), "later": found.period}
+    if found.earlier_from is not None:
+        caption += " " + _(
+            "%(earlier)s was published under %(version)s; its scores are re-expressed in this version from the "
+            "answers that carry, without the indicators that are new, so the comparison crosses a version break."
+        ) % {"earlier": found.earlier, "version": found.earlier_from}
     return Panel(
         "convergence",
         _("σ-convergence between periods"),

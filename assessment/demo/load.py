@@ -50,7 +50,7 @@ from cities.selectors import agreement_edges
 # starts empty instead of from the previous period's answers (_published_demo), so once DSMF 1.1 ships
 # (issue 20) 2025 and 2026 move to it and the city trend and the region's movers cross a version break.
 FRAMEWORK_CODE = settings.DUALSPACE_DEFAULT_FRAMEWORK
-VERSION_BY_PERIOD = {2024: "1.0", 2025: "1.0", 2026: "1.0"}
+VERSION_BY_PERIOD = {2024: "1.0", 2025: "1.1", 2026: "1.1"}
 FRAMEWORKS = tuple((FRAMEWORK_CODE, version) for version in dict.fromkeys(VERSION_BY_PERIOD.values()))
 WORKFLOW_PERIOD = 2026
 # Hangzhou and both Suzhous (苏州, 宿州) are partly filled drafts; Nanjing and Hefei in review; Shanghai,

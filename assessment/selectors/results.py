@@ -385,6 +385,28 @@ def result_periods(
     return _periods(published_results_visible_to(user).filter(city__regions=region, framework=framework, kind=kind))
 
 
+def earlier_snapshot_version(
+    *,
+    region: Region,
+    period: int,
+    framework: Framework,
+    user: AbstractBaseUser | AnonymousUser,
+    kind: str = Assessment.Kind.CONSULTANT,
+) -> str | None:
+    """The snapshot version of the period a page compares ``period`` with, to key cached pages and reports.
+
+    The latest earlier period of the same version; in a version's first period, the previous version's latest
+    (the movers and σ-convergence re-express it, selectors/crosswalk.py). None when there is nothing before.
+    """
+    for version in (framework, framework.previous):
+        if version is None:
+            break
+        earlier = [p for p in result_periods(region=region, framework=version, user=user, kind=kind) if p < period]
+        if earlier:
+            return snapshot_version(region=region, period=max(earlier), framework=version, user=user, kind=kind)
+    return None
+
+
 def _periods(results: QuerySet[Assessment]) -> list[int]:
     return sorted(set(results.filter(result__isnull=False).values_list("period", flat=True)), reverse=True)
 

@@ -86,25 +86,9 @@ def _input_key(
     every day while the period runs.
     """
     versions = [result_selectors.snapshot_version(region=region, period=period, framework=framework, user=user)]
-    periods = result_selectors.result_periods(region=region, framework=framework, user=user, kind="consultant")
-    earlier = [earlier for earlier in periods if earlier < period]
-    if earlier:
-        versions.append(
-            result_selectors.snapshot_version(region=region, period=max(earlier), framework=framework, user=user)
-        )
-    elif framework.previous is not None:
-        # The version's first period: the movers and the trend re-express the previous version's latest
-        # period (selectors/crosswalk.py), so its results are an input too.
-        before = result_selectors.result_periods(
-            region=region, framework=framework.previous, user=user, kind="consultant"
-        )
-        before = [earlier for earlier in before if earlier < period]
-        if before:
-            versions.append(
-                result_selectors.snapshot_version(
-                    region=region, period=max(before), framework=framework.previous, user=user
-                )
-            )
+    earlier = result_selectors.earlier_snapshot_version(region=region, period=period, framework=framework, user=user)
+    if earlier is not None:
+        versions.append(earlier)
     if city is not None:
         versions.extend(
             result_selectors.snapshot_version(region=other, period=period, framework=framework, user=user)

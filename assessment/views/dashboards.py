@@ -76,12 +76,13 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         if filters.period is not None
         else f"{region.code}|none|{filters.framework.pk}|{filters.kind}"
     )
-    # The synthesis compares with the period before: its results key the page too.
-    earlier = [period for period in filters.periods if filters.period is not None and period < filters.period]
-    if earlier:
-        version += "|" + result_selectors.snapshot_version(
-            region=region, period=max(earlier), framework=filters.framework, user=request.user, kind=filters.kind
+    # The synthesis and the movers compare with the period before (the previous version's, re-expressed, in a
+    # version's first period): its results key the page too.
+    if filters.period is not None:
+        earlier = result_selectors.earlier_snapshot_version(
+            region=region, period=filters.period, framework=filters.framework, user=request.user, kind=filters.kind
         )
+        version += "|" + (earlier or "")
     # The synthesis and the dual-space panels also read the agreements and the imported flows, which change in place.
     version += "|" + city_selectors.agreements_version()
     # They count on the period's reference date (RegionView.reference_date), which is today while the period

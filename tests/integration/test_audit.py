@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from assessment.dashboards.audit_sections import assumption_labels
+from assessment.demo.load import VERSION_BY_PERIOD
 from assessment.models import Report
 from assessment.region_audit import region_audit
 from assessment.reports.content import ReportUnavailable
@@ -21,7 +22,9 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-AUDIT = reverse("assessment:region_audit", args=["DSMF", "1.0", "G60"]) + "?period=2025"
+# The demo answers 2025 under this version (DSMF 1.1 since issue 20).
+VERSION = VERSION_BY_PERIOD[2025]
+AUDIT = reverse("assessment:region_audit", args=["DSMF", VERSION, "G60"]) + "?period=2025"
 SECTIONS = ("coverage", "treatment", "correlations", "consistency", "halves", "influence", "sensitivity")
 
 
@@ -73,7 +76,7 @@ def test_the_audit_page_shows_every_section_and_names_the_assumption_that_moves_
 
 def test_the_sensitivity_sentence_names_an_assumption_in_either_language(g60_demo, client_factory):
     reviewer = _user(Role.REVIEWER)
-    scope = audit_scope(user=reviewer, framework_code="DSMF", version="1.0", region_code="G60", period=2025)
+    scope = audit_scope(user=reviewer, framework_code="DSMF", version=VERSION, region_code="G60", period=2025)
     computed = region_audit(scope.snapshot, scope.method, partial(move_probability, scope.snapshot, scope.method))
     assert computed is not None and computed.sensitivity is not None
     assert computed.sensitivity.most_influential in assumption_labels()
@@ -91,7 +94,7 @@ def test_the_region_dashboard_links_to_the_audit_for_reviewers_only(g60_demo, cl
 def test_an_unknown_version_or_region_is_a_404(g60_demo, client_factory):
     client = client_factory(_user(Role.REVIEWER))
     assert client.get(reverse("assessment:region_audit", args=["DSMF", "9.9", "G60"])).status_code == 404
-    assert client.get(reverse("assessment:region_audit", args=["DSMF", "1.0", "NOPE"])).status_code == 404
+    assert client.get(reverse("assessment:region_audit", args=["DSMF", VERSION, "NOPE"])).status_code == 404
 
 
 def test_the_audit_annex_is_requested_by_reviewers_and_read_by_them_only(
@@ -125,7 +128,8 @@ def _pdf_text(path) -> str:
 )
 def test_the_audit_annex_renders_in_both_languages(g60_demo, tmp_path, lang, expected):
     out = tmp_path / f"audit-{lang}.pdf"
-    call_command("render_report", "audit", region="G60", period=2025, framework="DSMF:1.0", lang=lang, out=str(out))
+    framework = f"DSMF:{VERSION}"
+    call_command("render_report", "audit", region="G60", period=2025, framework=framework, lang=lang, out=str(out))
     text = " ".join(_pdf_text(out).split())
     for words in expected:
         assert words in text, words
@@ -140,7 +144,7 @@ def test_the_rater_model_reads_each_published_answers_confidence_and_grade(g60_d
         assessment=assessment, indicator__type=Indicator.Type.LEVEL, level__isnull=False, not_applicable=False
     ).first()
     Response.objects.filter(pk=answer.pk).update(confidence="high", quality="A")
-    scope = audit_scope(user=reviewer, framework_code="DSMF", version="1.0", region_code="G60", period=2025)
+    scope = audit_scope(user=reviewer, framework_code="DSMF", version=VERSION, region_code="G60", period=2025)
     moves = move_probability(scope.snapshot, scope.method)
     assert moves.loc["310000", answer.indicator.node.code] == scope.method.rater_move_probability("high", "A")
     level_codes = {spec.code for spec in scope.snapshot.tree.indicators if spec.type == Indicator.Type.LEVEL}

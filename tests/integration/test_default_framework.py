@@ -91,7 +91,8 @@ def test_the_dsmf_imeta_export_reads_back_into_the_same_tree_and_weights(default
 
 def test_loading_frameworks_twice_keeps_one_version(default_framework):
     call_command("load_frameworks", verbosity=0)
-    assert Framework.objects.filter(code="DSMF").count() == 1
+    versions = Framework.objects.filter(code="DSMF").order_by("version").values_list("version", flat=True)
+    assert list(versions) == ["1.0", "1.1"]  # one row per shipped version, however often loaded
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -70,12 +70,14 @@ def test_2025_starts_from_2024_and_no_answer_is_left_to_confirm(demo):
 
 
 def test_2025_is_2024_plus_a_little(demo):
+    # 2024 is scored under DSMF 1.0 and 2025 under 1.1 (new indicators, new goalposts): the cities' latent
+    # attainment grows, but the index may dip a little across the version break.
     for code in CITIES.split(","):
         earlier, later = (
             published(code, 2024).result.index_score,
             published(code, 2025).result.index_score,
         )
-        assert earlier <= later <= earlier + 15
+        assert earlier - 2 <= later <= earlier + 15
 
 
 def test_every_answer_is_a_plausible_value_with_source_grade_confidence_and_evidence(demo):

@@ -54,13 +54,14 @@ def test_the_english_city_report_prints_english_units_and_chinese_only_beside_en
     out.write_bytes(render_city_report(user=reader, city=city, period=2025, language="en").pdf)
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
 
-    # "41.7 个/万人", "49 件", "186 项", "4 个领域": no number carries a Chinese unit.
+    # "51.7 个/万人", "432 个", "30 类", "48 项", "4 个领域": no number carries a Chinese unit.
     units = chinese_units(framework)
-    assert {"个/万人", "件", "项", "个领域"} <= set(units)
+    assert {"个/万人", "个", "类", "项", "个领域"} <= set(units)
     for unit in units:
         assert not re.search(rf"\d\s*{re.escape(unit)}", text), unit
-    assert "41.7 per 10,000" in text  # "residents" wraps in its cell
-    assert "49 life events" in text and "4 service domains" in text and "186 service items" in text
+    assert "51.7 per 10,000" in text  # "residents" wraps in its cell
+    assert "432 datasets and APIs" in text and "30 licence types" in text
+    assert "48 service items" in text and "4 service domains" in text
 
     # Any other Chinese is the cover's bilingual names or the framework's quoted terms
     # (a run may be cut where a table cell wraps, so a part of an allowed run passes).

@@ -37,9 +37,10 @@ def test_the_publish_action_runs_the_invariants(admin_client):
 
 
 def test_the_clone_action_starts_the_next_draft(admin_client, default_framework):
+    latest = Framework.objects.get(code="DSMF", version="1.1")
     url = reverse("admin:assessment_framework_changelist")
-    admin_client.post(url, {"action": "clone_as_next_version", "_selected_action": [default_framework.pk]}, follow=True)
-    draft = Framework.objects.get(code="DSMF", version="1.1")
-    assert draft.status == Framework.Status.DRAFT and draft.previous == default_framework
+    admin_client.post(url, {"action": "clone_as_next_version", "_selected_action": [latest.pk]}, follow=True)
+    draft = Framework.objects.get(code="DSMF", version="1.2")
+    assert draft.status == Framework.Status.DRAFT and draft.previous == latest
     page = admin_client.get(reverse("admin:assessment_framework_change", args=[draft.pk]))
     assert 'name="_save"' in page.content.decode()

@@ -17,7 +17,9 @@ def test_the_yrd_report_opens_with_a_synthesis(g60_demo):
     # The nine published G60 cities lie in all four provinces.
     assert [group.key for group in found.provinces] == ["310000", "320000", "330000", "340000"]
     assert len(context["province_rows"]) == 4
-    assert found.earlier == 2024 and {item.node for item in found.convergence} >= {"DSMI", "XB"}
+    # 2025 is DSMF 1.1's first period: σ-convergence compares with 2024 re-expressed from DSMF 1.0, and says so.
+    assert found.earlier == 2024 and found.earlier_from == "DSMF 1.0"
+    assert {item.node for item in found.convergence} >= {"DSMI", "XB"}
     assert context["convergence"].rows and context["dispersion"].rows
     assert context["shared_actions"] and context["weakest_domains"]
 
