@@ -279,6 +279,16 @@ def message_text(found: RegionSynthesis, message: synthesis.KeyMessage) -> str:
                 )
                 % values
             )
+        if values["sd_earlier"] == values["sd_later"]:
+            # "rose from 15.2 to 15.2" reads as a mistake: a change that rounds away is said as such.
+            return (
+                _(
+                    "Between %(earlier)s and %(later)s the dispersion of %(node)s held at %(sd_later)s points "
+                    "(standard deviation over the %(cities)s cities scored in both years; coefficient of variation "
+                    "%(cv_earlier)s to %(cv_later)s): the region is not converging."
+                )
+                % values
+            )
         return (
             _(
                 "Between %(earlier)s and %(later)s the dispersion of %(node)s rose from %(sd_earlier)s to "

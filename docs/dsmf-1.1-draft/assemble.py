@@ -1,10 +1,12 @@
 """Assemble fixtures/frameworks/dsmf-1.1.json from DSMF 1.0 and the parts (part-*.json) next to this file.
 
 Run from anywhere: .venv/bin/python docs/dsmf-1.1-draft/assemble.py
+With --check it writes nothing and fails when the shipped file differs from what the parts build (a test runs it).
 """
 
 import copy
 import json
+import sys
 from pathlib import Path
 
 import topline
@@ -57,7 +59,13 @@ def main():
         texts["but"] = but
     topline.apply(doc, retired, texts=texts)
     print("but convention dropped" if but else "but convention kept")
-    OUT.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if "--check" in sys.argv[1:]:
+        if OUT.read_text() != text:
+            sys.exit(f"{OUT} differs from what the parts build: run assemble.py and commit the result")
+        print(OUT, "matches the parts")
+        return
+    OUT.write_text(text)
     codes = sorted(entry["item"] for entry in retired)
     print("wrote", OUT, len(doc["nodes"]), "nodes; parts:", len(parts), "; retired:", codes)
 

@@ -2,6 +2,9 @@
 
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -68,3 +71,10 @@ def test_the_framework_page_shows_what_changed_since_1_0(default_framework, clie
     # The first version has nothing to compare with.
     first = client.get(reverse("assessment:framework_detail", args=["DSMF", "1.0"])).content.decode()
     assert 'data-testid="framework-changes"' not in first and "Worked example" not in first
+
+
+def test_the_shipped_dsmf_1_1_is_what_its_sources_build():
+    """fixtures/frameworks/dsmf-1.1.json is assembled from docs/dsmf-1.1-draft/: an edit to one alone is caught."""
+    script = Path(__file__).resolve().parents[2] / "docs/dsmf-1.1-draft/assemble.py"
+    run = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
