@@ -31,9 +31,11 @@ def framework_change_log(framework: Framework) -> list[ChangeLogEntry]:
     """The version's change log from the previous version (the framework document's change_log), for reading."""
     english = in_english()
     kinds = {"retired": _("retired"), "changed": _("changed")}
+    # An entry names a code (an indicator, a stage), the method, or nothing when it concerns the whole version.
+    items = {"method": _("method parameters"), "": _("framework-wide")}
     return [
         ChangeLogEntry(
-            str(entry.get("item", "")),
+            str(items.get(str(entry.get("item", "")), entry.get("item", ""))),
             str(kinds.get(entry.get("kind", ""), entry.get("kind", ""))),
             str(entry.get("en" if english else "zh") or entry.get("zh" if english else "en") or ""),
         )

@@ -265,8 +265,8 @@ def apply(doc, retired, extra_log=(), texts=None):
             "item": "",
             "kind": "changed",
             "zh": (
-                "术语：两个“半区”改称“分指数”（中文评价文件不用“半区”）；报告中goalposts的中文由“"
-                "目标区间”改为“标准化上下限”，避免被读作政策目标。"
+                "术语：两个“半区”改称“分指数”（中文评价文件不用“半区”）；标准化所用的上下阈值由“"
+                "目标区间”改称“标准化上下限”，避免被读作政策目标。"
             ),
             "en": (
                 "Terms: the two 'halves' are called sub-indices (分指数) in Chinese, as "

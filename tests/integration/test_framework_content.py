@@ -63,6 +63,9 @@ def test_the_framework_page_shows_what_changed_since_1_0(default_framework, clie
     assert 'data-testid="framework-changes"' in page and 'data-testid="change-log"' in page
     for entry in newer.change_log:
         assert entry["en"][:40].replace("'", "&#x27;") in page
+    # Entries name their subject in the reader's words, not the document's keys ("method", "").
+    log = page.split('data-testid="change-log"')[1].split("</table>")[0]
+    assert ">method parameters<" in log and ">framework-wide<" in log and ">method<" not in log
     crosswalk = page.split('data-testid="crosswalk"')[1].split("</table>")[0]
     assert crosswalk.count('id="change-') == newer.nodes.filter(kind="indicator").count()
     gates = page.split('data-testid="stage-gates-S1+"')[1].split("</td>")[0]
