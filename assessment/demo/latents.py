@@ -45,11 +45,15 @@ the reference data runs networks, a government cloud and sector systems).
 For X1…X6: t = x, k = 1.0, c_d = −1.8 (the third breakthrough is under
 way: few cities are far along), except cybersecurity management (X6.1),
 the city's own compliance work under graded protection, which follows m
-like B1 (t = m, k = 1.3, c = +1.1): from DSMF 1.1 it gates S1+. δ_i ~ N(0, 0.55) is the indicator's own
-noise for that city, the same every year. Δ is the gain since 2024: 0 in
-2024, and each later year adds N(0.18, 0.08), at least 0.04, except in one
-city-year in seven, which stalls. Since δ_i is
-fixed and Δ only grows, a 2025 answer is the 2024 answer plus a little.
+like B1 (t = m, k = 1.3, c = +1.1): from DSMF 1.1 it gates S1+.
+δ_i ~ N(0, 0.55) is the indicator's own noise for that city, the same
+every year. Δ is the gain since 2024: 0 in 2024, and each later year adds
+N(0.18, 0.08), at least 0.04, except in one city-year in seven, which
+stalls. Since δ_i is fixed and Δ only grows, an answer is the earlier
+year's answer to the same indicator plus a little. Across a framework
+version (load.VERSION_BY_PERIOD: 2024 answers DSMF 1.0, 2025 and 2026
+answer 1.1) the new and rescaled indicators are drawn from the same
+attainment, so the index may move by a point or two either way.
 
 Answers: a level is round(5p). A value is lower + q·(upper − lower) with
 q = p + N(0, 0.05) (also fixed per city and indicator), so it sometimes
