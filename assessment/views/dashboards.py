@@ -262,11 +262,20 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         # The region opens on its own default unless the reader chose this period.
         "region_query": unpinned_query(filters, periods, region=None),
         # The city's periods with results, for the page of a period without (filters.periods
-        # holds the city's periods and the one asked for).
+        # holds the city's periods and the one asked for), then those published under another version.
         "city_periods": [
             {"period": period, "query": filters.query(period=period)}
             for period in filters.periods
             if period != filters.period
+        ]
+        + [
+            {"period": period, "version": other, "query": filters.query(period=period, version=other.version)}
+            for other in filters.frameworks
+            if other.code == filters.framework.code and other.pk != filters.framework.pk
+            for period in result_selectors.city_periods(
+                city=city, framework=other, user=request.user, kind=filters.kind
+            )
+            if period not in filters.periods
         ],
         "panels": [],
         "is_demo": bool(view.snapshot and view.snapshot.is_demo),

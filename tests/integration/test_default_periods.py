@@ -129,8 +129,10 @@ def test_the_published_city_opens_on_its_newest_period_with_its_rank_in_context(
 def test_a_period_without_the_citys_result_links_to_the_periods_with_one(manager, suzhou_published_alone):
     html = manager.get(f"/dashboards/cities/310000/?region=G60&period={NEW}").content.decode()
     assert 'data-testid="empty-state"' in html
-    # Periods of the version shown (2024 is under DSMF 1.0; the trend carries it across the break).
-    assert {href.rsplit("period=", 1)[1] for href in links(html, "other-periods")} == {"2026", "2025"}
+    # The version shown's periods, then 2024, published under DSMF 1.0, with that version in its link.
+    hrefs = links(html, "other-periods")
+    assert [href.rsplit("period=", 1)[1] for href in hrefs] == ["2026", "2025", "2024"]
+    assert "version=1.0" in hrefs[2] and all("version=1.1" in href for href in hrefs[:2])
 
 
 def test_the_what_if_reset_keeps_the_period_only_when_the_reader_chose_it(manager, suzhou_published_alone):
