@@ -138,6 +138,8 @@ def test_the_city_dashboard_shows_ladder_plane_radar_trend_and_quality(manager, 
     trend = table_rows(html, "trend")
     # 2024 twice: as published under DSMF 1.0 and re-expressed in 2025's DSMF 1.1; Shanghai's 2026 is published too.
     assert [row[0] for row in trend] == ["2024", "2024", "2025", "2026"]
+    # Demo grades are not passed off as measured: the quality caption says they were generated.
+    assert "these grades were generated with the answers; nothing was measured" in html
     radar = manager.get("/dashboards/cities/310000/data/radar.csv?region=G60&period=2025")
     rows = list(csv.reader(io.StringIO(radar.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + 11  # a header and the eleven dimensions
