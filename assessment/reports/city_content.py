@@ -30,6 +30,7 @@ from assessment.reports.content import (
 )
 from assessment.reports.dual_space_content import dual_space_content
 from assessment.reports.surge_content import surge_content
+from assessment.selectors import results as result_selectors
 from assessment.selectors.assessments import GapStep
 from assessment.selectors.derived import reference_date
 from assessment.selectors.recommendations import city_recommendations, quantity_shown
@@ -221,8 +222,21 @@ def city_report_context(
         grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices
     }
     tree = framework_scoring_tree(framework)
+    # A period in which too few members are published (the dashboard's rule, PeriodCoverage.is_ranked): the
+    # rank is among those alone and a median of one or two cities is no yardstick, so the report says so.
+    coverage_now = next(
+        (
+            item
+            for item in result_selectors.region_period_coverage(
+                region=region, framework=framework, user=user, kind=filters.kind
+            )
+            if item.period == period
+        ),
+        None,
+    )
     return {
         "kind": "city",
+        "thin_region": coverage_now if coverage_now is not None and not coverage_now.is_ranked else None,
         "full_edition": with_annex,
         "city": city,
         "region": region,

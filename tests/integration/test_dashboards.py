@@ -251,6 +251,20 @@ def test_strengths_and_gaps_name_each_dimension_in_full(g60_demo):
         assert code[:1] in "WBX" and len(label) > 3, listed
 
 
+def test_a_city_report_of_a_thinly_published_period_says_its_rank_is_among_few_and_lists_no_strengths(g60_demo):
+    """Shanghai alone is published for 2026 in G60: no "no dimension above the median" of a median of itself."""
+    from assessment.reports.render import city_report_html
+    from cities.models import City
+
+    reader = UserFactory(is_superuser=True)
+    shanghai = City.objects.get(code="310000")
+    thin = city_report_html(user=reader, city=shanghai, period=2026, region_code="G60", language="en")
+    full = city_report_html(user=reader, city=shanghai, period=2025, region_code="G60", language="en")
+    assert "Only 1 of 9 member cities have a published result for 2026" in thin
+    assert 'data-testid="no-strengths"' in thin and "Three strengths" not in thin
+    assert "Only 1 of 9" not in full and 'data-testid="no-strengths"' not in full and "Three strengths" in full
+
+
 def test_the_report_language_follows_the_page_language(manager, g60_demo):
     manager.cookies["django_language"] = "en"
     english = manager.get("/dashboards/cities/310000/?region=G60&period=2025").content.decode()
