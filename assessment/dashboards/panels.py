@@ -401,11 +401,19 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
         if not fell
         else ""
     ) % periods
-    caption = _(
-        "Published index scores; the %(count)s biggest rises and the %(count)s biggest falls. A city whose "
-        "change rounds to %(zero)s points is neither. A change is beyond the uncertainty only when the index's "
-        "intervals in the two periods (percentiles %(interval_low)s to %(interval_high)s over the Monte "
-        "Carlo's draws) do not overlap."
+    caption = (
+        _(
+            "Published index scores; the %(count)s biggest rises and the %(count)s biggest falls. A city whose "
+            "change rounds to %(zero)s points is neither. A change is beyond the uncertainty only when the index's "
+            "intervals in the two periods (percentiles %(interval_low)s to %(interval_high)s over the Monte "
+            "Carlo's draws) do not overlap."
+        )
+        if not across
+        else _(
+            "Index scores; the %(count)s biggest rises and the %(count)s biggest falls. A city whose change rounds "
+            "to %(zero)s points is neither. A re-expressed score has no interval, so no change across the break is "
+            "called beyond the uncertainty."
+        )
     ) % {
         "count": frames.MOVERS_SHOWN,
         "zero": f"{0:.{frames.MOVE_DIGITS}f}",

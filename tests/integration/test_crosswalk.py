@@ -129,6 +129,8 @@ def test_the_region_movers_reach_across_the_break_from_the_re_expressed_period(v
     html = versions["reader"].get("/dashboards/regions/XWALK/?framework=TEST&version=1.1&period=2025").content.decode()
     assert "Biggest movers since 2024 (re-expressed from TEST 1.0)" in html
     assert "a change here mixes progress with the change of framework" in html
+    assert "no change across the break is called beyond the uncertainty" in html
+    assert "A change is beyond the uncertainty only when" not in html
     table = re.search(r'data-testid="movers-table">(.*?)</table>', html, re.S).group(1)
     row = next(r for r in table.split("</tr>") if city.code in r)
     # 80 re-expressed (every carried answer at 80), 40 now (level 2 and 40 % of each range): a fall of 40.
