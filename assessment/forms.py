@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from accounts.roles import Role
+from assessment.dashboards.labels import quality_labels
 from assessment.framework.document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
 from assessment.services.assessments import goalpost_warning
@@ -78,6 +79,10 @@ class ResponseForm(forms.Form):
                 "plausibility_override_reason": response.plausibility_override_reason,
             }
         super().__init__(*args, **kwargs)
+        if response.assessment.is_demo:
+            # A demo answer's grade is generated with it: "A · measured" would be a claim the data cannot make.
+            names = quality_labels(is_demo=True)
+            self.fields["quality"].choices = [("", "—"), *((grade, names[grade]) for grade in names)]
         if not indicator.derived_from:
             del self.fields["derived_override_reason"]
         plausible = indicator.plausible_range()

@@ -266,3 +266,12 @@ def test_demo_pages_carry_the_demo_label(demo, client_factory):
     assessment = published("310000", 2025)
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert 'data-testid="demo-label"' in page
+
+
+def test_the_answer_form_of_a_demo_assessment_names_its_grades_as_demo(demo):
+    """The form offers "A · demo data, not measured", not "A · measured, documented method", for demo answers."""
+    from assessment.forms import ResponseForm
+
+    response = published("310000", 2025).responses.exclude(quality="").select_related("indicator").first()
+    labels = dict(ResponseForm(response=response).fields["quality"].choices)
+    assert labels["A"] == "A · demo data, not measured" and set(labels) == {"", "A", "B", "C", "D", "E", "F"}
