@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from accounts.roles import Role
-from assessment.dashboards.labels import quality_labels
 from assessment.framework.document import plain_number_text
 from assessment.models import Assessment, Framework, Indicator, Response
 from assessment.services.assessments import goalpost_warning
@@ -80,9 +79,11 @@ class ResponseForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         if response.assessment.is_demo:
-            # A demo answer's grade is generated with it: "A · measured" would be a claim the data cannot make.
-            names = quality_labels(is_demo=True)
-            self.fields["quality"].choices = [("", "—"), *((grade, names[grade]) for grade in names)]
+            # A demo answer's grade is generated with it: the grades keep their meaning (A and F must stay
+            # apart for whoever edits), and the field says that here none was measured.
+            self.fields["quality"].help_text = _(
+                "Demo data: these grades were generated with the answers; nothing was measured."
+            )
         if not indicator.derived_from:
             del self.fields["derived_override_reason"]
         plausible = indicator.plausible_range()

@@ -268,10 +268,11 @@ def test_demo_pages_carry_the_demo_label(demo, client_factory):
     assert 'data-testid="demo-label"' in page
 
 
-def test_the_answer_form_of_a_demo_assessment_names_its_grades_as_demo(demo):
-    """The form offers "A · demo data, not measured", not "A · measured, documented method", for demo answers."""
+def test_the_answer_form_of_a_demo_assessment_says_its_grades_were_not_measured(demo):
+    """The grades keep their meaning (A apart from F) and the field says a demo grade was not measured."""
     from assessment.forms import ResponseForm
 
     response = published("310000", 2025).responses.exclude(quality="").select_related("indicator").first()
-    labels = dict(ResponseForm(response=response).fields["quality"].choices)
-    assert labels["A"] == "A · demo data, not measured" and set(labels) == {"", "A", "B", "C", "D", "E", "F"}
+    field = ResponseForm(response=response).fields["quality"]
+    assert dict(field.choices)["A"] == "A · measured, documented method"
+    assert "nothing was measured" in str(field.help_text)
