@@ -17,7 +17,7 @@ from accounts.roles import Role, has_role, role_required
 from assessment.forms import AssessmentCreateForm, AssessmentTeamChangeForm, CommentForm, ResponseForm
 from assessment.models import Assessment, BlindRating, Evidence, FrameworkNode, Indicator, Response, ReviewComment
 from assessment.selectors import assessments as selectors
-from assessment.selectors.calibration import blind_ratings_for_rater
+from assessment.selectors.calibration import blind_ratings_for_rater, blind_ratings_of, can_read_agreement
 from assessment.selectors.derived import derived_proposal_for
 from assessment.selectors.reasonableness import answer_flags
 from assessment.services import assessments as services
@@ -171,6 +171,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_stage_label": _stage_label(assessment, result.gap.get("next_stage")) if result and result.gap else "",
         "gap_steps": selectors.gap_steps(assessment) if assessment.is_frozen else [],
         "actions": _available_actions(user, assessment),
+        # Submitted blind ratings whose agreement report this user may read (the team's consultants among them):
+        # the page is where they look for it.
+        "agreement_reports": [rating for rating in blind_ratings_of(assessment) if can_read_agreement(user, rating)],
     }
     return render(request, "assessment/assessment_detail.html", context)
 

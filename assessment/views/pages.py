@@ -22,6 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
         else [],
         "is_consultant": Role.CONSULTANT in roles,
         "assignments": home_selectors.open_assignments(user) if Role.CONSULTANT in roles else [],
+        # A blind rating asked of this consultant: nothing else on the start page would tell them.
+        "open_blind_ratings": home_selectors.open_blind_ratings(user) if Role.CONSULTANT in roles else 0,
         "is_reviewer": Role.REVIEWER in roles,
         "reviews": home_selectors.reviews_waiting(user) if Role.REVIEWER in roles else [],
         "is_stakeholder": Role.STAKEHOLDER in roles,

@@ -84,6 +84,9 @@ def test_the_second_rater_rates_blind_and_the_report_gives_the_kappa_worked_out_
     assert rating.is_open and rating.rater == world["rater"]
 
     rater = clients["rater"]
+    # The rater is told on the start page; the bystander is not.
+    assert 'data-testid="home-blind-ratings"' in rater.get("/").content.decode()
+    assert 'data-testid="home-blind-ratings"' not in clients["bystander"].get("/").content.decode()
     # Blind: none of the assessment's pages, nor its levels on the rating page; its evidence file, yes.
     for url in (f"/assessments/{assessment.pk}/", f"/assessments/{assessment.pk}/dimensions/W1/"):
         assert rater.get(url).status_code == 404
@@ -128,6 +131,11 @@ def test_the_second_rater_rates_blind_and_the_report_gives_the_kappa_worked_out_
     html = report.content.decode()
     assert [row.code for row in report.context["report"].differences] == ["W1.4", "W1.6"]
     assert 'data-testid="difference-W1.4"' in html and "0.14" in html
+    assert 'data-testid="kappa-reading"' in html
+    # The team's consultant finds it from the assessment's page; the open rating no longer waits on the start page.
+    detail = clients["first"].get(f"/assessments/{assessment.pk}/").content.decode()
+    assert f'href="/blind-ratings/{rating.pk}/agreement/" data-testid="agreement-report"' in detail
+    assert 'data-testid="home-blind-ratings"' not in rater.get("/").content.decode()
     # The two raters read it once it is submitted; a third consultant and another reviewer do not.
     assert clients["first"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 200
     assert clients["rater"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 200
