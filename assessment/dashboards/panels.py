@@ -745,12 +745,12 @@ def city_panels(
                 ),
                 [_("Grade"), _("Answers")],
                 [[grade_names[g], coverage.by_quality[g]] for g in grades],
-                _("Grades from A (measured, documented method) to F (unknown method).")
-                + (
-                    " " + _("Demo data: these grades were generated with the answers; nothing was measured.")
-                    if snapshot.is_demo
-                    else ""
-                ),
+                _sentences(
+                    _("Grades from A (measured, documented method) to F (unknown method)."),
+                    _("Demo data: these grades were generated with the answers; nothing was measured."),
+                )
+                if snapshot.is_demo
+                else _("Grades from A (measured, documented method) to F (unknown method)."),
             )
         )
         extra["coverage"] = coverage

@@ -28,7 +28,7 @@ from assessment.dashboards.labels import (
     node_labels,
     stage_labels,
 )
-from assessment.dashboards.panels import Panel, RegionView
+from assessment.dashboards.panels import Panel, RegionView, _sentences
 from assessment.insight import synthesis
 from assessment.selectors import results as result_selectors
 from assessment.selectors import synthesis as synthesis_selectors
@@ -269,6 +269,16 @@ def message_text(found: RegionSynthesis, message: synthesis.KeyMessage) -> str:
             "cv_later": _number(float(p["cv_later"]), 2),
             "cities": p["cities"],
         }
+        if values["sd_earlier"] == values["sd_later"]:
+            # "rose (or fell) from 15.2 to 15.2" reads as a mistake: a change that rounds away is said as such.
+            return (
+                _(
+                    "Between %(earlier)s and %(later)s the dispersion of %(node)s held at %(sd_later)s points "
+                    "(standard deviation over the %(cities)s cities scored in both years; coefficient of variation "
+                    "%(cv_earlier)s to %(cv_later)s): no change in dispersion at this precision."
+                )
+                % values
+            )
         if message.key == "converging":
             return (
                 _(
@@ -276,16 +286,6 @@ def message_text(found: RegionSynthesis, message: synthesis.KeyMessage) -> str:
                     "%(sd_later)s points (standard deviation over the %(cities)s cities scored in both years; "
                     "coefficient of variation %(cv_earlier)s to %(cv_later)s): the region is converging "
                     "(σ-convergence)."
-                )
-                % values
-            )
-        if values["sd_earlier"] == values["sd_later"]:
-            # "rose from 15.2 to 15.2" reads as a mistake: a change that rounds away is said as such.
-            return (
-                _(
-                    "Between %(earlier)s and %(later)s the dispersion of %(node)s held at %(sd_later)s points "
-                    "(standard deviation over the %(cities)s cities scored in both years; coefficient of variation "
-                    "%(cv_earlier)s to %(cv_later)s): the region is not converging."
                 )
                 % values
             )
@@ -423,10 +423,14 @@ def convergence_panel(found: RegionSynthesis) -> Panel:
             "the region converges when it falls."
         ) % {"earlier": _earlier_label(found), "later": found.period}
     if found.earlier_from is not None:
-        caption += " " + _(
-            "%(earlier)s was published under %(version)s; its scores are re-expressed in this version from the "
-            "answers that carry, without the indicators that are new, so the comparison crosses a version break."
-        ) % {"earlier": found.earlier, "version": found.earlier_from}
+        caption = _sentences(
+            caption,
+            _(
+                "%(earlier)s was published under %(version)s; its scores are re-expressed in this version from the "
+                "answers that carry, without the indicators that are new, so the comparison crosses a version break."
+            )
+            % {"earlier": found.earlier, "version": found.earlier_from},
+        )
     return Panel(
         "convergence",
         _("σ-convergence between periods"),

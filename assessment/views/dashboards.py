@@ -253,6 +253,14 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     region, regions = _city_region(request, city)
     filters, periods = region_filters(query=request.GET, user=request.user, region=region, city=city)
     view = panels.region_view(request.user, region, filters)
+    # The city's own periods in this version (filters.periods also holds the one asked for, which may have none).
+    own_periods = [
+        period
+        for period in result_selectors.city_periods(
+            city=city, framework=filters.framework, user=request.user, kind=filters.kind
+        )
+        if period != filters.period
+    ]
     context: dict[str, Any] = {
         "city": city,
         "region": region,
@@ -263,11 +271,7 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "region_query": unpinned_query(filters, periods, region=None),
         # The city's periods with results, for the page of a period without (filters.periods
         # holds the city's periods and the one asked for), then those published under another version.
-        "city_periods": [
-            {"period": period, "query": filters.query(period=period)}
-            for period in filters.periods
-            if period != filters.period
-        ]
+        "city_periods": [{"period": period, "query": filters.query(period=period)} for period in own_periods]
         + [
             {"period": period, "version": other, "query": filters.query(period=period, version=other.version)}
             for other in filters.frameworks
@@ -275,7 +279,7 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             for period in result_selectors.city_periods(
                 city=city, framework=other, user=request.user, kind=filters.kind
             )
-            if period not in filters.periods
+            if period not in own_periods
         ],
         "panels": [],
         "is_demo": bool(view.snapshot and view.snapshot.is_demo),

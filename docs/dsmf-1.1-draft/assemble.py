@@ -50,8 +50,8 @@ def merged(base, parts, *, status="published"):
 
 
 def main():
-    base = json.loads(BASE.read_text())
-    parts = [json.loads(path.read_text()) for path in sorted(HERE.glob("part-*.json"))]
+    base = json.loads(BASE.read_text(encoding="utf-8"))
+    parts = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(HERE.glob("part-*.json"))]
     doc, retired = merged(base, parts)
     texts = {"goalposts": topline.goalpost_texts(doc)}
     but = topline.but_texts(doc)
@@ -61,11 +61,11 @@ def main():
     print("but convention dropped" if but else "but convention kept")
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if "--check" in sys.argv[1:]:
-        if OUT.read_text() != text:
+        if OUT.read_text(encoding="utf-8") != text:
             sys.exit(f"{OUT} differs from what the parts build: run assemble.py and commit the result")
         print(OUT, "matches the parts")
         return
-    OUT.write_text(text)
+    OUT.write_text(text, encoding="utf-8")
     codes = sorted(entry["item"] for entry in retired)
     print("wrote", OUT, len(doc["nodes"]), "nodes; parts:", len(parts), "; retired:", codes)
 

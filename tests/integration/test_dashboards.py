@@ -262,6 +262,7 @@ def test_a_city_report_of_a_thinly_published_period_says_its_rank_is_among_few_a
     full = city_report_html(user=reader, city=shanghai, period=2025, region_code="G60", language="en")
     assert "Only 1 of 9 member cities have a published result for 2026" in thin
     assert 'data-testid="no-strengths"' in thin and "Three strengths" not in thin
+    assert "Strengths and gaps compare" not in thin and "Strengths and gaps compare" in full
     assert "Only 1 of 9" not in full and 'data-testid="no-strengths"' not in full and "Three strengths" in full
 
 
