@@ -259,6 +259,22 @@ def snapshot_version(
     return _version(region.code, period, framework, kind, list(published))
 
 
+def city_history_version(
+    *, city: City, user: AbstractBaseUser | AnonymousUser, kind: str = Assessment.Kind.CONSULTANT
+) -> str:
+    """Every published result of the city in every period and version, and when each was scored.
+
+    A city report's trend reads the whole history (re-expressing earlier versions), so its stored file must
+    not outlive a change to any of it.
+    """
+    published = (
+        AssessmentResult.objects.filter(assessment__in=published_results_visible_to(user).filter(city=city, kind=kind))
+        .order_by("assessment_id")
+        .values_list("assessment_id", "computed_at")
+    )
+    return "|".join([city.code, kind] + [f"{pk}@{computed_at.timestamp():.6f}" for pk, computed_at in published])
+
+
 def _version(scope: str, period: int, framework: Framework, kind: str, results: list[tuple[int, dt.datetime]]) -> str:
     """Which results, scored when: changes whenever any published result of the scope does."""
     return "|".join(

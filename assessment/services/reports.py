@@ -90,6 +90,8 @@ def _input_key(
     if earlier is not None:
         versions.append(earlier)
     if city is not None:
+        # The trend: every period of the city, in every version.
+        versions.append(result_selectors.city_history_version(city=city, user=user))
         versions.extend(
             result_selectors.snapshot_version(region=other, period=period, framework=framework, user=user)
             for other in city_selectors.regions_of_city(city)

@@ -53,7 +53,13 @@ def test_a_report_asked_for_after_an_agreement_or_an_earlier_result_changes_is_a
     assert after_agreement.input_key != first.input_key
     # The movers and the σ-convergence read 2024: a result of 2024 scored again is a new input.
     AssessmentResult.objects.filter(assessment__period=PERIOD - 1).update(computed_at=timezone.now())
-    assert city_report(user).input_key != after_agreement.input_key
+    after_earlier = city_report(user)
+    assert after_earlier.input_key != after_agreement.input_key
+    # The trend reads every period of the city, in every version: a later period scored again is a new input.
+    AssessmentResult.objects.filter(assessment__city_id="310000", assessment__period=PERIOD + 1).update(
+        computed_at=timezone.now()
+    )
+    assert city_report(UserFactory()).input_key != after_earlier.input_key  # another reader: the queue limit is 3
 
 
 def test_an_expired_agreement_covers_its_domain_only_while_it_was_in_force(g60_demo):
