@@ -23,6 +23,7 @@ from assessment.selectors.crosswalk import re_expressed_results
 from assessment.selectors.framework import framework_document
 from assessment.services import assessments as workflow
 from assessment.services.framework import framework_import, framework_publish
+from cities.models import Region
 from tests.assessment_builders import answer_everything, assessment_with_team, published_test_framework
 from tests.factories import CityFactory, RegionFactory, RegionMembershipFactory, UserFactory
 from tests.framework_documents import node
@@ -157,3 +158,19 @@ def test_a_period_opens_in_the_version_it_was_published_under(versions):
     assert Framework.objects.latest_with_results("TEST", period=1999) == versions["later"]  # none: the latest
     html = versions["reader"].get("/dashboards/regions/XWALK/?framework=TEST&period=2024").content.decode()
     assert '<option value="1.0" selected>' in html
+
+
+def test_a_city_page_without_a_result_in_the_version_asked_links_to_the_other_versions_periods(versions):
+    city, reader = versions["city"], versions["reader"]
+    reader.cookies["django_language"] = "en"
+    # Another member has 2024 under TEST 1.1, so the region offers 2024 in 1.1; the city has 2024 in 1.0 only,
+    # and asked under 1.1 its page links to that period with its version.
+    neighbour = CityFactory()
+    RegionMembershipFactory(region=Region.objects.get(code="XWALK"), city=neighbour)
+    publish(neighbour, versions["later"], 2024, level=3, share=0.5)
+    html = reader.get(f"/dashboards/cities/{city.code}/?region=XWALK&framework=TEST&version=1.1&period=2024")
+    page = html.content.decode().replace("&amp;", "&")
+    other = page.split('data-testid="other-periods"')[1].split("</p>")[0]
+    assert "has no published result for 2024" in other
+    assert "period=2024" in other and "version=1.0" in other and "2024 (TEST 1.0)" in other
+    assert "period=2025" in other and "for None" not in page
