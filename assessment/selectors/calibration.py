@@ -27,6 +27,11 @@ def blind_ratings_for_rater(user: AbstractBaseUser | AnonymousUser) -> QuerySet[
     return BlindRating.objects.filter(rater=user).select_related("assessment__city", "assessment__framework")
 
 
+def open_blind_rating_count(user: AbstractBaseUser | AnonymousUser) -> int:
+    """How many blind ratings wait for this consultant (asked, not yet submitted)."""
+    return blind_ratings_for_rater(user).filter(status=BlindRating.Status.OPEN).count()
+
+
 def blind_rating_for_rater(user: AbstractBaseUser | AnonymousUser, pk: int) -> BlindRating:
     """The user's own rating, or a 404: nobody else answers it or reads its page."""
     try:

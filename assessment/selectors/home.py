@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import F, QuerySet
 
-from assessment.models import Assessment, BlindRating, Framework, Report
+from assessment.models import Assessment, Framework, Report
 from assessment.selectors.assessments import assessment_dimensions, assessments_visible_to
-from assessment.selectors.calibration import blind_ratings_for_rater
 from assessment.selectors.reports import reports_listed_for
 from assessment.selectors.results import (
     PeriodResult,
@@ -171,8 +170,3 @@ def recent_reports(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Report]:
     if not user.is_authenticated:
         return Report.objects.none()
     return reports_listed_for(user).filter(requested_by=user).select_related("city__province")[:SHOWN]
-
-
-def open_blind_ratings(user: AbstractBaseUser) -> int:
-    """How many blind ratings wait for this consultant (asked, not yet submitted)."""
-    return blind_ratings_for_rater(user).filter(status=BlindRating.Status.OPEN).count()

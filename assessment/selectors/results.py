@@ -272,15 +272,17 @@ def city_history_version(
         .order_by("assessment_id")
         .values_list("assessment_id", "computed_at")
     )
-    return "|".join([city.code, kind] + [f"{pk}@{computed_at.timestamp():.6f}" for pk, computed_at in published])
+    return "|".join([city.code, kind, *_stamps(list(published))])
 
 
 def _version(scope: str, period: int, framework: Framework, kind: str, results: list[tuple[int, dt.datetime]]) -> str:
     """Which results, scored when: changes whenever any published result of the scope does."""
-    return "|".join(
-        [scope, str(period), str(framework.pk), kind]
-        + [f"{assessment_id}@{computed_at.timestamp():.6f}" for assessment_id, computed_at in results]
-    )
+    return "|".join([scope, str(period), str(framework.pk), kind, *_stamps(results)])
+
+
+def _stamps(results: list[tuple[int, dt.datetime]]) -> list[str]:
+    """Each result as "assessment id@scoring time": a version string changes when any is scored again."""
+    return [f"{assessment_id}@{computed_at.timestamp():.6f}" for assessment_id, computed_at in results]
 
 
 def _table(stored: list[dict], city_codes: list[str], node_codes: tuple[str, ...]) -> pd.DataFrame:

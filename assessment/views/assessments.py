@@ -15,9 +15,9 @@ from accounts.audit import record
 from accounts.models import AuditEvent, AuditRecord
 from accounts.roles import Role, has_role, role_required
 from assessment.forms import AssessmentCreateForm, AssessmentTeamChangeForm, CommentForm, ResponseForm
-from assessment.models import Assessment, BlindRating, Evidence, FrameworkNode, Indicator, Response, ReviewComment
+from assessment.models import Assessment, Evidence, FrameworkNode, Indicator, Response, ReviewComment
 from assessment.selectors import assessments as selectors
-from assessment.selectors.calibration import blind_ratings_for_rater, blind_ratings_of, can_read_agreement
+from assessment.selectors.calibration import blind_ratings_of, can_read_agreement, open_blind_rating_count
 from assessment.selectors.derived import derived_proposal_for
 from assessment.selectors.reasonableness import answer_flags
 from assessment.services import assessments as services
@@ -49,7 +49,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         "statuses": Assessment.Status.choices,
         "selected_status": status,
         "can_create": has_role(request.user, Role.REVIEWER),
-        "open_blind_ratings": blind_ratings_for_rater(request.user).filter(status=BlindRating.Status.OPEN).count(),
+        "open_blind_ratings": open_blind_rating_count(request.user),
     }
     return render(request, "assessment/assessment_list.html", context)
 

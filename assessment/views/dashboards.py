@@ -253,14 +253,9 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     region, regions = _city_region(request, city)
     filters, periods = region_filters(query=request.GET, user=request.user, region=region, city=city)
     view = panels.region_view(request.user, region, filters)
-    # The city's own periods in this version (filters.periods also holds the one asked for, which may have none).
-    own_periods = [
-        period
-        for period in result_selectors.city_periods(
-            city=city, framework=filters.framework, user=request.user, kind=filters.kind
-        )
-        if period != filters.period
-    ]
+    # The city's other periods in this version: filters.periods is the city's periods plus the one asked for,
+    # which may have no result, so leaving out the period shown leaves the city's own.
+    own_periods = [period for period in filters.periods if period != filters.period]
     context: dict[str, Any] = {
         "city": city,
         "region": region,

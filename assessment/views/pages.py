@@ -7,6 +7,7 @@ from django.template import loader
 
 from accounts.roles import Role, has_role, user_roles
 from assessment.selectors import home as home_selectors
+from assessment.selectors.calibration import open_blind_rating_count
 from cities.selectors import cities_managed_by, region_list
 
 
@@ -23,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_consultant": Role.CONSULTANT in roles,
         "assignments": home_selectors.open_assignments(user) if Role.CONSULTANT in roles else [],
         # A blind rating asked of this consultant: nothing else on the start page would tell them.
-        "open_blind_ratings": home_selectors.open_blind_ratings(user) if Role.CONSULTANT in roles else 0,
+        "open_blind_ratings": open_blind_rating_count(user) if Role.CONSULTANT in roles else 0,
         "is_reviewer": Role.REVIEWER in roles,
         "reviews": home_selectors.reviews_waiting(user) if Role.REVIEWER in roles else [],
         "is_stakeholder": Role.STAKEHOLDER in roles,
