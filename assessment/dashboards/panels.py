@@ -9,6 +9,7 @@ draw from.
 """
 
 import datetime as dt
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -463,18 +464,32 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
     )
 
 
-def region_panels(user: AbstractBaseUser | AnonymousUser, view: RegionView) -> list[Panel]:
+# The region page's own charts, in page order.
+REGION_PANELS = ("ranking", "plane", "heatmap", "map", "stages", "movers")
+
+
+def region_panels(
+    user: AbstractBaseUser | AnonymousUser, view: RegionView, only: Collection[str] = REGION_PANELS
+) -> list[Panel]:
+    """The region's charts in page order, drawing only those named in `only`.
+
+    A chart's download, the what-if answer and the regional report each need a few of them: the map
+    reads every member's outline and the movers re-express the period before, work a ranking CSV
+    has no use for. A chart without anything to show (no plane, no movers) is left out.
+    """
     assert view.snapshot is not None
     labels = city_labels(view.snapshot.cities)
-    panels = [_ranking_panel(view, labels)]
-    plane = _plane_panel(view, labels)
-    if plane:
-        panels.append(plane)
-    panels += [_heatmap_panel(view, labels), _map_panel(view, labels), _stage_panel(view)]
-    movers = _movers_panel(user, view, labels) if not view.what_if else None
-    if movers:
-        panels.append(movers)
-    return panels
+    builders: dict[str, Callable[[], Panel | None]] = {
+        "ranking": lambda: _ranking_panel(view, labels),
+        "plane": lambda: _plane_panel(view, labels),
+        "heatmap": lambda: _heatmap_panel(view, labels),
+        "map": lambda: _map_panel(view, labels),
+        "stages": lambda: _stage_panel(view),
+        # Movers compare published results: a what-if scenario has none to compare.
+        "movers": lambda: None if view.what_if else _movers_panel(user, view, labels),
+    }
+    drawn = (builders[slug]() for slug in REGION_PANELS if slug in only)
+    return [panel for panel in drawn if panel is not None]
 
 
 def _peer_groups_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City, city_label: str) -> Panel:

@@ -64,7 +64,11 @@ def region_report_context(
     snapshot = view.snapshot
     if snapshot is None or snapshot.is_empty:
         raise ReportUnavailable(_("Nothing is published for this region yet."))
-    region_panels = {panel.slug: panel for panel in panels.region_panels(user, view)}
+    # The report draws these as SVG; the map is the page's alone.
+    region_panels = {
+        panel.slug: panel
+        for panel in panels.region_panels(user, view, only=("ranking", "heatmap", "plane", "stages", "movers"))
+    }
     labels = city_labels(snapshot.cities)
     names = node_labels(framework)
     structure = view.structure

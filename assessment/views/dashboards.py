@@ -48,6 +48,8 @@ CACHE_SECONDS = 24 * 3600
 FIRST_RECOMMENDATIONS = 3
 # The region page's synthesis panels (assessment.dashboards.synthesis_panels), downloadable like the others.
 SYNTHESIS_SLUGS = ("dispersion", "convergence", "groups", "interoperability")
+# The charts a what-if scenario redraws (the movers and the synthesis read the published results only).
+WHAT_IF_PANELS = ("ranking", "plane", "stages", "heatmap", "map")
 
 
 def _nothing_to_rank_message() -> str:
@@ -179,7 +181,7 @@ def region_what_if(request: HttpRequest, code: str) -> JsonResponse:
     if frames.nothing_to_rank(view.ranking):
         return JsonResponse({"detail": _nothing_to_rank_message(), "weights": view.filters.weights}, status=422)
     labels = city_labels(view.snapshot.cities)
-    by_slug = {panel.slug: panel for panel in panels.region_panels(request.user, view)}
+    by_slug = {panel.slug: panel for panel in panels.region_panels(request.user, view, only=WHAT_IF_PANELS)}
     return JsonResponse(
         {
             "weights": view.filters.weights,
@@ -192,7 +194,7 @@ def region_what_if(request: HttpRequest, code: str) -> JsonResponse:
                     "rows": by_slug[slug].rows,
                     "caption": by_slug[slug].caption,
                 }
-                for slug in ("ranking", "plane", "stages", "heatmap", "map")
+                for slug in WHAT_IF_PANELS
                 if slug in by_slug
             },
             "ranking": [
@@ -219,11 +221,14 @@ def region_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpRe
         raise Http404(_("Nothing is published for this region yet."))
     if frames.nothing_to_rank(view.ranking):
         raise Http404(_nothing_to_rank_message())
-    by_slug = {panel.slug: panel for panel in panels.region_panels(request.user, view)}
-    by_slug.update({panel.slug: panel for panel in dual_space_panels.region_dual_space_panels(view)})
-    if chart in SYNTHESIS_SLUGS:
-        found = synthesis_panels.region_synthesis(request.user, view)
-        by_slug.update({panel.slug: panel for panel in synthesis_panels.synthesis_panels(found)})
+    # Only the chart asked for is drawn: a ranking CSV has no use for the map's outlines or the synthesis.
+    if chart in panels.REGION_PANELS:
+        shown = panels.region_panels(request.user, view, only=(chart,))
+    elif chart in SYNTHESIS_SLUGS:
+        shown = synthesis_panels.synthesis_panels(synthesis_panels.region_synthesis(request.user, view))
+    else:
+        shown = dual_space_panels.region_dual_space_panels(view)
+    by_slug = {panel.slug: panel for panel in shown}
     if chart not in by_slug:
         raise Http404(_("There is no chart %(chart)s.") % {"chart": chart})
     return panel_download(by_slug[chart], f"{region.code}-{view.filters.period}-{chart}", fmt)

@@ -124,3 +124,16 @@ def test_the_movers_figure_shows_changes_at_the_table_s_precision(g60_demo):
         values = movers.figure["data"][0]["x"]
         assert all(round(value, frames.MOVE_DIGITS) == value for value in values)
         assert movers.figure["layout"]["xaxis"]["title"]["text"] == "Change (points)"
+
+
+def test_a_chart_drawn_alone_is_the_chart_the_page_draws(g60_demo):
+    """A download or the what-if answer draws only the charts it returns, and each is the page's own."""
+    user, view = _view(2025)
+    page = {panel.slug: panel for panel in panels.region_panels(user, view)}
+    assert list(page) == [slug for slug in panels.REGION_PANELS if slug in page]
+    assert {"ranking", "heatmap", "map", "stages", "movers"} <= set(page)
+    for slug in page:
+        alone = panels.region_panels(user, view, only=(slug,))
+        assert [panel.slug for panel in alone] == [slug]
+        assert alone[0] == page[slug]
+    assert panels.region_panels(user, view, only=()) == []
