@@ -33,6 +33,7 @@ from assessment.framework.document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Indicator, Response
 from assessment.scoring.errors import Problem
 from assessment.selectors.derived import derived_proposal_for
+from cities.selectors import agreement_titles
 
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -299,7 +300,11 @@ def _write_dimension(sheet: Any, dimension_name: str, responses: list[Response])
 def _proposal_note(value: float, agreements: tuple[str, ...]) -> str:
     note = _("Proposed from recorded agreements: %(value)s.") % {"value": plain_number_text(value)}
     if agreements:
-        note += " " + _("Agreements in force: %(keys)s.") % {"keys": ", ".join(agreements)}
+        # Named by title, as the form names them: a key is an import identifier, not a name.
+        titles = agreement_titles(keys=agreements)
+        note += " " + _("Agreements in force: %(keys)s.") % {
+            "keys": _(", ").join(titles.get(key, key) for key in agreements)
+        }
     return (
         note
         + " "

@@ -96,6 +96,11 @@ def agreement_detail(*, key: str) -> Agreement:
     )
 
 
+def agreement_titles(*, keys: Iterable[str]) -> dict[str, str]:
+    """Each agreement's title in the reader's language, by key: what a page shows where a key would mean nothing."""
+    return {agreement.key: agreement.title for agreement in Agreement.objects.filter(key__in=set(keys))}
+
+
 def agreement_edges(*, city_codes: Iterable[str]) -> list[AgreementEdge]:
     """Agreements touching the cities, as network edges; observers are not network parties."""
     codes = list(city_codes)

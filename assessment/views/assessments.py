@@ -22,6 +22,7 @@ from assessment.selectors.derived import derived_proposal_for
 from assessment.selectors.reasonableness import answer_flags
 from assessment.services import assessments as services
 from assessment.views.messages import CARD_TAG, card_tag, messages_by_tag
+from cities import selectors as city_selectors
 
 
 def _assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
@@ -319,6 +320,13 @@ def _render_dimension(
                 "flags": flags.get(response.pk, []),
             }
         )
+    # A proposal names its agreements by title: the key is an import identifier, not a name.
+    titles = city_selectors.agreement_titles(
+        keys=[key for item in items if item["proposal"] for key in item["proposal"].agreements]
+    )
+    for item in items:
+        if item["proposal"]:
+            item["agreements"] = [(key, titles.get(key, key)) for key in item["proposal"].agreements]
     # Evidence refused or added is said at its indicator's card, where the redirect lands.
     page_messages, card_messages = messages_by_tag(request, CARD_TAG)
     for item in items:

@@ -25,11 +25,11 @@ def derived_assessment():
     return assessment_with_team(framework=framework, period=2025)
 
 
-def agreement(key, domain, cities, *, status="in_force", expires_on=None):
+def agreement(key, domain, cities, *, status="in_force", expires_on=None, title_zh=None, title_en=None):
     item = Agreement.objects.create(
         key=key,
-        title_zh=key,
-        title_en=key,
+        title_zh=title_zh or key,
+        title_en=title_en or key,
         domain=domain,
         mode="mutual_recognition",
         status=status,
@@ -88,3 +88,22 @@ def test_the_form_shows_the_proposal_and_can_use_it(derived_assessment, client_f
     assert reply.status_code == 200 and reply.json()["reload"] is True
     response.refresh_from_db()
     assert response.value == 1.0
+
+
+def test_the_proposal_names_its_agreements_by_title_in_the_page_language(derived_assessment, client_factory, settings):
+    agreement(
+        "g60-bus-pass",
+        "transport",
+        [derived_assessment.city, CityFactory()],
+        title_zh="公交一卡通互认",
+        title_en="Bus pass mutual recognition",
+    )
+    client = client_factory(derived_assessment.consultants.first())
+    url = reverse("assessment:dimension_form", args=[derived_assessment.pk, "D2"])
+    chinese = client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    link = reverse("cities:agreement_detail", args=["g60-bus-pass"])
+    assert f'<a href="{link}">公交一卡通互认</a>' in chinese
+    assert f'<a href="{link}">Bus pass mutual recognition</a>' in english
+    assert ">g60-bus-pass<" not in chinese + english
