@@ -12,7 +12,7 @@ from accounts.roles import Role, role_required
 from assessment.forms import users_in_role
 from assessment.models import Assessment, BlindRating, Evidence
 from assessment.scoring.agreement import KAPPA_WEIGHTS, SUBSTANTIAL_AGREEMENT
-from assessment.selectors.assessments import assessment_for
+from assessment.selectors.assessments import assessment_for, assessments_visible_to
 from assessment.selectors.calibration import (
     agreement_report,
     blind_rating_for_rater,
@@ -133,6 +133,8 @@ def blind_rating_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "report": agreement_report(rating),
         "assessment": rating.assessment,
+        # The second rater may read this report but not always the assessment: the way back links only where it opens.
+        "can_open_assessment": assessments_visible_to(request.user).filter(pk=rating.assessment_id).exists(),
         "floor": SUBSTANTIAL_AGREEMENT,
         # The weighting named in the reader's language ("linear" is also a method value).
         "weights": {"linear": _("linear"), "quadratic": _("quadratic")}[KAPPA_WEIGHTS],

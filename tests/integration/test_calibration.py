@@ -95,6 +95,9 @@ def test_the_second_rater_rates_blind_and_the_report_gives_the_kappa_worked_out_
     assert page.status_code == 200
     assert not any(row["chosen"] for row in page.context["rows"])  # nothing pre-filled from the first rating
     assert "iot-register.pdf" in page.content.decode()
+    # Submitting is final, so it takes a second step: the submit button sits inside the confirmation.
+    confirm = page.content.decode().split('data-testid="confirm-blind-submit"')[1].split("</details>")[0]
+    assert 'name="submit" data-testid="blind-submit"' in confirm and "cannot be changed" in confirm
     assert rater.get(f"/evidence/{world['evidence'].pk}/").status_code == 200
     # The report is closed until the rating is submitted.
     assert clients["reviewer"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 404
@@ -137,8 +140,12 @@ def test_the_second_rater_rates_blind_and_the_report_gives_the_kappa_worked_out_
     assert f'href="/blind-ratings/{rating.pk}/agreement/" data-testid="agreement-report"' in detail
     assert 'data-testid="home-blind-ratings"' not in rater.get("/").content.decode()
     # The two raters read it once it is submitted; a third consultant and another reviewer do not.
-    assert clients["first"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 200
-    assert clients["rater"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 200
+    # The way back to the assessment is offered to the team, not to the second rater, who may not open it.
+    first_report = clients["first"].get(f"/blind-ratings/{rating.pk}/agreement/")
+    assert first_report.status_code == 200
+    assert f'href="/assessments/{assessment.pk}/" data-testid="back-to-assessment"' in first_report.content.decode()
+    rater_report = clients["rater"].get(f"/blind-ratings/{rating.pk}/agreement/")
+    assert rater_report.status_code == 200 and 'data-testid="back-to-assessment"' not in rater_report.content.decode()
     assert clients["bystander"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 404
     assert clients["other_reviewer"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 404
 
