@@ -302,7 +302,8 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "dualspace-demo"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_without_traceback": {"()": "config.log_filters.RefusalsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "WARNING"},
     # The PDF stack narrates every step at INFO (layout steps, browser tabs); keep its warnings.
     "loggers": {
