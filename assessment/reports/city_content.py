@@ -189,9 +189,22 @@ def city_report_context(
         raise ReportUnavailable(_("%(city)s has no published result for this period.") % {"city": city.name})
     city_panels, extra = panels.city_panels(user, view, city)
     by_slug = {panel.slug: panel for panel in city_panels}
+    # A period in which too few members are published (the dashboard's rule, PeriodCoverage.is_ranked): the
+    # rank is among those alone and a median of one or two cities is no yardstick, so the report says so.
+    coverage_now = next(
+        (
+            item
+            for item in result_selectors.region_period_coverage(
+                region=region, framework=framework, user=user, kind=filters.kind
+            )
+            if item.period == period
+        ),
+        None,
+    )
+    thin_region = coverage_now if coverage_now is not None and not coverage_now.is_ranked else None
     # Chromium starts drawing now, on the other core, while the rest of the context is read.
     plane_svg = _svg(by_slug.get("plane"), PAGE_WIDTH, 400)
-    radar_svg = _svg(by_slug.get("radar"), PAGE_WIDTH, 380)
+    radar_svg = None if thin_region else _svg(by_slug.get("radar"), PAGE_WIDTH, 380)
     trend_svg = _svg(by_slug.get("trend"), PAGE_WIDTH, 300)
     peer_groups = by_slug.get("peer_groups")
     peer_groups_svg = _svg(peer_groups, PAGE_WIDTH, None)
@@ -210,8 +223,8 @@ def city_report_context(
             "code": code,
             "name": names.get(code, code),
             "score": display_number(peers.at[code, "city"], blank=None),
-            "median": display_number(peers.at[code, "median"], blank=None),
-            "best": display_number(peers.at[code, "best"], blank=None),
+            "median": None if thin_region else display_number(peers.at[code, "median"], blank=None),
+            "best": None if thin_region else display_number(peers.at[code, "best"], blank=None),
         }
         for code in structure.dimensions
     ]
@@ -222,21 +235,9 @@ def city_report_context(
         grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices
     }
     tree = framework_scoring_tree(framework)
-    # A period in which too few members are published (the dashboard's rule, PeriodCoverage.is_ranked): the
-    # rank is among those alone and a median of one or two cities is no yardstick, so the report says so.
-    coverage_now = next(
-        (
-            item
-            for item in result_selectors.region_period_coverage(
-                region=region, framework=framework, user=user, kind=filters.kind
-            )
-            if item.period == period
-        ),
-        None,
-    )
     return {
         "kind": "city",
-        "thin_region": coverage_now if coverage_now is not None and not coverage_now.is_ranked else None,
+        "thin_region": thin_region,
         "full_edition": with_annex,
         "city": city,
         "region": region,

@@ -264,6 +264,10 @@ def test_a_city_report_of_a_thinly_published_period_says_its_rank_is_among_few_a
     assert 'data-testid="no-strengths"' in thin and "Three strengths" not in thin
     assert "Strengths and gaps compare" not in thin and "Strengths and gaps compare" in full
     assert "Only 1 of 9" not in full and 'data-testid="no-strengths"' not in full and "Three strengths" in full
+    # Nor a radar or a median and best per dimension, each of which would be Shanghai's own scores again.
+    assert 'data-testid="dimensions-alone"' in thin and "The region's median and best are not shown" in thin
+    assert "Dimensions against the region" not in thin and "Dimensions against the region" in full
+    assert 'data-testid="dimensions-alone"' not in full
 
 
 def test_the_report_language_follows_the_page_language(manager, g60_demo):
