@@ -125,3 +125,28 @@ def test_the_region_page_cached_while_its_period_runs_is_drawn_again_the_next_da
     assert "in force on 2025-06-01" in first
     on(dt.date(PERIOD, 6, 2))
     assert "in force on 2025-06-02" in manager.get(url).content.decode()
+
+
+def test_the_region_page_of_a_versions_first_period_is_drawn_again_when_the_earlier_version_is_scored_again(
+    g60_demo, manager, monkeypatch
+):
+    """2025 is DSMF 1.1's first period: its movers and σ-convergence read 2024 (DSMF 1.0), re-expressed."""
+    from assessment.views import dashboards as dashboard_views
+
+    drawn = []
+    real_body = dashboard_views._region_body
+    monkeypatch.setattr(dashboard_views, "_region_body", lambda *args: drawn.append(1) or real_body(*args))
+    cache.clear()
+    url = f"/dashboards/regions/G60/?period={PERIOD}"
+    earlier = AssessmentResult.objects.filter(assessment__period=PERIOD - 1, assessment__city_id="310000")
+    assert (
+        earlier.get().assessment.framework.version
+        != AssessmentResult.objects.filter(assessment__period=PERIOD, assessment__city_id="310000")
+        .get()
+        .assessment.framework.version
+    )
+    assert manager.get(url).status_code == 200 and manager.get(url).status_code == 200
+    assert len(drawn) == 1  # the second request is served from the cache
+    earlier.update(computed_at=timezone.now())
+    assert manager.get(url).status_code == 200
+    assert len(drawn) == 2
