@@ -80,6 +80,21 @@ def test_2025_is_2024_plus_a_little(demo):
         assert earlier - 2 <= later <= earlier + 15
 
 
+def test_2025_grows_from_2024_on_one_scale(demo):
+    """Read on DSMF 1.1's scale (2024 re-expressed), every city's index grows, by no more than a cycle's work."""
+    from accounts.roles import Role
+    from assessment.selectors.crosswalk import re_expressed_results
+    from tests.factories import UserFactory
+
+    reader = UserFactory(roles=[Role.ADMINISTRATOR])
+    for code in CITIES.split(","):
+        later = published(code, 2025)
+        earlier = re_expressed_results(city=later.city, framework=later.framework, kind=later.kind, user=reader)[
+            2024
+        ].scores["DSMI"]
+        assert earlier < later.result.index_score <= earlier + 15
+
+
 def test_every_answer_is_a_plausible_value_with_source_grade_confidence_and_evidence(demo):
     responses = Response.objects.filter(assessment__is_demo=True, assessment__period=2024).select_related("indicator")
     for response in responses:
