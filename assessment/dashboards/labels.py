@@ -179,3 +179,8 @@ def quality_labels(is_demo: bool) -> dict[str, str]:
     return {
         grade: _("%(grade)s · demo data, not measured") % {"grade": grade} for grade, _label in Response.Quality.choices
     }
+
+
+def sentences(first: str, second: str) -> str:
+    """Two sentences in a row: a space between them in English, none in Chinese."""
+    return _("%(first)s %(second)s") % {"first": first, "second": second}

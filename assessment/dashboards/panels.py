@@ -27,6 +27,7 @@ from assessment.dashboards.labels import (
     ladder_of,
     node_labels,
     quality_labels,
+    sentences,
     short_node_labels,
     stage_labels,
 )
@@ -180,6 +181,12 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
     bars = frames.axis_thresholds(tree, axes)
     threshold = float(framework.stage_threshold)
     frame, x_median, y_median = frames.plane(view.scores, axes, threshold)
+    # A median of too few published members (the ranking's rule, PeriodCoverage.is_ranked) is no yardstick:
+    # with Shanghai alone published, its lines crossed at Shanghai's own point.
+    coverage = view.snapshot.coverage if view.snapshot is not None else None
+    with_medians = coverage is None or coverage.is_ranked
+    if not with_medians:
+        x_median = y_median = float("nan")
     names = node_labels(framework)
     titles = (names.get(axes[0], axes[0]), names.get(axes[1], axes[1]))
     score_unit = _("score 0–100")
@@ -239,12 +246,19 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
     }
     if meanings:
         caption += _(": ") + _("; ").join(meanings)
+    medians = (
+        _(" Dotted lines: the region's medians (%(x_median)s and %(y_median)s), for comparison only.")
+        % {"x_median": display_number(x_median), "y_median": display_number(y_median)}
+        if with_medians
+        else _(" No median lines: only %(published)s of %(cities)s member cities are published, too few for a median.")
+        % {"published": coverage.published, "cities": coverage.cities}
+        if coverage is not None
+        else ""
+    )
     caption += _(
-        ". The quadrants are cut at the threshold. Dotted lines: the region's medians (%(x_median)s and "
-        "%(y_median)s), for comparison only. Names: %(named)s; every city on hover and in the table."
+        ". The quadrants are cut at the threshold.%(medians)s Names: %(named)s; every city on hover and in the table."
     ) % {
-        "x_median": display_number(x_median),
-        "y_median": display_number(y_median),
+        "medians": medians,
         "named": (
             _("every city")
             if len(frame) <= figures.PLANE_ALL_NAMED
@@ -421,7 +435,7 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
         **method_stated(filters.framework.method_parameters()),
     }
     if across:
-        caption = _sentences(
+        caption = sentences(
             _(
                 "%(before)s is published under %(earlier)s and shown re-expressed in %(current)s from the answers "
                 "that carry across the change of version; indicators new in %(current)s are missing from it, so a "
@@ -554,11 +568,6 @@ def _peer_groups_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView,
     )
 
 
-def _sentences(first: str, second: str) -> str:
-    """Two sentences in a row: a space between them in English, none in Chinese."""
-    return _("%(first)s %(second)s") % {"first": first, "second": second}
-
-
 def _trend_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, city: City, names: dict[str, str]) -> Panel:
     """The city's index and halves over the periods in the version shown, across a version break (issue 20).
 
@@ -625,7 +634,7 @@ def _trend_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, city:
     others = sorted({f"{i.framework_code} {i.framework_version}" for i in history} - {current})
     caption = _("Published results of every period; the framework version is in the table.")
     if re_expressed:
-        caption = _sentences(
+        caption = sentences(
             caption,
             _(
                 "Open markers: periods published under %(earlier)s, re-expressed in %(current)s from the answers "
@@ -636,7 +645,7 @@ def _trend_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, city:
             % {"earlier": next(iter(re_expressed.values())).from_version, "current": current},
         )
     elif others:
-        caption = _sentences(
+        caption = sentences(
             caption,
             _("Results under %(others)s are in the table, not on the line: they are not comparable with %(current)s.")
             % {"others": ", ".join(others), "current": current},
@@ -760,7 +769,7 @@ def city_panels(
                 ),
                 [_("Grade"), _("Answers")],
                 [[grade_names[g], coverage.by_quality[g]] for g in grades],
-                _sentences(
+                sentences(
                     _("Grades from A (measured, documented method) to F (unknown method)."),
                     _("Demo data: these grades were generated with the answers; nothing was measured."),
                 )

@@ -26,9 +26,10 @@ from assessment.dashboards.labels import (
     domain_in_sentence,
     ladder_of,
     node_labels,
+    sentences,
     stage_labels,
 )
-from assessment.dashboards.panels import Panel, RegionView, _sentences
+from assessment.dashboards.panels import Panel, RegionView
 from assessment.insight import synthesis
 from assessment.selectors import results as result_selectors
 from assessment.selectors import synthesis as synthesis_selectors
@@ -423,7 +424,7 @@ def convergence_panel(found: RegionSynthesis) -> Panel:
             "the region converges when it falls."
         ) % {"earlier": _earlier_label(found), "later": found.period}
     if found.earlier_from is not None:
-        caption = _sentences(
+        caption = sentences(
             caption,
             _(
                 "%(earlier)s was published under %(version)s; its scores are re-expressed in this version from the "

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from assessment.dashboards import frames, panels
 from assessment.dashboards.headline import city_headline
-from assessment.dashboards.labels import answer_text, display_number, median_gap_text, node_labels, quality_labels
+from assessment.dashboards.labels import (
+    answer_text,
+    display_number,
+    median_gap_text,
+    node_labels,
+    quality_labels,
+    sentences,
+)
 from assessment.framework_cache import framework_scoring_tree
 from assessment.insight.recommendations import Recommendation
 from assessment.insight.recommendations import by_lever as recommendations_by_lever
@@ -30,7 +37,6 @@ from assessment.reports.content import (
 )
 from assessment.reports.dual_space_content import dual_space_content
 from assessment.reports.surge_content import surge_content
-from assessment.selectors import results as result_selectors
 from assessment.selectors.assessments import GapStep
 from assessment.selectors.derived import reference_date
 from assessment.selectors.recommendations import city_recommendations, quantity_shown
@@ -190,18 +196,9 @@ def city_report_context(
     city_panels, extra = panels.city_panels(user, view, city)
     by_slug = {panel.slug: panel for panel in city_panels}
     # A period in which too few members are published (the dashboard's rule, PeriodCoverage.is_ranked): the
-    # rank is among those alone and a median of one or two cities is no yardstick, so the report says so.
-    coverage_now = next(
-        (
-            item
-            for item in result_selectors.region_period_coverage(
-                region=region, framework=framework, user=user, kind=filters.kind
-            )
-            if item.period == period
-        ),
-        None,
-    )
-    thin_region = coverage_now if coverage_now is not None and not coverage_now.is_ranked else None
+    # rank is among those alone and a median of one or two cities is no yardstick, so the report says so
+    # and draws no comparison with it (no strengths and gaps, no radar, no median or best per dimension).
+    thin_region = None if snapshot.coverage.is_ranked else snapshot.coverage
     # Chromium starts drawing now, on the other core, while the rest of the context is read.
     plane_svg = _svg(by_slug.get("plane"), PAGE_WIDTH, 400)
     radar_svg = None if thin_region else _svg(by_slug.get("radar"), PAGE_WIDTH, 380)
@@ -235,6 +232,7 @@ def city_report_context(
         grade: sum(1 for line in lines if line.quality == grade) for grade, _label in Response.Quality.choices
     }
     tree = framework_scoring_tree(framework)
+    regions = region_standings(user, city, framework, period, region)
     return {
         "kind": "city",
         "thin_region": thin_region,
@@ -283,7 +281,8 @@ def city_report_context(
         ],
         "horizon_names": horizon_names(),
         "control_names": dict(Indicator.Control.choices),
-        "regions": region_standings(user, city, framework, period, region),
+        "regions": regions,
+        "regions_note": _regions_note(regions, standing.index_score),
         "member_notes": member_notes(region),
         "data_as_of": period,
         "agreements": agreements,
@@ -345,6 +344,8 @@ def region_standings(user: User, city: City, framework: Framework, period: int, 
             continue
         row = view.ranking.loc[city.code]
         index = view.scores[view.structure.index]
+        # Too few members published (PeriodCoverage.is_ranked): their median and best are the city's own again.
+        thin = not view.snapshot.coverage.is_ranked
         standings.append(
             {
                 "region": region,
@@ -352,14 +353,38 @@ def region_standings(user: User, city: City, framework: Framework, period: int, 
                 "rank": display_number(row["rank"], 0),
                 "ranked": int(view.ranking["rank"].notna().sum()),
                 "interval": (display_number(row.get("rank_p05"), 0), display_number(row.get("rank_p95"), 0)),
-                "median": display_number(index.median()),
-                "best": display_number(index.max()),
+                "median": "—" if thin else display_number(index.median()),
+                "best": "—" if thin else display_number(index.max()),
+                "thin": view.snapshot.coverage if thin else None,
                 "index": display_number(row["index"]),
                 "stage": row["stage"],
                 "notes": member_notes(region),
             }
         )
     return standings
+
+
+def _regions_note(standings: list[dict[str, Any]], index_score: str) -> str:
+    """What the regions table's median and best are, and which regions have too few cities published for them."""
+    note = _(
+        "The city's index is %(index)s; median and best are those of the index among each region's published cities."
+    ) % {"index": index_score}
+    for row in standings:
+        if row["thin"]:
+            note = sentences(
+                note,
+                _(
+                    "%(region)s: only %(published)s of %(cities)s member cities are published for %(period)s, "
+                    "too few for a median or best."
+                )
+                % {
+                    "region": row["region"].name,
+                    "published": row["thin"].published,
+                    "cities": row["thin"].cities,
+                    "period": row["thin"].period,
+                },
+            )
+    return note
 
 
 def _accepted_flags(assessment: Assessment) -> list[dict[str, object]]:

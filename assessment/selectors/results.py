@@ -142,6 +142,11 @@ class RegionSnapshot:
     def is_empty(self) -> bool:
         return self.scores.empty
 
+    @property
+    def coverage(self) -> "PeriodCoverage":
+        """How many of the cities in scope have a result here: whether a rank or a median among them means much."""
+        return PeriodCoverage(self.period, len(self.scores), len(self.cities))
+
     is_demo: bool = False
 
 

@@ -268,6 +268,12 @@ def test_a_city_report_of_a_thinly_published_period_says_its_rank_is_among_few_a
     assert 'data-testid="dimensions-alone"' in thin and "The region's median and best are not shown" in thin
     assert "Dimensions against the region" not in thin and "Dimensions against the region" in full
     assert 'data-testid="dimensions-alone"' not in full
+    # The regions table: Shanghai alone in each region it belongs to, so no median or best there either.
+    assert "G60 Science and Innovation Corridor: only 1 of 9 member cities are published for 2026" in thin
+    assert "Corridor: only" not in full  # the G60 is fully published in 2025
+    # The plane draws no median lines through Shanghai's own point, and says why.
+    assert "No median lines: only 1 of 9 member cities are published" in thin and "Dotted lines" not in thin
+    assert "Dotted lines: the region" in full
 
 
 def test_the_report_language_follows_the_page_language(manager, g60_demo):
