@@ -526,8 +526,10 @@ def _bars_with_names_above(trace: dict[str, Any], categories: Sequence[str], axe
     )
 
 
-def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str) -> Figure:
-    """The city against the region's median and best, one spoke per dimension."""
+def radar_figure(
+    frame: pd.DataFrame, labels: Mapping[str, str], city_label: str, *, with_region: bool = True
+) -> Figure:
+    """The city against the region's median and best, one spoke per dimension (the city alone without the region)."""
     theta = [labels.get(code, code) for code in frame.index]
     theta_closed = theta + theta[:1]
 
@@ -535,7 +537,7 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
         values = [_plotted(v) for v in frame[column]]
         return values + values[:1]
 
-    traces = [
+    region_traces = [
         {
             "type": "scatterpolar",
             "r": closed("best"),
@@ -550,6 +552,9 @@ def radar_figure(frame: pd.DataFrame, labels: Mapping[str, str], city_label: str
             "name": _("Region median"),
             "line": {"color": MEDIAN_LINE, "dash": "dot"},
         },
+    ]
+    traces = [
+        *(region_traces if with_region else []),
         {
             "type": "scatterpolar",
             "r": closed("city"),

@@ -685,8 +685,11 @@ def city_panels(
     dimensions = list(structure.dimensions)
     short = short_node_labels(framework, dimensions)
     peers = frames.peers(view.scores, city.code, dimensions)
-    panels.append(
-        Panel(
+    # Too few members published (PeriodCoverage.is_ranked): the region's median and best would be the city's own
+    # scores again, so the radar draws the city alone and no strengths or weaknesses are named.
+    coverage = snapshot.coverage
+    if coverage.is_ranked:
+        radar = Panel(
             "radar",
             _("Dimensions against the region"),
             figures.radar_figure(peers, {code: code for code in dimensions}, city_label),
@@ -702,11 +705,27 @@ def city_panels(
                 for code, row in peers.iterrows()
             ],
         )
-    )
+    else:
+        radar = Panel(
+            "radar",
+            _("Dimensions against the region"),
+            figures.radar_figure(peers, {code: code for code in dimensions}, city_label, with_region=False),
+            [_("Dimension"), city_label],
+            [[short[code], display_number(row["city"])] for code, row in peers.iterrows()],
+            _(
+                "Only %(published)s of %(cities)s member cities are published for %(period)s: the region's median "
+                "and best are not drawn, they would describe too few cities."
+            )
+            % {"published": coverage.published, "cities": coverage.cities, "period": coverage.period},
+        )
+    panels.append(radar)
     panels.append(_peer_groups_panel(user, view, city, city_label))
     # Lists read as text, not as an axis: the full name, however long.
     names = node_labels(framework)
     strengths, weaknesses = frames.strengths_and_weaknesses(peers)
+    if not coverage.is_ranked:
+        strengths, weaknesses = strengths.iloc[:0], weaknesses.iloc[:0]
+    extra["thin_region"] = None if coverage.is_ranked else coverage
     extra["strengths"] = [
         (f"{code} {names.get(code, '')}".strip(), display_number(row["versus_median"]))
         for code, row in strengths.iterrows()

@@ -198,7 +198,7 @@ def city_report_context(
     # A period in which too few members are published (the dashboard's rule, PeriodCoverage.is_ranked): the
     # rank is among those alone and a median of one or two cities is no yardstick, so the report says so
     # and draws no comparison with it (no strengths and gaps, no radar, no median or best per dimension).
-    thin_region = None if snapshot.coverage.is_ranked else snapshot.coverage
+    thin_region = extra["thin_region"]
     # Chromium starts drawing now, on the other core, while the rest of the context is read.
     plane_svg = _svg(by_slug.get("plane"), PAGE_WIDTH, 400)
     radar_svg = None if thin_region else _svg(by_slug.get("radar"), PAGE_WIDTH, 380)

@@ -276,6 +276,22 @@ def test_a_city_report_of_a_thinly_published_period_says_its_rank_is_among_few_a
     assert "Dotted lines: the region" in full
 
 
+def test_the_city_page_of_a_thinly_published_period_compares_the_city_with_no_median_of_itself(manager, g60_demo):
+    """Shanghai alone is published for 2026 in G60: the radar draws Shanghai alone and no strength is named."""
+    manager.cookies["django_language"] = "en"
+    thin = manager.get("/dashboards/cities/310000/?region=G60&period=2026")
+    full = manager.get("/dashboards/cities/310000/?region=G60&period=2025")
+    radar = {panel.slug: panel for panel in thin.context["panels"]}["radar"]
+    assert [trace["name"] for trace in radar.figure["data"]] == ["Shanghai"]
+    assert radar.columns == ["Dimension", "Shanghai"] and "Only 1 of 9 member cities" in radar.caption
+    assert 'data-testid="no-strengths"' in thin.content.decode()
+    assert 'data-testid="strengths"' not in thin.content.decode()
+    full_radar = {panel.slug: panel for panel in full.context["panels"]}["radar"]
+    assert [trace["name"] for trace in full_radar.figure["data"]] == ["Region best", "Region median", "Shanghai"]
+    assert 'data-testid="strengths"' in full.content.decode()
+    assert manager.get("/dashboards/cities/310000/data/radar.csv?region=G60&period=2026").status_code == 200
+
+
 def test_the_report_language_follows_the_page_language(manager, g60_demo):
     manager.cookies["django_language"] = "en"
     english = manager.get("/dashboards/cities/310000/?region=G60&period=2025").content.decode()
