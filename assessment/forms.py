@@ -28,7 +28,12 @@ class ResponseForm(forms.Form):
     level = forms.TypedChoiceField(
         label=_("Level"), required=False, coerce=int, empty_value=None, widget=forms.RadioSelect
     )
-    value = forms.FloatField(label=_("Value"), required=False, localize=False)
+    # A text field, not type="number": a browser sends an empty value for "245.0e" or "24,5" typed into a number
+    # field, and the autosave then erased the stored answer without a word. As text, the server sees what was
+    # typed and refuses it with its message; inputmode still brings up the numeric keyboard on a phone.
+    value = forms.FloatField(
+        label=_("Value"), required=False, localize=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
     value_year = forms.IntegerField(label=_("Year the value refers to"), required=False, min_value=2000, max_value=2100)
     source = forms.CharField(label=_("Data source"), required=False, max_length=500)
     quality = forms.ChoiceField(
@@ -136,10 +141,7 @@ class ResponseForm(forms.Form):
                     ),
                 )
                 if indicator.type == Indicator.Type.COUNT:
-                    value.widget.attrs["step"] = "1"
-                    value.widget.attrs["min"] = "0"
-                else:
-                    value.widget.attrs["step"] = "any"
+                    value.widget.attrs["inputmode"] = "numeric"
         for field in self.fields.values():
             field.disabled = disabled
         self.helper = FormHelper()

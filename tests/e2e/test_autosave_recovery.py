@@ -86,3 +86,25 @@ def test_keep_my_values_leaves_the_comment_the_other_person_saved(page, live_ser
     wait_saved(page, pk)
     saved = stored(assessment, "W1.2")
     assert saved.value == 21 and saved.comment == "统计局已核实"
+
+
+@pytest.mark.parametrize("typed", ["18e", "1,8", "abc"])
+def test_a_value_that_is_no_number_is_refused_with_a_message_and_the_stored_answer_stays(
+    page, live_server, assessment, typed
+):
+    """A browser's number field sends "" for "18e": the autosave then erased the stored 18 without a word."""
+    sign_in(page, live_server, "consultant")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/dimensions/W1/")
+    pk = response_pk(assessment, "W1.2")
+    field = page.locator(f"input[name='r{pk}-value']")
+    field.fill("18")
+    field.blur()
+    wait_saved(page, pk)
+    assert stored(assessment, "W1.2").value == 18
+    field.fill(typed)
+    field.blur()
+    page.wait_for_selector(f"form[data-response='{pk}'] .save-state.failed")
+    error = page.locator(f"form[data-response='{pk}'] .autosave-error").inner_text()
+    assert "普通数字" in error, error
+    assert field.input_value() == typed  # what was typed stays in the field, to be corrected
+    assert stored(assessment, "W1.2").value == 18
