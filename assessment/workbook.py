@@ -14,6 +14,7 @@ as text and never evaluates it; reading strips that apostrophe again.
 
 import io
 import math
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,7 @@ BYTES_PER_CELL = 256  # a cell's XML; texts are kept apart, in the shared string
 META_SHEET = "_meta"
 COVER_SHEET = "README"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
 YES, NO = "yes", "no"
 QUALITY_CODES = [value for value, _label in Response.Quality.choices]
 CONFIDENCE_CODES = [value for value, _label in Response.Confidence.choices]
@@ -145,8 +147,12 @@ class WorkbookReading:
 
 
 def neutralise(text: Any) -> Any:
-    """Make user text inert in a spreadsheet: no formula, no DDE."""
-    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+    """Make user text inert in a spreadsheet: no formula, no DDE.
+
+    A plain number ("-11.3", "+5.2", "-1,234.5", "-4%") is left as it is: it cannot call or reference
+    anything, and with the quote a spreadsheet showed the dashboards' negative gaps as text ("'-11.3").
+    """
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
