@@ -5,11 +5,14 @@ never by their English name: 苏州 (320500) and 宿州 (341300) are both
 "Suzhou", 泰州 (321200) and 台州 (331000) are both "Taizhou".
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -308,6 +311,35 @@ class Agreement(models.Model):
     @property
     def title(self) -> str:
         return bilingual(self, "title")
+
+    # An agreement recorded "in force" is expired after its expiry date and only signed before it takes
+    # effect, as the network counts it (cities.network.is_in_force): pages and reports show the status on
+    # a date, not the one typed when the record was made. The same rule for Python and for a query:
+    def status_on(self, on: dt.date) -> str:
+        if self.status == self.Status.IN_FORCE:
+            if self.expires_on is not None and on > self.expires_on:
+                return self.Status.EXPIRED
+            if self.in_force_from is not None and on < self.in_force_from:
+                return self.Status.SIGNED
+        return self.status
+
+    @classmethod
+    def status_on_expression(cls, on: dt.date) -> Case:
+        in_force = Q(status=cls.Status.IN_FORCE)
+        return Case(
+            When(in_force & Q(expires_on__lt=on), then=Value(cls.Status.EXPIRED)),
+            When(in_force & Q(in_force_from__gt=on), then=Value(cls.Status.SIGNED)),
+            default=F("status"),
+            output_field=models.CharField(),
+        )
+
+    def status_label_on(self, on: dt.date) -> str:
+        return str(self.Status(self.status_on(on)).label)
+
+    @property
+    def status_today(self) -> str:
+        """The status label as of today (the date the page is read)."""
+        return self.status_label_on(timezone.localdate())
 
 
 class AgreementParty(models.Model):

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from cities.dual_space import DualSpace, ImportedFlows, dual_space
 from cities.models import Agreement, AgreementParty, City, CityPairFlow, Province, Region, RegionMembership
@@ -81,7 +82,10 @@ def agreement_list(
     if mode:
         agreements = agreements.filter(mode=mode)
     if status:
-        agreements = agreements.filter(status=status)
+        # The status as of today (Agreement.status_on): "in force" leaves out one past its expiry date.
+        agreements = agreements.annotate(status_now=Agreement.status_on_expression(timezone.localdate())).filter(
+            status_now=status
+        )
     if region:
         agreements = agreements.filter(region__code=region)
     return agreements.order_by("region__code", "domain", "key")

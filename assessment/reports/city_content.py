@@ -129,7 +129,12 @@ def _agreements(city: City, on: dt.date) -> tuple[list[dict[str, Any]], list[dic
         links = list(agreement.party_links.all())
         partners = [link.city.name_distinct for link in links if link.city_id != city.code and link.role != observer]
         observers = [link.city.name_distinct for link in links if link.city_id != city.code and link.role == observer]
-        row = {"agreement": agreement, "partners": partners, "observers": observers}
+        row = {
+            "agreement": agreement,
+            "partners": partners,
+            "observers": observers,
+            "status": agreement.status_label_on(on),
+        }
         if any(link.city_id == city.code and link.role == observer for link in links):
             observed.append(row)
             continue

@@ -312,3 +312,40 @@ def test_the_admin_lists_filters_and_edits_agreements(demo_agreements, role_clie
     page = client.get(reverse("admin:cities_agreement_change", args=[agreement.pk])).content.decode()
     assert "agreement_parties" in page or "party_links" in page
     assert client.get(reverse("admin:cities_agreement_history", args=[agreement.pk])).status_code == 200
+
+
+def test_an_agreement_recorded_in_force_reads_expired_after_its_expiry_date(reference_data, client_factory):
+    """The page, the list's status filter and the query agree with the network's count (is_in_force)."""
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    today = timezone.localdate()
+    lapsed = Agreement.objects.create(
+        key="lapsed", title_zh="已到期协议", title_en="Lapsed agreement", domain="talent", mode="mutual_recognition",
+        status=Agreement.Status.IN_FORCE, in_force_from=today - dt.timedelta(days=400),
+        expires_on=today - dt.timedelta(days=1),
+    )  # fmt: skip
+    running = Agreement.objects.create(
+        key="running", title_zh="生效协议", title_en="Running agreement", domain="talent", mode="mutual_recognition",
+        status=Agreement.Status.IN_FORCE, expires_on=today,
+    )  # fmt: skip
+    coming = Agreement.objects.create(
+        key="coming", title_zh="待生效协议", title_en="Coming agreement", domain="talent", mode="mutual_recognition",
+        status=Agreement.Status.IN_FORCE, in_force_from=today + dt.timedelta(days=1),
+    )  # fmt: skip
+    assert [a.status_on(today) for a in (lapsed, running, coming)] == ["expired", "in_force", "signed"]
+    assert lapsed.status_on(today - dt.timedelta(days=1)) == "in_force"
+    for on in (today, today - dt.timedelta(days=1), today + dt.timedelta(days=1)):
+        by_query = dict(
+            Agreement.objects.annotate(now=Agreement.status_on_expression(on)).values_list("key", "now")
+        )
+        assert by_query == {a.key: a.status_on(on) for a in Agreement.objects.all()}
+    client = client_factory(UserFactory(roles=[Role.STAKEHOLDER]))
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("cities:agreement_detail", args=["lapsed"])).content.decode()
+    assert ">Expired<" in page and ">In force<" not in page
+    listed = client.get(reverse("cities:agreement_list") + "?status=in_force").content.decode()
+    assert "Running agreement" in listed and "Lapsed agreement" not in listed and "Coming agreement" not in listed
+    expired = client.get(reverse("cities:agreement_list") + "?status=expired").content.decode()
+    assert "Lapsed agreement" in expired and "Running agreement" not in expired
