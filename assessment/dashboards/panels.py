@@ -55,6 +55,12 @@ class Panel:
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
     caption: str = ""
+    # The caption on paper, where it differs (a page's "hover" means nothing in a PDF).
+    print_caption: str = ""
+
+    @property
+    def caption_in_print(self) -> str:
+        return self.print_caption or self.caption
 
     @property
     def figure_id(self) -> str:
@@ -255,19 +261,21 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
         if coverage is not None
         else ""
     )
-    caption += _(
-        ". The quadrants are cut at the threshold.%(medians)s Names: %(named)s; every city on hover and in the table."
-    ) % {
+    named = (
+        _("every city")
+        if len(frame) <= figures.PLANE_ALL_NAMED
+        else _(
+            "the %(extremes)s highest and lowest on each axis and the %(off)s furthest from the diagonal, "
+            "where the name covers no other city"
+        )
+        % {"extremes": figures.PLANE_EXTREMES, "off": figures.PLANE_OFF_DIAGONAL}
+    )
+    cut = _(". The quadrants are cut at the threshold.%(medians)s %(names)s")
+    # On paper nothing can be hovered and no table follows the plane: the names drawn are all it has.
+    print_caption = caption + cut % {"medians": medians, "names": _("Names: %(named)s.") % {"named": named}}
+    caption += cut % {
         "medians": medians,
-        "named": (
-            _("every city")
-            if len(frame) <= figures.PLANE_ALL_NAMED
-            else _(
-                "the %(extremes)s highest and lowest on each axis and the %(off)s furthest from the diagonal, "
-                "where the name covers no other city"
-            )
-            % {"extremes": figures.PLANE_EXTREMES, "off": figures.PLANE_OFF_DIAGONAL}
-        ),
+        "names": _("Names: %(named)s; every city on hover and in the table.") % {"named": named},
     }
     return Panel(
         "plane",
@@ -285,6 +293,7 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
         [_("City"), _("Code"), titles[0], titles[1], _("Stage"), _("Against the stage threshold")],
         rows,
         caption,
+        print_caption,
     )
 
 

@@ -267,7 +267,7 @@ def city_report_context(
         "headline": _headline_text(recommendations),
         "plane_svg": plane_svg,
         # The plane's own caption: it names the medians and the stage threshold the figure draws.
-        "plane_caption": by_slug["plane"].caption if "plane" in by_slug else "",
+        "plane_caption": by_slug["plane"].caption_in_print if "plane" in by_slug else "",
         "radar_svg": radar_svg,
         # The trend across periods (and framework versions, with the break marked) and the peer groups:
         # the dashboard's panels, as they are on the page.

@@ -299,3 +299,18 @@ def test_the_report_language_follows_the_page_language(manager, g60_demo):
     manager.cookies["django_language"] = "zh-hans"
     chinese = manager.get("/dashboards/cities/310000/?region=G60&period=2025").content.decode()
     assert '<option value="zh" selected>中文</option>' in chinese
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_no_report_asks_its_reader_to_hover(g60_demo, language):
+    """Paper cannot be hovered: the plane's caption names what is drawn, where the page adds "on hover"."""
+    from assessment.reports.render import city_report_html, region_report_html
+    from cities.models import City, Region
+
+    reader = UserFactory(is_superuser=True)
+    city = city_report_html(
+        user=reader, city=City.objects.get(code="310000"), period=2025, region_code="G60", language=language
+    )
+    region = region_report_html(user=reader, region=Region.objects.get(code="G60"), period=2025, language=language)
+    for html in (city, region):
+        assert "hover" not in html.replace("hoverlabel", "").lower() and "悬停" not in html
