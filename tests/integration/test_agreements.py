@@ -337,9 +337,7 @@ def test_an_agreement_recorded_in_force_reads_expired_after_its_expiry_date(refe
     assert [a.status_on(today) for a in (lapsed, running, coming)] == ["expired", "in_force", "signed"]
     assert lapsed.status_on(today - dt.timedelta(days=1)) == "in_force"
     for on in (today, today - dt.timedelta(days=1), today + dt.timedelta(days=1)):
-        by_query = dict(
-            Agreement.objects.annotate(now=Agreement.status_on_expression(on)).values_list("key", "now")
-        )
+        by_query = dict(Agreement.objects.annotate(now=Agreement.status_on_expression(on)).values_list("key", "now"))
         assert by_query == {a.key: a.status_on(on) for a in Agreement.objects.all()}
     client = client_factory(UserFactory(roles=[Role.STAKEHOLDER]))
     client.cookies["django_language"] = "en"
