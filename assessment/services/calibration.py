@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, has_role
 from assessment.models import Assessment, BlindAnswer, BlindRating, Indicator
 from assessment.services.assessments import can_review
+from assessment.services.notifications import notify_blind_rating_asked, notify_blind_rating_submitted
 
 NOT_APPLICABLE = "na"
 
@@ -55,11 +56,13 @@ def request_blind_rating(*, assessment: Assessment, rater: AbstractBaseUser, by:
         raise ValidationError(_("This framework version has no level indicators to rate."), code="no_levels")
     try:
         with transaction.atomic():
-            return BlindRating.objects.create(assessment=assessment, rater=rater, requested_by=by)
+            rating = BlindRating.objects.create(assessment=assessment, rater=rater, requested_by=by)
     except IntegrityError as exc:
         raise ValidationError(
             _("This consultant has already been asked to rate this assessment."), code="twice"
         ) from exc
+    notify_blind_rating_asked(rating)
+    return rating
 
 
 def parse_blind_level(text: str) -> tuple[int | None, bool]:
@@ -120,4 +123,5 @@ def save_blind_answers(
             locked.submitted_at = timezone.now()
             locked.save(update_fields=["status", "submitted_at"])
             rating.status, rating.submitted_at = locked.status, locked.submitted_at
+            notify_blind_rating_submitted(locked)
     return missing

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assessment.models import Assessment, Notification
+from assessment.models import Assessment, BlindRating, Notification
 
 logger = logging.getLogger("dualspace.notifications")
 
@@ -38,16 +38,28 @@ def notification_text(notification: Notification) -> str:
         Notification.Kind.RETURNED: _("%(where)s was returned: indicators wait for your answers."),
         Notification.Kind.DEADLINE_SOON: _("%(where)s is due on %(deadline)s, in %(days)d days."),
         Notification.Kind.OVERDUE: _("%(where)s was due on %(deadline)s and is not submitted."),
+        Notification.Kind.BLIND_RATING_ASKED: _("A blind second rating of %(where)s is asked of you."),
+        Notification.Kind.BLIND_RATING_SUBMITTED: _(
+            "The blind rating of %(where)s is submitted: its agreement report is open."
+        ),
     }[Notification.Kind(notification.kind)] % {"where": where, "deadline": deadline, "days": REMIND_DAYS_BEFORE}
 
 
-def notify(users: Iterable[AbstractBaseUser | None], kind: str, assessment: Assessment, key: str) -> int:
+def notify(
+    users: Iterable[AbstractBaseUser | None],
+    kind: str,
+    assessment: Assessment,
+    key: str,
+    blind_rating: BlindRating | None = None,
+) -> int:
     """One notification per user for ``key`` (a second call with the same key adds nothing); how many were new."""
     made = 0
     for user in {u.pk: u for u in users if u is not None}.values():
         try:
             with transaction.atomic():
-                notification = Notification.objects.create(user=user, kind=kind, assessment=assessment, key=key[:100])
+                notification = Notification.objects.create(
+                    user=user, kind=kind, assessment=assessment, key=key[:100], blind_rating=blind_rating
+                )
         except IntegrityError:
             continue
         made += 1
@@ -61,7 +73,7 @@ def _email(notification: Notification) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         text = notification_text(notification)
         subject = _("DualSpace: %(text)s") % {"text": text}
-        body = text + "\n\n" + settings.SITE_URL.rstrip("/") + notification.assessment.get_absolute_url()
+        body = text + "\n\n" + settings.SITE_URL.rstrip("/") + notification.get_absolute_url()
     try:
         send_mail(subject, body, None, [notification.user.email])
     except Exception:  # a mail server's refusal must not undo the work that caused the mail
@@ -72,6 +84,25 @@ def _email(notification: Notification) -> None:
 
 def notify_assigned(assessment: Assessment, users: Iterable[AbstractBaseUser | None]) -> int:
     return notify(users, Notification.Kind.ASSIGNED, assessment, f"assigned:{assessment.pk}")
+
+
+def notify_blind_rating_asked(rating: BlindRating) -> int:
+    return notify(
+        [rating.rater], Notification.Kind.BLIND_RATING_ASKED, rating.assessment, f"blind-asked:{rating.pk}", rating
+    )
+
+
+def notify_blind_rating_submitted(rating: BlindRating) -> int:
+    """Those who asked for it and the team read the agreement report now (selectors.calibration.can_read_agreement)."""
+    assessment = rating.assessment
+    readers = [rating.requested_by, assessment.reviewer, *assessment.consultants.all()]
+    return notify(
+        [user for user in readers if user is not None and user.pk != rating.rater_id],
+        Notification.Kind.BLIND_RATING_SUBMITTED,
+        assessment,
+        f"blind-submitted:{rating.pk}",
+        rating,
+    )
 
 
 def notify_returned(assessment: Assessment) -> int:

@@ -146,6 +146,17 @@ def test_the_second_rater_rates_blind_and_the_report_gives_the_kappa_worked_out_
     assert f'href="/assessments/{assessment.pk}/" data-testid="back-to-assessment"' in first_report.content.decode()
     rater_report = clients["rater"].get(f"/blind-ratings/{rating.pk}/agreement/")
     assert rater_report.status_code == 200 and 'data-testid="back-to-assessment"' not in rater_report.content.decode()
+    assert 'href="/blind-ratings/" data-testid="back-to-blind-ratings"' in rater_report.content.decode()
+    # The rater was told when asked, and those who read the report when it was submitted, each with a link that opens.
+    rater_notes = clients["rater"].get("/notifications/")
+    assert f'href="/blind-ratings/{rating.pk}/"' in rater_notes.content.decode()
+    assert "A blind second rating of Hangzhou 2026 is asked of you." in rater_notes.content.decode()
+    for name in ("reviewer", "first"):
+        notes = clients[name].get("/notifications/").content.decode()
+        assert f'href="/blind-ratings/{rating.pk}/agreement/"' in notes, name
+        assert "The blind rating of Hangzhou 2026 is submitted" in notes, name
+    assert f"/blind-ratings/{rating.pk}/" not in clients["bystander"].get("/notifications/").content.decode()
+    assert "is submitted" not in rater_notes.content.decode()
     assert clients["bystander"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 404
     assert clients["other_reviewer"].get(f"/blind-ratings/{rating.pk}/agreement/").status_code == 404
 
