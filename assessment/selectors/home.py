@@ -17,6 +17,7 @@ from assessment.models import Assessment, Framework, Report
 from assessment.selectors.assessments import assessment_dimensions, assessments_visible_to
 from assessment.selectors.reports import reports_listed_for
 from assessment.selectors.results import (
+    PeriodCoverage,
     PeriodResult,
     RankInterval,
     city_results,
@@ -58,7 +59,17 @@ class CityStanding:
     rank: int | None = None
     interval: RankInterval | None = None
     ranked: int = 0
+    # The region's member cities: with too few of them published the rank is among those alone.
+    members: int = 0
     trend: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def thin_region(self) -> PeriodCoverage | None:
+        """The period's coverage when too few members are published to rank (PeriodCoverage.is_ranked)."""
+        if self.period is None or not self.members:
+            return None
+        coverage = PeriodCoverage(self.period, self.ranked, self.members)
+        return None if coverage.is_ranked else coverage
 
 
 def _stage_names(framework: Framework) -> dict[str, str]:
@@ -93,12 +104,13 @@ def city_standing(city: City, user: AbstractBaseUser | AnonymousUser) -> CitySta
     ]
     regions = regions_of_city(city)
     region = regions[0] if regions else None
-    rank, interval, ranked = None, None, 0
+    rank, interval, ranked, members = None, None, 0, 0
     if region is not None:
         results = region_results(region=region, period=latest.period, framework=framework, user=user)
         row = next((row for row in results.rows if row.city_code == city.code), None)
         if row is not None:
             rank, interval, ranked = row.rank, row.rank_interval, results.ranked_cities
+            members = region.cities.count()
     return CityStanding(
         city=city,
         period=latest.period,
@@ -109,6 +121,7 @@ def city_standing(city: City, user: AbstractBaseUser | AnonymousUser) -> CitySta
         rank=rank,
         interval=interval,
         ranked=ranked,
+        members=members,
         trend=trend,
     )
 

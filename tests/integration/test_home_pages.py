@@ -49,6 +49,18 @@ def test_a_city_manager_sees_the_stage_the_rank_interval_and_the_trend(g60_demo,
     trend = card.split('data-testid="standing-trend"')[1].split("</table>")[0]
     assert [int(period) for period in re.findall(r"<tr><td>(\d{4})</td>", trend)] == [2024, 2025]
     assert "?period=2025&amp;region=G60" in card  # the dashboard link opens on the city's own period
+    assert 'data-testid="standing-rank-coverage"' not in card  # 9 of 9 published in 2025
+
+
+def test_a_rank_among_too_few_published_cities_says_so_on_the_start_page(g60_demo, client_factory):
+    """Shanghai's latest is 2026, when it alone of the G60's nine is published: '1 of 1' needs its warning."""
+    manager = UserFactory(roles=[Role.CITY_MANAGER])
+    City.objects.get(code="310000").managers.add(manager)
+    card = home(client_factory(manager)).split('data-testid="city-standing" data-city="310000"')[1]
+    card = card.split("</section>")[0]
+    assert "1 of 1 in G60" in card
+    warning = card.split('data-testid="standing-rank-coverage">')[1].split("</div>")[0]
+    assert "Only 1 of 9 member cities have a published result for 2026: this rank is among those alone." in warning
 
 
 @pytest.mark.chinese
