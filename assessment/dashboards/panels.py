@@ -840,9 +840,12 @@ def compare_panels(snapshot: result_selectors.RegionSnapshot, codes: list[str]) 
             ),
             [_("Code"), _("Name"), *city_names],
             [stage_row, *aggregate_rows],
-            _("The index, its halves and every dimension, 0–100; dimensions: %(names)s.")
+            _(
+                "The chart: every dimension, 0–100; the table adds the stage, the index and its halves. "
+                "Dimensions: %(names)s."
+            )
             # A caption is prose with room for every name in full: an axis label may be cut to its code, this may not.
-            % {"names": "; ".join(f"{code} {names.get(code, code)}" for code in structure.dimensions)},
+            % {"names": _("; ").join(f"{code} {names.get(code, code)}" for code in structure.dimensions)},
         ),
         Panel(
             "indicators",
