@@ -4,7 +4,8 @@ The writer, ``cities.services.agreements_import``, writes every row or none.
 
 Columns: key, title_zh, title_en, domain, mode, status, parties, region,
 signed_on, in_force_from, expires_on, service_items, evidence_url, source;
-optional: evidence_note, is_demo (true/false).
+optional: evidence_note, is_demo (true/false), source_en and evidence_note_en (the English of
+source and evidence_note, which are written in Chinese first).
 
 ``parties`` lists two or more division codes separated by ``;``; a code may
 carry a role after a colon (``310000:lead``), otherwise the city is a member.
@@ -40,7 +41,7 @@ AGREEMENT_COLUMNS = (
     "evidence_url",
     "source",
 )
-AGREEMENT_OPTIONAL_COLUMNS = ("evidence_note", "is_demo")
+AGREEMENT_OPTIONAL_COLUMNS = ("evidence_note", "is_demo", "source_en", "evidence_note_en")
 # The model field each free-text column is stored in.
 AGREEMENT_TEXT_FIELDS = {column: (Agreement, column) for column in ("key", "title_zh", "title_en", "evidence_url")}
 TRUE_WORDS = {"true", "yes", "1"}
@@ -66,6 +67,8 @@ class AgreementRow:
     evidence_note: str
     source: str
     is_demo: bool
+    evidence_note_en: str = ""
+    source_en: str = ""
 
     def values(self) -> dict[str, object]:
         """Field values for the Agreement model, parties and key aside."""
@@ -82,7 +85,9 @@ class AgreementRow:
             "service_items": self.service_items,
             "evidence_url": self.evidence_url,
             "evidence_note": self.evidence_note,
+            "evidence_note_en": self.evidence_note_en,
             "source": self.source,
+            "source_en": self.source_en,
             "is_demo": self.is_demo,
         }
 
@@ -243,6 +248,8 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[Problem]]:
                     evidence_note=cells.get("evidence_note", ""),
                     source=cells["source"],
                     is_demo=demo_text in TRUE_WORDS,
+                    evidence_note_en=cells.get("evidence_note_en", ""),
+                    source_en=cells.get("source_en", ""),
                 )
             )
     return rows, problems

@@ -213,6 +213,11 @@ class RegionMembership(models.Model):
         return bilingual(self, "note")
 
 
+def _either(first: str, english: str) -> str:
+    """The English text to an English reader and the first to others, each falling back on the other."""
+    return (english or first) if in_english() else (first or english)
+
+
 class Agreement(models.Model):
     """A cross-boundary agreement binding two or more cities in one service domain."""
 
@@ -280,8 +285,12 @@ class Agreement(models.Model):
         help_text=_("How many services or procedures the agreement covers, where it says."),
     )
     evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    # Notes in Chinese first (or in the one language they were written in), with an optional English
+    # version: a reader sees their language's, or the other when only one was written.
     evidence_note = models.TextField(_("evidence note"), blank=True)
+    evidence_note_en = models.TextField(_("evidence note (English)"), blank=True)
     source = models.TextField(_("source"), blank=True)
+    source_en = models.TextField(_("source (English)"), blank=True)
     is_demo = models.BooleanField(
         _("demonstration data"),
         default=False,
@@ -311,6 +320,14 @@ class Agreement(models.Model):
     @property
     def title(self) -> str:
         return bilingual(self, "title")
+
+    @property
+    def evidence_note_text(self) -> str:
+        return _either(self.evidence_note, self.evidence_note_en)
+
+    @property
+    def source_text(self) -> str:
+        return _either(self.source, self.source_en)
 
     # An agreement recorded "in force" is expired after its expiry date and only signed before it takes
     # effect, as the network counts it (cities.network.is_in_force): pages and reports show the status on

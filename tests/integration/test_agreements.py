@@ -347,3 +347,39 @@ def test_an_agreement_recorded_in_force_reads_expired_after_its_expiry_date(refe
     assert "Running agreement" in listed and "Lapsed agreement" not in listed and "Coming agreement" not in listed
     expired = client.get(reverse("cities:agreement_list") + "?status=expired").content.decode()
     assert "Lapsed agreement" in expired and "Running agreement" not in expired
+
+
+def test_an_agreements_notes_follow_the_page_language_and_fall_back_on_the_other(demo_agreements, client_factory):
+    from tests.factories import UserFactory
+
+    client = client_factory(UserFactory(roles=[Role.STAKEHOLDER]))
+    url = reverse("cities:agreement_detail", args=["g60-talent-mutual-recognition"])
+    chinese = client.get(url).content.decode()
+    assert "示例：芜湖、宣城不是参与方" in chinese and "示例：为演示而虚构" in chinese
+    assert "Wuhu and Xuancheng" not in chinese and "invented for demonstration" not in chinese
+    assert '<li class="breadcrumb-item active" aria-current="page">G60科创走廊人才资质互认（示例）</li>' in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "Demo: Wuhu and Xuancheng are not parties" in english and "示例：芜湖" not in english
+    # A note written in one language only is shown on both pages.
+    only = Agreement.objects.get(key="g60-talent-mutual-recognition")
+    only.evidence_note_en = ""
+    only.save()
+    assert "示例：芜湖、宣城不是参与方" in client.get(url).content.decode()
+
+
+def test_the_english_columns_are_optional_and_imported_when_present(reference_data, tmp_path):
+    call_command("import_agreements", str(write_csv(tmp_path, HEADER + GOOD_ROW)), verbosity=0)
+    assert Agreement.objects.get(key="g60-test").source_en == ""
+    header = HEADER.strip() + ",evidence_note,source_en,evidence_note_en\n"
+    call_command(
+        "import_agreements",
+        str(write_csv(tmp_path, header + GOOD_ROW.strip() + ",测试说明,test source in English,a note\n")),
+        verbosity=0,
+    )
+    made = Agreement.objects.get(key="g60-test")
+    assert (made.evidence_note, made.source_en, made.evidence_note_en) == (
+        "测试说明",
+        "test source in English",
+        "a note",
+    )

@@ -30,7 +30,7 @@ def test_the_health_code_recognitions_carry_their_dates(shipped_agreements):
     assert yrd.status == jjj.status == Agreement.Status.EXPIRED
     assert yrd.in_force_from.year == jjj.in_force_from.year == 2020
     assert yrd.expires_on == jjj.expires_on == dt.date(2022, 12, 7)
-    assert yrd.evidence_note.startswith("month-level:")
+    assert yrd.evidence_note_en.startswith("month-level:") and yrd.evidence_note.startswith("精确到月")
 
 
 def test_an_expired_agreement_counts_between_its_dates_only(shipped_agreements):
