@@ -39,7 +39,9 @@ DASHBOARDS = {
         },
     ),
     "city": (
-        "/dashboards/cities/310000/",
+        # 2025: every G60 city published, so the radar has a region to compare with (2026, Shanghai's latest
+        # and the page's default, has Shanghai alone and draws it alone).
+        "/dashboards/cities/310000/?period=2025",
         {
             "ranking": ".scatterlayer .trace",
             "plane": ".scatterlayer .trace .point",

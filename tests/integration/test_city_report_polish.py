@@ -30,7 +30,7 @@ def test_the_plane_caption_is_the_planes_own(g60_demo, user_with_role):
     region = city_region(city, "G60")
     view = panels.region_view(reader, region, _filters(reader, region, g60_demo, PERIOD))
     plane = next(panel for panel in panels.city_panels(reader, view, city)[0] if panel.slug == "plane")
-    assert context["plane_caption"] == plane.caption and plane.caption
+    assert context["plane_caption"] == plane.caption_in_print and plane.caption_in_print
     html = city_report_html(user=reader, city=city, period=PERIOD, language="en", region_code="G60")
     assert "the dotted lines are the region's medians" not in html
 

@@ -81,7 +81,7 @@ def test_the_priority_pairs_are_listed_once(region_context):
 
 def test_the_captions_are_the_panels_own(region_context):
     html = unescape(render_to_string("reports/region.html", region_context))
-    assert region_context["plane"].caption in html
+    assert region_context["plane"].caption_in_print in html
     assert "the dotted lines are the region's medians." not in html
     movers = region_context["movers"]
     assert f'data-testid="movers-caption">{movers.caption}' in html
