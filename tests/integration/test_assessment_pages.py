@@ -344,3 +344,19 @@ def test_only_the_reviewer_or_an_administrator_opens_the_team_page(team):
     }
     assert team["consultant"].post(page_url, data).status_code == 403
     assert list(team["assessment"].consultants.all()) == before
+
+
+def test_labels_end_in_the_page_languages_colon(team):
+    """A label's colon is the language's: full-width in Chinese ("审核人："), never "审核人: " beside Chinese."""
+    consultant = team["consultant"]
+    assessment = team["assessment"]
+    urls = [
+        reverse("assessment:assessment_detail", args=[assessment.pk]),
+        reverse("assessment:dimension_form", args=[assessment.pk, "D1"]),
+    ]
+    chinese = "".join(consultant.get(url).content.decode() for url in urls)
+    assert "审核人：" in chinese and "所需佐证材料：" in chinese
+    assert "审核人:" not in chinese and "所需佐证材料:" not in chinese
+    consultant.cookies["django_language"] = "en"
+    english = "".join(consultant.get(url).content.decode() for url in urls)
+    assert "Reviewer: " in english and "Evidence required: " in english
