@@ -7,6 +7,7 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -390,6 +391,9 @@ def response_save(request: HttpRequest, pk: int, response_pk: int) -> HttpRespon
                         "ok": True,
                         "version": saved.version,
                         "saved_at": saved.updated_at.isoformat(),
+                        # In the deployment's time zone, as "last saved by … at …" on the page: the browser's
+                        # own clock may be set to another zone (a UTC browser read 18:36 beside 02:36).
+                        "saved_at_text": timezone.localtime(saved.updated_at).strftime("%H:%M:%S"),
                         "reload": "use_derived" in request.POST,
                         # Not a refusal: shown beside the value, which is saved.
                         "warnings": {"value": warning} if warning else {},

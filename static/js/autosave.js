@@ -195,7 +195,7 @@
           edited.forEach(function (at, name) { if (at <= sentAt) { edited.delete(name); } });
           if (edited.size) { remember(form); } else { forget(form); pending.delete(form); }
           showWarnings(form, reply.warnings);
-          setState(form, "saved", text.saved + " " + new Date(reply.saved_at).toLocaleTimeString());
+          setState(form, "saved", text.saved + " " + reply.saved_at_text);
         } else if (response.status === 409) {
           setState(form, "failed", reply.message);
           showConflict(form, reply);

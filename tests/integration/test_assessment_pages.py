@@ -1,4 +1,6 @@
+import datetime as dt
 import io
+import zoneinfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -127,6 +129,10 @@ def test_autosave_returns_the_new_version_and_a_stale_autosave_gets_409_with_bot
         url, {prefix + "base_version": 1, prefix + "value": "42"}, HTTP_ACCEPT="application/json"
     )
     assert first.status_code == 200 and first.json()["version"] == 2
+    # The time said beside the field is the deployment's (Asia/Shanghai), as the page's "last saved", not the browser's.
+    saved = dt.datetime.fromisoformat(first.json()["saved_at"])
+    shanghai = saved.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    assert first.json()["saved_at_text"] == shanghai.strftime("%H:%M:%S")
     stale = team["consultant"].post(
         url, {prefix + "base_version": 1, prefix + "value": "43"}, HTTP_ACCEPT="application/json"
     )
