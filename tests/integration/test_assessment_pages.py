@@ -366,3 +366,16 @@ def test_labels_end_in_the_page_languages_colon(team):
     consultant.cookies["django_language"] = "en"
     english = "".join(consultant.get(url).content.decode() for url in urls)
     assert "Reviewer: " in english and "Evidence required: " in english
+
+
+def test_opening_an_address_that_only_takes_a_form_gives_a_page_not_a_blank_screen(team):
+    """GET on a POST-only address: 405 with a translated page and the Allow header, never an empty body."""
+    assessment = team["assessment"]
+    response = assessment.responses.select_related("indicator__node").first()
+    url = reverse("assessment:response_save", args=[assessment.pk, response.pk])
+    reply = team["consultant"].get(url)
+    assert reply.status_code == 405 and reply["Allow"] == "POST"
+    assert "这个地址不打开页面" in reply.content.decode()
+    team["consultant"].cookies["django_language"] = "en"
+    english = team["consultant"].get(url)
+    assert english.status_code == 405 and "This address does not open a page" in english.content.decode()
