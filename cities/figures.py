@@ -273,6 +273,7 @@ def partner_figure(*, partners: Sequence[Mapping[str, Any]], flow_title: str) ->
             "height": max(260, 26 * len(shown) + 90),
             "margin": {"l": 110, "r": 20, "t": 20, "b": 60},
             "xaxis": {"title": {"text": _("Digital coverage (percent of service domains)")}, "range": [0, 100]},
-            "yaxis": {"autorange": "reversed", "title": {"text": _("Partner city, by flow (largest on top)")}},
+            # The order (largest flow on top) is in the caption: the longer title ran off the top of a short chart.
+            "yaxis": {"autorange": "reversed", "title": {"text": _("Partner city")}},
         },
     )

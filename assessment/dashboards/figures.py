@@ -113,7 +113,8 @@ def ranking_figure(
         _layout(
             max(320, 22 * len(frame) + 90),
             xaxis={"title": {"text": _("Rank (1 = highest index)")}, **_rank_axis(frame)},
-            yaxis={"title": {"text": _("City")}, "autorange": "reversed", "automargin": True},
+            # A standoff from the names: without it the title sat on the longest name in a what-if redraw.
+            yaxis={"title": {"text": _("City"), "standoff": 12}, "autorange": "reversed", "automargin": True},
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         ),
     )
