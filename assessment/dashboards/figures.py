@@ -452,6 +452,7 @@ def bar_figure(
     names_above: bool = False,
     *,
     category_title: str,
+    digits: int | None = None,
 ) -> Figure:
     """Bars with their values written outside; ``names_above`` (across only) writes each name over its bar.
 
@@ -465,7 +466,8 @@ def bar_figure(
     trace: dict[str, Any] = {
         "type": "bar",
         "marker": {"color": list(colours) if not isinstance(colours, str) else colours},
-        "text": [("" if v is None else f"{v:g}") for v in values_out],
+        # ``digits`` writes every value with as many decimals as its table: "9.0" beside "10.2", not "9".
+        "text": [("" if v is None else f"{v:g}" if digits is None else f"{v:.{digits}f}") for v in values_out],
         "textposition": "outside",
         "cliponaxis": False,
     }

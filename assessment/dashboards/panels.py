@@ -469,6 +469,7 @@ def _movers_panel(user: AbstractBaseUser | AnonymousUser, view: RegionView, labe
             _("Change (points)"),
             horizontal=True,
             category_title=_("City"),
+            digits=frames.MOVE_DIGITS,
         )
         if not shown.empty
         else None,
