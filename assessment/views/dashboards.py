@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -191,7 +192,8 @@ def region_what_if(request: HttpRequest, code: str) -> JsonResponse:
                 slug: {
                     "figure": by_slug[slug].figure,
                     "columns": by_slug[slug].columns,
-                    "rows": by_slug[slug].rows,
+                    # As the page's table writes them ("75.0"): a JSON number 75.0 reached the redrawn table as "75".
+                    "rows": [[_as_written(cell) for cell in row] for row in by_slug[slug].rows],
                     "caption": by_slug[slug].caption,
                 }
                 for slug in WHAT_IF_PANELS
@@ -209,6 +211,11 @@ def region_what_if(request: HttpRequest, code: str) -> JsonResponse:
             ],
         }
     )
+
+
+def _as_written(cell: Any) -> Any:
+    """A table cell as the page's template writes it: numbers as text (Django's localize), the rest as they are."""
+    return localize(cell) if isinstance(cell, float | int) and not isinstance(cell, bool) else cell
 
 
 def region_data(request: HttpRequest, code: str, chart: str, fmt: str) -> HttpResponse:

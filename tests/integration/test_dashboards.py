@@ -98,6 +98,10 @@ def test_what_if_weights_change_the_ranking_but_never_the_stored_results(manager
     html = manager.get("/dashboards/regions/G60/?period=2025&w.IC=0").content.decode()
     assert [row[2] for row in table_rows(html, "ranking")] == [row["city"] for row in scenario["ranking"]]
     assert "w.IC=0" not in html.split('data-testid="what-if-reset"')[0].rsplit("href=", 1)[1]
+    # The redrawn tables are written as the page writes them: "75.0", never a bare 75.
+    shown = manager.get("/dashboards/regions/G60/what-if.json?period=2025&w.IC=0").json()
+    for slug in ("ranking", "heatmap", "plane"):
+        assert shown["panels"][slug]["rows"] == table_rows(html, slug), slug
 
 
 def test_framework_weights_in_a_what_if_give_the_published_ranking(manager, g60_demo):
