@@ -637,16 +637,17 @@ def trend_figure(
                 "line": {"color": THRESHOLD_LINE, "dash": "dash", "width": 1.5},
             }
         ]
+        # At the foot of the line: at its top a leading city's lines (90 to 100) ran through the words.
         extra["annotations"] = [
             {
                 "x": position,
-                "y": 1,
+                "y": 0,
                 "xref": "x",
                 "yref": "paper",
                 "text": break_label,
                 "showarrow": False,
                 "xanchor": "left",
-                "yanchor": "top",
+                "yanchor": "bottom",
                 "font": {"size": 11},
                 "bgcolor": "rgba(255,255,255,0.8)",
             }
