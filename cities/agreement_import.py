@@ -67,8 +67,9 @@ class AgreementRow:
     evidence_note: str
     source: str
     is_demo: bool
-    evidence_note_en: str = ""
-    source_en: str = ""
+    # None when the file has no such column: the English stored earlier is then kept, not blanked.
+    evidence_note_en: str | None = None
+    source_en: str | None = None
 
     def values(self) -> dict[str, object]:
         """Field values for the Agreement model, parties and key aside."""
@@ -85,10 +86,13 @@ class AgreementRow:
             "service_items": self.service_items,
             "evidence_url": self.evidence_url,
             "evidence_note": self.evidence_note,
-            "evidence_note_en": self.evidence_note_en,
             "source": self.source,
-            "source_en": self.source_en,
             "is_demo": self.is_demo,
+            **{
+                name: text
+                for name, text in (("evidence_note_en", self.evidence_note_en), ("source_en", self.source_en))
+                if text is not None
+            },
         }
 
 
@@ -248,8 +252,8 @@ def read_agreements(path: Path) -> tuple[list[AgreementRow], list[Problem]]:
                     evidence_note=cells.get("evidence_note", ""),
                     source=cells["source"],
                     is_demo=demo_text in TRUE_WORDS,
-                    evidence_note_en=cells.get("evidence_note_en", ""),
-                    source_en=cells.get("source_en", ""),
+                    evidence_note_en=cells.get("evidence_note_en"),
+                    source_en=cells.get("source_en"),
                 )
             )
     return rows, problems

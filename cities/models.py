@@ -332,12 +332,17 @@ class Agreement(models.Model):
     # An agreement recorded "in force" is expired after its expiry date and only signed before it takes
     # effect, as the network counts it (cities.network.is_in_force): pages and reports show the status on
     # a date, not the one typed when the record was made. The same rule for Python and for a query:
+    # And one recorded "expired" was in force between its two dates (a report of 2021 reads the health-code
+    # recognition, expired in 2022, as in force then).
     def status_on(self, on: dt.date) -> str:
         if self.status == self.Status.IN_FORCE:
             if self.expires_on is not None and on > self.expires_on:
                 return self.Status.EXPIRED
             if self.in_force_from is not None and on < self.in_force_from:
                 return self.Status.SIGNED
+        if self.status == self.Status.EXPIRED and self.in_force_from is not None and self.expires_on is not None:
+            if self.in_force_from <= on <= self.expires_on:
+                return self.Status.IN_FORCE
         return self.status
 
     @classmethod
@@ -346,6 +351,10 @@ class Agreement(models.Model):
         return Case(
             When(in_force & Q(expires_on__lt=on), then=Value(cls.Status.EXPIRED)),
             When(in_force & Q(in_force_from__gt=on), then=Value(cls.Status.SIGNED)),
+            When(
+                Q(status=cls.Status.EXPIRED, in_force_from__lte=on, expires_on__gte=on),
+                then=Value(cls.Status.IN_FORCE),
+            ),
             default=F("status"),
             output_field=models.CharField(),
         )

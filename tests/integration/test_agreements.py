@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from cities.models import Agreement, AgreementParty
+from cities.network import AgreementEdge, is_in_force
 from tests.unit.test_offline_assets import outside_fetches
 
 pytestmark = pytest.mark.django_db
@@ -334,11 +335,26 @@ def test_an_agreement_recorded_in_force_reads_expired_after_its_expiry_date(refe
         key="coming", title_zh="待生效协议", title_en="Coming agreement", domain="talent", mode="mutual_recognition",
         status=Agreement.Status.IN_FORCE, in_force_from=today + dt.timedelta(days=1),
     )  # fmt: skip
-    assert [a.status_on(today) for a in (lapsed, running, coming)] == ["expired", "in_force", "signed"]
+    ended = Agreement.objects.create(
+        key="ended", title_zh="已终止协议", title_en="Ended agreement", domain="talent", mode="mutual_recognition",
+        status=Agreement.Status.EXPIRED, in_force_from=today - dt.timedelta(days=30),
+        expires_on=today + dt.timedelta(days=1),
+    )  # fmt: skip
+    assert [a.status_on(today) for a in (lapsed, running, coming, ended)] == [
+        "expired",
+        "in_force",
+        "signed",
+        "in_force",  # recorded expired, but between its dates: in force then, as the network counts it
+    ]
     assert lapsed.status_on(today - dt.timedelta(days=1)) == "in_force"
-    for on in (today, today - dt.timedelta(days=1), today + dt.timedelta(days=1)):
+    days = [today + dt.timedelta(days=shift) for shift in (-400, -31, -30, -1, 0, 1, 2)]
+    for on in days:
         by_query = dict(Agreement.objects.annotate(now=Agreement.status_on_expression(on)).values_list("key", "now"))
         assert by_query == {a.key: a.status_on(on) for a in Agreement.objects.all()}
+        # The one rule with the network's count: "in force" on a day exactly when the network counts it.
+        for a in Agreement.objects.all():
+            edge = AgreementEdge(a.key, a.domain, a.mode, a.status, a.in_force_from, a.expires_on, ())
+            assert (a.status_on(on) == "in_force") == is_in_force(edge, on), (a.key, on)
     client = client_factory(UserFactory(roles=[Role.STAKEHOLDER]))
     client.cookies["django_language"] = "en"
     page = client.get(reverse("cities:agreement_detail", args=["lapsed"])).content.decode()
@@ -346,7 +362,7 @@ def test_an_agreement_recorded_in_force_reads_expired_after_its_expiry_date(refe
     listed = client.get(reverse("cities:agreement_list") + "?status=in_force").content.decode()
     assert "Running agreement" in listed and "Lapsed agreement" not in listed and "Coming agreement" not in listed
     expired = client.get(reverse("cities:agreement_list") + "?status=expired").content.decode()
-    assert "Lapsed agreement" in expired and "Running agreement" not in expired
+    assert "Lapsed agreement" in expired and "Running agreement" not in expired and "Ended agreement" not in expired
 
 
 def test_an_agreements_notes_follow_the_page_language_and_fall_back_on_the_other(demo_agreements, client_factory):
@@ -383,3 +399,7 @@ def test_the_english_columns_are_optional_and_imported_when_present(reference_da
         "test source in English",
         "a note",
     )
+    # A file of the older format, without the English columns, keeps the English stored before.
+    call_command("import_agreements", str(write_csv(tmp_path, HEADER + GOOD_ROW)), verbosity=0)
+    made.refresh_from_db()
+    assert (made.source_en, made.evidence_note_en) == ("test source in English", "a note")
