@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessment.answer_rules import derived_override_missing, response_clean
+from assessment.dashboards.labels import sentences
 from assessment.evidence_files import zip_expands_implausibly
 from assessment.framework.document import is_finite_number, plain_number_text
 from assessment.models import Assessment, Indicator, Response
@@ -308,13 +309,13 @@ def _proposal_note(value: float, agreements: tuple[str, ...]) -> str:
     if agreements:
         # Named by title, as the form names them: a key is an import identifier, not a name.
         titles = agreement_titles(keys=agreements)
-        note += " " + _("Agreements in force: %(keys)s.") % {
-            "keys": _(", ").join(titles.get(key, key) for key in agreements)
-        }
-    return (
-        note
-        + " "
-        + _("Another answer needs a reason in the column “Why the answer differs from what the agreements propose”.")
+        note = sentences(
+            note,
+            _("Agreements in force: %(keys)s.") % {"keys": _(", ").join(titles.get(key, key) for key in agreements)},
+        )
+    return sentences(
+        note,
+        _("Another answer needs a reason in the column “Why the answer differs from what the agreements propose”."),
     )
 
 

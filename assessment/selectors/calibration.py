@@ -14,10 +14,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role, has_role
 from assessment.models import Assessment, BlindRating, Indicator, LevelDescriptor
 from assessment.scoring.agreement import KAPPA_WEIGHTS, SUBSTANTIAL_AGREEMENT, GroupAgreement, agreement_by_group
-from assessment.services.assessments import can_review
 from assessment.services.calibration import level_indicators
 
 
@@ -42,16 +40,6 @@ def blind_rating_for_rater(user: AbstractBaseUser | AnonymousUser, pk: int) -> B
 
 def blind_ratings_of(assessment: Assessment) -> list[BlindRating]:
     return list(assessment.blind_ratings.select_related("rater").order_by("created_at"))
-
-
-def can_read_agreement(user: AbstractBaseUser | AnonymousUser, rating: BlindRating) -> bool:
-    if not user.is_authenticated or rating.is_open:
-        return False
-    if can_review(user, rating.assessment):
-        return True
-    if user.pk == rating.rater_id:
-        return True
-    return has_role(user, Role.CONSULTANT) and rating.assessment.consultants.filter(pk=user.pk).exists()
 
 
 def rater_may_read_evidence(user: AbstractBaseUser | AnonymousUser, assessment_id: int) -> bool:

@@ -7,6 +7,7 @@ applicable" for every level indicator, and closes the rating for good.
 """
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +33,17 @@ def level_indicators(assessment: Assessment) -> list[Indicator]:
 
 def can_request_blind_rating(user: AbstractBaseUser, assessment: Assessment) -> bool:
     return can_review(user, assessment)
+
+
+def can_read_agreement(user: AbstractBaseUser | AnonymousUser, rating: BlindRating) -> bool:
+    """The agreement report opens, once submitted, to the two raters, the assessment's reviewer and its consultants."""
+    if not user.is_authenticated or rating.is_open:
+        return False
+    if can_review(user, rating.assessment):  # type: ignore[arg-type]
+        return True
+    if user.pk == rating.rater_id:
+        return True
+    return has_role(user, Role.CONSULTANT) and rating.assessment.consultants.filter(pk=user.pk).exists()
 
 
 def request_blind_rating(*, assessment: Assessment, rater: AbstractBaseUser, by: AbstractBaseUser) -> BlindRating:
@@ -123,5 +135,11 @@ def save_blind_answers(
             locked.submitted_at = timezone.now()
             locked.save(update_fields=["status", "submitted_at"])
             rating.status, rating.submitted_at = locked.status, locked.submitted_at
-            notify_blind_rating_submitted(locked)
+            # Only who may open the report now: a reviewer replaced since asking, or a consultant without the
+            # role, is not told (the link would be a 404).
+            assessment = locked.assessment
+            candidates = [locked.requested_by, assessment.reviewer, *assessment.consultants.all()]
+            notify_blind_rating_submitted(
+                locked, [user for user in candidates if user is not None and can_read_agreement(user, locked)]
+            )
     return missing

@@ -92,14 +92,12 @@ def notify_blind_rating_asked(rating: BlindRating) -> int:
     )
 
 
-def notify_blind_rating_submitted(rating: BlindRating) -> int:
-    """Those who asked for it and the team read the agreement report now (selectors.calibration.can_read_agreement)."""
-    assessment = rating.assessment
-    readers = [rating.requested_by, assessment.reviewer, *assessment.consultants.all()]
+def notify_blind_rating_submitted(rating: BlindRating, readers: Iterable[AbstractBaseUser | None]) -> int:
+    """Tells ``readers`` (those who may open its agreement report) that the rating is in; never its rater."""
     return notify(
         [user for user in readers if user is not None and user.pk != rating.rater_id],
         Notification.Kind.BLIND_RATING_SUBMITTED,
-        assessment,
+        rating.assessment,
         f"blind-submitted:{rating.pk}",
         rating,
     )

@@ -18,10 +18,11 @@ from accounts.roles import Role, has_role, role_required
 from assessment.forms import AssessmentCreateForm, AssessmentTeamChangeForm, CommentForm, ResponseForm
 from assessment.models import Assessment, Evidence, FrameworkNode, Indicator, Response, ReviewComment
 from assessment.selectors import assessments as selectors
-from assessment.selectors.calibration import blind_ratings_of, can_read_agreement, open_blind_rating_count
+from assessment.selectors.calibration import blind_ratings_of, open_blind_rating_count
 from assessment.selectors.derived import derived_proposal_for
 from assessment.selectors.reasonableness import answer_flags
 from assessment.services import assessments as services
+from assessment.services.calibration import can_read_agreement
 from assessment.views.messages import CARD_TAG, card_tag, messages_by_tag
 from cities import selectors as city_selectors
 

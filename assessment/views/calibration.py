@@ -18,9 +18,9 @@ from assessment.selectors.calibration import (
     blind_rating_for_rater,
     blind_ratings_for_rater,
     blind_ratings_of,
-    can_read_agreement,
 )
 from assessment.services.calibration import (
+    can_read_agreement,
     can_request_blind_rating,
     level_indicators,
     request_blind_rating,

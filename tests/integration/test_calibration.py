@@ -220,3 +220,23 @@ def test_worked_examples_travel_with_the_framework_document_and_show_on_the_answ
     assert 'data-testid="examples-W1.4"' not in page  # no worked example, no empty box
     client.cookies["django_language"] = "en"
     assert example["en"] in client.get(f"/assessments/{assessment.pk}/dimensions/W1/").content.decode()
+
+
+def test_a_reviewer_replaced_since_asking_is_not_told_of_a_report_they_may_no_longer_open(world):
+    from assessment.models import Notification
+
+    assessment, clients = world["assessment"], world["clients"]
+    clients["reviewer"].post(f"/assessments/{assessment.pk}/blind-ratings/", {"rater": world["rater"].pk})
+    asker = assessment.reviewer
+    successor = UserFactory(username="successor", roles=[Role.REVIEWER])
+    assessment.reviewer = successor
+    assessment.save(update_fields=["reviewer"])
+    _, reply = rate(world, all_levels(world, SECOND_W1), submit=True)
+    assert reply.status_code == 302
+    told = set(
+        Notification.objects.filter(kind=Notification.Kind.BLIND_RATING_SUBMITTED).values_list(
+            "user__username", flat=True
+        )
+    )
+    assert told == {"successor", "team-consultant"}, told
+    assert asker.username not in told
