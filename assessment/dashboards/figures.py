@@ -198,6 +198,7 @@ def plane_names(
     labels: Mapping[str, str],
     highlight: str | None = None,
     quadrant_names: Mapping[str, str] | None = None,
+    lines: Sequence[tuple[str, float]] = (),
 ) -> dict[str, str]:
     """Code -> textposition of the cities whose names the plane writes; the others are named on hover.
 
@@ -208,7 +209,9 @@ def plane_names(
     name already written (judged on a phone-wide plot); one that fits
     nowhere is left to hover.
     Every name is placed the same way when all are written, the least
-    crossing place winning.
+    crossing place winning. ``lines`` (axis "x" or "y", value) are the
+    threshold and median lines: a name avoids crossing one where it can,
+    but crossing one never leaves a name unwritten.
     """
     codes = list(frame.index)
     if not codes:
@@ -239,20 +242,32 @@ def plane_names(
     written: dict[str, Box] = {}
     places: dict[str, str] = {}
     corners = [_corner_box(key, text) for key, text in (quadrant_names or {}).items() if key in _CORNERS]
+    line_boxes: list[Box] = []
+    for axis, value in lines:
+        if pd.isna(value):
+            continue
+        if axis == "x":
+            px = _plane_px(float(value), 0.0)[0]
+            line_boxes.append((px - 1, frame_box[1], px + 1, frame_box[3]))
+        else:
+            py = _plane_px(0.0, float(value))[1]
+            line_boxes.append((frame_box[0], py - 1, frame_box[2], py + 1))
     for code in wanted:
         width = _text_width(labels.get(code, code), PLANE_NAME_SIZE)
         others = [box for other, box in markers.items() if other != code] + corners + list(written.values())
-        best: tuple[int, str, Box] | None = None
+        # (names, markers or corners crossed; lines crossed): a line struck through a name reads badly, a name
+        # on another name not at all.
+        best: tuple[tuple[int, int], str, Box] | None = None
         for place in _NAME_PLACES:
             box = _name_box(place, *points[code], width, radii[code])
             outside = box[0] < frame_box[0] or box[1] < frame_box[1] or box[2] > frame_box[2] or box[3] > frame_box[3]
-            cost = _crossing(box, others) + (100 if outside else 0)
+            cost = (_crossing(box, others) + (100 if outside else 0), _crossing(box, line_boxes))
             if best is None or cost < best[0]:
                 best = (cost, place, box)
-            if cost == 0:
+            if cost == (0, 0):
                 break
         assert best is not None
-        if best[0] == 0 or every or code == highlight:
+        if best[0][0] == 0 or every or code == highlight:
             places[code], written[code] = best[1], best[2]
     return places
 
@@ -279,7 +294,9 @@ def plane_figure(
     """
     x_median, y_median = medians
     codes = list(frame.index)
-    placed = plane_names(frame, labels, highlight, quadrant_names)
+    drawn_lines = [(axis, value) for axis, (value, _label) in (thresholds or {}).items()]
+    drawn_lines += [("x", x_median), ("y", y_median)]  # NaN when no median is drawn: plane_names skips it
+    placed = plane_names(frame, labels, highlight, quadrant_names, drawn_lines)
     stage_of = stages or {}
     legend_words = {"threshold": _("Stage threshold"), "median": _("Region median"), **(names or {})}
     # Lines as shapes below the cities, named in the legend: the cities stay the figure's first trace.

@@ -68,3 +68,15 @@ def test_a_region_of_twelve_names_every_city_and_the_highlighted_one_always():
     big = crowded_plane(41)
     lost = big.index[20]
     assert lost in figures.plane_names(big, {code: code for code in big.index}, highlight=lost)
+
+
+def test_a_name_steps_off_a_threshold_line_where_it_can_and_is_written_even_where_it_cannot():
+    """金华 at (61, 40): above or below its marker the 60-point line ran through the name."""
+    frame = pd.DataFrame({"x": [61.0, 20.0], "y": [40.0, 80.0]}, index=["330700", "340100"])
+    labels = {"330700": "金华", "340100": "合肥"}
+    assert figures.plane_names(frame, labels)["330700"] == "top center"  # no line: the first place
+    moved = figures.plane_names(frame, labels, lines=[("x", 60.0), ("y", 60.0)])
+    assert moved["330700"] == "middle right"
+    # Lines through every place around a marker: the name is still written, crossing as few as it must.
+    boxed = figures.plane_names(frame, labels, lines=[("x", 59.0), ("x", 61.0), ("x", 63.0), ("y", 40.0)])
+    assert set(boxed) == {"330700", "340100"}
