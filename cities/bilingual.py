@@ -17,3 +17,9 @@ def in_english() -> bool:
 def bilingual(obj: Any, field: str) -> str:
     """`obj.<field>_en` in English, `obj.<field>_zh` otherwise."""
     return getattr(obj, f"{field}_en" if in_english() else f"{field}_zh")
+
+
+def either_language(first: str, english: str) -> str:
+    """A free text written first (in Chinese, or in the only language given) with an optional English version:
+    the English to an English reader and the first to others, each falling back on the other when empty."""
+    return (english or first) if in_english() else (first or english)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cities.bilingual import bilingual, in_english
+from cities.bilingual import bilingual, either_language, in_english
 
 division_code_validator = RegexValidator(
     r"^[1-9]\d{5}$", _("An administrative division code has six digits (GB/T 2260).")
@@ -213,11 +213,6 @@ class RegionMembership(models.Model):
         return bilingual(self, "note")
 
 
-def _either(first: str, english: str) -> str:
-    """The English text to an English reader and the first to others, each falling back on the other."""
-    return (english or first) if in_english() else (first or english)
-
-
 class Agreement(models.Model):
     """A cross-boundary agreement binding two or more cities in one service domain."""
 
@@ -323,17 +318,17 @@ class Agreement(models.Model):
 
     @property
     def evidence_note_text(self) -> str:
-        return _either(self.evidence_note, self.evidence_note_en)
+        return either_language(self.evidence_note, self.evidence_note_en)
 
     @property
     def source_text(self) -> str:
-        return _either(self.source, self.source_en)
+        return either_language(self.source, self.source_en)
 
-    # An agreement recorded "in force" is expired after its expiry date and only signed before it takes
-    # effect, as the network counts it (cities.network.is_in_force): pages and reports show the status on
-    # a date, not the one typed when the record was made. The same rule for Python and for a query:
-    # And one recorded "expired" was in force between its two dates (a report of 2021 reads the health-code
-    # recognition, expired in 2022, as in force then).
+    # Pages and reports show the status on a date, as the network counts it (cities.network.is_in_force),
+    # not the one typed when the record was made: one recorded "in force" is expired after its expiry date
+    # and only signed before it takes effect; one recorded "expired" was in force between its two dates
+    # (a report of 2021 reads the health-code recognition, expired in 2022, as in force then).
+    # The same rule twice, for Python and for a query; a test holds them and is_in_force together.
     def status_on(self, on: dt.date) -> str:
         if self.status == self.Status.IN_FORCE:
             if self.expires_on is not None and on > self.expires_on:

@@ -189,10 +189,18 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
     frame, x_median, y_median = frames.plane(view.scores, axes, threshold)
     # A median of too few published members (the ranking's rule, PeriodCoverage.is_ranked) is no yardstick:
     # with Shanghai alone published, its lines crossed at Shanghai's own point.
-    coverage = view.snapshot.coverage if view.snapshot is not None else None
-    with_medians = coverage is None or coverage.is_ranked
-    if not with_medians:
+    assert view.snapshot is not None
+    coverage = view.snapshot.coverage
+    if coverage.is_ranked:
+        medians = _(" Dotted lines: the region's medians (%(x_median)s and %(y_median)s), for comparison only.") % {
+            "x_median": display_number(x_median),
+            "y_median": display_number(y_median),
+        }
+    else:
         x_median = y_median = float("nan")
+        medians = _(
+            " No median lines: only %(published)s of %(cities)s member cities are published, too few for a median."
+        ) % {"published": coverage.published, "cities": coverage.cities}
     names = node_labels(framework)
     titles = (names.get(axes[0], axes[0]), names.get(axes[1], axes[1]))
     score_unit = _("score 0–100")
@@ -252,15 +260,6 @@ def _plane_panel(view: RegionView, labels: dict[str, str], highlight: str | None
     }
     if meanings:
         caption += _(": ") + _("; ").join(meanings)
-    medians = (
-        _(" Dotted lines: the region's medians (%(x_median)s and %(y_median)s), for comparison only.")
-        % {"x_median": display_number(x_median), "y_median": display_number(y_median)}
-        if with_medians
-        else _(" No median lines: only %(published)s of %(cities)s member cities are published, too few for a median.")
-        % {"published": coverage.published, "cities": coverage.cities}
-        if coverage is not None
-        else ""
-    )
     named = (
         _("every city")
         if len(frame) <= figures.PLANE_ALL_NAMED
@@ -697,45 +696,45 @@ def city_panels(
     peers = frames.peers(view.scores, city.code, dimensions)
     # Too few members published (PeriodCoverage.is_ranked): the region's median and best would be the city's own
     # scores again, so the radar draws the city alone and no strengths or weaknesses are named.
-    coverage = snapshot.coverage
-    if coverage.is_ranked:
-        radar = Panel(
-            "radar",
-            _("Dimensions against the region"),
-            figures.radar_figure(peers, {code: code for code in dimensions}, city_label),
-            [_("Dimension"), city_label, _("Region median"), _("Region best"), _("Against the median")],
+    period_coverage = snapshot.coverage
+    if period_coverage.is_ranked:
+        radar_columns = [_("Dimension"), city_label, _("Region median"), _("Region best"), _("Against the median")]
+        radar_rows = [
             [
-                [
-                    short[code],
-                    display_number(row["city"]),
-                    display_number(row["median"]),
-                    display_number(row["best"]),
-                    display_number(row["versus_median"]),
-                ]
-                for code, row in peers.iterrows()
-            ],
-        )
+                short[code],
+                display_number(row["city"]),
+                display_number(row["median"]),
+                display_number(row["best"]),
+                display_number(row["versus_median"]),
+            ]
+            for code, row in peers.iterrows()
+        ]
+        radar_caption = ""
     else:
-        radar = Panel(
-            "radar",
-            _("Dimensions against the region"),
-            figures.radar_figure(peers, {code: code for code in dimensions}, city_label, with_region=False),
-            [_("Dimension"), city_label],
-            [[short[code], display_number(row["city"])] for code, row in peers.iterrows()],
-            _(
-                "Only %(published)s of %(cities)s member cities are published for %(period)s: the region's median "
-                "and best are not drawn, they would describe too few cities."
-            )
-            % {"published": coverage.published, "cities": coverage.cities, "period": coverage.period},
-        )
+        radar_columns = [_("Dimension"), city_label]
+        radar_rows = [[short[code], display_number(row["city"])] for code, row in peers.iterrows()]
+        radar_caption = _(
+            "Only %(published)s of %(cities)s member cities are published for %(period)s: the region's median "
+            "and best are not drawn, they would describe too few cities."
+        ) % {"published": period_coverage.published, "cities": period_coverage.cities, "period": period_coverage.period}
+    radar = Panel(
+        "radar",
+        _("Dimensions against the region"),
+        figures.radar_figure(
+            peers, {code: code for code in dimensions}, city_label, with_region=period_coverage.is_ranked
+        ),
+        radar_columns,
+        radar_rows,
+        radar_caption,
+    )
     panels.append(radar)
     panels.append(_peer_groups_panel(user, view, city, city_label))
     # Lists read as text, not as an axis: the full name, however long.
     names = node_labels(framework)
     strengths, weaknesses = frames.strengths_and_weaknesses(peers)
-    if not coverage.is_ranked:
+    if not period_coverage.is_ranked:
         strengths, weaknesses = strengths.iloc[:0], weaknesses.iloc[:0]
-    extra["thin_region"] = None if coverage.is_ranked else coverage
+    extra["thin_region"] = None if period_coverage.is_ranked else period_coverage
     extra["strengths"] = [
         (f"{code} {names.get(code, '')}".strip(), display_number(row["versus_median"]))
         for code, row in strengths.iterrows()

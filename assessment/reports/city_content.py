@@ -350,7 +350,8 @@ def region_standings(user: User, city: City, framework: Framework, period: int, 
         row = view.ranking.loc[city.code]
         index = view.scores[view.structure.index]
         # Too few members published (PeriodCoverage.is_ranked): their median and best are the city's own again.
-        thin = not view.snapshot.coverage.is_ranked
+        coverage = view.snapshot.coverage
+        thin = not coverage.is_ranked
         standings.append(
             {
                 "region": region,
@@ -360,7 +361,7 @@ def region_standings(user: User, city: City, framework: Framework, period: int, 
                 "interval": (display_number(row.get("rank_p05"), 0), display_number(row.get("rank_p95"), 0)),
                 "median": "—" if thin else display_number(index.median()),
                 "best": "—" if thin else display_number(index.max()),
-                "thin": view.snapshot.coverage if thin else None,
+                "thin": coverage if thin else None,
                 "index": display_number(row["index"]),
                 "stage": row["stage"],
                 "notes": member_notes(region),
